@@ -1,0 +1,25 @@
+// Reading and writing elections in the pabulib `.pb` format.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "psephos/engine/election.h"
+#include "psephos/engine/status.h"
+
+namespace psephos::ballots {
+
+// Parses a whole `.pb` file held in memory. `source_name` (usually the path)
+// is used in error messages, which read "<source>:<line>: <field>: <what>".
+Result<engine::Election> ParsePabulib(std::string_view text, std::string_view source_name);
+
+// Reads and parses a `.pb` file from disk.
+Result<engine::Election> ReadPabulibFile(const std::string& path);
+
+// Writes an election as `.pb` text. ParsePabulib(WritePabulib(e)) gives back e.
+std::string WritePabulib(const engine::Election& election);
+
+// Renders Money with the election's scale: 123450 at scale 2 is "1234.5".
+std::string FormatMoney(engine::Money amount, int scale);
+
+}  // namespace psephos::ballots

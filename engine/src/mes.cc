@@ -1,0 +1,391 @@
+// Method of Equal Shares, as pabutools computes it, with exact rationals.
+//
+// Voters are not tracked one by one: voters who have paid for the same
+// projects hold the same budget, so each voter points at a budget class and
+// every sum runs over classes. A project's affordability rho solves
+//   sum over supporters i of min(budget_i, rho * u_i) = cost,
+// and the project with the least rho is funded (ties by the tie-break).
+#include <algorithm>
+#include <limits>
+#include <iterator>
+#include <numeric>
+
+#include "rule_impl.h"
+
+namespace psephos::engine::internal {
+namespace {
+
+constexpr std::uint32_t kNoClass = std::numeric_limits<std::uint32_t>::max();
+constexpr std::uint32_t kZeroClass = 0;  // voters with no money left
+
+// Supporters and their utilities, built once per election and satisfaction.
+struct MesInstance {
+  std::vector<std::uint32_t> offsets;  // supporters of p: voters[offsets[p] .. offsets[p+1])
+  std::vector<std::uint32_t> voters;
+  std::vector<std::int64_t> utility;  // parallel to voters
+  std::vector<bool> uniform;          // every supporter of p has the same utility
+  std::vector<ProjectIndex> candidates;     // positive cost and positive total utility
+  std::vector<ProjectIndex> free_projects;  // zero cost, positive total utility
+  std::vector<Rational> initial_rho;        // cost / total utility
+  std::size_t num_voters = 0;
+  bool utility_is_money = false;
+
+  std::span<const std::uint32_t> Supporters(ProjectIndex p) const {
+    return {voters.data() + offsets[p], voters.data() + offsets[p + 1]};
+  }
+  std::span<const std::int64_t> Utilities(ProjectIndex p) const {
+    return {utility.data() + offsets[p], utility.data() + offsets[p + 1]};
+  }
+};
+
+std::int64_t UtilityOf(MesSatisfaction sat, const Project& project) {
+  return sat == MesSatisfaction::kCost ? project.cost : 1;
+}
+
+MesInstance BuildInstance(const Election& election, MesSatisfaction sat) {
+  MesInstance inst;
+  const std::size_t np = election.projects.size();
+  const Profile& profile = election.profile;
+  inst.num_voters = profile.size();
+  inst.utility_is_money = sat == MesSatisfaction::kCost;
+  std::vector<std::uint32_t> count(np + 1, 0);
+  for (std::size_t b = 0; b < profile.size(); ++b) {
+    for (ProjectIndex p : profile.projects(b)) ++count[p + 1];
+  }
+  inst.offsets.assign(np + 1, 0);
+  for (std::size_t p = 0; p < np; ++p) inst.offsets[p + 1] = inst.offsets[p] + count[p + 1];
+  inst.voters.resize(inst.offsets[np]);
+  inst.utility.resize(inst.offsets[np]);
+  std::vector<std::uint32_t> fill(inst.offsets.begin(), inst.offsets.end() - 1);
+  for (std::size_t b = 0; b < profile.size(); ++b) {
+    for (ProjectIndex p : profile.projects(b)) {
+      const std::uint32_t at = fill[p]++;
+      inst.voters[at] = static_cast<std::uint32_t>(b);
+      inst.utility[at] = UtilityOf(sat, election.projects[p]);
+    }
+  }
+  inst.uniform.assign(np, true);
+  inst.initial_rho.resize(np);
+  for (ProjectIndex p = 0; p < np; ++p) {
+    std::int64_t total = 0;
+    auto utils = inst.Utilities(p);
+    for (std::int64_t u : utils) {
+      total += u;
+      if (u != utils.front()) inst.uniform[p] = false;
+    }
+    if (total <= 0) continue;  // nobody gains from it: MES never funds it
+    const Money cost = election.projects[p].cost;
+    if (cost == 0) {
+      inst.free_projects.push_back(p);
+    } else {
+      inst.candidates.push_back(p);
+      inst.initial_rho[p] = MakeRational(cost, total);
+    }
+  }
+  return inst;
+}
+
+// Supporters sharing a budget class and a utility.
+struct Group {
+  std::uint32_t cls;
+  std::int64_t utility;
+  std::int64_t count;
+};
+
+class MesRun {
+ public:
+  MesRun(const Election& election, const MesInstance& inst, const TieBreak& tie_break,
+         const Rational& voter_budget)
+      : election_(election), inst_(inst), tie_break_(tie_break) {
+    class_budget_.push_back(Rational(0));
+    class_size_.push_back(0);
+    rank_.push_back(0);
+    std::uint32_t start = kZeroClass;
+    if (sgn(voter_budget) > 0) {
+      class_budget_.push_back(voter_budget);
+      class_size_.push_back(static_cast<std::int64_t>(inst.num_voters));
+      rank_.push_back(0);
+      order_.push_back(1);
+      start = 1;
+    }
+    voter_class_.assign(inst.num_voters, start);
+  }
+
+  Outcome Run() {
+    Outcome out;
+    out.criterion = "rho";
+    // rho is a price per unit of utility: dimensionless when utility is money.
+    out.score_money_power = inst_.utility_is_money ? 0 : 1;
+    out.budget = election_.budget;
+    for (ProjectIndex p : internal::OrderTied(inst_.free_projects, tie_break_)) {
+      Round round;
+      round.project = p;
+      round.supporters = static_cast<std::int64_t>(inst_.Supporters(p).size());
+      round.budget_left = election_.budget - out.total_cost;
+      out.selected.push_back(p);
+      out.rounds.push_back(std::move(round));
+    }
+    std::vector<ProjectIndex> remaining = inst_.candidates;
+    std::vector<Rational> rho = inst_.initial_rho;
+    std::vector<bool> dropped(election_.projects.size(), false);
+    while (!remaining.empty()) {
+      // rho only grows as budgets shrink, so once a stale rho exceeds the best
+      // fresh one, nothing further down can beat or tie it.
+      std::sort(remaining.begin(), remaining.end(), [&](ProjectIndex a, ProjectIndex b) {
+        const int c = cmp(rho[a], rho[b]);
+        return c != 0 ? c < 0 : tie_break_.Prefers(a, b);
+      });
+      std::vector<ProjectIndex> tied;
+      const Rational* best = nullptr;
+      for (ProjectIndex p : remaining) {
+        if (best && rho[p] > *best) break;
+        if (!Affordability(p, rho[p])) {
+          dropped[p] = true;
+          continue;
+        }
+        if (!best || rho[p] < *best) {
+          best = &rho[p];
+          tied.assign(1, p);
+        } else if (rho[p] == *best) {
+          tied.push_back(p);
+        }
+      }
+      std::erase_if(remaining, [&](ProjectIndex p) { return dropped[p]; });
+      if (tied.empty()) break;
+      tied = internal::OrderTied(std::move(tied), tie_break_);
+      const ProjectIndex winner = tied.front();
+      const Rational winner_rho = rho[winner];
+      if (tied.size() > 1) out.ties.push_back(Tie{out.rounds.size(), tied, winner});
+      Pay(winner, winner_rho);
+      std::erase(remaining, winner);
+
+      const Money cost = election_.projects[winner].cost;
+      out.selected.push_back(winner);
+      out.total_cost += cost;
+      Round round;
+      round.project = winner;
+      round.score = winner_rho;
+      round.supporters = static_cast<std::int64_t>(inst_.Supporters(winner).size());
+      if (inst_.uniform[winner]) round.price = winner_rho * Rational(inst_.Utilities(winner)[0]);
+      round.budget_left = election_.budget - out.total_cost;
+      out.rounds.push_back(std::move(round));
+    }
+    return out;
+  }
+
+ private:
+  // Groups the supporters of p with money left by (class, utility).
+  std::vector<Group>& CollectGroups(ProjectIndex p) {
+    groups_.clear();
+    auto supporters = inst_.Supporters(p);
+    auto utils = inst_.Utilities(p);
+    if (inst_.uniform[p]) {
+      if (class_count_.size() < class_budget_.size()) class_count_.resize(class_budget_.size(), 0);
+      for (std::uint32_t v : supporters) {
+        const std::uint32_t c = voter_class_[v];
+        if (c == kZeroClass) continue;
+        if (class_count_[c]++ == 0) touched_.push_back(c);
+      }
+      for (std::uint32_t c : touched_) {
+        groups_.push_back(Group{c, utils.empty() ? 0 : utils[0], class_count_[c]});
+        class_count_[c] = 0;
+      }
+      touched_.clear();
+      return groups_;
+    }
+    pairs_.clear();
+    for (std::size_t i = 0; i < supporters.size(); ++i) {
+      const std::uint32_t c = voter_class_[supporters[i]];
+      if (c != kZeroClass) pairs_.emplace_back(c, utils[i]);
+    }
+    std::sort(pairs_.begin(), pairs_.end());
+    for (std::size_t i = 0; i < pairs_.size();) {
+      std::size_t j = i;
+      while (j < pairs_.size() && pairs_[j] == pairs_[i]) ++j;
+      groups_.push_back(Group{pairs_[i].first, pairs_[i].second, static_cast<std::int64_t>(j - i)});
+      i = j;
+    }
+    return groups_;
+  }
+
+  // Sets rho to p's affordability; false when its supporters cannot pay for it.
+  // Walking supporters from the poorest (by budget per unit of utility), the
+  // first group that can pay the even share of what is left fixes rho; the
+  // poorer ones pay all they have.
+  bool Affordability(ProjectIndex p, Rational& rho) {
+    auto& groups = CollectGroups(p);
+    const Money cost = election_.projects[p].cost;
+    if (inst_.uniform[p]) {
+      // Budget order is the classes' global rank: integer sorting only.
+      std::sort(groups.begin(), groups.end(),
+                [&](const Group& a, const Group& b) { return rank_[a.cls] < rank_[b.cls]; });
+      std::int64_t rich = 0;
+      for (const Group& g : groups) rich += g.count;
+      Rational left(static_cast<long>(cost));
+      for (const Group& g : groups) {
+        // The share left / rich is affordable to this group: rho follows.
+        scratch_ = class_budget_[g.cls] * rich;
+        if (left <= scratch_) {
+          rho = left / (Rational(static_cast<long>(g.utility)) * rich);
+          return true;
+        }
+        left -= class_budget_[g.cls] * g.count;
+        rich -= g.count;
+      }
+      return false;
+    }
+    std::sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
+      return class_budget_[a.cls] * b.utility < class_budget_[b.cls] * a.utility;
+    });
+    Rational left(static_cast<long>(cost));
+    Rational denominator = 0;
+    for (const Group& g : groups) denominator += Rational(static_cast<long>(g.utility)) * g.count;
+    for (const Group& g : groups) {
+      rho = left / denominator;
+      if (rho * g.utility <= class_budget_[g.cls]) return true;
+      left -= class_budget_[g.cls] * g.count;
+      denominator -= Rational(static_cast<long>(g.utility)) * g.count;
+    }
+    return false;
+  }
+
+  void Pay(ProjectIndex p, const Rational& rho) {
+    auto supporters = inst_.Supporters(p);
+    auto utils = inst_.Utilities(p);
+    // Each (class, utility) pair moves to one new class: find it once.
+    std::vector<std::pair<std::uint32_t, std::int64_t>> keys;
+    for (std::size_t i = 0; i < supporters.size(); ++i) {
+      const std::uint32_t c = voter_class_[supporters[i]];
+      if (c != kZeroClass) keys.emplace_back(c, utils[i]);
+    }
+    const bool uniform = inst_.uniform[p];
+    if (uniform) {
+      // One utility: a class's order among its peers survives the payment.
+      std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
+        return rank_[a.first] < rank_[b.first];
+      });
+    } else {
+      std::sort(keys.begin(), keys.end());
+    }
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::vector<std::uint32_t> next(keys.size(), kZeroClass);
+    std::vector<std::uint32_t> created;
+    Rational left;
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      left = class_budget_[keys[k].first] - rho * keys[k].second;
+      if (sgn(left) <= 0) continue;
+      next[k] = static_cast<std::uint32_t>(class_budget_.size());
+      created.push_back(next[k]);
+      class_budget_.push_back(left);
+      class_size_.push_back(0);
+      rank_.push_back(0);
+    }
+    if (uniform) {
+      if (class_next_.size() < class_budget_.size()) class_next_.resize(class_budget_.size(), kNoClass);
+      for (std::size_t k = 0; k < keys.size(); ++k) class_next_[keys[k].first] = next[k];
+    }
+    for (std::size_t i = 0; i < supporters.size(); ++i) {
+      std::uint32_t& c = voter_class_[supporters[i]];
+      if (c == kZeroClass) continue;
+      --class_size_[c];
+      if (uniform) {
+        c = class_next_[c];
+      } else {
+        const auto it = std::lower_bound(keys.begin(), keys.end(), std::make_pair(c, utils[i]));
+        c = next[static_cast<std::size_t>(it - keys.begin())];
+      }
+      ++class_size_[c];
+    }
+    if (uniform) {
+      for (const auto& key : keys) class_next_[key.first] = kNoClass;
+    }
+    Reorder(std::move(created), /*sorted=*/uniform);
+  }
+
+  // Keeps order_ (live classes by budget) and rank_ current after a payment.
+  void Reorder(std::vector<std::uint32_t> created, bool sorted) {
+    auto by_budget = [&](std::uint32_t a, std::uint32_t b) {
+      return cmp(class_budget_[a], class_budget_[b]) < 0;
+    };
+    if (!sorted) std::sort(created.begin(), created.end(), by_budget);
+    std::erase_if(order_, [&](std::uint32_t c) { return class_size_[c] == 0; });
+    // Few classes are new each round: place each by binary search.
+    std::vector<std::uint32_t> merged;
+    merged.reserve(order_.size() + created.size());
+    auto from = order_.begin();
+    for (std::uint32_t c : created) {
+      auto to = std::upper_bound(from, order_.end(), c, by_budget);
+      merged.insert(merged.end(), from, to);
+      merged.push_back(c);
+      from = to;
+    }
+    merged.insert(merged.end(), from, order_.end());
+    order_ = std::move(merged);
+    for (std::size_t i = 0; i < order_.size(); ++i) rank_[order_[i]] = static_cast<std::uint32_t>(i);
+  }
+
+  const Election& election_;
+  const MesInstance& inst_;
+  const TieBreak& tie_break_;
+  std::vector<Rational> class_budget_;       // class 0 holds nothing
+  std::vector<std::uint32_t> voter_class_;   // per ballot
+  std::vector<std::int64_t> class_size_;     // voters in each class
+  std::vector<std::uint32_t> order_;         // live classes, poorest first
+  std::vector<std::uint32_t> rank_;          // position of a class in order_
+  std::vector<std::uint32_t> class_next_;    // scratch for Pay, kNoClass between uses
+  Rational scratch_;
+  std::vector<std::int64_t> class_count_;    // scratch, zero between uses
+  std::vector<std::uint32_t> touched_;       // scratch
+  std::vector<std::pair<std::uint32_t, std::int64_t>> pairs_;  // scratch
+  std::vector<Group> groups_;                // scratch
+};
+
+bool IsExhaustive(const Election& election, const MesInstance& inst, const Outcome& outcome) {
+  std::vector<bool> in(election.projects.size(), false);
+  for (ProjectIndex p : outcome.selected) in[p] = true;
+  for (ProjectIndex p : inst.candidates) {
+    if (!in[p] && outcome.total_cost + election.projects[p].cost <= election.budget) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Outcome RunMes(const Election& election, const TieBreak& tie_break, MesSatisfaction sat,
+               const Rational& voter_budget) {
+  const MesInstance inst = BuildInstance(election, sat);
+  Outcome out = MesRun(election, inst, tie_break, voter_budget).Run();
+  out.voter_budget = voter_budget;
+  out.iterations = 1;
+  return out;
+}
+
+Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break) {
+  const MesInstance inst = BuildInstance(election, MesSatisfaction::kCost);
+  // pabutools adds 1 to each voter's budget per run: one currency unit.
+  mpz_class unit;
+  mpz_ui_pow_ui(unit.get_mpz_t(), 10, static_cast<unsigned long>(election.money_scale));
+  Rational voter_budget = MakeRational(election.budget, static_cast<std::int64_t>(inst.num_voters));
+  // Before the first run, the previous outcome is the free projects alone.
+  Outcome previous;
+  previous.criterion = "rho";
+  previous.budget = election.budget;
+  previous.voter_budget = voter_budget;
+  for (ProjectIndex p : internal::OrderTied(inst.free_projects, tie_break)) {
+    previous.selected.push_back(p);
+  }
+  for (int iteration = 1;; ++iteration) {
+    Outcome out = MesRun(election, inst, tie_break, voter_budget).Run();
+    out.voter_budget = voter_budget;
+    out.iterations = iteration;
+    if (out.total_cost > election.budget) {
+      previous.iterations = iteration;
+      return previous;
+    }
+    if (IsExhaustive(election, inst, out)) return out;
+    voter_budget += Rational(unit);
+    previous = std::move(out);
+  }
+}
+
+}  // namespace psephos::engine::internal

@@ -1,0 +1,11 @@
+META
+key;value
+budget;100
+vote_type;approval
+PROJECTS
+project_id;cost
+a;50
+b;sixty
+VOTES
+voter_id;vote
+1;a

@@ -1,0 +1,13 @@
+meta
+key;value
+budget;100
+vote_type;choose-1
+projects
+project_id;cost
+only;100
+other;60
+votes
+voter_id;vote
+1;only
+2;other
+3;other

@@ -1,0 +1,16 @@
+META
+key;value
+num_projects;3
+num_votes;3
+budget;1000
+vote_type;ordinal
+PROJECTS
+project_id;cost
+10;400
+20;500
+30;600
+VOTES
+voter_id;vote;points;voting_method
+a;30,10,20;3,2,1;paper
+b;20;3;internet
+c;10,30;3,2;internet

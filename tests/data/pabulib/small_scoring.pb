@@ -1,0 +1,12 @@
+META
+key;value
+budget;90.5
+vote_type;scoring
+PROJECTS
+project_id;cost
+x;40.25
+y;50
+VOTES
+voter_id;vote;points
+s1;x,y;-2,5
+s2;y;0

@@ -1,0 +1,163 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "../support/election_builder.h"
+#include "psephos/engine/rules.h"
+
+using namespace psephos;
+using engine::Rational;
+using engine::RuleKind;
+using engine::TieBreak;
+
+namespace {
+
+// 4 voters, budget 40 (10 each). A (8) by v1,v2; C (30) by everyone.
+engine::Election PoorAndRich() {
+  return test::MakeElection({{"A", 8}, {"C", 30}}, 40, {{0, 1}, {0, 1}, {1}, {1}});
+}
+
+// MES computed voter by voter, as pabutools' naive_mes does, for cross-checks.
+std::vector<engine::ProjectIndex> NaiveMes(const engine::Election& e, bool cost_sat) {
+  const std::size_t n = e.profile.size();
+  std::vector<Rational> budget(n, engine::MakeRational(e.budget, static_cast<std::int64_t>(n)));
+  std::vector<engine::ProjectIndex> remaining, selected;
+  for (engine::ProjectIndex p = 0; p < e.projects.size(); ++p) {
+    bool supported = false;
+    for (std::size_t v = 0; v < n; ++v) {
+      for (auto q : e.profile.projects(v)) supported |= q == p;
+    }
+    if (supported && e.projects[p].cost > 0) remaining.push_back(p);
+  }
+  auto util = [&](engine::ProjectIndex p) { return Rational(cost_sat ? e.projects[p].cost : 1); };
+  auto supports = [&](std::size_t v, engine::ProjectIndex p) {
+    auto ps = e.profile.projects(v);
+    return std::find(ps.begin(), ps.end(), p) != ps.end();
+  };
+  while (true) {
+    std::optional<Rational> best;
+    engine::ProjectIndex winner = 0;
+    for (auto p : remaining) {
+      std::vector<std::size_t> sup;
+      Rational available = 0;
+      for (std::size_t v = 0; v < n; ++v) {
+        if (supports(v, p)) sup.push_back(v), available += budget[v];
+      }
+      if (available < e.projects[p].cost) continue;
+      std::sort(sup.begin(), sup.end(), [&](auto a, auto b) { return budget[a] < budget[b]; });
+      Rational paid = 0, denom = util(p) * static_cast<long>(sup.size());
+      for (auto v : sup) {
+        Rational rho = (Rational(e.projects[p].cost) - paid) / denom;
+        if (rho * util(p) <= budget[v]) {
+          if (!best || rho < *best || (rho == *best && e.projects[p].id < e.projects[winner].id)) {
+            best = rho;
+            winner = p;
+          }
+          break;
+        }
+        paid += budget[v];
+        denom -= util(p);
+      }
+    }
+    if (!best) return selected;
+    selected.push_back(winner);
+    std::erase(remaining, winner);
+    for (std::size_t v = 0; v < n; ++v) {
+      if (supports(v, winner)) budget[v] -= std::min(budget[v], Rational(*best * util(winner)));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("mes-card lets poorer supporters pay what they have and the rest pay more") {
+  auto e = PoorAndRich();
+  auto out = engine::Tally(e, RuleKind::kMesCard, TieBreak::ById(e));
+  REQUIRE(out.ok());
+  // A first at 4 each; then C: v1, v2 have 6 left, so v3, v4 pay 9.
+  CHECK(test::Ids(e, out->selected) == std::vector<std::string>{"A", "C"});
+  REQUIRE(out->rounds.size() == 2);
+  CHECK(out->rounds[0].score == 4);
+  CHECK(out->rounds[1].score == 9);
+  CHECK(out->rounds[1].price == 9);
+  CHECK(out->total_cost == 38);
+}
+
+TEST_CASE("mes with cost satisfaction prices per unit of cost") {
+  auto e = PoorAndRich();
+  auto out = engine::Tally(e, RuleKind::kMes, TieBreak::ById(e));
+  REQUIRE(out.ok());
+  // C: rho 30/120 = 1/4, 7.5 each; A then lacks money (2.5 + 2.5 < 8).
+  CHECK(test::Ids(e, out->selected) == std::vector<std::string>{"C"});
+  CHECK(out->rounds[0].score == engine::MakeRational(1, 4));
+  CHECK(out->rounds[0].price == engine::MakeRational(15, 2));
+}
+
+TEST_CASE("mes breaks exact ties with the tie-break and reports them") {
+  auto e = test::MakeElection({{"b", 10}, {"a", 10}}, 10, {{0}, {1}});
+  auto by_id = engine::Tally(e, RuleKind::kMes, TieBreak::ById(e));
+  REQUIRE(by_id.ok());
+  // Each voter holds 5: neither project is affordable.
+  CHECK(by_id->selected.empty());
+  auto e2 = test::MakeElection({{"b", 10}, {"a", 10}}, 20, {{0}, {1}});
+  auto out = engine::Tally(e2, RuleKind::kMes, TieBreak::ById(e2));
+  REQUIRE(out.ok());
+  CHECK(test::Ids(e2, out->selected) == std::vector<std::string>{"a", "b"});
+  REQUIRE(out->ties.size() == 1);
+  CHECK(out->ties[0].winner == 1);
+}
+
+TEST_CASE("mes-add1 raises the voter budget until the outcome is exhaustive") {
+  // Budget 10, 2 voters: 5 each. x (6) by both, y (4) by v1.
+  // Run 1 (5 each): x at 3 each; y: v1 has 2 < 4. Not exhaustive (y fits).
+  // Run 2 (6 each): x at 3 each; y: v1 has 3 < 4. Run 3 (7 each): y fits: {x, y}.
+  auto e = test::MakeElection({{"x", 6}, {"y", 4}}, 10, {{0, 1}, {0}});
+  auto out = engine::Tally(e, RuleKind::kMesAdd1, TieBreak::ById(e));
+  REQUIRE(out.ok());
+  CHECK(test::Ids(e, out->selected) == std::vector<std::string>{"x", "y"});
+  CHECK(out->iterations == 3);
+  CHECK(out->voter_budget == 7);
+}
+
+TEST_CASE("mes-add1 returns the last feasible outcome when the next one overspends") {
+  // Budget 10, 2 voters. x (6) by v1, y (6) by v2. At 5 each nothing; at 6 each both: 12 > 10.
+  auto e = test::MakeElection({{"x", 6}, {"y", 6}}, 10, {{0}, {1}});
+  auto out = engine::Tally(e, RuleKind::kMesAdd1, TieBreak::ById(e));
+  REQUIRE(out.ok());
+  CHECK(out->selected.empty());
+  CHECK(out->iterations == 2);
+}
+
+TEST_CASE("mes refuses an election without ballots") {
+  auto e = test::MakeElection({{"x", 6}}, 10, {});
+  CHECK_FALSE(engine::Tally(e, RuleKind::kMes, TieBreak::ById(e)).ok());
+}
+
+TEST_CASE("grouped mes equals voter-by-voter mes on random elections") {
+  std::mt19937 rng(20261125);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int np = 2 + static_cast<int>(rng() % 6);
+    const int nv = 1 + static_cast<int>(rng() % 12);
+    std::vector<test::ProjectSpec> projects;
+    for (int p = 0; p < np; ++p) {
+      std::string id = "p";
+      id += std::to_string(p);
+      projects.push_back({id, static_cast<engine::Money>(1 + rng() % 30)});
+    }
+    std::vector<std::vector<engine::ProjectIndex>> ballots(nv);
+    for (auto& b : ballots) {
+      for (int p = 0; p < np; ++p) {
+        if (rng() % 2) b.push_back(static_cast<engine::ProjectIndex>(p));
+      }
+    }
+    auto e = test::MakeElection(projects, static_cast<engine::Money>(10 + rng() % 60), ballots);
+    for (bool cost_sat : {true, false}) {
+      CAPTURE(trial);
+      CAPTURE(cost_sat);
+      auto out = engine::Tally(e, cost_sat ? RuleKind::kMes : RuleKind::kMesCard, TieBreak::ById(e));
+      REQUIRE(out.ok());
+      CHECK(out->selected == NaiveMes(e, cost_sat));
+    }
+  }
+}

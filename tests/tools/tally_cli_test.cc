@@ -1,0 +1,121 @@
+// psephos tally, run as a user runs it: a process, its stdout, stderr and exit code.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Run Psephos(const std::string& args) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto out = dir / ("psephos_cli_out_" + std::to_string(::getpid()));
+  const auto err = dir / ("psephos_cli_err_" + std::to_string(::getpid()));
+  const std::string cmd =
+      std::string(PSEPHOS_CLI) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const int status = std::system(cmd.c_str());
+  Run r{WEXITSTATUS(status), Slurp(out), Slurp(err)};
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
+}
+
+const std::string kData = PSEPHOS_TEST_DATA "/cli/";
+
+}  // namespace
+
+TEST_CASE("tally prints JSON with the selection, ties and rounds") {
+  auto r = Psephos("tally " + kData + "tied.pb --rule greedy --format json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["rule"] == "greedy");
+  CHECK(j["tie_break"] == "id");
+  CHECK(j["selected"] == nlohmann::json::array({"a", "c"}));
+  CHECK(j["total_cost"] == 90);
+  CHECK(j["budget"] == 100);
+  REQUIRE(j["ties"].size() == 1);
+  CHECK(j["ties"][0]["tied"] == nlohmann::json::array({"b", "c"}));
+  REQUIRE(j["rounds"].size() == 3);
+  CHECK(j["rounds"][1]["project"] == "b");
+  CHECK(j["rounds"][1]["decision"] == "skipped");
+  CHECK(j["rounds"][1]["score"] == "2");
+}
+
+TEST_CASE("tally takes an explicit tie-break order from a file") {
+  auto r = Psephos("tally " + kData + "tied.pb --rule greedy --format json --tie-break order:" +
+                   kData + "order_cba.txt");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["tie_break"] == "order");
+  CHECK(j["ties"][0]["winner"] == "c");
+  CHECK(j["rounds"][1]["project"] == "c");
+}
+
+TEST_CASE("tally --rule official uses the file's rule and threshold") {
+  auto r = Psephos("tally " + kData + "tied.pb --rule official --format json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["rule"] == "greedy-threshold");
+  CHECK(j["selected"] == nlohmann::json::array({"a", "c"}));
+  // --threshold overrides the file: with 3 votes needed only a is left.
+  auto r3 = Psephos("tally " + kData + "tied.pb --rule official --threshold 3 --format json");
+  REQUIRE(r3.exit_code == 0);
+  CHECK(nlohmann::json::parse(r3.out)["selected"] == nlohmann::json::array({"a"}));
+}
+
+TEST_CASE("tally prints a readable table by default") {
+  auto r = Psephos("tally " + kData + "tied.pb --rule mes");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("rule: mes") != std::string::npos);
+  CHECK(r.out.find("budget: 100") != std::string::npos);
+  CHECK(r.out.find("rounds (rho)") != std::string::npos);
+}
+
+TEST_CASE("tally reports bad input on stderr with exit code 2") {
+  auto bad_cost = Psephos("tally " + kData + "broken_cost.pb --rule greedy");
+  CHECK(bad_cost.exit_code == 2);
+  CHECK(bad_cost.out.empty());
+  CHECK(bad_cost.err.find("broken_cost.pb:8") != std::string::npos);
+  CHECK(bad_cost.err.find("cost") != std::string::npos);
+
+  auto missing = Psephos("tally " + kData + "no_such_file.pb --rule greedy");
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("no_such_file.pb") != std::string::npos);
+
+  auto rule = Psephos("tally " + kData + "tied.pb --rule nonsense");
+  CHECK(rule.exit_code == 2);
+  CHECK(rule.err.find("unknown rule 'nonsense'") != std::string::npos);
+
+  auto order = Psephos("tally " + kData + "tied.pb --rule greedy --tie-break order:" + kData +
+                       "tied.pb");
+  CHECK(order.exit_code == 2);
+  CHECK(order.err.find("unknown project id") != std::string::npos);
+
+  auto no_rule = Psephos("tally " + kData + "tied.pb");
+  CHECK(no_rule.exit_code == 2);
+  CHECK(no_rule.err.find("no rule given") != std::string::npos);
+
+  auto format = Psephos("tally " + kData + "tied.pb --rule greedy --format xml");
+  CHECK(format.exit_code == 2);
+}

@@ -1,0 +1,83 @@
+// Prints parse time and time per rule on pabulib files. A benchmark, not a test.
+//
+//   psephos_bench [--reps N] FILE.pb...
+//
+// Each figure is the median of N runs (mes-add1: of at most 3), in milliseconds.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "psephos/ballots/pabulib.h"
+#include "psephos/engine/rules.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+template <class F>
+double MedianMs(int reps, F&& f) {
+  std::vector<double> ms;
+  for (int i = 0; i < reps; ++i) {
+    const auto start = Clock::now();
+    f();
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int reps = 5;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--reps" && i + 1 < argc) {
+      reps = std::max(1, std::atoi(argv[++i]));
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "usage: psephos_bench [--reps N] FILE.pb...\n");
+    return 2;
+  }
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "cannot open %s\n", file.c_str());
+      return 2;
+    }
+    std::stringstream buf;
+    buf << in.rdbuf();
+    const std::string text = buf.str();
+    psephos::Result<psephos::engine::Election> election = psephos::Status::Invalid("not parsed");
+    const double parse_ms = MedianMs(reps, [&] { election = psephos::ballots::ParsePabulib(text, file); });
+    if (!election.ok()) {
+      std::fprintf(stderr, "%s\n", election.status().message().c_str());
+      return 2;
+    }
+    std::printf("%s: %zu voters, %zu projects, %zu approvals\n", file.c_str(),
+                election->profile.size(), election->projects.size(), election->profile.total_entries());
+    std::printf("  %-18s %10.2f ms\n", "parse", parse_ms);
+    const auto tie_break = psephos::engine::TieBreak::ById(*election);
+    for (const auto& name : psephos::engine::RuleNames()) {
+      const auto rule = *psephos::engine::ParseRule(name);
+      psephos::engine::RuleOptions options;
+      if (rule == psephos::engine::RuleKind::kGreedyThreshold) options.min_supporters = 100;
+      const int rule_reps = rule == psephos::engine::RuleKind::kMesAdd1 ? std::min(reps, 3) : reps;
+      std::size_t funded = 0;
+      const double ms = MedianMs(rule_reps, [&] {
+        auto out = psephos::engine::Tally(*election, rule, tie_break, options);
+        funded = out.ok() ? out->selected.size() : 0;
+      });
+      std::printf("  %-18s %10.2f ms   (%zu funded)\n", name.c_str(), ms, funded);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,16 @@
+// Subcommands of the psephos CLI. Each returns the process exit code:
+// 0 success, 2 bad input (message on stderr), 1 an internal failure.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace psephos::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+int TallyCommand(const std::vector<std::string>& args);
+
+}  // namespace psephos::cli

@@ -1,0 +1,39 @@
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: psephos <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  tally FILE.pb --rule RULE [--tie-break id|cost|order:FILE] [--format text|json]\n"
+    "                [--threshold N]\n"
+    "      Count an election with a rule and print the funded projects and every round.\n"
+    "      RULE: greedy, greedy-card, greedy-no-skip, greedy-threshold, mes, mes-card,\n"
+    "      mes-add1, phragmen, or official (the rule named in the file's META).\n"
+    "  help\n"
+    "      Show this text.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? psephos::cli::kExitBadInput : psephos::cli::kExitOk;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "tally") return psephos::cli::TallyCommand(args);
+  } catch (const std::exception& e) {
+    std::cerr << "psephos " << command << ": internal error: " << e.what() << "\n";
+    return psephos::cli::kExitFailure;
+  }
+  std::cerr << "psephos: unknown command '" << command << "'\n\n" << kUsage;
+  return psephos::cli::kExitBadInput;
+}
