@@ -97,12 +97,13 @@ class MesRun {
   MesRun(const Election& election, const MesInstance& inst, const TieBreak& tie_break,
          const Rational& voter_budget)
       : election_(election), inst_(inst), tie_break_(tie_break) {
-    class_budget_.push_back(Rational(0));
+    denominator_ = voter_budget.get_den();
+    numerator_.push_back(mpz_class(0));
     class_size_.push_back(0);
     rank_.push_back(0);
     std::uint32_t start = kZeroClass;
     if (sgn(voter_budget) > 0) {
-      class_budget_.push_back(voter_budget);
+      numerator_.push_back(voter_budget.get_num());
       class_size_.push_back(static_cast<std::int64_t>(inst.num_voters));
       rank_.push_back(0);
       order_.push_back(1);
@@ -180,7 +181,7 @@ class MesRun {
     auto supporters = inst_.Supporters(p);
     auto utils = inst_.Utilities(p);
     if (inst_.uniform[p]) {
-      if (class_count_.size() < class_budget_.size()) class_count_.resize(class_budget_.size(), 0);
+      if (class_count_.size() < numerator_.size()) class_count_.resize(numerator_.size(), 0);
       for (std::uint32_t v : supporters) {
         const std::uint32_t c = voter_class_[v];
         if (c == kZeroClass) continue;
@@ -221,30 +222,36 @@ class MesRun {
                 [&](const Group& a, const Group& b) { return rank_[a.cls] < rank_[b.cls]; });
       std::int64_t rich = 0;
       for (const Group& g : groups) rich += g.count;
-      Rational left(static_cast<long>(cost));
+      mpz_class left = mpz_class(static_cast<long>(cost)) * denominator_;  // over denominator_
       for (const Group& g : groups) {
-        // The share left / rich is affordable to this group: rho follows.
-        scratch_ = class_budget_[g.cls] * rich;
+        // The even share left / rich is affordable to this group: rho follows.
+        scratch_ = numerator_[g.cls] * rich;
         if (left <= scratch_) {
-          rho = left / (Rational(static_cast<long>(g.utility)) * rich);
+          rho = Rational(left, denominator_ * rich * g.utility);
+          rho.canonicalize();
           return true;
         }
-        left -= class_budget_[g.cls] * g.count;
+        scratch_ = numerator_[g.cls] * g.count;
+        left -= scratch_;
         rich -= g.count;
       }
       return false;
     }
     std::sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
-      return class_budget_[a.cls] * b.utility < class_budget_[b.cls] * a.utility;
+      return numerator_[a.cls] * b.utility < numerator_[b.cls] * a.utility;
     });
-    Rational left(static_cast<long>(cost));
-    Rational denominator = 0;
-    for (const Group& g : groups) denominator += Rational(static_cast<long>(g.utility)) * g.count;
+    mpz_class left = mpz_class(static_cast<long>(cost)) * denominator_;
+    mpz_class utility_left = 0;
+    for (const Group& g : groups) utility_left += mpz_class(static_cast<long>(g.utility)) * g.count;
     for (const Group& g : groups) {
-      rho = left / denominator;
-      if (rho * g.utility <= class_budget_[g.cls]) return true;
-      left -= class_budget_[g.cls] * g.count;
-      denominator -= Rational(static_cast<long>(g.utility)) * g.count;
+      // rho = left / (denominator_ * utility_left); can this group pay rho * u?
+      if (left * g.utility <= numerator_[g.cls] * utility_left) {
+        rho = Rational(left, denominator_ * utility_left);
+        rho.canonicalize();
+        return true;
+      }
+      left -= numerator_[g.cls] * g.count;
+      utility_left -= mpz_class(static_cast<long>(g.utility)) * g.count;
     }
     return false;
   }
@@ -254,34 +261,50 @@ class MesRun {
     auto utils = inst_.Utilities(p);
     // Each (class, utility) pair moves to one new class: find it once.
     std::vector<std::pair<std::uint32_t, std::int64_t>> keys;
-    for (std::size_t i = 0; i < supporters.size(); ++i) {
-      const std::uint32_t c = voter_class_[supporters[i]];
-      if (c != kZeroClass) keys.emplace_back(c, utils[i]);
-    }
     const bool uniform = inst_.uniform[p];
     if (uniform) {
       // One utility: a class's order among its peers survives the payment.
+      if (class_next_.size() < numerator_.size()) class_next_.resize(numerator_.size(), kNoClass);
+      for (std::uint32_t v : supporters) {
+        const std::uint32_t c = voter_class_[v];
+        if (c == kZeroClass || class_next_[c] != kNoClass) continue;
+        class_next_[c] = kZeroClass;  // seen; set for real below
+        keys.emplace_back(c, utils[0]);
+      }
       std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
         return rank_[a.first] < rank_[b.first];
       });
     } else {
+      for (std::size_t i = 0; i < supporters.size(); ++i) {
+        const std::uint32_t c = voter_class_[supporters[i]];
+        if (c != kZeroClass) keys.emplace_back(c, utils[i]);
+      }
       std::sort(keys.begin(), keys.end());
+      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     }
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    // Bring every budget over a denominator that rho also divides.
+    mpz_class common;
+    mpz_lcm(common.get_mpz_t(), denominator_.get_mpz_t(), rho.get_den_mpz_t());
+    if (common != denominator_) {
+      const mpz_class factor = common / denominator_;
+      for (std::uint32_t c : order_) numerator_[c] *= factor;
+      denominator_ = common;
+    }
+    const mpz_class rho_numerator = rho.get_num() * (denominator_ / rho.get_den());
     std::vector<std::uint32_t> next(keys.size(), kZeroClass);
     std::vector<std::uint32_t> created;
-    Rational left;
+    mpz_class left;
     for (std::size_t k = 0; k < keys.size(); ++k) {
-      left = class_budget_[keys[k].first] - rho * keys[k].second;
+      left = numerator_[keys[k].first] - rho_numerator * keys[k].second;
       if (sgn(left) <= 0) continue;
-      next[k] = static_cast<std::uint32_t>(class_budget_.size());
+      next[k] = static_cast<std::uint32_t>(numerator_.size());
       created.push_back(next[k]);
-      class_budget_.push_back(left);
+      numerator_.push_back(left);
       class_size_.push_back(0);
       rank_.push_back(0);
     }
     if (uniform) {
-      if (class_next_.size() < class_budget_.size()) class_next_.resize(class_budget_.size(), kNoClass);
+      if (class_next_.size() < numerator_.size()) class_next_.resize(numerator_.size(), kNoClass);
       for (std::size_t k = 0; k < keys.size(); ++k) class_next_[keys[k].first] = next[k];
     }
     for (std::size_t i = 0; i < supporters.size(); ++i) {
@@ -305,7 +328,7 @@ class MesRun {
   // Keeps order_ (live classes by budget) and rank_ current after a payment.
   void Reorder(std::vector<std::uint32_t> created, bool sorted) {
     auto by_budget = [&](std::uint32_t a, std::uint32_t b) {
-      return cmp(class_budget_[a], class_budget_[b]) < 0;
+      return cmp(numerator_[a], numerator_[b]) < 0;
     };
     if (!sorted) std::sort(created.begin(), created.end(), by_budget);
     std::erase_if(order_, [&](std::uint32_t c) { return class_size_[c] == 0; });
@@ -327,13 +350,16 @@ class MesRun {
   const Election& election_;
   const MesInstance& inst_;
   const TieBreak& tie_break_;
-  std::vector<Rational> class_budget_;       // class 0 holds nothing
+  // A class's budget is numerator_[c] / denominator_: one common denominator
+  // keeps sums and comparisons in integers. Class 0 holds nothing.
+  mpz_class denominator_;
+  std::vector<mpz_class> numerator_;
   std::vector<std::uint32_t> voter_class_;   // per ballot
   std::vector<std::int64_t> class_size_;     // voters in each class
   std::vector<std::uint32_t> order_;         // live classes, poorest first
   std::vector<std::uint32_t> rank_;          // position of a class in order_
   std::vector<std::uint32_t> class_next_;    // scratch for Pay, kNoClass between uses
-  Rational scratch_;
+  mpz_class scratch_;
   std::vector<std::int64_t> class_count_;    // scratch, zero between uses
   std::vector<std::uint32_t> touched_;       // scratch
   std::vector<std::pair<std::uint32_t, std::int64_t>> pairs_;  // scratch
