@@ -22,9 +22,11 @@ Outcome RunPhragmen(const Election& election, const TieBreak& tie_break) {
   }
 
   // Loads take one value per round, so a voter stores the round that set it.
-  std::vector<Rational> load_of_round{Rational(0)};
+  // Every load and load sum is an integer over one common denominator.
+  mpz_class denominator = 1;
+  std::vector<mpz_class> load_of_round{mpz_class(0)};
   std::vector<std::uint32_t> voter_round(profile.size(), 0);
-  std::vector<Rational> load_sum(np, Rational(0));  // sum of p's supporters' loads
+  std::vector<mpz_class> load_sum(np, mpz_class(0));  // sum of p's supporters' loads
 
   std::vector<ProjectIndex> remaining;
   for (ProjectIndex p = 0; p < np; ++p) {
@@ -41,22 +43,34 @@ Outcome RunPhragmen(const Election& election, const TieBreak& tie_break) {
 
   while (!remaining.empty()) {
     std::vector<ProjectIndex> tied;
-    Rational best;
+    // The new load of p is (load_sum[p] + cost * denominator) / (denominator * score[p]):
+    // compare the numerators over score by cross-multiplying.
+    mpz_class best_value, value, lhs, rhs;
     bool best_infinite = true;
     for (ProjectIndex p : remaining) {
       if (score[p] == 0) {  // an infinite load, tied with other infinite ones
         if (best_infinite) tied.push_back(p);
         continue;
       }
-      Rational load = (load_sum[p] + Rational(static_cast<long>(election.projects[p].cost))) /
-                      Rational(static_cast<long>(score[p]));
-      if (best_infinite || load < best) {
-        best = std::move(load);
+      value = load_sum[p] + denominator * static_cast<long>(election.projects[p].cost);
+      int order = -1;
+      if (!best_infinite) {
+        lhs = value * static_cast<long>(score[tied.front()]);
+        rhs = best_value * static_cast<long>(score[p]);
+        order = cmp(lhs, rhs);
+      }
+      if (order < 0) {
+        best_value = value;
         best_infinite = false;
         tied.assign(1, p);
-      } else if (load == best) {
+      } else if (order == 0) {
         tied.push_back(p);
       }
+    }
+    Rational best;
+    if (!best_infinite) {
+      best = Rational(best_value, denominator * static_cast<long>(score[tied.front()]));
+      best.canonicalize();
     }
     tied = OrderTied(std::move(tied), tie_break);
     const Money left = election.budget - out.total_cost;
@@ -86,8 +100,16 @@ Outcome RunPhragmen(const Election& election, const TieBreak& tie_break) {
     if (best_infinite) continue;  // nobody supports it: no load moves
 
     // Move the winner's supporters to the new load, updating load sums.
+    mpz_class common;
+    mpz_lcm(common.get_mpz_t(), denominator.get_mpz_t(), best.get_den_mpz_t());
+    if (common != denominator) {
+      const mpz_class factor = common / denominator;
+      for (auto& sum : load_sum) sum *= factor;
+      for (auto& load : load_of_round) load *= factor;
+      denominator = common;
+    }
     const auto new_round = static_cast<std::uint32_t>(load_of_round.size());
-    load_of_round.push_back(best);
+    load_of_round.push_back(best.get_num() * (denominator / best.get_den()));
     const std::size_t width = load_of_round.size();
     moved.assign(np * width, 0);
     for (std::uint32_t v : supporters[winner]) {
@@ -98,7 +120,7 @@ Outcome RunPhragmen(const Election& election, const TieBreak& tie_break) {
       voter_round[v] = new_round;
     }
     for (auto [p, old] : touched) {
-      load_sum[p] += (best - load_of_round[old]) * moved[p * width + old];
+      load_sum[p] += (load_of_round[new_round] - load_of_round[old]) * moved[p * width + old];
     }
     touched.clear();
   }
