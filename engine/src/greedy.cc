@@ -31,6 +31,7 @@ Density DensityOf(GreedyVariant variant, std::int64_t votes, Money cost) {
       // Cost_Sat gives a free project zero satisfaction, hence density 0.
       return {cost > 0 ? votes : 0, 1, false};
     case GreedyVariant::kCardSat:
+    case GreedyVariant::kPointsSat:
       if (votes == 0) return {0, 1, false};
       if (cost == 0) return {0, 1, true};
       return {votes, cost, false};
@@ -45,7 +46,16 @@ Density DensityOf(GreedyVariant variant, std::int64_t votes, Money cost) {
 
 Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyVariant variant,
                   const RuleOptions& options) {
-  const auto votes = election.SupportCounts();
+  // Supporters, or for points ballots the points each project received.
+  std::vector<std::int64_t> votes = election.SupportCounts();
+  if (variant == GreedyVariant::kPointsSat) {
+    std::fill(votes.begin(), votes.end(), 0);
+    for (std::size_t b = 0; b < election.profile.size(); ++b) {
+      auto projects = election.profile.projects(b);
+      auto points = election.profile.points(b);
+      for (std::size_t i = 0; i < projects.size(); ++i) votes[projects[i]] += points[i];
+    }
+  }
   const std::size_t n = election.projects.size();
   std::vector<Density> density(n);
   for (std::size_t p = 0; p < n; ++p) {
@@ -59,8 +69,11 @@ Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyVar
   });
 
   Outcome out;
-  out.criterion = variant == GreedyVariant::kCardSat ? "votes_per_cost" : "votes";
-  out.score_money_power = variant == GreedyVariant::kCardSat ? -1 : 0;
+  out.criterion = variant == GreedyVariant::kCardSat    ? "votes_per_cost"
+                  : variant == GreedyVariant::kPointsSat ? "points_per_cost"
+                                                         : "votes";
+  out.score_money_power =
+      variant == GreedyVariant::kCardSat || variant == GreedyVariant::kPointsSat ? -1 : 0;
   out.budget = election.budget;
   Money left = election.budget;
   bool stopped = false;

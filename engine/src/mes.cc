@@ -38,8 +38,14 @@ struct MesInstance {
   }
 };
 
-std::int64_t UtilityOf(MesSatisfaction sat, const Project& project) {
-  return sat == MesSatisfaction::kCost ? project.cost : 1;
+// A ballot entry's utility; pabutools counts only positive ones as support.
+std::int64_t UtilityOf(MesSatisfaction sat, const Project& project, std::int64_t points) {
+  switch (sat) {
+    case MesSatisfaction::kCost: return project.cost;
+    case MesSatisfaction::kCardinality: return 1;
+    case MesSatisfaction::kPoints: return points;
+  }
+  return 0;
 }
 
 MesInstance BuildInstance(const Election& election, MesSatisfaction sat) {
@@ -49,8 +55,15 @@ MesInstance BuildInstance(const Election& election, MesSatisfaction sat) {
   inst.num_voters = profile.size();
   inst.utility_is_money = sat == MesSatisfaction::kCost;
   std::vector<std::uint32_t> count(np + 1, 0);
+  auto utility_at = [&](std::size_t b, std::size_t i) {
+    auto points = profile.points(b);
+    return UtilityOf(sat, election.projects[profile.projects(b)[i]], points.empty() ? 0 : points[i]);
+  };
   for (std::size_t b = 0; b < profile.size(); ++b) {
-    for (ProjectIndex p : profile.projects(b)) ++count[p + 1];
+    auto projects = profile.projects(b);
+    for (std::size_t i = 0; i < projects.size(); ++i) {
+      if (utility_at(b, i) > 0) ++count[projects[i] + 1];
+    }
   }
   inst.offsets.assign(np + 1, 0);
   for (std::size_t p = 0; p < np; ++p) inst.offsets[p + 1] = inst.offsets[p] + count[p + 1];
@@ -58,10 +71,13 @@ MesInstance BuildInstance(const Election& election, MesSatisfaction sat) {
   inst.utility.resize(inst.offsets[np]);
   std::vector<std::uint32_t> fill(inst.offsets.begin(), inst.offsets.end() - 1);
   for (std::size_t b = 0; b < profile.size(); ++b) {
-    for (ProjectIndex p : profile.projects(b)) {
-      const std::uint32_t at = fill[p]++;
+    auto projects = profile.projects(b);
+    for (std::size_t i = 0; i < projects.size(); ++i) {
+      const std::int64_t u = utility_at(b, i);
+      if (u <= 0) continue;
+      const std::uint32_t at = fill[projects[i]]++;
       inst.voters[at] = static_cast<std::uint32_t>(b);
-      inst.utility[at] = UtilityOf(sat, election.projects[p]);
+      inst.utility[at] = u;
     }
   }
   inst.uniform.assign(np, true);

@@ -12,6 +12,7 @@ namespace psephos::engine::internal {
 enum class GreedyVariant {
   kCostSat,      // pabutools greedy, Cost_Sat: by votes, free projects count as 0
   kCardSat,      // pabutools greedy, Cardinality_Sat: by votes per unit of cost
+  kPointsSat,    // pabutools greedy, Additive_Cardinal_Sat: by points per unit of cost
   kOfficialSkip,    // city rule: by votes, skip what no longer fits
   kOfficialNoSkip,  // city rule: by votes, stop at the first that does not fit
 };
@@ -19,7 +20,7 @@ enum class GreedyVariant {
 Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyVariant variant,
                   const RuleOptions& options);
 
-enum class MesSatisfaction { kCost, kCardinality };
+enum class MesSatisfaction { kCost, kCardinality, kPoints };
 
 // Plain MES with every voter starting from `voter_budget`.
 Outcome RunMes(const Election& election, const TieBreak& tie_break, MesSatisfaction sat,

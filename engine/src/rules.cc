@@ -54,8 +54,17 @@ std::vector<std::string> RuleNames() {
 Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& tie_break,
                       const RuleOptions& options) {
   using internal::GreedyVariant;
-  if (!IsApprovalLike(election.ballot_type)) {
-    return Status::Invalid(std::string("rule '") + RuleName(rule) + "' counts approval and choose-1 ballots; this election has " +
+  // Points ballots: greedy and mes with points as utilities (Additive_Cardinal_Sat).
+  const bool points = election.ballot_type == BallotType::kCumulative ||
+                      election.ballot_type == BallotType::kScoring;
+  if (points && rule != RuleKind::kGreedy && rule != RuleKind::kMes) {
+    return Status::Invalid(std::string("rule '") + RuleName(rule) + "' does not count " +
+                           BallotTypeName(election.ballot_type) +
+                           " ballots; use greedy or mes, which count points");
+  }
+  if (!points && !IsApprovalLike(election.ballot_type)) {
+    return Status::Invalid(std::string("rule '") + RuleName(rule) +
+                           "' counts approval and choose-1 ballots; this election has " +
                            BallotTypeName(election.ballot_type) + " ballots");
   }
   if (election.budget < 0) return Status::Invalid("the budget is negative");
@@ -67,7 +76,8 @@ Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& t
   Outcome out;
   switch (rule) {
     case RuleKind::kGreedy:
-      out = internal::RunGreedy(election, tie_break, GreedyVariant::kCostSat, options);
+      out = internal::RunGreedy(election, tie_break,
+                                points ? GreedyVariant::kPointsSat : GreedyVariant::kCostSat, options);
       break;
     case RuleKind::kGreedyCard:
       out = internal::RunGreedy(election, tie_break, GreedyVariant::kCardSat, options);
@@ -84,8 +94,9 @@ Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& t
       break;
     case RuleKind::kMes:
     case RuleKind::kMesCard: {
-      const auto sat = rule == RuleKind::kMes ? internal::MesSatisfaction::kCost
-                                              : internal::MesSatisfaction::kCardinality;
+      const auto sat = points                   ? internal::MesSatisfaction::kPoints
+                       : rule == RuleKind::kMes ? internal::MesSatisfaction::kCost
+                                                : internal::MesSatisfaction::kCardinality;
       const Rational voter_budget =
           MakeRational(election.budget, static_cast<std::int64_t>(election.profile.size()));
       out = internal::RunMes(election, tie_break, sat, voter_budget);

@@ -161,3 +161,28 @@ TEST_CASE("grouped mes equals voter-by-voter mes on random elections") {
     }
   }
 }
+
+TEST_CASE("greedy and mes count points ballots with points as utilities") {
+  // a (10), b (40), budget 40. v1 gives a 1 and b 3 points, v2 gives b 2.
+  engine::Election e = test::MakeElection({{"a", 10}, {"b", 40}}, 40, {},
+                                          engine::BallotType::kCumulative);
+  const engine::ProjectIndex v1[] = {0, 1};
+  const std::int64_t p1[] = {1, 3};
+  const engine::ProjectIndex v2[] = {1};
+  const std::int64_t p2[] = {2};
+  e.profile.Add(v1, p1);
+  e.profile.Add(v2, p2);
+  // Greedy by points per cost: b 5/40 before a 1/10.
+  auto greedy = engine::Tally(e, RuleKind::kGreedy, TieBreak::ById(e));
+  REQUIRE(greedy.ok());
+  CHECK(test::Ids(e, greedy->selected) == std::vector<std::string>{"b"});
+  CHECK(greedy->rounds[0].score == engine::MakeRational(1, 8));
+  // MES, 20 each: a at rho 10; b: v1 (20 for 3 points) pays all, v2 pays 20 at rho 10.
+  // Tied at 10, a wins by id; then b lacks money (10 + 20 < 40).
+  auto mes = engine::Tally(e, RuleKind::kMes, TieBreak::ById(e));
+  REQUIRE(mes.ok());
+  CHECK(test::Ids(e, mes->selected) == std::vector<std::string>{"a"});
+  REQUIRE(mes->ties.size() == 1);
+  CHECK(mes->rounds[0].score == 10);
+  CHECK_FALSE(engine::Tally(e, RuleKind::kPhragmen, TieBreak::ById(e)).ok());
+}

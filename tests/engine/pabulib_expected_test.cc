@@ -1,7 +1,8 @@
-// Every approval and choose-1 outcome pabutools computed on the shared files.
+// Every approval, choose-1 and cumulative outcome pabutools computed on the shared files.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "../support/election_builder.h"
 #include "../support/shared_data.h"
@@ -11,11 +12,11 @@ using namespace psephos;
 
 namespace {
 
-void CheckRows(const std::string& rule_name) {
+void CheckRows(const std::string& rule_name, const std::set<std::string>& types = {"approval", "choose-1"}) {
   int checked = 0, expected_rows = 0;
   for (const auto& row : test::ExpectedRows()) {
     const std::string type = row["vote_type"];
-    if (row["rule"] != rule_name || (type != "approval" && type != "choose-1")) continue;
+    if (row["rule"] != rule_name || types.count(type) == 0) continue;
     if (row.contains("timeout")) continue;  // pabutools gave no outcome to compare with
     ++expected_rows;
     const std::string file = row["file"];
@@ -44,3 +45,5 @@ TEST_CASE("pabutools mes outcomes") { CheckRows("mes"); }
 TEST_CASE("pabutools mes-card outcomes") { CheckRows("mes-card"); }
 TEST_CASE("pabutools mes-add1 outcomes") { CheckRows("mes-add1"); }
 TEST_CASE("pabutools phragmen outcomes") { CheckRows("phragmen"); }
+TEST_CASE("pabutools greedy outcomes on points ballots") { CheckRows("greedy", {"cumulative"}); }
+TEST_CASE("pabutools mes outcomes on points ballots") { CheckRows("mes", {"cumulative"}); }
