@@ -98,6 +98,7 @@ class Parser {
   Status CheckWidth(const std::vector<std::string_view>& fields, std::size_t line,
                     const std::vector<std::string>& header) const;
   Status MetaRow(const std::vector<std::string_view>& fields, std::size_t line);
+  Status BallotRuleRow(std::string_view key, std::string_view value, std::size_t line);
   Status ProjectsHeader(const std::vector<std::string_view>& fields, std::size_t line);
   Status ProjectRow(const std::vector<std::string_view>& fields, std::size_t line);
   Status VotesHeader(const std::vector<std::string_view>& fields, std::size_t line);
@@ -118,6 +119,8 @@ class Parser {
   std::optional<Decimal> budget_;
   std::size_t budget_line_ = 0;
   std::size_t vote_type_line_ = 0;  // 0 until vote_type is read
+  // min_sum_cost / max_sum_cost wait for the money scale, with their lines.
+  std::optional<std::pair<Decimal, std::size_t>> min_cost_, max_cost_;
 
   // PROJECTS
   std::vector<std::string> project_header_;
@@ -248,6 +251,9 @@ Status Parser::FinishMeta() {
 Status Parser::FinishProjects() {
   int scale = budget_->decimals;
   for (const Decimal& cost : costs_) scale = std::max(scale, cost.decimals);
+  for (const auto& limit : {min_cost_, max_cost_}) {
+    if (limit) scale = std::max(scale, limit->first.decimals);
+  }
   const std::string at_scale = " at " + std::to_string(scale) + " decimal places";
   std::optional<engine::Money> budget = internal::ScaleDecimal(*budget_, scale);
   if (!budget) return Error(budget_line_, "budget", "amount too large" + at_scale);
@@ -258,8 +264,17 @@ Status Parser::FinishProjects() {
     election_.projects[i].cost = *cost;
   }
   election_.money_scale = scale;
-  return Status::Ok();
+  const auto scale_limit = [&](const auto& limit, std::optional<engine::Money>* out,
+                               const char* key) -> Status {
+    if (!limit) return Status::Ok();
+    *out = internal::ScaleDecimal(limit->first, scale);
+    if (!*out) return Error(limit->second, key, "amount too large" + at_scale);
+    return Status::Ok();
+  };
+  if (Status s = scale_limit(min_cost_, &election_.rules.min_cost, "min_sum_cost"); !s.ok()) return s;
+  return scale_limit(max_cost_, &election_.rules.max_cost, "max_sum_cost");
 }
+
 
 // Trims the names, drops empty trailing ones (spreadsheet residue), and
 // rejects empty or repeated names.
@@ -348,8 +363,41 @@ Status Parser::MetaRow(const std::vector<std::string_view>& fields, std::size_t 
     }
     election_.ballot_type = *type;
     vote_type_line_ = line;
+  } else if (Status status = BallotRuleRow(key, value, line); !status.ok()) {
+    return status;
   }
   election_.meta.emplace_back(std::string(key), std::string(value));
+  return Status::Ok();
+}
+
+// The META keys that say what a valid ballot holds (engine::BallotRules).
+Status Parser::BallotRuleRow(std::string_view key, std::string_view value, std::size_t line) {
+  engine::BallotRules& rules = election_.rules;
+  std::optional<std::int64_t>* count = key == "min_length"       ? &rules.min_projects
+                                       : key == "max_length"     ? &rules.max_projects
+                                       : key == "min_points"     ? &rules.min_points
+                                       : key == "max_points"     ? &rules.max_points
+                                       : key == "min_sum_points" ? &rules.min_total_points
+                                       : key == "max_sum_points" ? &rules.max_total_points
+                                                                 : nullptr;
+  const bool money = key == "min_sum_cost" || key == "max_sum_cost";
+  if (!count && !money) return Status::Ok();
+  Decimal number;
+  if (DecimalError error = internal::ParseDecimal(value, &number); error != DecimalError::kNone) {
+    return Error(line, key, DecimalProblem(error, value));
+  }
+  if (money) {
+    if (number.mantissa < 0) return Error(line, key, "negative amount: " + Quoted(value));
+    (key == "min_sum_cost" ? min_cost_ : max_cost_) = std::make_pair(number, line);
+    return Status::Ok();
+  }
+  std::optional<engine::Money> whole = number.mantissa;
+  for (int i = 0; i < number.decimals && whole; ++i) {
+    if (*whole % 10 != 0) whole.reset();
+    else *whole /= 10;
+  }
+  if (!whole) return Error(line, key, "not a whole number: " + Quoted(value));
+  *count = *whole;
   return Status::Ok();
 }
 

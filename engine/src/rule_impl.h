@@ -30,6 +30,14 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break);
 
 Outcome RunPhragmen(const Election& election, const TieBreak& tie_break);
 
+// Ranked-ballot rules (ranked.cc). Ballots are ordinal, most preferred first.
+// Instant runoff: one winner.
+Outcome RunIrv(const Election& election, const TieBreak& tie_break);
+// Single transferable vote for `seats` winners.
+Outcome RunStv(const Election& election, const TieBreak& tie_break, int seats);
+// Schulze ranking of all projects; funds down the ranking, skipping what does not fit.
+Outcome RunSchulze(const Election& election, const TieBreak& tie_break);
+
 // The projects in `tied` ordered by the tie-break, winner first.
 inline std::vector<ProjectIndex> OrderTied(std::vector<ProjectIndex> tied, const TieBreak& tb) {
   std::sort(tied.begin(), tied.end(),

@@ -121,6 +121,7 @@ const char* DecisionName(Decision decision) {
     case Decision::kStopped: return "stopped";
     case Decision::kBelowThreshold: return "below_threshold";
     case Decision::kUnaffordable: return "unaffordable";
+    case Decision::kEliminated: return "eliminated";
   }
   return "unknown";
 }

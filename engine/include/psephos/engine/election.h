@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -58,12 +59,29 @@ class Profile {
   std::vector<std::int64_t> points_;
 };
 
+// What a valid ballot may hold, as the organizers set it (pabulib META
+// min_length, max_length, min_sum_cost, max_sum_cost, min_points, max_points,
+// min_sum_points, max_sum_points). Unset means no limit.
+struct BallotRules {
+  std::optional<std::int64_t> min_projects;
+  std::optional<std::int64_t> max_projects;
+  std::optional<Money> min_cost;  // total cost of the chosen projects (Decidim's minimum share)
+  std::optional<Money> max_cost;  // knapsack ballots: at most the budget
+  std::optional<std::int64_t> min_points;  // per project on the ballot
+  std::optional<std::int64_t> max_points;
+  std::optional<std::int64_t> min_total_points;
+  std::optional<std::int64_t> max_total_points;
+
+  bool operator==(const BallotRules&) const = default;
+};
+
 struct Election {
   std::vector<Field> meta;  // every META entry in file order, as read
   std::vector<Project> projects;
   Money budget = 0;
   int money_scale = 0;  // decimal digits of Money (see Money)
   BallotType ballot_type = BallotType::kApproval;
+  BallotRules rules;
   Profile profile;
   // Voter columns other than vote/points: names, then one row per ballot.
   std::vector<std::string> voter_columns;  // voter_columns[0] is "voter_id"

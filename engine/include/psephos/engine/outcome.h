@@ -16,6 +16,7 @@ enum class Decision {
   kStopped,         // would exceed the remaining budget; the rule ends here
   kBelowThreshold,  // fewer supporters than the rule's threshold
   kUnaffordable,    // MES: its supporters' money no longer covers its cost
+  kEliminated,      // IRV/STV: fewest votes this round, out of the count
 };
 const char* DecisionName(Decision decision);
 
@@ -46,6 +47,8 @@ struct Outcome {
   int score_money_power = 0;
   std::string tie_break;
   std::vector<ProjectIndex> selected;  // in selection order
+  // Rules that rank every project (Schulze): best first. Empty otherwise.
+  std::vector<ProjectIndex> ranking;
   Money total_cost = 0;
   Money budget = 0;
   std::vector<Round> rounds;
