@@ -26,7 +26,7 @@ Result<OfficialRule> ResolveOfficialRule(const engine::Election& election) {
     return out;
   }
   if (*rule == "greedy") {
-    out.rule = engine::RuleKind::kGreedy;
+    out.rule = engine::RuleKind::kGreedyScore;
   } else if (*rule == "greedy-no-skip") {
     out.rule = engine::RuleKind::kGreedyNoSkip;
   } else if (*rule == "greedy-threshold") {
@@ -36,7 +36,7 @@ Result<OfficialRule> ResolveOfficialRule(const engine::Election& election) {
   }
   auto threshold = MetaThreshold(election);
   if (!threshold.ok()) return threshold.status();
-  out.options.min_supporters = *threshold;
+  out.options.min_score = *threshold;
   return out;
 }
 

@@ -25,41 +25,71 @@ struct Density {
   }
 };
 
-Density DensityOf(GreedyVariant variant, std::int64_t votes, Money cost) {
-  switch (variant) {
-    case GreedyVariant::kCostSat:
-      // Cost_Sat gives a free project zero satisfaction, hence density 0.
-      return {cost > 0 ? votes : 0, 1, false};
-    case GreedyVariant::kCardSat:
-    case GreedyVariant::kPointsSat:
-      if (votes == 0) return {0, 1, false};
-      if (cost == 0) return {0, 1, true};
-      return {votes, cost, false};
-    case GreedyVariant::kOfficialSkip:
-    case GreedyVariant::kOfficialNoSkip:
-      return {votes, 1, false};
+// pabutools' density: total satisfaction per unit of cost. Its additive
+// greedy gives a project nobody values density 0 and a free one infinity;
+// its general greedy (Borda) makes every free project infinite.
+Density DensityOf(std::int64_t total, Money cost, bool additive) {
+  if (additive && total <= 0) return {0, 1, false};
+  if (cost == 0) return {0, 1, true};
+  return {total, cost, false};
+}
+
+const char* Criterion(GreedyOrder order, Satisfaction sat) {
+  if (order != GreedyOrder::kDensity) {
+    return sat == Satisfaction::kCardinality ? "votes" : sat == Satisfaction::kPoints ? "points" : "rank_points";
   }
-  return {};
+  switch (sat) {
+    case Satisfaction::kCost: return "votes";  // cost x votes per unit of cost
+    case Satisfaction::kCardinality: return "votes_per_cost";
+    case Satisfaction::kPoints: return "points_per_cost";
+    case Satisfaction::kBorda: return "borda_per_cost";
+    case Satisfaction::kRankPoints: return "rank_points_per_cost";
+  }
+  return "";
 }
 
 }  // namespace
 
-Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyVariant variant,
-                  const RuleOptions& options) {
-  // Supporters, or for points ballots the points each project received.
-  std::vector<std::int64_t> votes = election.SupportCounts();
-  if (variant == GreedyVariant::kPointsSat) {
-    std::fill(votes.begin(), votes.end(), 0);
-    for (std::size_t b = 0; b < election.profile.size(); ++b) {
-      auto projects = election.profile.projects(b);
-      auto points = election.profile.points(b);
-      for (std::size_t i = 0; i < projects.size(); ++i) votes[projects[i]] += points[i];
+std::int64_t EntryUtility(const Election& election, Satisfaction sat, const RuleOptions& options,
+                          std::size_t ballot, std::size_t position) {
+  const auto projects = election.profile.projects(ballot);
+  switch (sat) {
+    case Satisfaction::kCardinality: return 1;
+    case Satisfaction::kCost: return election.projects[projects[position]].cost;
+    case Satisfaction::kPoints: {
+      const auto points = election.profile.points(ballot);
+      return points.empty() ? 0 : points[position];
+    }
+    case Satisfaction::kBorda:
+      return static_cast<std::int64_t>(projects.size() - position) - 1;
+    case Satisfaction::kRankPoints: {
+      if (!options.rank_points.empty()) {
+        return position < options.rank_points.size() ? options.rank_points[position] : 0;
+      }
+      const std::int64_t top = election.rules.max_projects.value_or(static_cast<std::int64_t>(projects.size()));
+      return std::max<std::int64_t>(0, top - static_cast<std::int64_t>(position));
     }
   }
+  return 0;
+}
+
+
+Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyOrder greedy_order,
+                  Satisfaction sat, const RuleOptions& options) {
   const std::size_t n = election.projects.size();
+  const std::vector<std::int64_t> supporters = election.SupportCounts();
+  std::vector<std::int64_t> total(n, 0);  // the satisfaction each project gives all voters
+  for (std::size_t b = 0; b < election.profile.size(); ++b) {
+    const auto projects = election.profile.projects(b);
+    for (std::size_t i = 0; i < projects.size(); ++i) {
+      total[projects[i]] += EntryUtility(election, sat, options, b, i);
+    }
+  }
   std::vector<Density> density(n);
   for (std::size_t p = 0; p < n; ++p) {
-    density[p] = DensityOf(variant, votes[p], election.projects[p].cost);
+    density[p] = greedy_order == GreedyOrder::kDensity
+                     ? DensityOf(total[p], election.projects[p].cost, sat != Satisfaction::kBorda)
+                     : Density{total[p], 1, false};
   }
   std::vector<ProjectIndex> order(n);
   std::iota(order.begin(), order.end(), ProjectIndex{0});
@@ -69,11 +99,9 @@ Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyVar
   });
 
   Outcome out;
-  out.criterion = variant == GreedyVariant::kCardSat    ? "votes_per_cost"
-                  : variant == GreedyVariant::kPointsSat ? "points_per_cost"
-                                                         : "votes";
+  out.criterion = Criterion(greedy_order, sat);
   out.score_money_power =
-      variant == GreedyVariant::kCardSat || variant == GreedyVariant::kPointsSat ? -1 : 0;
+      greedy_order == GreedyOrder::kDensity && sat != Satisfaction::kCost ? -1 : 0;
   out.budget = election.budget;
   Money left = election.budget;
   bool stopped = false;
@@ -94,16 +122,16 @@ Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyVar
     round.project = p;
     round.score = MakeRational(density[p].num, density[p].den);
     round.score_infinite = density[p].infinite;
-    round.supporters = votes[p];
+    round.supporters = supporters[p];
     const Money cost = election.projects[p].cost;
-    if (options.min_supporters && votes[p] < *options.min_supporters) {
+    if (options.min_score && total[p] < *options.min_score) {
       round.decision = Decision::kBelowThreshold;
     } else if (cost <= left) {
       round.decision = Decision::kSelected;
       left -= cost;
       out.selected.push_back(p);
       out.total_cost += cost;
-    } else if (variant == GreedyVariant::kOfficialNoSkip) {
+    } else if (greedy_order == GreedyOrder::kScoreNoSkip) {
       round.decision = Decision::kStopped;
       stopped = true;
     } else {

@@ -38,26 +38,17 @@ struct MesInstance {
   }
 };
 
-// A ballot entry's utility; pabutools counts only positive ones as support.
-std::int64_t UtilityOf(MesSatisfaction sat, const Project& project, std::int64_t points) {
-  switch (sat) {
-    case MesSatisfaction::kCost: return project.cost;
-    case MesSatisfaction::kCardinality: return 1;
-    case MesSatisfaction::kPoints: return points;
-  }
-  return 0;
-}
-
-MesInstance BuildInstance(const Election& election, MesSatisfaction sat) {
+MesInstance BuildInstance(const Election& election, Satisfaction sat) {
   MesInstance inst;
   const std::size_t np = election.projects.size();
   const Profile& profile = election.profile;
   inst.num_voters = profile.size();
-  inst.utility_is_money = sat == MesSatisfaction::kCost;
+  inst.utility_is_money = sat == Satisfaction::kCost;
   std::vector<std::uint32_t> count(np + 1, 0);
+  // pabutools counts only voters who gain from a project as its supporters.
+  const RuleOptions no_options;
   auto utility_at = [&](std::size_t b, std::size_t i) {
-    auto points = profile.points(b);
-    return UtilityOf(sat, election.projects[profile.projects(b)[i]], points.empty() ? 0 : points[i]);
+    return EntryUtility(election, sat, no_options, b, i);
   };
   for (std::size_t b = 0; b < profile.size(); ++b) {
     auto projects = profile.projects(b);
@@ -393,7 +384,7 @@ bool IsExhaustive(const Election& election, const MesInstance& inst, const Outco
 
 }  // namespace
 
-Outcome RunMes(const Election& election, const TieBreak& tie_break, MesSatisfaction sat,
+Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction sat,
                const Rational& voter_budget) {
   const MesInstance inst = BuildInstance(election, sat);
   Outcome out = MesRun(election, inst, tie_break, voter_budget).Run();
@@ -403,7 +394,7 @@ Outcome RunMes(const Election& election, const TieBreak& tie_break, MesSatisfact
 }
 
 Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break) {
-  const MesInstance inst = BuildInstance(election, MesSatisfaction::kCost);
+  const MesInstance inst = BuildInstance(election, Satisfaction::kCost);
   // pabutools adds 1 to each voter's budget per run: one currency unit.
   mpz_class unit;
   mpz_ui_pow_ui(unit.get_mpz_t(), 10, static_cast<unsigned long>(election.money_scale));

@@ -9,21 +9,31 @@
 
 namespace psephos::engine::internal {
 
-enum class GreedyVariant {
-  kCostSat,      // pabutools greedy, Cost_Sat: by votes, free projects count as 0
-  kCardSat,      // pabutools greedy, Cardinality_Sat: by votes per unit of cost
-  kPointsSat,    // pabutools greedy, Additive_Cardinal_Sat: by points per unit of cost
-  kOfficialSkip,    // city rule: by votes, skip what no longer fits
-  kOfficialNoSkip,  // city rule: by votes, stop at the first that does not fit
+// What one ballot entry is worth to its voter: pabutools' satisfaction
+// measures, plus the rank points cities count ranked ballots with.
+enum class Satisfaction {
+  kCardinality,  // 1 (Cardinality_Sat)
+  kCost,         // the project's cost (Cost_Sat)
+  kPoints,       // the points given (Additive_Cardinal_Sat)
+  kBorda,        // ballot length - position - 1 (Additive_Borda_Sat)
+  kRankPoints,   // RuleOptions::rank_points, or max_length - position
 };
 
-Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyVariant variant,
-                  const RuleOptions& options);
+// The utility of entry `position` of ballot `ballot`; only positive ones count as support.
+std::int64_t EntryUtility(const Election& election, Satisfaction sat, const RuleOptions& options,
+                          std::size_t ballot, std::size_t position);
 
-enum class MesSatisfaction { kCost, kCardinality, kPoints };
+enum class GreedyOrder {
+  kDensity,      // pabutools greedy: total satisfaction per unit of cost, skipping
+  kScoreSkip,    // city rule: by total score, skip what no longer fits
+  kScoreNoSkip,  // city rule: by total score, stop at the first that does not fit
+};
+
+Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyOrder order,
+                  Satisfaction sat, const RuleOptions& options);
 
 // Plain MES with every voter starting from `voter_budget`.
-Outcome RunMes(const Election& election, const TieBreak& tie_break, MesSatisfaction sat,
+Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction sat,
                const Rational& voter_budget);
 // pabutools' iterated MES with voter_budget_increment = 1 currency unit.
 Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break);

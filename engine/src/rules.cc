@@ -1,5 +1,6 @@
 #include "psephos/engine/rules.h"
 
+#include <algorithm>
 #include <array>
 
 #include "rule_impl.h"
@@ -15,16 +16,79 @@ struct RuleEntry {
 constexpr std::array kRules{
     RuleEntry{RuleKind::kGreedy, "greedy"},
     RuleEntry{RuleKind::kGreedyCard, "greedy-card"},
+    RuleEntry{RuleKind::kGreedyScore, "greedy-score"},
     RuleEntry{RuleKind::kGreedyNoSkip, "greedy-no-skip"},
     RuleEntry{RuleKind::kGreedyThreshold, "greedy-threshold"},
+    RuleEntry{RuleKind::kGreedyBorda, "greedy-borda"},
     RuleEntry{RuleKind::kMes, "mes"},
     RuleEntry{RuleKind::kMesCard, "mes-card"},
     RuleEntry{RuleKind::kMesAdd1, "mes-add1"},
+    RuleEntry{RuleKind::kMesBorda, "mes-borda"},
     RuleEntry{RuleKind::kPhragmen, "phragmen"},
+    RuleEntry{RuleKind::kIrv, "irv"},
+    RuleEntry{RuleKind::kStv, "stv"},
+    RuleEntry{RuleKind::kSchulze, "schulze"},
 };
 
-bool IsApprovalLike(BallotType type) {
-  return type == BallotType::kApproval || type == BallotType::kChoose1;
+enum class Family { kApproval, kPoints, kRanked };
+
+Family FamilyOf(BallotType type) {
+  switch (type) {
+    case BallotType::kApproval:
+    case BallotType::kChoose1: return Family::kApproval;
+    case BallotType::kCumulative:
+    case BallotType::kScoring: return Family::kPoints;
+    case BallotType::kOrdinal: return Family::kRanked;
+  }
+  return Family::kApproval;
+}
+
+// Which rules count which ballots, and what to suggest otherwise.
+bool Fits(RuleKind rule, Family family) {
+  switch (rule) {
+    case RuleKind::kGreedyScore:
+    case RuleKind::kGreedyNoSkip:
+    case RuleKind::kGreedyThreshold: return true;
+    case RuleKind::kGreedy:
+    case RuleKind::kMes: return family != Family::kRanked;
+    case RuleKind::kGreedyCard:
+    case RuleKind::kMesCard:
+    case RuleKind::kMesAdd1:
+    case RuleKind::kPhragmen: return family == Family::kApproval;
+    case RuleKind::kGreedyBorda:
+    case RuleKind::kMesBorda:
+    case RuleKind::kIrv:
+    case RuleKind::kStv:
+    case RuleKind::kSchulze: return family == Family::kRanked;
+  }
+  return false;
+}
+
+std::string RulesFor(Family family) {
+  std::string names;
+  for (const auto& entry : kRules) {
+    if (Fits(entry.kind, family)) names += std::string(names.empty() ? "" : ", ") + entry.name;
+  }
+  return names;
+}
+
+// Seats for STV when the options name none: as many equal-cost projects as fit.
+Result<int> StvSeats(const Election& election, const RuleOptions& options) {
+  if (options.seats) {
+    if (*options.seats < 1) return Status::Invalid("stv needs at least one seat");
+    return *options.seats;
+  }
+  if (election.projects.empty()) return Status::Invalid("stv: the election has no projects");
+  const Money cost = election.projects.front().cost;
+  for (const auto& p : election.projects) {
+    if (p.cost != cost) {
+      return Status::Invalid("stv fills seats: the projects' costs differ, so say how many projects win (--seats N)");
+    }
+  }
+  const Money fit = cost == 0 ? static_cast<Money>(election.projects.size()) : election.budget / cost;
+  const Money seats = std::min<Money>(fit, static_cast<Money>(election.projects.size()));
+  if (seats < 1) return Status::Invalid("stv: not even one project fits the budget");
+  return static_cast<int>(seats);
 }
 
 }  // namespace
@@ -53,60 +117,79 @@ std::vector<std::string> RuleNames() {
 
 Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& tie_break,
                       const RuleOptions& options) {
-  using internal::GreedyVariant;
-  // Points ballots: greedy and mes with points as utilities (Additive_Cardinal_Sat).
-  const bool points = election.ballot_type == BallotType::kCumulative ||
-                      election.ballot_type == BallotType::kScoring;
-  if (points && rule != RuleKind::kGreedy && rule != RuleKind::kMes) {
+  using internal::GreedyOrder;
+  using internal::Satisfaction;
+  const Family family = FamilyOf(election.ballot_type);
+  if (!Fits(rule, family)) {
     return Status::Invalid(std::string("rule '") + RuleName(rule) + "' does not count " +
-                           BallotTypeName(election.ballot_type) +
-                           " ballots; use greedy or mes, which count points");
-  }
-  if (!points && !IsApprovalLike(election.ballot_type)) {
-    return Status::Invalid(std::string("rule '") + RuleName(rule) +
-                           "' counts approval and choose-1 ballots; this election has " +
-                           BallotTypeName(election.ballot_type) + " ballots");
+                           BallotTypeName(election.ballot_type) + " ballots; rules that do: " +
+                           RulesFor(family));
   }
   if (election.budget < 0) return Status::Invalid("the budget is negative");
-  const bool is_mes = rule == RuleKind::kMes || rule == RuleKind::kMesCard || rule == RuleKind::kMesAdd1;
-  if (is_mes && election.profile.size() == 0) {
+  const bool shares_budget = rule == RuleKind::kMes || rule == RuleKind::kMesCard ||
+                             rule == RuleKind::kMesAdd1 || rule == RuleKind::kMesBorda;
+  if (shares_budget && election.profile.size() == 0) {
     return Status::Invalid(std::string("rule '") + RuleName(rule) +
                            "' shares the budget among voters, and this election has no ballots");
   }
+  // The city rules' score: votes, points, or points for ranks.
+  const Satisfaction score = family == Family::kApproval ? Satisfaction::kCardinality
+                             : family == Family::kPoints ? Satisfaction::kPoints
+                                                         : Satisfaction::kRankPoints;
+  // pabutools' satisfaction for greedy and mes.
+  const Satisfaction utility = family == Family::kPoints ? Satisfaction::kPoints : Satisfaction::kCost;
+  const Rational equal_share =
+      MakeRational(election.budget, std::max<std::int64_t>(1, static_cast<std::int64_t>(election.profile.size())));
   Outcome out;
   switch (rule) {
     case RuleKind::kGreedy:
-      out = internal::RunGreedy(election, tie_break,
-                                points ? GreedyVariant::kPointsSat : GreedyVariant::kCostSat, options);
+      out = internal::RunGreedy(election, tie_break, GreedyOrder::kDensity, utility, options);
       break;
     case RuleKind::kGreedyCard:
-      out = internal::RunGreedy(election, tie_break, GreedyVariant::kCardSat, options);
+      out = internal::RunGreedy(election, tie_break, GreedyOrder::kDensity, Satisfaction::kCardinality, options);
+      break;
+    case RuleKind::kGreedyBorda:
+      out = internal::RunGreedy(election, tie_break, GreedyOrder::kDensity, Satisfaction::kBorda, options);
+      break;
+    case RuleKind::kGreedyScore:
+      out = internal::RunGreedy(election, tie_break, GreedyOrder::kScoreSkip, score, options);
       break;
     case RuleKind::kGreedyNoSkip:
-      out = internal::RunGreedy(election, tie_break, GreedyVariant::kOfficialNoSkip, options);
+      out = internal::RunGreedy(election, tie_break, GreedyOrder::kScoreNoSkip, score, options);
       break;
     case RuleKind::kGreedyThreshold:
-      if (!options.min_supporters) {
+      if (!options.min_score) {
         return Status::Invalid(
             "rule 'greedy-threshold' needs a threshold (META min_project_score_threshold or --threshold)");
       }
-      out = internal::RunGreedy(election, tie_break, GreedyVariant::kOfficialSkip, options);
+      out = internal::RunGreedy(election, tie_break, GreedyOrder::kScoreSkip, score, options);
       break;
     case RuleKind::kMes:
-    case RuleKind::kMesCard: {
-      const auto sat = points                   ? internal::MesSatisfaction::kPoints
-                       : rule == RuleKind::kMes ? internal::MesSatisfaction::kCost
-                                                : internal::MesSatisfaction::kCardinality;
-      const Rational voter_budget =
-          MakeRational(election.budget, static_cast<std::int64_t>(election.profile.size()));
-      out = internal::RunMes(election, tie_break, sat, voter_budget);
+      out = internal::RunMes(election, tie_break, utility, equal_share);
       break;
-    }
+    case RuleKind::kMesCard:
+      out = internal::RunMes(election, tie_break, Satisfaction::kCardinality, equal_share);
+      break;
+    case RuleKind::kMesBorda:
+      out = internal::RunMes(election, tie_break, Satisfaction::kBorda, equal_share);
+      break;
     case RuleKind::kMesAdd1:
       out = internal::RunMesAdd1(election, tie_break);
       break;
     case RuleKind::kPhragmen:
       out = internal::RunPhragmen(election, tie_break);
+      break;
+    case RuleKind::kIrv:
+      out = internal::RunIrv(election, tie_break);
+      break;
+    case RuleKind::kStv: {
+      auto seats = StvSeats(election, options);
+      if (!seats.ok()) return seats.status();
+      out = internal::RunStv(election, tie_break, *seats);
+      break;
+    }
+    case RuleKind::kSchulze:
+      out = internal::RunSchulze(election, tie_break);
       break;
   }
   out.rule = RuleName(rule);

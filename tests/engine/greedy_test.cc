@@ -62,7 +62,7 @@ TEST_CASE("greedy-threshold leaves out projects under the threshold and needs on
   auto e = ThreeProjects();
   CHECK_FALSE(engine::Tally(e, RuleKind::kGreedyThreshold, TieBreak::ById(e)).ok());
   engine::RuleOptions options;
-  options.min_supporters = 3;
+  options.min_score = 3;
   auto out = Run(e, RuleKind::kGreedyThreshold, TieBreak::ById(e), options);
   CHECK(test::Ids(e, out.selected) == std::vector<std::string>{"a"});
   CHECK(out.rounds[1].decision == Decision::kBelowThreshold);

@@ -1,4 +1,5 @@
-// Every approval, choose-1 and cumulative outcome pabutools computed on the shared files.
+// Every outcome pabutools computed on the shared files: approval, choose-1,
+// cumulative and ordinal ballots.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -47,3 +48,5 @@ TEST_CASE("pabutools mes-add1 outcomes") { CheckRows("mes-add1"); }
 TEST_CASE("pabutools phragmen outcomes") { CheckRows("phragmen"); }
 TEST_CASE("pabutools greedy outcomes on points ballots") { CheckRows("greedy", {"cumulative"}); }
 TEST_CASE("pabutools mes outcomes on points ballots") { CheckRows("mes", {"cumulative"}); }
+TEST_CASE("pabutools greedy-borda outcomes") { CheckRows("greedy-borda", {"ordinal"}); }
+TEST_CASE("pabutools mes-borda outcomes") { CheckRows("mes-borda", {"ordinal"}); }

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     for (const auto& name : psephos::engine::RuleNames()) {
       const auto rule = *psephos::engine::ParseRule(name);
       psephos::engine::RuleOptions options;
-      if (rule == psephos::engine::RuleKind::kGreedyThreshold) options.min_supporters = 100;
+      if (rule == psephos::engine::RuleKind::kGreedyThreshold) options.min_score = 100;
       const int rule_reps = rule == psephos::engine::RuleKind::kMesAdd1 ? std::min(reps, 3) : reps;
       std::size_t funded = 0;
       const double ms = MedianMs(rule_reps, [&] {

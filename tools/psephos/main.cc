@@ -11,10 +11,14 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  tally FILE.pb --rule RULE [--tie-break id|cost|order:FILE] [--format text|json]\n"
-    "                [--threshold N]\n"
+    "                [--threshold N] [--seats N] [--rank-points 3,2,1]\n"
     "      Count an election with a rule and print the funded projects and every round.\n"
-    "      RULE: greedy, greedy-card, greedy-no-skip, greedy-threshold, mes, mes-card,\n"
-    "      mes-add1, phragmen, or official (the rule named in the file's META).\n"
+    "      RULE: greedy, greedy-card, greedy-score, greedy-no-skip, greedy-threshold,\n"
+    "      greedy-borda, mes, mes-card, mes-add1, mes-borda, phragmen, irv, stv,\n"
+    "      schulze, or official (the rule named in the file's META).\n"
+    "      --threshold N: projects scoring less are out (greedy rules).\n"
+    "      --seats N: winners for stv (default: as many equal-cost projects as fit).\n"
+    "      --rank-points: points per place for ranked ballots under greedy-score.\n"
     "  help\n"
     "      Show this text.\n";
 

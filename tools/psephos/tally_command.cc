@@ -1,4 +1,5 @@
 // psephos tally: count one election with one rule.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -20,7 +21,20 @@ struct TallyArgs {
   std::string tie_break = "id";
   std::string format = "text";
   std::optional<std::int64_t> threshold;
+  std::optional<int> seats;
+  std::vector<std::int64_t> rank_points;
 };
+
+// A whole number >= min, or an error naming the option.
+Result<std::int64_t> WholeNumber(const std::string& option, const std::string& text, std::int64_t min) {
+  std::int64_t n = 0;
+  std::istringstream in(text);
+  if (!(in >> n) || !in.eof() || n < min) {
+    return Status::Invalid(option + " needs a whole number" + (min > 0 ? " of at least " + std::to_string(min) : "") +
+                           ", got '" + text + "'");
+  }
+  return n;
+}
 
 Result<TallyArgs> ParseArgs(const std::vector<std::string>& args) {
   TallyArgs out;
@@ -30,19 +44,31 @@ Result<TallyArgs> ParseArgs(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) return Status::Invalid("option " + a + " needs a value");
       return args[++i];
     };
-    if (a == "--rule" || a == "--tie-break" || a == "--format" || a == "--threshold") {
+    if (a == "--rule" || a == "--tie-break" || a == "--format" || a == "--threshold" || a == "--seats" ||
+        a == "--rank-points") {
       auto v = value();
       if (!v.ok()) return v.status();
       if (a == "--rule") out.rule = *v;
       if (a == "--tie-break") out.tie_break = *v;
       if (a == "--format") out.format = *v;
       if (a == "--threshold") {
-        std::int64_t n = 0;
-        std::istringstream in(*v);
-        if (!(in >> n) || !in.eof() || n < 0) {
-          return Status::Invalid("--threshold needs a whole number of votes, got '" + *v + "'");
+        auto n = WholeNumber(a, *v, 0);
+        if (!n.ok()) return n.status();
+        out.threshold = *n;
+      }
+      if (a == "--seats") {
+        auto n = WholeNumber(a, *v, 1);
+        if (!n.ok()) return n.status();
+        out.seats = static_cast<int>(std::min<std::int64_t>(*n, 1 << 20));
+      }
+      if (a == "--rank-points") {
+        std::istringstream list(*v);
+        std::string item;
+        while (std::getline(list, item, ',')) {
+          auto n = WholeNumber(a, item, 0);
+          if (!n.ok()) return n.status();
+          out.rank_points.push_back(*n);
         }
-        out.threshold = n;
       }
     } else if (a.starts_with("--")) {
       return Status::Invalid("unknown option " + a);
@@ -109,10 +135,12 @@ int TallyCommand(const std::vector<std::string>& raw_args) {
     if (rule == engine::RuleKind::kGreedyThreshold) {
       auto threshold = ballots::MetaThreshold(*election);
       if (!threshold.ok()) return fail(threshold.status());
-      options.min_supporters = *threshold;
+      options.min_score = *threshold;
     }
   }
-  if (args->threshold) options.min_supporters = args->threshold;
+  if (args->threshold) options.min_score = args->threshold;
+  if (args->seats) options.seats = args->seats;
+  if (!args->rank_points.empty()) options.rank_points = args->rank_points;
 
   auto tie_break = MakeTieBreak(*election, args->tie_break);
   if (!tie_break.ok()) return fail(tie_break.status());

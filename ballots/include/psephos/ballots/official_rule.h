@@ -14,7 +14,8 @@ struct OfficialRule {
   engine::RuleOptions options;
 };
 
-// greedy, greedy-no-skip and greedy-threshold count by votes and honour META
+// greedy (greedy-score here), greedy-no-skip and greedy-threshold count by
+// score (votes, points, rank points) and honour META
 // min_project_score_threshold when present; equalshares/add1 is mes-add1.
 // Any other META rule is an error naming it.
 Result<OfficialRule> ResolveOfficialRule(const engine::Election& election);

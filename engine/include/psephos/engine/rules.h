@@ -16,18 +16,29 @@ namespace psephos::engine {
 enum class RuleKind {
   kGreedy,           // greedy utilitarian, cost satisfaction: by votes
   kGreedyCard,       // greedy utilitarian, cardinality satisfaction: by votes per cost
-  kGreedyNoSkip,     // by votes, stop at the first project that does not fit
-  kGreedyThreshold,  // by votes, projects under the threshold are out
+  kGreedyScore,      // city rule: by score (votes, points or rank points), skipping
+  kGreedyNoSkip,     // by score, stop at the first project that does not fit
+  kGreedyThreshold,  // by score, projects under the threshold are out
+  kGreedyBorda,      // greedy utilitarian, Borda satisfaction (ranked ballots)
   kMes,              // Method of Equal Shares, cost satisfaction
   kMesCard,          // Method of Equal Shares, cardinality satisfaction
   kMesAdd1,          // iterated MES: voter budget +1 until exhaustive or infeasible
+  kMesBorda,         // Method of Equal Shares, Borda satisfaction (ranked ballots)
   kPhragmen,         // sequential Phragmén
+  kIrv,              // instant runoff, one winner (ranked ballots)
+  kStv,              // single transferable vote (ranked ballots)
+  kSchulze,          // Schulze ranking, funded down the ranking (ranked ballots)
 };
 
 struct RuleOptions {
-  // Projects with fewer supporters are never funded. Required by
-  // greedy-threshold; also honoured by greedy-no-skip when set.
-  std::optional<std::int64_t> min_supporters;
+  // Projects whose score (votes, points or rank points) is lower are never
+  // funded. Required by greedy-threshold; honoured by every greedy rule.
+  std::optional<std::int64_t> min_score;
+  // Ranked ballots under the city rules: points for the 1st, 2nd, ... place
+  // (Kraków 3,2,1; Gdynia 5,4,3,2,1). Empty: max_length - position.
+  std::vector<std::int64_t> rank_points;
+  // stv: the number of winners. Unset: as many equal-cost projects as fit.
+  std::optional<int> seats;
 };
 
 // Parses a rule name ("greedy", "mes-add1", ...). Unknown names are an error
