@@ -45,6 +45,16 @@ std::string OutcomeToJson(const engine::Election& election, const engine::Outcom
   ordered_json selected = ordered_json::array();
   for (auto p : outcome.selected) selected.push_back(id(p));
   j["selected"] = std::move(selected);
+  if (!outcome.amounts.empty()) {
+    ordered_json amounts = ordered_json::array();
+    for (engine::Money m : outcome.amounts) amounts.push_back(MoneyJson(m, scale));
+    j["amounts"] = std::move(amounts);
+  }
+  if (!outcome.ranking.empty()) {
+    ordered_json ranking = ordered_json::array();
+    for (auto p : outcome.ranking) ranking.push_back(id(p));
+    j["ranking"] = std::move(ranking);
+  }
   if (outcome.iterations > 0) {
     PutExact(j, "voter_budget", InCurrency(outcome.voter_budget, 1, scale), false);
     j["iterations"] = outcome.iterations;

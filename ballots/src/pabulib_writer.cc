@@ -212,4 +212,13 @@ std::string WritePabulib(const Election& election) {
   return out;
 }
 
+std::vector<bool> PartialFundingColumn(const engine::Election& election) {
+  std::vector<bool> partial;
+  for (const auto& project : election.projects) {
+    const std::string* value = project.Attribute("partial_funding");
+    partial.push_back(value && (*value == "1" || *value == "true" || *value == "yes"));
+  }
+  return partial;
+}
+
 }  // namespace psephos::ballots

@@ -25,7 +25,8 @@ namespace {
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 
-// Ballots with the same ranking, counted together.
+// Ballots with the same ranking, counted together. Piles hold groups by value,
+// so moving one reads only its ranking and appends to the next pile.
 struct Group {
   const ProjectIndex* ranking;  // into the profile
   std::uint32_t size;
@@ -35,12 +36,59 @@ struct Group {
 };
 
 std::uint64_t HashRanking(std::span<const ProjectIndex> ranking) {
+  // Two entries per multiply: the chain of multiplies is the hash's cost.
   std::uint64_t h = 0x9E3779B97F4A7C15ull ^ ranking.size();
-  for (ProjectIndex p : ranking) {
-    h = (h ^ p) * 0xFF51AFD7ED558CCDull;
+  std::size_t i = 0;
+  for (; i + 1 < ranking.size(); i += 2) {
+    h = (h ^ (std::uint64_t{ranking[i]} << 32 | ranking[i + 1])) * 0xFF51AFD7ED558CCDull;
     h ^= h >> 29;
   }
-  return h;
+  if (i < ranking.size()) h = (h ^ ranking[i]) * 0xFF51AFD7ED558CCDull;
+  return h ^ (h >> 32);
+}
+
+// Identical non-empty rankings merged, in order of first appearance.
+std::vector<Group> GroupBallots(const Profile& profile) {
+  // Open addressing over (hash high bits | group + 1): one memory access per probe.
+  constexpr std::uint64_t kLow = 0xFFFFFFFF;
+  std::size_t capacity = 16;
+  while (capacity < 2 * profile.size()) capacity *= 2;
+  const std::size_t mask = capacity - 1;
+  std::vector<std::uint64_t> table(capacity, 0);
+  std::vector<Group> groups;
+  groups.reserve(profile.size());
+  // Hash a batch ahead and prefetch its slots, so the cache misses overlap.
+  constexpr std::size_t kBatch = 16;
+  std::uint64_t hashes[kBatch];
+  for (std::size_t first = 0; first < profile.size(); first += kBatch) {
+    const std::size_t last = std::min(profile.size(), first + kBatch);
+    for (std::size_t b = first; b < last; ++b) {
+      hashes[b - first] = HashRanking(profile.projects(b));
+      __builtin_prefetch(&table[hashes[b - first] & mask]);
+    }
+    for (std::size_t b = first; b < last; ++b) {
+      const auto ranking = profile.projects(b);
+      if (ranking.empty()) continue;
+      const std::uint64_t h = hashes[b - first];
+      const std::uint64_t tag = h & ~kLow;
+      for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        const std::uint64_t slot = table[i];
+        if (slot == 0) {
+          table[i] = tag | (groups.size() + 1);
+          groups.push_back(
+              Group{ranking.data(), static_cast<std::uint32_t>(ranking.size()), 0, 0, 1});
+          break;
+        }
+        if ((slot & ~kLow) != tag) continue;
+        Group& g = groups[(slot & kLow) - 1];
+        if (g.size == ranking.size() && std::equal(ranking.begin(), ranking.end(), g.ranking)) {
+          ++g.count;
+          break;
+        }
+      }
+    }
+  }
+  return groups;
 }
 
 // The state of an IRV or STV count.
@@ -69,8 +117,7 @@ class Count {
  private:
   std::uint32_t ClassOf(const Rational& weight);
 
-  std::vector<Group> groups_;
-  std::vector<std::vector<std::uint32_t>> piles_;  // groups counting for each project
+  std::vector<std::vector<Group>> piles_;  // the groups counting for each project
   std::vector<std::vector<std::int64_t>> on_pile_;  // [project][class] ballots
   std::vector<std::int64_t> ballots_;
   std::vector<char> continuing_;
@@ -82,45 +129,24 @@ class Count {
 };
 
 Count::Count(const Election& election) {
-  const Profile& profile = election.profile;
   const std::size_t n = election.projects.size();
-  // Open addressing over (hash high bits, group + 1): one cache line per probe.
-  std::size_t capacity = 16;
-  while (capacity < 2 * profile.size()) capacity *= 2;
-  const std::size_t mask = capacity - 1;
-  std::vector<std::uint64_t> table(capacity, 0);
-  for (std::size_t b = 0; b < profile.size(); ++b) {
-    const auto ranking = profile.projects(b);
-    if (ranking.empty()) continue;
-    ++nonempty_;
-    const std::uint64_t h = HashRanking(ranking);
-    const std::uint64_t tag = h & ~std::uint64_t{0xFFFFFFFF};
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      const std::uint64_t slot = table[i];
-      if (slot == 0) {
-        table[i] = tag | (groups_.size() + 1);
-        groups_.push_back(Group{ranking.data(), static_cast<std::uint32_t>(ranking.size()), 0, 0, 1});
-        break;
-      }
-      if ((slot & ~std::uint64_t{0xFFFFFFFF}) != tag) continue;
-      Group& g = groups_[(slot & 0xFFFFFFFF) - 1];
-      if (g.size == ranking.size() && std::equal(ranking.begin(), ranking.end(), g.ranking)) {
-        ++g.count;
-        break;
-      }
-    }
-  }
   piles_.resize(n);
   on_pile_.assign(n, std::vector<std::int64_t>(1, 0));
   ballots_.assign(n, 0);
   continuing_.assign(n, 1);
   changed_.assign(n, 1);
-  for (const Group& g : groups_) ballots_[g.ranking[0]] += g.count;
-  for (std::size_t p = 0; p < n; ++p) {
-    piles_[p].reserve(static_cast<std::size_t>(ballots_[p]));
-    on_pile_[p][0] = ballots_[p];
+  const std::vector<Group> groups = GroupBallots(election.profile);
+  std::vector<std::size_t> size(n, 0);
+  for (const Group& g : groups) {
+    ballots_[g.ranking[0]] += g.count;
+    ++size[g.ranking[0]];
   }
-  for (std::uint32_t g = 0; g < groups_.size(); ++g) piles_[groups_[g].ranking[0]].push_back(g);
+  for (std::size_t p = 0; p < n; ++p) {
+    piles_[p].reserve(size[p]);
+    on_pile_[p][0] = ballots_[p];
+    nonempty_ += ballots_[p];
+  }
+  for (const Group& g : groups) piles_[g.ranking[0]].push_back(g);
   active_ = nonempty_;
 }
 
@@ -151,8 +177,14 @@ void Count::Remove(ProjectIndex p, const Rational& factor) {
       if (on_pile_[p][c] != 0) remap[c] = same ? c : ClassOf(weights_[c] * factor);
     }
   }
-  for (std::uint32_t g : piles_[p]) {
-    Group& group = groups_[g];
+  const std::vector<Group> pile = std::move(piles_[p]);
+  piles_[p] = {};
+  constexpr std::size_t kAhead = 8;  // prefetch distance: rankings are scattered
+  for (std::size_t i = 0; i < pile.size(); ++i) {
+    if (i + kAhead < pile.size()) {
+      __builtin_prefetch(pile[i + kAhead].ranking + pile[i + kAhead].at + 1);
+    }
+    Group group = pile[i];
     const std::uint32_t c = remap[group.weight];
     if (c == kNone) continue;
     std::uint32_t at = group.at + 1;
@@ -161,7 +193,7 @@ void Count::Remove(ProjectIndex p, const Rational& factor) {
     const ProjectIndex next = group.ranking[at];
     group.at = at;
     group.weight = c;
-    piles_[next].push_back(g);
+    piles_[next].push_back(group);
     auto& row = on_pile_[next];
     if (row.size() <= c) row.resize(c + 1, 0);
     row[c] += group.count;
@@ -169,7 +201,6 @@ void Count::Remove(ProjectIndex p, const Rational& factor) {
     active_ += group.count;
     changed_[next] = 1;
   }
-  std::vector<std::uint32_t>().swap(piles_[p]);
   on_pile_[p].assign(1, 0);
   ballots_[p] = 0;
 }
@@ -218,12 +249,15 @@ Outcome RunIrv(const Election& election, const TieBreak& tie_break) {
   std::vector<ProjectIndex> continuing(election.projects.size());
   std::iota(continuing.begin(), continuing.end(), ProjectIndex{0});
   const Rational one = 1;
+  auto leader = [&] {
+    return *std::max_element(continuing.begin(), continuing.end(), [&](ProjectIndex a, ProjectIndex b) {
+      return count.ballots(a) < count.ballots(b);
+    });
+  };
 
   while (continuing.size() > 1) {
-    const ProjectIndex top = *std::max_element(
-        continuing.begin(), continuing.end(),
-        [&](ProjectIndex a, ProjectIndex b) { return count.ballots(a) < count.ballots(b); });
-    if (2 * count.ballots(top) > count.active()) break;  // a strict majority
+    // A strict majority of the ballots still live; exhausted ones do not count.
+    if (2 * count.ballots(leader()) > count.active()) break;
     // Projects nobody ranks first can never win: out together, in reverse
     // tie-break order. Their order moves no ballot, so it is not a Tie.
     std::vector<ProjectIndex> zero;
@@ -252,12 +286,7 @@ Outcome RunIrv(const Election& election, const TieBreak& tie_break) {
     std::erase(continuing, loser);
   }
   // The majority winner, or the last project standing.
-  const ProjectIndex winner = continuing.size() == 1
-                                  ? continuing.front()
-                                  : *std::max_element(continuing.begin(), continuing.end(),
-                                                      [&](ProjectIndex a, ProjectIndex b) {
-                                                        return count.ballots(a) < count.ballots(b);
-                                                      });
+  const ProjectIndex winner = leader();
   const std::int64_t votes = count.ballots(winner);
   Select(out, election, winner, Rational(static_cast<long>(votes)), votes);
   return out;
@@ -304,17 +333,13 @@ Outcome RunStv(const Election& election, const TieBreak& tie_break, int seats) {
         if (votes[a] != votes[b]) return votes[a] > votes[b];
         return tie_break.Prefers(a, b);
       });
-      for (std::size_t i = 0; i < continuing.size(); ++i) {
-        const ProjectIndex p = continuing[i];
-        std::size_t end = i;
-        while (end < continuing.size() && votes[continuing[end]] == votes[p]) ++end;
-        if ((i == 0 || votes[continuing[i - 1]] != votes[p]) && end - i > 1) {
-          out.ties.push_back(Tie{out.rounds.size(),
-                                 {continuing.begin() + static_cast<std::ptrdiff_t>(i),
-                                  continuing.begin() + static_cast<std::ptrdiff_t>(end)},
-                                 p});
-        }
-        Select(out, election, p, votes[p], count.ballots(p));
+      const auto begin = continuing.begin();
+      for (auto run = begin; run != continuing.end();) {
+        auto end = std::find_if(run, continuing.end(),
+                                [&](ProjectIndex p) { return votes[p] != votes[*run]; });
+        // Equal votes: the tie-break set the order of the run.
+        if (end - run > 1) out.ties.push_back(Tie{out.rounds.size(), {run, end}, *run});
+        for (; run != end; ++run) Select(out, election, *run, votes[*run], count.ballots(*run));
       }
       break;
     }

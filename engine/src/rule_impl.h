@@ -40,6 +40,10 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break);
 
 Outcome RunPhragmen(const Election& election, const TieBreak& tie_break);
 
+// Knapsack aggregation (knapsack.cc): projects by the number of ballots
+// holding them, every dollar of a project carrying its votes.
+Outcome RunKnapsack(const Election& election, const TieBreak& tie_break, const RuleOptions& options);
+
 // Ranked-ballot rules (ranked.cc). Ballots are ordinal, most preferred first.
 // Instant runoff: one winner.
 Outcome RunIrv(const Election& election, const TieBreak& tie_break);

@@ -28,6 +28,7 @@ constexpr std::array kRules{
     RuleEntry{RuleKind::kIrv, "irv"},
     RuleEntry{RuleKind::kStv, "stv"},
     RuleEntry{RuleKind::kSchulze, "schulze"},
+    RuleEntry{RuleKind::kKnapsack, "knapsack"},
 };
 
 enum class Family { kApproval, kPoints, kRanked };
@@ -54,7 +55,8 @@ bool Fits(RuleKind rule, Family family) {
     case RuleKind::kGreedyCard:
     case RuleKind::kMesCard:
     case RuleKind::kMesAdd1:
-    case RuleKind::kPhragmen: return family == Family::kApproval;
+    case RuleKind::kPhragmen:
+    case RuleKind::kKnapsack: return family == Family::kApproval;
     case RuleKind::kGreedyBorda:
     case RuleKind::kMesBorda:
     case RuleKind::kIrv:
@@ -191,10 +193,24 @@ Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& t
     case RuleKind::kSchulze:
       out = internal::RunSchulze(election, tie_break);
       break;
+    case RuleKind::kKnapsack:
+      if (!options.partial_funding.empty() && options.partial_funding.size() != election.projects.size()) {
+        return Status::Invalid("knapsack: partial funding must be said for every project");
+      }
+      out = internal::RunKnapsack(election, tie_break, options);
+      break;
   }
   out.rule = RuleName(rule);
   out.tie_break = tie_break.name();
   return out;
+}
+
+Result<PartialPolicy> ParsePartialPolicy(std::string_view name) {
+  if (name == "increasing") return PartialPolicy::kIncreasing;
+  if (name == "fractional") return PartialPolicy::kFractional;
+  if (name == "equalizing") return PartialPolicy::kEqualizing;
+  return Status::Invalid("unknown partial-funding policy '" + std::string(name) +
+                         "' (known: increasing, fractional, equalizing)");
 }
 
 const char* DecisionName(Decision decision) {
@@ -205,6 +221,7 @@ const char* DecisionName(Decision decision) {
     case Decision::kBelowThreshold: return "below_threshold";
     case Decision::kUnaffordable: return "unaffordable";
     case Decision::kEliminated: return "eliminated";
+    case Decision::kPartiallyFunded: return "partially_funded";
   }
   return "unknown";
 }

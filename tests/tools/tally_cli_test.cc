@@ -119,3 +119,45 @@ TEST_CASE("tally reports bad input on stderr with exit code 2") {
   auto format = Psephos("tally " + kData + "tied.pb --rule greedy --format xml");
   CHECK(format.exit_code == 2);
 }
+
+TEST_CASE("tally knapsack reads partial funding from the projects and shares by policy") {
+  auto r = Psephos("tally " + kData + "knapsack.pb --rule knapsack --partial fractional --format json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  // a whole (60); b and c tie and share 40 of 90: 22 and 18.
+  CHECK(j["selected"] == nlohmann::json::array({"a", "b", "c"}));
+  CHECK(j["amounts"] == nlohmann::json::array({60, 22, 18}));
+  CHECK(j["rounds"][1]["decision"] == "partially_funded");
+  auto none = Psephos("tally " + kData + "knapsack.pb --rule knapsack --divisible none --format json");
+  REQUIRE(none.exit_code == 0);
+  CHECK(nlohmann::json::parse(none.out)["amounts"] == nlohmann::json::array({60, 40}));
+  auto bad = Psephos("tally " + kData + "knapsack.pb --rule knapsack --partial proportional");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("unknown partial-funding policy") != std::string::npos);
+}
+
+TEST_CASE("tally counts ranked ballots with irv, stv, schulze and rank points") {
+  // First preferences x 2, y 1, z 2: y goes, its ballot moves to z: z wins 3-2.
+  auto irv = Psephos("tally " + kData + "ranked.pb --rule irv --format json");
+  REQUIRE(irv.exit_code == 0);
+  CHECK(nlohmann::json::parse(irv.out)["selected"] == nlohmann::json::array({"z"}));
+  // Equal costs of 10 and a budget of 20: two seats.
+  auto stv = Psephos("tally " + kData + "ranked.pb --rule stv --format json");
+  REQUIRE(stv.exit_code == 0);
+  CHECK(nlohmann::json::parse(stv.out)["selected"].size() == 2);
+  auto schulze = Psephos("tally " + kData + "ranked.pb --rule schulze --format json");
+  REQUIRE(schulze.exit_code == 0);
+  CHECK(nlohmann::json::parse(schulze.out)["ranking"].size() == 3);
+  // 3-2-1 points: x 3+3+1+1+1 = 9, y 2+1+3+2+2 = 10, z 1+2+2+3+3 = 11.
+  auto points = Psephos("tally " + kData + "ranked.pb --rule greedy-score --format json");
+  REQUIRE(points.exit_code == 0);
+  auto j = nlohmann::json::parse(points.out);
+  CHECK(j["selected"] == nlohmann::json::array({"z", "y"}));
+  CHECK(j["rounds"][0]["score"] == "11");
+  auto custom = Psephos("tally " + kData + "ranked.pb --rule greedy-score --rank-points 5,0,0 --format json");
+  REQUIRE(custom.exit_code == 0);
+  CHECK(nlohmann::json::parse(custom.out)["selected"] == nlohmann::json::array({"x", "z"}));
+  auto wrong = Psephos("tally " + kData + "ranked.pb --rule phragmen");
+  CHECK(wrong.exit_code == 2);
+  CHECK(wrong.err.find("does not count ordinal ballots") != std::string::npos);
+}

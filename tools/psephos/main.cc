@@ -15,10 +15,13 @@ constexpr const char* kUsage =
     "      Count an election with a rule and print the funded projects and every round.\n"
     "      RULE: greedy, greedy-card, greedy-score, greedy-no-skip, greedy-threshold,\n"
     "      greedy-borda, mes, mes-card, mes-add1, mes-borda, phragmen, irv, stv,\n"
-    "      schulze, or official (the rule named in the file's META).\n"
+    "      schulze, knapsack, or official (the rule named in the file's META).\n"
     "      --threshold N: projects scoring less are out (greedy rules).\n"
     "      --seats N: winners for stv (default: as many equal-cost projects as fit).\n"
     "      --rank-points: points per place for ranked ballots under greedy-score.\n"
+    "      --partial increasing|fractional|equalizing: knapsack's sharing of the last\n"
+    "      money among tied projects that accept partial funding; --divisible\n"
+    "      column|all|none: which do (column: PROJECTS partial_funding = 1/true/yes).\n"
     "  help\n"
     "      Show this text.\n";
 

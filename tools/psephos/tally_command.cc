@@ -23,6 +23,8 @@ struct TallyArgs {
   std::optional<std::int64_t> threshold;
   std::optional<int> seats;
   std::vector<std::int64_t> rank_points;
+  std::string partial_policy = "increasing";
+  std::string divisible = "column";
 };
 
 // A whole number >= min, or an error naming the option.
@@ -45,12 +47,14 @@ Result<TallyArgs> ParseArgs(const std::vector<std::string>& args) {
       return args[++i];
     };
     if (a == "--rule" || a == "--tie-break" || a == "--format" || a == "--threshold" || a == "--seats" ||
-        a == "--rank-points") {
+        a == "--rank-points" || a == "--partial" || a == "--divisible") {
       auto v = value();
       if (!v.ok()) return v.status();
       if (a == "--rule") out.rule = *v;
       if (a == "--tie-break") out.tie_break = *v;
       if (a == "--format") out.format = *v;
+      if (a == "--partial") out.partial_policy = *v;
+      if (a == "--divisible") out.divisible = *v;
       if (a == "--threshold") {
         auto n = WholeNumber(a, *v, 0);
         if (!n.ok()) return n.status();
@@ -141,6 +145,16 @@ int TallyCommand(const std::vector<std::string>& raw_args) {
   if (args->threshold) options.min_score = args->threshold;
   if (args->seats) options.seats = args->seats;
   if (!args->rank_points.empty()) options.rank_points = args->rank_points;
+  auto policy = engine::ParsePartialPolicy(args->partial_policy);
+  if (!policy.ok()) return fail(policy.status());
+  options.partial_policy = *policy;
+  if (args->divisible == "all") {
+    options.partial_funding.assign(election->projects.size(), true);
+  } else if (args->divisible == "column") {
+    options.partial_funding = ballots::PartialFundingColumn(*election);
+  } else if (args->divisible != "none") {
+    return fail(Status::Invalid("--divisible must be column, all or none, got '" + args->divisible + "'"));
+  }
 
   auto tie_break = MakeTieBreak(*election, args->tie_break);
   if (!tie_break.ok()) return fail(tie_break.status());

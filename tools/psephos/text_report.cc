@@ -46,8 +46,12 @@ std::string TextReport(const engine::Election& election, const engine::Outcome& 
         << " (runs: " << outcome.iterations << ")\n";
   }
   out << "\nfunded, in order:\n";
-  for (auto p : outcome.selected) {
-    out << "  " << Pad(election.projects[p].id, 14) << " " << Pad(money(election.projects[p].cost), 14);
+  for (std::size_t i = 0; i < outcome.selected.size(); ++i) {
+    const auto p = outcome.selected[i];
+    const engine::Money cost = election.projects[p].cost;
+    std::string amount = money(cost);
+    if (!outcome.amounts.empty() && outcome.amounts[i] != cost) amount = money(outcome.amounts[i]) + " of " + amount;
+    out << "  " << Pad(election.projects[p].id, 14) << " " << Pad(amount, 14);
     if (const std::string* name = election.projects[p].Attribute("name")) out << " " << *name;
     out << "\n";
   }

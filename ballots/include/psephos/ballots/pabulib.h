@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "psephos/engine/election.h"
 #include "psephos/engine/status.h"
@@ -18,6 +19,10 @@ Result<engine::Election> ReadPabulibFile(const std::string& path);
 
 // Writes an election as `.pb` text. ParsePabulib(WritePabulib(e)) gives back e.
 std::string WritePabulib(const engine::Election& election);
+
+// Projects whose PROJECTS column `partial_funding` says 1, true or yes accept
+// partial funding (knapsack aggregation), by project index.
+std::vector<bool> PartialFundingColumn(const engine::Election& election);
 
 // Renders Money with the election's scale: 123450 at scale 2 is "1234.5".
 std::string FormatMoney(engine::Money amount, int scale);

@@ -17,6 +17,7 @@ enum class Decision {
   kBelowThreshold,  // fewer supporters than the rule's threshold
   kUnaffordable,    // MES: its supporters' money no longer covers its cost
   kEliminated,      // IRV/STV: fewest votes this round, out of the count
+  kPartiallyFunded, // knapsack: given what was left, less than its cost
 };
 const char* DecisionName(Decision decision);
 
@@ -49,6 +50,9 @@ struct Outcome {
   std::vector<ProjectIndex> selected;  // in selection order
   // Rules that rank every project (Schulze): best first. Empty otherwise.
   std::vector<ProjectIndex> ranking;
+  // knapsack: the amount each selected project receives, parallel to
+  // `selected` (partial funding can give less than the cost). Empty otherwise.
+  std::vector<Money> amounts;
   Money total_cost = 0;
   Money budget = 0;
   std::vector<Round> rounds;

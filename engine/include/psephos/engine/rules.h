@@ -28,7 +28,16 @@ enum class RuleKind {
   kIrv,              // instant runoff, one winner (ranked ballots)
   kStv,              // single transferable vote (ranked ballots)
   kSchulze,          // Schulze ranking, funded down the ranking (ranked ballots)
+  kKnapsack,         // knapsack aggregation (Goel et al.), with partial funding
 };
+
+// How knapsack shares the last money among tied projects that accept partial funding.
+enum class PartialPolicy {
+  kIncreasing,  // one after another in tie-break order; the last gets what is left
+  kFractional,  // every tied project gets the same fraction of its cost
+  kEqualizing,  // equal amounts, none above its cost (water-filling)
+};
+Result<PartialPolicy> ParsePartialPolicy(std::string_view name);
 
 struct RuleOptions {
   // Projects whose score (votes, points or rank points) is lower are never
@@ -39,6 +48,10 @@ struct RuleOptions {
   std::vector<std::int64_t> rank_points;
   // stv: the number of winners. Unset: as many equal-cost projects as fit.
   std::optional<int> seats;
+  // knapsack: which projects accept partial funding (by project index; empty:
+  // none), and how the last money is shared among tied ones.
+  std::vector<bool> partial_funding;
+  PartialPolicy partial_policy = PartialPolicy::kIncreasing;
 };
 
 // Parses a rule name ("greedy", "mes-add1", ...). Unknown names are an error
