@@ -250,9 +250,9 @@ Outcome RunIrv(const Election& election, const TieBreak& tie_break) {
   std::iota(continuing.begin(), continuing.end(), ProjectIndex{0});
   const Rational one = 1;
   auto leader = [&] {
-    return *std::max_element(continuing.begin(), continuing.end(), [&](ProjectIndex a, ProjectIndex b) {
-      return count.ballots(a) < count.ballots(b);
-    });
+    return *std::max_element(
+        continuing.begin(), continuing.end(),
+        [&](ProjectIndex a, ProjectIndex b) { return count.ballots(a) < count.ballots(b); });
   };
 
   while (continuing.size() > 1) {
@@ -333,8 +333,7 @@ Outcome RunStv(const Election& election, const TieBreak& tie_break, int seats) {
         if (votes[a] != votes[b]) return votes[a] > votes[b];
         return tie_break.Prefers(a, b);
       });
-      const auto begin = continuing.begin();
-      for (auto run = begin; run != continuing.end();) {
+      for (auto run = continuing.begin(); run != continuing.end();) {
         auto end = std::find_if(run, continuing.end(),
                                 [&](ProjectIndex p) { return votes[p] != votes[*run]; });
         // Equal votes: the tie-break set the order of the run.

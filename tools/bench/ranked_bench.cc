@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
     } else if (a == "--seed") {
       seed = static_cast<std::uint32_t>(v);
     } else {
-      std::fprintf(stderr,
-                   "usage: psephos_ranked_bench [--ballots N] [--projects M] [--reps R] [--seed S]\n");
+      std::fprintf(stderr, "usage: psephos_ranked_bench [--ballots N] [--projects M]"
+                           " [--reps R] [--seed S]\n");
       return 2;
     }
   }
