@@ -1,0 +1,54 @@
+// HTTPS listener and connections (Boost.Beast + OpenSSL): TLS 1.2/1.3 only,
+// one strand per connection, body and header limits, timeouts.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "psephos/engine/status.h"
+#include "psephos/server/http.h"
+
+namespace psephos::server {
+
+struct HttpLimits {
+  std::size_t max_body_bytes = 1 << 20;       // larger bodies get 413
+  std::size_t max_header_bytes = 16 << 10;    // larger headers get 431
+  std::chrono::seconds handshake_timeout{10};
+  std::chrono::seconds read_timeout{15};      // a whole request, headers and body (no slowloris)
+  std::chrono::seconds write_timeout{15};
+  std::chrono::seconds idle_timeout{60};      // keep-alive between requests
+  std::size_t max_connections = 10000;        // beyond: accepted and closed at once
+};
+
+class HttpsServer {
+ public:
+  HttpsServer(boost::asio::io_context& io, boost::asio::ssl::context& tls, Handler& handler,
+              HttpLimits limits = {});
+  ~HttpsServer();
+  HttpsServer(const HttpsServer&) = delete;
+  HttpsServer& operator=(const HttpsServer&) = delete;
+
+  // Binds and listens; port 0 picks a free port (see port()).
+  Status Listen(const std::string& host, std::uint16_t port);
+  std::uint16_t port() const;
+  // Starts accepting connections on the io_context's threads.
+  void Start();
+  // Stops accepting; open connections finish the request in hand, then close.
+  void Stop();
+  std::size_t open_connections() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// Every response gets these: HSTS, nosniff, frame denial, referrer policy,
+// a strict content security policy, and no caching of API answers.
+void AddSecurityHeaders(Response& response);
+
+}  // namespace psephos::server
