@@ -221,4 +221,15 @@ std::vector<bool> PartialFundingColumn(const engine::Election& election) {
   return partial;
 }
 
+std::optional<Amount> ParseAmount(std::string_view text) {
+  internal::Decimal decimal;
+  if (internal::ParseDecimal(text, &decimal) != internal::DecimalError::kNone) return std::nullopt;
+  return Amount{decimal.mantissa, decimal.decimals};
+}
+
+std::optional<engine::Money> ScaleAmount(Amount amount, int scale) {
+  if (amount.decimals > scale) return std::nullopt;
+  return internal::ScaleDecimal(internal::Decimal{amount.mantissa, amount.decimals}, scale);
+}
+
 }  // namespace psephos::ballots

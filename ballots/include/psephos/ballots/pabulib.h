@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +25,16 @@ std::string WritePabulib(const engine::Election& election);
 // Projects whose PROJECTS column `partial_funding` says 1, true or yes accept
 // partial funding (knapsack aggregation), by project index.
 std::vector<bool> PartialFundingColumn(const engine::Election& election);
+
+// An amount as written, "1234.50" or "1234,50": {123450, 2}. nullopt when it
+// is not a plain decimal number (no exponent, at most 9 decimals).
+struct Amount {
+  std::int64_t mantissa = 0;
+  int decimals = 0;
+};
+std::optional<Amount> ParseAmount(std::string_view text);
+// The amount in Money units of the given scale; nullopt on overflow.
+std::optional<engine::Money> ScaleAmount(Amount amount, int scale);
 
 // Renders Money with the election's scale: 123450 at scale 2 is "1234.5".
 std::string FormatMoney(engine::Money amount, int scale);

@@ -1,0 +1,201 @@
+// The organizer side of the API: processes, voter codes, opening and closing.
+#include <algorithm>
+#include <charconv>
+
+#include "psephos/server/api.h"
+#include "psephos/server/secrets.h"
+#include "responses.h"
+
+namespace psephos::server {
+
+using nlohmann::json;
+
+void Api::CreateProcess(ProcessDefinition definition, Reply reply) {
+  const std::string slug = definition.slug;
+  auto live = std::make_shared<LiveProcess>();
+  live->definition = std::move(definition);
+  {
+    std::lock_guard lock(mutex_);
+    if (processes_.count(slug)) {
+      return reply(ErrorResponse(http::status::conflict, "slug_taken", "a process named " + slug + " exists"));
+    }
+    live->closing = true;  // reserved: nobody votes until it is stored and opened
+    processes_[slug] = live;
+  }
+  const std::string stored = ProcessDefinitionJson(live->definition).dump();
+  worker_.Post([this, live, slug, stored, reply = std::move(reply)](Storage& storage) {
+    auto id = storage.CreateProcess(slug, stored);
+    std::unique_lock lock(mutex_);
+    if (!id.ok()) {
+      processes_.erase(slug);
+      lock.unlock();
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", id.status().message()));
+    }
+    live->id = *id;
+    live->closing = false;
+    json summary = Summary(*live);
+    lock.unlock();
+    reply(JsonResponse(http::status::created, summary));
+  });
+}
+
+void Api::UpdateProcess(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition, Reply reply) {
+  {
+    std::lock_guard lock(mutex_);
+    if (definition.slug != p->definition.slug) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "slug_changed", "the slug cannot change"));
+    }
+    if (p->state != ProcessState::kDraft || p->closing) {
+      return reply(ErrorResponse(http::status::conflict, "not_draft", "only a draft can be edited"));
+    }
+  }
+  const std::string stored = ProcessDefinitionJson(definition).dump();
+  worker_.Post([this, p, definition = std::move(definition), stored, reply = std::move(reply)](Storage& storage) mutable {
+    Status status = storage.UpdateDefinition(p->id, stored);
+    if (!status.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", status.message()));
+    std::unique_lock lock(mutex_);
+    p->definition = std::move(definition);
+    json summary = Summary(*p);
+    lock.unlock();
+    reply(JsonResponse(http::status::ok, summary));
+  });
+}
+
+void Api::AddCodes(const std::shared_ptr<LiveProcess>& p, const json& body, Reply reply) {
+  const json count = body.value("count", json());
+  if (!count.is_number_integer() || count.get<std::int64_t>() < 1 ||
+      count.get<std::int64_t>() > options_.max_codes_per_batch) {
+    return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_count",
+                               "count: a whole number from 1 to " + std::to_string(options_.max_codes_per_batch)));
+  }
+  const json group_json = body.value("group", json(""));
+  if (!group_json.is_string()) {
+    return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_group", "group: must be a string"));
+  }
+  const std::string group = group_json.get<std::string>();
+  {
+    std::lock_guard lock(mutex_);
+    const auto& groups = p->definition.groups;
+    if (!groups.empty() && std::find(groups.begin(), groups.end(), group) == groups.end()) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_group",
+                                 "group: \"" + group + "\" is not one of this process's groups"));
+    }
+    if (p->state == ProcessState::kClosed || p->state == ProcessState::kPublished || p->closing) {
+      return reply(ErrorResponse(http::status::conflict, "election_closed", "voting has closed"));
+    }
+  }
+  const auto n = count.get<std::int64_t>();
+  // Code generation hashes and draws randomness: keep it off the network threads.
+  worker_.Post([this, p, n, group, reply = std::move(reply)](Storage& storage) {
+    std::vector<std::string> hashes;
+    std::string csv = "code,group\n";
+    for (std::int64_t i = 0; i < n; ++i) {
+      std::string code = NewVoterCode();
+      hashes.push_back(VoterCodeHash(NormalizeVoterCode(code)));
+      csv += code + "," + group + "\n";
+    }
+    auto batch = storage.AddCodeBatch(p->id, group, hashes, csv);
+    if (!batch.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", batch.status().message()));
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& h : hashes) p->codes.emplace(std::move(h), CodeState{group, CodeStatus::kUnused});
+      p->codes_per_group[group] += n;
+    }
+    const std::string download =
+        "/api/v1/processes/" + p->definition.slug + "/codes/" + std::to_string(*batch) + ".csv";
+    reply(JsonResponse(http::status::created,
+                       {{"batch", *batch}, {"count", n}, {"group", group}, {"download", download}}));
+  });
+}
+
+void Api::DownloadCodes(const std::shared_ptr<LiveProcess>& p, const std::string& name, Reply reply) {
+  std::int64_t batch = 0;
+  const std::string_view digits = std::string_view(name).substr(0, name.size() >= 4 ? name.size() - 4 : 0);
+  if (name.size() < 5 || name.substr(name.size() - 4) != ".csv" ||
+      std::from_chars(digits.data(), digits.data() + digits.size(), batch).ptr != digits.data() + digits.size()) {
+    return reply(ErrorResponse(http::status::not_found, "not_found", "no such code batch"));
+  }
+  worker_.Post([p, batch, reply = std::move(reply)](Storage& storage) {
+    auto csv = storage.TakeCodeBatchCsv(p->id, batch);
+    if (!csv.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", csv.status().message()));
+    if (!*csv) {
+      return reply(ErrorResponse(http::status::gone, "already_downloaded",
+                                 "these codes were downloaded once and are no longer kept"));
+    }
+    Response r = TextResponse(http::status::ok, std::move(**csv), "text/csv; charset=utf-8");
+    r.set(http::field::content_disposition, "attachment; filename=\"codes-" + std::to_string(batch) + ".csv\"");
+    reply(std::move(r));
+  });
+}
+
+void Api::ChangeState(const std::shared_ptr<LiveProcess>& p, const std::string& action, Reply reply) {
+  ProcessState from, to;
+  if (action == "open") {
+    from = ProcessState::kDraft, to = ProcessState::kOpen;
+  } else if (action == "close") {
+    return Close(p, std::move(reply));
+  } else {
+    from = ProcessState::kClosed, to = ProcessState::kPublished;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (p->state != from || p->closing) {
+      return reply(ErrorResponse(http::status::conflict, "wrong_state",
+                                 "cannot " + action + " a process that is " +
+                                     (p->closing ? "closing" : ProcessStateName(p->state))));
+    }
+  }
+  worker_.Post([this, p, to, reply = std::move(reply)](Storage& storage) {
+    Status status = storage.SetState(p->id, to);
+    if (!status.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", status.message()));
+    std::unique_lock lock(mutex_);
+    p->state = to;
+    json summary = Summary(*p);
+    lock.unlock();
+    reply(JsonResponse(http::status::ok, summary));
+  });
+}
+
+// Closing stops new ballots at once; ballots already queued are written
+// first (the worker keeps order), then the close, then the tally.
+void Api::Close(const std::shared_ptr<LiveProcess>& p, Reply reply) {
+  {
+    std::lock_guard lock(mutex_);
+    if (p->state != ProcessState::kOpen || p->closing) {
+      return reply(ErrorResponse(http::status::conflict, "wrong_state", "only an open process can be closed"));
+    }
+    p->closing = true;
+  }
+  worker_.Post([this, p, reply = std::move(reply)](Storage& storage) {
+    auto fail = [&](const Status& s) {
+      std::lock_guard lock(mutex_);
+      p->closing = false;
+      reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
+    };
+    Status closed = storage.SetState(p->id, ProcessState::kClosed);
+    if (!closed.ok()) return fail(closed);
+    auto stored = storage.LoadBallots(p->id);
+    if (!stored.ok()) return fail(stored.status());
+    std::vector<std::string> ballots;
+    for (auto& b : *stored) ballots.push_back(std::move(b.ballot));
+    ProcessDefinition definition;
+    {
+      std::lock_guard lock(mutex_);
+      p->state = ProcessState::kClosed;
+      p->closing = false;
+      definition = p->definition;
+    }
+    auto results = TallyProcess(definition, ballots);
+    if (!results.ok()) return fail(results.status());
+    Status saved = storage.SetResults(p->id, results->dump());
+    if (!saved.ok()) return fail(saved);
+    std::unique_lock lock(mutex_);
+    p->results = *results;
+    json summary = Summary(*p);
+    summary["results"] = p->results;
+    lock.unlock();
+    reply(JsonResponse(http::status::ok, summary));
+  });
+}
+
+}  // namespace psephos::server

@@ -1,0 +1,387 @@
+// Routing, authorization and the voter side of the API. Storage work goes to
+// the DbWorker; replies are sent from its thread once the work is durable.
+#include "psephos/server/api.h"
+
+#include <future>
+
+#include "psephos/server/secrets.h"
+#include "responses.h"
+
+namespace psephos::server {
+namespace {
+
+using nlohmann::json;
+using Status = ::psephos::Status;
+
+std::vector<std::string> Split(std::string_view path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    if (end > start) parts.emplace_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+std::string QueryParameter(std::string_view target, std::string_view name) {
+  const std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    if (pair.substr(0, name.size()) == name && pair.size() > name.size() && pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+// Parses a JSON body, insisting on the content type; sets `error` otherwise.
+std::optional<json> JsonBody(const Request& request, std::optional<Response>* error) {
+  const std::string_view type = request[http::field::content_type];
+  if (type.substr(0, 16) != "application/json") {
+    *error = ErrorResponse(http::status::unsupported_media_type, "unsupported_media_type",
+                           "send JSON with Content-Type: application/json");
+    return std::nullopt;
+  }
+  json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body is not valid JSON");
+    return std::nullopt;
+  }
+  if (!body.is_object()) {
+    *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return body;
+}
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Response NotFound() { return ErrorResponse(http::status::not_found, "not_found", "no such resource"); }
+
+}  // namespace
+
+Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_token_hash, ApiOptions options) {
+  std::unique_ptr<Api> api(new Api(worker, std::move(admin_token_hash), options));
+  std::promise<Status> loaded;
+  worker.Post([&](Storage& storage) {
+    auto records = storage.LoadProcesses();
+    if (!records.ok()) return loaded.set_value(records.status());
+    for (auto& record : *records) {
+      auto definition = ParseProcessDefinition(json::parse(record.definition, nullptr, false));
+      if (!definition.ok()) {
+        return loaded.set_value(Status::Invalid("stored process " + record.slug + ": " + definition.status().message()));
+      }
+      auto live = std::make_shared<LiveProcess>();
+      live->id = record.id;
+      live->definition = std::move(definition).value();
+      live->state = record.state;
+      if (!record.results.empty()) live->results = json::parse(record.results, nullptr, false);
+      auto codes = storage.LoadCodes(record.id);
+      if (!codes.ok()) return loaded.set_value(codes.status());
+      for (auto& code : *codes) {
+        ++live->codes_per_group[code.group];
+        if (code.spent) ++live->voted_per_group[code.group];
+        live->codes.emplace(code.code_hash,
+                            CodeState{code.group, code.spent ? CodeStatus::kSpent : CodeStatus::kUnused});
+      }
+      auto ballots = storage.LoadBallots(record.id);
+      if (!ballots.ok()) return loaded.set_value(ballots.status());
+      live->ballots = static_cast<std::int64_t>(ballots->size());
+      api->processes_[record.slug] = std::move(live);
+    }
+    loaded.set_value(Status::Ok());
+  });
+  Status status = loaded.get_future().get();
+  if (!status.ok()) return status;
+  return api;
+}
+
+bool Api::IsAdmin(const Request& request) const {
+  const std::string_view auth = request[http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) return false;
+  return ConstantTimeEquals(Sha256Hex(auth.substr(kBearer.size())), admin_token_hash_);
+}
+
+bool Api::RateLimited(const std::string& client) {
+  std::lock_guard lock(mutex_);
+  auto it = attempts_.find(client);
+  if (it == attempts_.end()) return false;
+  if (std::chrono::steady_clock::now() - it->second.window_start > std::chrono::minutes(1)) {
+    attempts_.erase(it);
+    return false;
+  }
+  return it->second.failures >= options_.code_failures_per_minute;
+}
+
+void Api::CountCodeFailure(const std::string& client) {
+  std::lock_guard lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  if (attempts_.size() > 100000) {  // forget stale windows rather than grow without bound
+    std::erase_if(attempts_, [&](const auto& a) { return now - a.second.window_start > std::chrono::minutes(1); });
+  }
+  Attempts& a = attempts_[client];
+  if (a.failures == 0 || now - a.window_start > std::chrono::minutes(1)) a = Attempts{now, 0};
+  ++a.failures;
+}
+
+std::shared_ptr<Api::LiveProcess> Api::Find(const std::string& slug) {
+  std::lock_guard lock(mutex_);
+  auto it = processes_.find(slug);
+  return it == processes_.end() ? nullptr : it->second;
+}
+
+json Api::Turnout(const LiveProcess& p) const {
+  json groups = json::object();
+  std::int64_t codes = 0, voted = 0;
+  for (const auto& [group, count] : p.codes_per_group) {
+    auto v = p.voted_per_group.find(group);
+    const std::int64_t n = v == p.voted_per_group.end() ? 0 : v->second;
+    groups[group.empty() ? "(none)" : group] = {{"codes", count}, {"voted", n}};
+    codes += count;
+    voted += n;
+  }
+  return {{"codes", codes}, {"voted", voted}, {"ballots", p.ballots}, {"by_group", groups}};
+}
+
+json Api::Summary(const LiveProcess& p) const {
+  return {{"slug", p.definition.slug},
+          {"title", p.definition.title},
+          {"state", p.closing ? "closing" : ProcessStateName(p.state)},
+          {"turnout", Turnout(p)}};
+}
+
+void Api::Handle(Request request, const std::string& client, Reply reply) {
+  const std::string target(request.target());
+  const std::string path = target.substr(0, target.find('?'));
+  const auto parts = Split(path);
+  const http::verb verb = request.method();
+  std::optional<Response> error;
+
+  if (path == "/healthz" && verb == http::verb::get) {
+    return reply(JsonResponse(http::status::ok, {{"status", "ok"}}));
+  }
+  if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "processes") {
+    return reply(NotFound());
+  }
+  const bool admin = IsAdmin(request);
+  auto need_admin = [&]() {
+    if (admin) return false;
+    reply(ErrorResponse(http::status::unauthorized, "unauthorized", "this needs the organizer's token"));
+    return true;
+  };
+
+  if (parts.size() == 3) {  // the collection
+    if (need_admin()) return;
+    if (verb == http::verb::get) {
+      json list = json::array();
+      std::lock_guard lock(mutex_);
+      for (const auto& [slug, p] : processes_) list.push_back(Summary(*p));
+      return reply(JsonResponse(http::status::ok, {{"processes", list}}));
+    }
+    if (verb != http::verb::post) return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET or POST"));
+    auto body = JsonBody(request, &error);
+    if (!body) return reply(std::move(*error));
+    auto definition = ParseProcessDefinition(*body);
+    if (!definition.ok()) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_definition", definition.status().message()));
+    }
+    return CreateProcess(std::move(definition).value(), std::move(reply));
+  }
+  if (parts.size() == 4 && parts[3] == "import") {
+    if (need_admin()) return;
+    if (verb != http::verb::post) return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use POST"));
+    const std::string slug = QueryParameter(target, "slug");
+    if (slug.empty()) return reply(ErrorResponse(http::status::bad_request, "missing_slug", "add ?slug=your-process"));
+    auto definition = ProcessFromPabulib(request.body(), slug);
+    if (!definition.ok()) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_definition", definition.status().message()));
+    }
+    return CreateProcess(std::move(definition).value(), std::move(reply));
+  }
+
+  auto p = Find(parts[3]);
+  if (!p) return reply(NotFound());
+  const std::string action = parts.size() >= 5 ? parts[4] : "";
+
+  // Voter routes: no token.
+  if (action == "ballot" && parts.size() == 5 && verb == http::verb::get) {
+    std::lock_guard lock(mutex_);
+    if (p->state == ProcessState::kDraft && !admin) return reply(NotFound());
+    json j = PublicBallotJson(p->definition);
+    j["state"] = p->closing ? "closing" : ProcessStateName(p->state);
+    return reply(JsonResponse(http::status::ok, j));
+  }
+  if (action == "ballots" && parts.size() == 5 && verb == http::verb::post) {
+    auto body = JsonBody(request, &error);
+    if (!body) return reply(std::move(*error));
+    return SubmitBallot(p, *body, client, std::move(reply));
+  }
+  if (action == "codes" && parts.size() == 6 && parts[5] == "check" && verb == http::verb::post) {
+    auto body = JsonBody(request, &error);
+    if (!body) return reply(std::move(*error));
+    return CheckCode(p, *body, client, std::move(reply));
+  }
+  if (action == "results" && parts.size() == 5 && verb == http::verb::get) {
+    std::lock_guard lock(mutex_);
+    const bool visible = p->state == ProcessState::kPublished || (admin && p->state == ProcessState::kClosed);
+    if (!visible || p->results.is_null()) {
+      return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
+    }
+    json j{{"slug", p->definition.slug}, {"state", ProcessStateName(p->state)}, {"turnout", Turnout(*p)},
+           {"budgets", p->results}};
+    return reply(JsonResponse(http::status::ok, j));
+  }
+
+  // Organizer routes.
+  if (need_admin()) return;
+  if (parts.size() == 4) {
+    if (verb == http::verb::get) {
+      std::lock_guard lock(mutex_);
+      json j = Summary(*p);
+      j["definition"] = ProcessDefinitionJson(p->definition);
+      return reply(JsonResponse(http::status::ok, j));
+    }
+    if (verb == http::verb::put) {
+      auto body = JsonBody(request, &error);
+      if (!body) return reply(std::move(*error));
+      auto definition = ParseProcessDefinition(*body);
+      if (!definition.ok()) {
+        return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_definition", definition.status().message()));
+      }
+      return UpdateProcess(p, std::move(definition).value(), std::move(reply));
+    }
+    return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET or PUT"));
+  }
+  if (action == "codes" && parts.size() == 5 && verb == http::verb::post) {
+    auto body = JsonBody(request, &error);
+    if (!body) return reply(std::move(*error));
+    return AddCodes(p, *body, std::move(reply));
+  }
+  if (action == "codes" && parts.size() == 6 && verb == http::verb::get) {
+    return DownloadCodes(p, parts[5], std::move(reply));
+  }
+  if (action == "turnout" && parts.size() == 5 && verb == http::verb::get) {
+    std::lock_guard lock(mutex_);
+    return reply(JsonResponse(http::status::ok, Turnout(*p)));
+  }
+  if ((action == "open" || action == "close" || action == "publish") && parts.size() == 5 &&
+      verb == http::verb::post) {
+    return ChangeState(p, action, std::move(reply));
+  }
+  reply(NotFound());
+}
+
+void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, const std::string& client,
+                    Reply reply) {
+  if (RateLimited(client)) {
+    return reply(ErrorResponse(http::status::too_many_requests, "too_many_attempts",
+                               "too many wrong codes from here; wait a minute and try again"));
+  }
+  const std::string code = NormalizeVoterCode(body.value("code", json()).is_string() ? body["code"].get<std::string>() : "");
+  std::unique_lock lock(mutex_);
+  auto it = code.empty() ? p->codes.end() : p->codes.find(VoterCodeHash(code));
+  if (it == p->codes.end()) {
+    lock.unlock();
+    CountCodeFailure(client);
+    return reply(ErrorResponse(http::status::not_found, "unknown_code", "this code is not valid for this vote"));
+  }
+  const bool used = it->second.status != CodeStatus::kUnused;
+  reply(JsonResponse(http::status::ok, {{"valid", true},
+                                        {"used", used},
+                                        {"can_vote", p->state == ProcessState::kOpen && !p->closing &&
+                                                         (!used || p->definition.latest_ballot_counts)},
+                                        {"state", p->closing ? "closing" : ProcessStateName(p->state)}}));
+}
+
+void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, const std::string& client,
+                       Reply reply) {
+  if (RateLimited(client)) {
+    return reply(ErrorResponse(http::status::too_many_requests, "too_many_attempts",
+                               "too many wrong codes from here; wait a minute and try again"));
+  }
+  if (!body.contains("code") || !body["code"].is_string()) {
+    return reply(ErrorResponse(http::status::bad_request, "missing_code", "the ballot needs the voter's \"code\""));
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (key != "code" && key != "ballots") {
+      return reply(ErrorResponse(http::status::bad_request, "unknown_field", key + ": unknown field"));
+    }
+  }
+  const std::string code = NormalizeVoterCode(body["code"].get<std::string>());
+  const std::string hash = code.empty() ? std::string() : VoterCodeHash(code);
+
+  std::unique_lock lock(mutex_);
+  if (p->state != ProcessState::kOpen || p->closing) {
+    return reply(ErrorResponse(http::status::conflict, "election_closed",
+                               p->state == ProcessState::kDraft ? "voting has not opened yet" : "voting has closed"));
+  }
+  auto it = hash.empty() ? p->codes.end() : p->codes.find(hash);
+  if (it == p->codes.end()) {
+    lock.unlock();
+    CountCodeFailure(client);
+    return reply(ErrorResponse(http::status::forbidden, "unknown_code", "this code is not valid for this vote"));
+  }
+  CodeState& state = it->second;
+  if (state.status == CodeStatus::kPending) {
+    return reply(ErrorResponse(http::status::conflict, "code_in_use",
+                               "a ballot with this code is being recorded right now"));
+  }
+  if (state.status == CodeStatus::kSpent && !p->definition.latest_ballot_counts) {
+    return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
+  }
+  std::vector<ballots::BallotProblem> problems;
+  std::string canonical = CheckProcessBallot(p->definition, body, &problems);
+  if (!problems.empty()) {
+    return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_ballot",
+                               "the ballot breaks the rules of this vote", problems));
+  }
+  const CodeStatus before = state.status;
+  state.status = CodeStatus::kPending;  // a second submission now waits its turn
+  BallotToStore ballot;
+  ballot.process = p->id;
+  ballot.code_hash = hash;
+  ballot.group = state.group;
+  ballot.receipt = Sha256Hex(p->definition.slug + "\n" + canonical + "\n" + RandomHex(16));
+  ballot.ballot = std::move(canonical);
+  ballot.created_at_ms = NowMs();
+  ballot.replaces_earlier = p->definition.latest_ballot_counts;
+  lock.unlock();
+
+  const std::string receipt = ballot.receipt;
+  worker_.AppendBallot(std::move(ballot), [this, p, hash, before, receipt, reply = std::move(reply)](
+                                              Result<AppendResult> result) {
+    std::unique_lock done_lock(mutex_);
+    CodeState& code_state = p->codes[hash];
+    if (!result.ok() || *result != AppendResult::kStored) {
+      code_state.status = before;
+      done_lock.unlock();
+      if (result.ok() && *result == AppendResult::kCodeSpent) {
+        return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
+      }
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored",
+                                 "the ballot could not be stored; please try again"));
+    }
+    code_state.status = CodeStatus::kSpent;
+    if (before == CodeStatus::kUnused) {
+      ++p->voted_per_group[code_state.group];
+      ++p->ballots;
+    }
+    done_lock.unlock();
+    reply(JsonResponse(http::status::created, {{"receipt", receipt}, {"stored", true}}));
+  });
+}
+
+}  // namespace psephos::server

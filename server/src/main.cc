@@ -1,0 +1,272 @@
+// psephos-server: the HTTPS voting server on an embedded SQLite store.
+#include <sys/stat.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "psephos/server/api.h"
+#include "psephos/server/https_server.h"
+#include "psephos/server/secrets.h"
+#include "psephos/server/tls.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using psephos::Result;
+using psephos::Status;
+using namespace psephos::server;
+
+constexpr const char* kHelp = R"(usage: psephos-server [options]
+
+Runs the Psephos voting server over HTTPS with its data in an embedded SQLite
+database. On first start it creates an organizer token and prints it once, and
+makes a self-signed TLS certificate unless --cert/--key are given.
+
+options (each may also be set in the --config file as `name = value`):
+  --data DIR           where the database, certificate and key live (default ./psephos-data)
+  --listen HOST:PORT   address to serve on (default 127.0.0.1:8443; port 0 picks one)
+  --cert FILE          TLS certificate chain (PEM); with --key, replaces the self-signed one
+  --key FILE           TLS private key (PEM)
+  --host-name NAME     name put in the self-signed certificate (default localhost)
+  --threads N          network threads (default 2)
+  --example FILE.json  on first start, create this process, 25 voter codes per group
+                       (written to DIR/example-codes.csv), and open it for voting
+  --body-limit BYTES   largest request body accepted (default 1048576)
+  --read-timeout SEC   time allowed to send a whole request (default 15)
+  --idle-timeout SEC   keep-alive time between requests (default 60)
+  --code-failures N    wrong voter codes per client address per minute before 429 (default 20)
+  --config FILE        read options from FILE first; flags given on the command line win
+  --help               show this text
+)";
+
+using Options = std::map<std::string, std::string>;
+
+Result<Options> ReadConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::Invalid("cannot read config file " + path);
+  Options out;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    const auto hash = line.find('#');
+    if (hash != std::string::npos) line.erase(hash);
+    const auto eq = line.find('=');
+    auto trim = [](std::string s) {
+      s.erase(0, s.find_first_not_of(" \t\r"));
+      s.erase(s.find_last_not_of(" \t\r") + 1);
+      return s;
+    };
+    if (trim(line).empty()) continue;
+    if (eq == std::string::npos) return Status::Invalid(path + ":" + std::to_string(n) + ": expected name = value");
+    out[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+  }
+  return out;
+}
+
+const std::set<std::string> kOptionNames{"data", "listen", "cert", "key", "host-name", "threads", "example",
+                                         "body-limit", "read-timeout", "idle-timeout", "code-failures"};
+
+Result<Options> ParseArgs(int argc, char** argv) {
+  Options flags;
+  std::string config;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") return Status::Invalid("help");
+    if (a.rfind("--", 0) != 0) return Status::Invalid("unexpected argument " + a);
+    std::string name = a.substr(2), value;
+    if (const auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.erase(eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return Status::Invalid("option --" + name + " needs a value");
+    }
+    if (name == "config") {
+      config = value;
+    } else if (!kOptionNames.count(name)) {
+      return Status::Invalid("unknown option --" + name + " (see --help)");
+    } else {
+      flags[name] = value;
+    }
+  }
+  Options options;
+  if (!config.empty()) {
+    auto file = ReadConfig(config);
+    if (!file.ok()) return file.status();
+    for (const auto& [name, value] : *file) {
+      if (!kOptionNames.count(name)) return Status::Invalid(config + ": unknown option " + name);
+      options[name] = value;
+    }
+  }
+  for (const auto& [name, value] : flags) options[name] = value;
+  return options;
+}
+
+Result<long> Number(const Options& o, const std::string& name, long fallback, long min, long max) {
+  auto it = o.find(name);
+  if (it == o.end()) return fallback;
+  try {
+    std::size_t used = 0;
+    const long n = std::stol(it->second, &used);
+    if (used == it->second.size() && n >= min && n <= max) return n;
+  } catch (...) {
+  }
+  return Status::Invalid("--" + name + " must be a whole number from " + std::to_string(min) + " to " +
+                         std::to_string(max) + ", got '" + it->second + "'");
+}
+
+// Creates the example process with codes for each group and opens it.
+Status SetUpExample(Storage& storage, const std::string& path, const fs::path& data) {
+  std::ifstream in(path);
+  if (!in) return Status::Invalid("cannot read example " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto json = nlohmann::json::parse(text.str(), nullptr, false);
+  if (json.is_discarded()) return Status::Invalid(path + ": not valid JSON");
+  auto definition = ParseProcessDefinition(json);
+  if (!definition.ok()) return Status::Invalid(path + ": " + definition.status().message());
+  auto existing = storage.LoadProcesses();
+  if (!existing.ok()) return existing.status();
+  for (const auto& p : *existing) {
+    if (p.slug == definition->slug) return Status::Ok();  // set up on an earlier start
+  }
+  auto id = storage.CreateProcess(definition->slug, ProcessDefinitionJson(*definition).dump());
+  if (!id.ok()) return id.status();
+  std::string all = "code,group\n";
+  std::vector<std::string> groups = definition->groups;
+  if (groups.empty()) groups.push_back("");
+  for (const auto& group : groups) {
+    std::vector<std::string> hashes;
+    std::string csv = "code,group\n";
+    for (int i = 0; i < 25; ++i) {
+      const std::string code = NewVoterCode();
+      hashes.push_back(VoterCodeHash(NormalizeVoterCode(code)));
+      csv += code + "," + group + "\n";
+      all += code + "," + group + "\n";
+    }
+    auto batch = storage.AddCodeBatch(*id, group, hashes, csv);
+    if (!batch.ok()) return batch.status();
+  }
+  if (Status s = storage.SetState(*id, ProcessState::kOpen); !s.ok()) return s;
+  const fs::path codes = data / "example-codes.csv";
+  {
+    std::ofstream out(codes);
+    out << all;
+  }
+  fs::permissions(codes, fs::perms::owner_read | fs::perms::owner_write);
+  std::cout << "example process '" << definition->slug << "' is open; voter codes: " << codes.string() << "\n";
+  return Status::Ok();
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "psephos-server: " << message << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = ParseArgs(argc, argv);
+  if (!options.ok()) {
+    if (options.status().message() == "help") {
+      std::cout << kHelp;
+      return 0;
+    }
+    return Fail(options.status().message() + "\n\n" + kHelp);
+  }
+  Options& o = *options;
+  const fs::path data = o.count("data") ? o["data"] : "psephos-data";
+  const std::string listen = o.count("listen") ? o["listen"] : "127.0.0.1:8443";
+  const auto colon = listen.rfind(':');
+  auto port = colon == std::string::npos ? Result<long>(Status::Invalid("--listen must be HOST:PORT"))
+                                         : Number({{"listen", listen.substr(colon + 1)}}, "listen", 0, 0, 65535);
+  if (!port.ok()) return Fail("--listen must be HOST:PORT, got '" + listen + "'");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  auto threads = Number(o, "threads", 2, 1, 256);
+  auto body_limit = Number(o, "body-limit", 1 << 20, 1024, 64 << 20);
+  auto read_timeout = Number(o, "read-timeout", 15, 1, 3600);
+  auto idle_timeout = Number(o, "idle-timeout", 60, 1, 3600);
+  auto code_failures = Number(o, "code-failures", 20, 1, 1000000);
+  for (const auto* r : {&threads, &body_limit, &read_timeout, &idle_timeout, &code_failures}) {
+    if (!r->ok()) return Fail(r->status().message());
+  }
+  if (o.count("cert") != o.count("key")) return Fail("--cert and --key go together");
+
+  std::error_code ec;
+  fs::create_directories(data, ec);
+  if (ec) return Fail("cannot create the data directory " + data.string() + ": " + ec.message());
+  fs::permissions(data, fs::perms::owner_all, ec);
+  auto storage = OpenSqliteStorage((data / "psephos.db").string());
+  if (!storage.ok()) return Fail(storage.status().message());
+
+  auto token_hash = (*storage)->GetSetting("admin_token_sha256");
+  if (!token_hash.ok()) return Fail(token_hash.status().message());
+  if (!*token_hash) {
+    const std::string token = RandomHex(32);
+    if (Status s = (*storage)->PutSetting("admin_token_sha256", Sha256Hex(token)); !s.ok()) return Fail(s.message());
+    *token_hash = Sha256Hex(token);
+    std::cout << "organizer token (shown once; keep it safe): " << token << "\n";
+  }
+  if (o.count("example")) {
+    if (Status s = SetUpExample(**storage, o["example"], data); !s.ok()) return Fail(s.message());
+  }
+
+  std::string cert = o.count("cert") ? o["cert"] : (data / "tls" / "cert.pem").string();
+  std::string key = o.count("key") ? o["key"] : (data / "tls" / "key.pem").string();
+  if (!o.count("cert")) {
+    const std::string name = o.count("host-name") ? o["host-name"] : "localhost";
+    if (Status s = EnsureSelfSignedCertificate(cert, key, name); !s.ok()) return Fail(s.message());
+  }
+  auto tls = MakeServerTlsContext(cert, key);
+  if (!tls.ok()) return Fail(tls.status().message());
+
+  DbWorker worker(**storage);
+  ApiOptions api_options;
+  api_options.code_failures_per_minute = static_cast<int>(*code_failures);
+  auto api = Api::Create(worker, **token_hash, api_options);
+  if (!api.ok()) return Fail(api.status().message());
+
+  boost::asio::io_context io(static_cast<int>(*threads));
+  HttpLimits limits;
+  limits.max_body_bytes = static_cast<std::size_t>(*body_limit);
+  limits.read_timeout = std::chrono::seconds(*read_timeout);
+  limits.idle_timeout = std::chrono::seconds(*idle_timeout);
+  HttpsServer server(io, **tls, **api, limits);
+  if (Status s = server.Listen(host, static_cast<std::uint16_t>(*port)); !s.ok()) return Fail(s.message());
+
+  // SIGTERM/SIGINT: stop taking connections, let every queued write commit and
+  // its reply go out, then leave.
+  std::promise<void> stop;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) { stop.set_value(); });
+  auto guard = boost::asio::make_work_guard(io);
+  server.Start();
+  std::vector<std::thread> pool;
+  for (long i = 0; i < *threads; ++i) pool.emplace_back([&io] { io.run(); });
+  std::cout << "listening on https://" << listen.substr(0, colon) << ":" << server.port() << " (ready)" << std::endl;
+
+  stop.get_future().wait();
+  std::cout << "stopping: finishing the requests in hand" << std::endl;
+  server.Stop();
+  worker.Stop();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  guard.reset();
+  io.stop();
+  for (auto& t : pool) t.join();
+  std::cout << "stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,457 @@
+#include "psephos/server/process.h"
+
+#include <algorithm>
+#include <regex>
+#include <unordered_set>
+
+#include "psephos/ballots/outcome_json.h"
+#include "psephos/ballots/pabulib.h"
+#include "psephos/engine/rules.h"
+
+namespace psephos::server {
+namespace {
+
+using nlohmann::json;
+
+// Collects the first error with its field path.
+class Reader {
+ public:
+  bool failed() const { return !error_.empty(); }
+  Status status() const { return Status::Invalid(error_); }
+  void Fail(const std::string& path, const std::string& what) {
+    if (error_.empty()) error_ = path + ": " + what;
+  }
+
+  std::string String(const json& obj, const std::string& path, const char* key, bool required,
+                     std::size_t max_length = 10000) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) {
+      if (required) Fail(path + key, "missing");
+      return {};
+    }
+    if (!it->is_string()) {
+      Fail(path + key, "must be a string");
+      return {};
+    }
+    std::string value = it->get<std::string>();
+    if (value.size() > max_length) Fail(path + key, "longer than " + std::to_string(max_length) + " bytes");
+    if (required && value.empty()) Fail(path + key, "must not be empty");
+    return value;
+  }
+
+  std::optional<std::int64_t> Count(const json& obj, const std::string& path, const char* key) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_integer() || it->get<std::int64_t>() < 0 ||
+        it->get<std::int64_t>() > 1'000'000'000) {
+      Fail(path + key, "must be a whole number from 0 to 1000000000");
+      return std::nullopt;
+    }
+    return it->get<std::int64_t>();
+  }
+
+  // Whole numbers, or decimal strings ("1234.50"): never binary floating point.
+  std::optional<ballots::Amount> Amount(const json& value, const std::string& path) {
+    if (value.is_number_integer()) {
+      if (value.is_number_unsigned() && value.get<std::uint64_t>() > 1'000'000'000'000'000ULL) {
+        Fail(path, "too large");
+        return std::nullopt;
+      }
+      return ballots::Amount{value.get<std::int64_t>(), 0};
+    }
+    if (value.is_string()) {
+      auto amount = ballots::ParseAmount(value.get<std::string>());
+      if (!amount) Fail(path, "not an amount: \"" + value.get<std::string>() + "\"");
+      return amount;
+    }
+    Fail(path, value.is_number() ? "write amounts with decimals as strings, e.g. \"1234.50\""
+                                 : "must be an amount");
+    return std::nullopt;
+  }
+
+ private:
+  std::string error_;
+};
+
+bool ValidId(const std::string& id) {
+  static const std::regex kId("[A-Za-z0-9][A-Za-z0-9._/-]{0,63}");
+  return std::regex_match(id, kId);
+}
+
+const char* kAttributeKeys[] = {"name", "description", "category"};
+
+Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
+  Budget b;
+  if (!j.is_object()) {
+    r.Fail(path, "must be an object");
+    return r.status();
+  }
+  b.id = r.String(j, path + ".", "id", true, 64);
+  if (!r.failed() && !ValidId(b.id)) r.Fail(path + ".id", "use letters, digits and . _ / - (at most 64)");
+  b.title = r.String(j, path + ".", "title", false, 500);
+  b.currency = r.String(j, path + ".", "currency", false, 10);
+  b.rule = r.String(j, path + ".", "rule", false, 40);
+  if (b.rule.empty()) b.rule = "greedy";
+  b.tie_break = r.String(j, path + ".", "tie_break", false, 10);
+  if (b.tie_break.empty()) b.tie_break = "id";
+  if (r.failed()) return r.status();
+  if (!engine::ParseRule(b.rule).ok()) r.Fail(path + ".rule", engine::ParseRule(b.rule).status().message());
+  if (b.tie_break != "id" && b.tie_break != "cost") r.Fail(path + ".tie_break", "must be id or cost");
+
+  engine::Election& e = b.election;
+  const json ballot = j.value("ballot", json::object());
+  if (!ballot.is_object()) r.Fail(path + ".ballot", "must be an object");
+  const std::string type = ballot.is_object() ? r.String(ballot, path + ".ballot.", "type", false, 20) : "";
+  if (type.empty() || type == "approval" || type == "knapsack") {
+    e.ballot_type = engine::BallotType::kApproval;
+  } else if (type == "choose-1") {
+    e.ballot_type = engine::BallotType::kChoose1;
+  } else if (type == "cumulative") {
+    e.ballot_type = engine::BallotType::kCumulative;
+  } else if (type == "scoring") {
+    e.ballot_type = engine::BallotType::kScoring;
+  } else if (type == "ordinal" || type == "ranked") {
+    e.ballot_type = engine::BallotType::kOrdinal;
+  } else {
+    r.Fail(path + ".ballot.type", "unknown ballot type \"" + type +
+                                      "\" (approval, knapsack, choose-1, cumulative, scoring, ranked)");
+  }
+  if (r.failed()) return r.status();
+  const std::string bp = path + ".ballot.";
+  e.rules.min_projects = r.Count(ballot, bp, "min_projects");
+  e.rules.max_projects = r.Count(ballot, bp, "max_projects");
+  e.rules.min_points = r.Count(ballot, bp, "min_points");
+  e.rules.max_points = r.Count(ballot, bp, "max_points");
+  e.rules.min_total_points = r.Count(ballot, bp, "min_total_points");
+  e.rules.max_total_points = r.Count(ballot, bp, "max_total_points");
+
+  // Amounts: the budget, costs and cost limits share one scale.
+  std::vector<std::pair<ballots::Amount, std::string>> amounts;
+  auto amount_at = [&](const json& v, const std::string& where) {
+    auto a = r.Amount(v, where);
+    if (a) {
+      if (a->mantissa < 0) r.Fail(where, "must not be negative");
+      amounts.emplace_back(*a, where);
+    }
+    return a;
+  };
+  if (!j.contains("amount")) r.Fail(path + ".amount", "missing (the money this budget spends)");
+  if (r.failed()) return r.status();
+  auto amount = amount_at(j["amount"], path + ".amount");
+  std::optional<ballots::Amount> min_cost, max_cost;
+  if (ballot.contains("min_cost")) min_cost = amount_at(ballot["min_cost"], bp + "min_cost");
+  if (ballot.contains("max_cost")) max_cost = amount_at(ballot["max_cost"], bp + "max_cost");
+  if (type == "knapsack" && !max_cost) max_cost = amount;  // a knapsack ballot fits the budget
+
+  const json projects = j.value("projects", json::array());
+  if (!projects.is_array() || projects.empty()) r.Fail(path + ".projects", "must list at least one project");
+  if (projects.is_array() && projects.size() > 1000) r.Fail(path + ".projects", "more than 1000 projects");
+  std::vector<std::optional<ballots::Amount>> costs;
+  std::unordered_set<std::string> ids;
+  for (std::size_t i = 0; !r.failed() && i < projects.size(); ++i) {
+    const std::string pp = path + ".projects[" + std::to_string(i) + "]";
+    const json& pj = projects[i];
+    if (!pj.is_object()) {
+      r.Fail(pp, "must be an object");
+      break;
+    }
+    engine::Project project;
+    project.id = r.String(pj, pp + ".", "id", true, 64);
+    if (!r.failed() && !ValidId(project.id)) r.Fail(pp + ".id", "use letters, digits and . _ / - (at most 64)");
+    if (!r.failed() && !ids.insert(project.id).second) r.Fail(pp + ".id", "\"" + project.id + "\" is used twice");
+    for (const char* key : kAttributeKeys) {
+      std::string value = r.String(pj, pp + ".", key, std::string(key) == "name", 5000);
+      if (!value.empty()) project.attributes.emplace_back(key, std::move(value));
+    }
+    if (!pj.contains("cost")) r.Fail(pp + ".cost", "missing");
+    if (r.failed()) break;
+    costs.push_back(amount_at(pj["cost"], pp + ".cost"));
+    e.projects.push_back(std::move(project));
+  }
+  if (r.failed()) return r.status();
+
+  int scale = 0;
+  for (const auto& [a, where] : amounts) scale = std::max(scale, a.decimals);
+  auto scaled = [&](const ballots::Amount& a, const std::string& where) -> engine::Money {
+    auto m = ballots::ScaleAmount(a, scale);
+    if (!m) r.Fail(where, "too large");
+    return m.value_or(0);
+  };
+  e.money_scale = scale;
+  e.budget = scaled(*amount, path + ".amount");
+  for (std::size_t i = 0; i < costs.size(); ++i) {
+    e.projects[i].cost = scaled(*costs[i], path + ".projects[" + std::to_string(i) + "].cost");
+  }
+  if (min_cost) e.rules.min_cost = scaled(*min_cost, bp + "min_cost");
+  if (max_cost) e.rules.max_cost = scaled(*max_cost, bp + "max_cost");
+  if (r.failed()) return r.status();
+  const auto& rules = e.rules;
+  if (rules.min_projects && rules.max_projects && *rules.min_projects > *rules.max_projects) {
+    r.Fail(bp + "min_projects", "is more than max_projects");
+  }
+  if (rules.min_projects && *rules.min_projects > static_cast<std::int64_t>(e.projects.size())) {
+    r.Fail(bp + "min_projects", "is more than the number of projects");
+  }
+  if (rules.min_total_points && rules.max_total_points && *rules.min_total_points > *rules.max_total_points) {
+    r.Fail(bp + "min_total_points", "is more than max_total_points");
+  }
+  if (r.failed()) return r.status();
+  return b;
+}
+
+json AmountJson(engine::Money m, int scale) {
+  if (scale == 0) return m;
+  std::string text = ballots::FormatMoney(m, scale);
+  return text;
+}
+
+json BudgetJson(const Budget& b, bool with_rule) {
+  const engine::Election& e = b.election;
+  json j;
+  j["id"] = b.id;
+  if (!b.title.empty()) j["title"] = b.title;
+  if (!b.currency.empty()) j["currency"] = b.currency;
+  j["amount"] = AmountJson(e.budget, e.money_scale);
+  if (with_rule) {
+    j["rule"] = b.rule;
+    j["tie_break"] = b.tie_break;
+  }
+  json ballot;
+  const bool knapsack = e.ballot_type == engine::BallotType::kApproval && e.rules.max_cost;
+  ballot["type"] = knapsack ? "knapsack" : e.ballot_type == engine::BallotType::kOrdinal
+                                               ? "ranked"
+                                               : engine::BallotTypeName(e.ballot_type);
+  const auto& rules = e.rules;
+  auto put = [&](const char* key, const std::optional<std::int64_t>& v) {
+    if (v) ballot[key] = *v;
+  };
+  put("min_projects", rules.min_projects);
+  put("max_projects", rules.max_projects);
+  put("min_points", rules.min_points);
+  put("max_points", rules.max_points);
+  put("min_total_points", rules.min_total_points);
+  put("max_total_points", rules.max_total_points);
+  if (rules.min_cost) ballot["min_cost"] = AmountJson(*rules.min_cost, e.money_scale);
+  if (rules.max_cost) ballot["max_cost"] = AmountJson(*rules.max_cost, e.money_scale);
+  j["ballot"] = std::move(ballot);
+  json projects = json::array();
+  for (const auto& p : e.projects) {
+    json pj;
+    pj["id"] = p.id;
+    for (const char* key : kAttributeKeys) {
+      if (const std::string* v = p.Attribute(key)) pj[key] = *v;
+    }
+    pj["cost"] = AmountJson(p.cost, e.money_scale);
+    projects.push_back(std::move(pj));
+  }
+  j["projects"] = std::move(projects);
+  return j;
+}
+
+}  // namespace
+
+const Budget* ProcessDefinition::FindBudget(std::string_view id) const {
+  for (const auto& b : budgets) {
+    if (b.id == id) return &b;
+  }
+  return nullptr;
+}
+
+Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
+  Reader r;
+  ProcessDefinition p;
+  if (!j.is_object()) return Status::Invalid("the process definition must be a JSON object");
+  static const std::unordered_set<std::string> kKnown{"slug", "title", "description", "languages", "groups",
+                                                      "revoting", "budgets"};
+  for (const auto& [key, value] : j.items()) {
+    if (!kKnown.count(key)) return Status::Invalid(key + ": unknown field");
+  }
+  p.slug = r.String(j, "", "slug", true, 64);
+  static const std::regex kSlug("[a-z0-9][a-z0-9-]{0,63}");
+  if (!r.failed() && !std::regex_match(p.slug, kSlug)) {
+    r.Fail("slug", "use lowercase letters, digits and dashes (at most 64), e.g. \"roosevelt-2026\"");
+  }
+  p.title = r.String(j, "", "title", true, 500);
+  p.description = r.String(j, "", "description", false, 20000);
+  const std::string revoting = r.String(j, "", "revoting", false, 10);
+  if (revoting == "latest") {
+    p.latest_ballot_counts = true;
+  } else if (!revoting.empty() && revoting != "first") {
+    r.Fail("revoting", "must be first (a code's first ballot is final) or latest (the latest ballot counts)");
+  }
+  for (const char* list : {"languages", "groups"}) {
+    if (!j.contains(list)) continue;
+    const json& items = j[list];
+    std::vector<std::string> values;
+    if (!items.is_array() || items.size() > 50) r.Fail(list, "must be a list of at most 50 strings");
+    for (std::size_t i = 0; !r.failed() && i < items.size(); ++i) {
+      if (!items[i].is_string() || items[i].get<std::string>().empty() || items[i].get<std::string>().size() > 100) {
+        r.Fail(std::string(list) + "[" + std::to_string(i) + "]", "must be a non-empty string");
+      } else {
+        values.push_back(items[i].get<std::string>());
+      }
+    }
+    (std::string(list) == "languages" ? p.languages : p.groups) = values;
+  }
+  if (r.failed()) return r.status();
+  if (p.languages.empty()) p.languages = {"en"};
+  const json budgets = j.value("budgets", json::array());
+  if (!budgets.is_array() || budgets.empty() || budgets.size() > 20) {
+    return Status::Invalid("budgets: must list 1 to 20 budgets");
+  }
+  std::unordered_set<std::string> ids;
+  for (std::size_t i = 0; i < budgets.size(); ++i) {
+    const std::string path = "budgets[" + std::to_string(i) + "]";
+    auto budget = ParseBudget(budgets[i], path, r);
+    if (!budget.ok()) return budget.status();
+    if (!ids.insert(budget->id).second) return Status::Invalid(path + ".id: \"" + budget->id + "\" is used twice");
+    p.budgets.push_back(std::move(budget).value());
+  }
+  return p;
+}
+
+json ProcessDefinitionJson(const ProcessDefinition& p) {
+  json j;
+  j["slug"] = p.slug;
+  j["title"] = p.title;
+  if (!p.description.empty()) j["description"] = p.description;
+  j["languages"] = p.languages;
+  j["groups"] = p.groups;
+  j["revoting"] = p.latest_ballot_counts ? "latest" : "first";
+  json budgets = json::array();
+  for (const auto& b : p.budgets) budgets.push_back(BudgetJson(b, true));
+  j["budgets"] = std::move(budgets);
+  return j;
+}
+
+json PublicBallotJson(const ProcessDefinition& p) {
+  json j = ProcessDefinitionJson(p);
+  j.erase("groups");
+  return j;
+}
+
+Result<ProcessDefinition> ProcessFromPabulib(std::string_view pb_text, const std::string& slug) {
+  auto parsed = ballots::ParsePabulib(pb_text, "upload.pb");
+  if (!parsed.ok()) return parsed.status();
+  engine::Election e = std::move(parsed).value();
+  ProcessDefinition p;
+  p.slug = slug;
+  const std::string* description = e.Meta("description");
+  p.title = description ? *description : slug;
+  Budget b;
+  b.id = "main";
+  b.title = p.title;
+  if (const std::string* currency = e.Meta("currency")) b.currency = *currency;
+  const std::string* rule = e.Meta("rule");
+  b.rule = rule && engine::ParseRule(*rule).ok() ? *rule : "greedy";
+  // Only what a definition holds: the file's ballots are not imported.
+  for (auto& project : e.projects) {
+    std::vector<engine::Field> kept;
+    for (auto& [key, value] : project.attributes) {
+      if (key == "name" || key == "description" || key == "category") kept.emplace_back(key, value);
+    }
+    project.attributes = std::move(kept);
+  }
+  e.profile = engine::Profile();
+  e.voter_columns.clear();
+  e.voter_values.clear();
+  e.meta.clear();
+  b.election = std::move(e);
+  p.budgets.push_back(std::move(b));
+  // Round-trip through JSON so an upload obeys exactly the rules a definition does.
+  return ParseProcessDefinition(ProcessDefinitionJson(p));
+}
+
+std::string CheckProcessBallot(const ProcessDefinition& process, const json& body,
+                               std::vector<ballots::BallotProblem>* problems) {
+  const json* ballots_json = body.is_object() && body.contains("ballots") ? &body["ballots"] : nullptr;
+  if (!ballots_json || !ballots_json->is_object()) {
+    problems->push_back({"malformed_ballot", "The ballot must hold \"ballots\": {budget id: {\"projects\": [...]}}."});
+    return {};
+  }
+  for (const auto& [id, value] : ballots_json->items()) {
+    if (!process.FindBudget(id)) problems->push_back({"unknown_budget", "\"" + id + "\" is not a budget of this vote."});
+  }
+  json canonical = json::object();
+  for (const Budget& budget : process.budgets) {
+    auto it = ballots_json->find(budget.id);
+    if (it == ballots_json->end()) {
+      problems->push_back({"missing_budget", "Vote in \"" + (budget.title.empty() ? budget.id : budget.title) + "\" too."});
+      continue;
+    }
+    ballots::BallotInput input;
+    const json& b = *it;
+    const json projects = b.is_object() ? b.value("projects", json()) : json();
+    const json points = b.is_object() ? b.value("points", json::array()) : json();
+    bool shaped = projects.is_array() && points.is_array() && projects.size() <= 1000 && points.size() <= 1000;
+    for (const auto& p : projects.is_array() ? projects : json::array()) shaped = shaped && p.is_string();
+    for (const auto& p : points.is_array() ? points : json::array()) shaped = shaped && p.is_number_integer();
+    if (!shaped) {
+      problems->push_back({"malformed_ballot", "The ballot for \"" + budget.id +
+                                                   "\" must list project ids and, for points, whole numbers."});
+      continue;
+    }
+    for (const auto& p : projects) input.projects.push_back(p.get<std::string>());
+    for (const auto& p : points) input.points.push_back(p.get<std::int64_t>());
+    for (auto& problem : ballots::ValidateBallot(budget.election, input)) {
+      if (process.budgets.size() > 1) problem.message = budget.id + ": " + problem.message;
+      problems->push_back(std::move(problem));
+    }
+    json stored;
+    stored["projects"] = input.projects;
+    if (!input.points.empty()) stored["points"] = input.points;
+    canonical[budget.id] = std::move(stored);
+  }
+  return problems->empty() ? canonical.dump() : std::string();
+}
+
+Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& stored) {
+  json out = json::array();
+  std::vector<json> parsed;
+  parsed.reserve(stored.size());
+  for (const std::string& s : stored) parsed.push_back(json::parse(s));
+  for (const Budget& budget : process.budgets) {
+    engine::Election e = budget.election;
+    std::unordered_map<std::string, engine::ProjectIndex> index;
+    for (std::size_t i = 0; i < e.projects.size(); ++i) index[e.projects[i].id] = static_cast<engine::ProjectIndex>(i);
+    std::vector<std::int64_t> votes(e.projects.size(), 0);
+    for (const json& ballot : parsed) {
+      if (!ballot.contains(budget.id)) continue;
+      const json& b = ballot[budget.id];
+      std::vector<engine::ProjectIndex> projects;
+      std::vector<std::int64_t> points;
+      for (const auto& id : b["projects"]) {
+        auto it = index.find(id.get<std::string>());
+        if (it == index.end()) return Status::Invalid("stored ballot names unknown project " + id.get<std::string>());
+        projects.push_back(it->second);
+        ++votes[it->second];
+      }
+      if (b.contains("points")) points = b["points"].get<std::vector<std::int64_t>>();
+      e.profile.Add(projects, points);
+    }
+    auto rule = engine::ParseRule(budget.rule);
+    if (!rule.ok()) return rule.status();
+    const engine::TieBreak tie_break =
+        budget.tie_break == "cost" ? engine::TieBreak::ByCost(e) : engine::TieBreak::ById(e);
+    engine::RuleOptions options;
+    if (*rule == engine::RuleKind::kGreedyThreshold) options.min_score = 1;
+    json entry;
+    entry["budget"] = budget.id;
+    entry["ballots"] = e.profile.size();
+    json per_project = json::object();
+    for (std::size_t i = 0; i < e.projects.size(); ++i) per_project[e.projects[i].id] = votes[i];
+    entry["votes"] = std::move(per_project);
+    if (e.profile.size() == 0) {
+      entry["outcome"] = nullptr;
+      entry["note"] = "no ballots were cast";
+    } else {
+      auto outcome = engine::Tally(e, *rule, tie_break, options);
+      if (!outcome.ok()) return Status::Invalid("budget " + budget.id + ": " + outcome.status().message());
+      entry["outcome"] = json::parse(ballots::OutcomeToJson(e, *outcome, -1));
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+}  // namespace psephos::server

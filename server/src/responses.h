@@ -1,0 +1,44 @@
+// Building JSON responses with stable error codes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "psephos/ballots/validation.h"
+#include "psephos/server/http.h"
+
+namespace psephos::server {
+
+inline Response JsonResponse(http::status status, const nlohmann::json& body) {
+  Response r{status, 11};
+  r.set(http::field::content_type, "application/json; charset=utf-8");
+  r.body() = body.dump();
+  r.prepare_payload();
+  return r;
+}
+
+inline Response TextResponse(http::status status, std::string body, const char* content_type) {
+  Response r{status, 11};
+  r.set(http::field::content_type, content_type);
+  r.body() = std::move(body);
+  r.prepare_payload();
+  return r;
+}
+
+// {"error": {"code", "message", "problems": [{"code", "message"}]}}
+inline Response ErrorResponse(http::status status, const std::string& code, const std::string& message,
+                              const std::vector<ballots::BallotProblem>& problems = {}) {
+  nlohmann::json error{{"code", code}, {"message", message}};
+  if (!problems.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : problems) list.push_back({{"code", p.code}, {"message", p.message}});
+    error["problems"] = std::move(list);
+  }
+  Response r = JsonResponse(status, nlohmann::json{{"error", std::move(error)}});
+  if (status == http::status::unauthorized) r.set(http::field::www_authenticate, "Bearer");
+  return r;
+}
+
+}  // namespace psephos::server

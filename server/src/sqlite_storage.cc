@@ -1,0 +1,320 @@
+// Storage on SQLite (SQLiteCpp): WAL journal, synchronous=FULL, so a committed
+// transaction survives a crash or power loss.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <chrono>
+
+#include "psephos/server/storage.h"
+
+namespace psephos::server {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS settings(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS processes(
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  definition TEXT NOT NULL,
+  state TEXT NOT NULL,
+  results TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS code_batches(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  grp TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  csv TEXT,
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS voter_codes(
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  code_hash TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  batch_id INTEGER NOT NULL REFERENCES code_batches(id),
+  spent INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(process_id, code_hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ballots(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  code_hash TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  ballot TEXT NOT NULL,
+  receipt TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  superseded INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS ballots_by_code ON ballots(process_id, code_hash);
+)sql";
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status Failed(const char* what, const std::exception& e) {
+  return Status::Invalid(std::string("storage: ") + what + ": " + e.what());
+}
+
+class SqliteStorage final : public Storage {
+ public:
+  explicit SqliteStorage(const std::string& path)
+      : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+    db_.exec("PRAGMA journal_mode=WAL");
+    db_.exec("PRAGMA synchronous=FULL");
+    db_.exec("PRAGMA foreign_keys=ON");
+    db_.setBusyTimeout(5000);
+    const int version = db_.execAndGet("PRAGMA user_version").getInt();
+    if (version > kSchemaVersion) {
+      throw std::runtime_error("the data was written by a newer Psephos (schema " +
+                               std::to_string(version) + ")");
+    }
+    SQLite::Transaction transaction(db_);
+    db_.exec(kSchema);
+    db_.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+    transaction.commit();
+    spend_ = std::make_unique<SQLite::Statement>(
+        db_, "UPDATE voter_codes SET spent = 1 WHERE process_id = ? AND code_hash = ? AND (spent = 0 OR ? = 1)");
+    exists_ = std::make_unique<SQLite::Statement>(
+        db_, "SELECT 1 FROM voter_codes WHERE process_id = ? AND code_hash = ?");
+    supersede_ = std::make_unique<SQLite::Statement>(
+        db_, "UPDATE ballots SET superseded = 1 WHERE process_id = ? AND code_hash = ? AND superseded = 0");
+    insert_ = std::make_unique<SQLite::Statement>(
+        db_, "INSERT INTO ballots(process_id, code_hash, grp, ballot, receipt, created_at) VALUES(?, ?, ?, ?, ?, ?)");
+  }
+
+  Result<std::optional<std::string>> GetSetting(const std::string& key) override try {
+    SQLite::Statement q(db_, "SELECT value FROM settings WHERE key = ?");
+    q.bind(1, key);
+    if (!q.executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(q.getColumn(0).getString());
+  } catch (const std::exception& e) {
+    return Failed("reading a setting", e);
+  }
+
+  Status PutSetting(const std::string& key, const std::string& value) override try {
+    SQLite::Statement q(db_, "INSERT INTO settings(key, value) VALUES(?, ?) "
+                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    q.bind(1, key);
+    q.bind(2, value);
+    q.exec();
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Failed("writing a setting", e);
+  }
+
+  Result<ProcessId> CreateProcess(const std::string& slug, const std::string& definition) override try {
+    SQLite::Statement q(db_, "INSERT INTO processes(slug, definition, state, created_at, updated_at) "
+                             "VALUES(?, ?, 'draft', ?, ?)");
+    const std::int64_t now = NowMs();
+    q.bind(1, slug);
+    q.bind(2, definition);
+    q.bind(3, now);
+    q.bind(4, now);
+    q.exec();
+    return static_cast<ProcessId>(db_.getLastInsertRowid());
+  } catch (const std::exception& e) {
+    return Failed("creating a process", e);
+  }
+
+  Status UpdateDefinition(ProcessId id, const std::string& definition) override {
+    return UpdateColumn(id, "definition", definition);
+  }
+  Status SetState(ProcessId id, ProcessState state) override {
+    return UpdateColumn(id, "state", ProcessStateName(state));
+  }
+  Status SetResults(ProcessId id, const std::string& results) override {
+    return UpdateColumn(id, "results", results);
+  }
+
+  Result<std::vector<ProcessRecord>> LoadProcesses() override try {
+    std::vector<ProcessRecord> out;
+    SQLite::Statement q(db_, "SELECT id, slug, definition, state, results FROM processes ORDER BY id");
+    while (q.executeStep()) {
+      ProcessRecord r;
+      r.id = q.getColumn(0).getInt64();
+      r.slug = q.getColumn(1).getString();
+      r.definition = q.getColumn(2).getString();
+      auto state = ParseProcessState(q.getColumn(3).getString());
+      if (!state) return Status::Invalid("storage: process " + r.slug + " has an unknown state");
+      r.state = *state;
+      r.results = q.getColumn(4).getString();
+      out.push_back(std::move(r));
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Failed("loading processes", e);
+  }
+
+  Result<std::int64_t> AddCodeBatch(ProcessId id, const std::string& group,
+                                    const std::vector<std::string>& code_hashes,
+                                    const std::string& csv) override try {
+    SQLite::Transaction transaction(db_);
+    SQLite::Statement batch(db_, "INSERT INTO code_batches(process_id, grp, count, csv, created_at) "
+                                 "VALUES(?, ?, ?, ?, ?)");
+    batch.bind(1, id);
+    batch.bind(2, group);
+    batch.bind(3, static_cast<std::int64_t>(code_hashes.size()));
+    batch.bind(4, csv);
+    batch.bind(5, NowMs());
+    batch.exec();
+    const std::int64_t batch_id = db_.getLastInsertRowid();
+    SQLite::Statement code(db_, "INSERT INTO voter_codes(process_id, code_hash, grp, batch_id) VALUES(?, ?, ?, ?)");
+    for (const std::string& hash : code_hashes) {
+      code.bind(1, id);
+      code.bind(2, hash);
+      code.bind(3, group);
+      code.bind(4, batch_id);
+      code.exec();
+      code.reset();
+    }
+    transaction.commit();
+    return batch_id;
+  } catch (const std::exception& e) {
+    return Failed("adding voter codes", e);
+  }
+
+  Result<std::optional<std::string>> TakeCodeBatchCsv(ProcessId id, std::int64_t batch) override try {
+    SQLite::Transaction transaction(db_);
+    SQLite::Statement q(db_, "SELECT csv FROM code_batches WHERE id = ? AND process_id = ? AND csv IS NOT NULL");
+    q.bind(1, batch);
+    q.bind(2, id);
+    if (!q.executeStep()) return std::optional<std::string>();
+    std::string csv = q.getColumn(0).getString();
+    SQLite::Statement forget(db_, "UPDATE code_batches SET csv = NULL WHERE id = ?");
+    forget.bind(1, batch);
+    forget.exec();
+    transaction.commit();
+    return std::optional<std::string>(std::move(csv));
+  } catch (const std::exception& e) {
+    return Failed("taking voter codes", e);
+  }
+
+  Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) override try {
+    std::vector<VoterCodeRecord> out;
+    SQLite::Statement q(db_, "SELECT code_hash, grp, spent FROM voter_codes WHERE process_id = ?");
+    q.bind(1, id);
+    while (q.executeStep()) {
+      out.push_back(VoterCodeRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
+                                    q.getColumn(2).getInt() != 0});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Failed("loading voter codes", e);
+  }
+
+  Result<std::vector<AppendResult>> AppendBallots(const std::vector<BallotToStore>& batch) override try {
+    std::vector<AppendResult> results;
+    results.reserve(batch.size());
+    SQLite::Transaction transaction(db_);
+    for (const BallotToStore& b : batch) {
+      spend_->bind(1, b.process);
+      spend_->bind(2, b.code_hash);
+      spend_->bind(3, b.replaces_earlier ? 1 : 0);
+      const int spent = spend_->exec();
+      spend_->reset();
+      if (spent == 0) {
+        exists_->bind(1, b.process);
+        exists_->bind(2, b.code_hash);
+        const bool known = exists_->executeStep();
+        exists_->reset();
+        results.push_back(known ? AppendResult::kCodeSpent : AppendResult::kCodeUnknown);
+        continue;
+      }
+      if (b.replaces_earlier) {
+        supersede_->bind(1, b.process);
+        supersede_->bind(2, b.code_hash);
+        supersede_->exec();
+        supersede_->reset();
+      }
+      insert_->bind(1, b.process);
+      insert_->bind(2, b.code_hash);
+      insert_->bind(3, b.group);
+      insert_->bind(4, b.ballot);
+      insert_->bind(5, b.receipt);
+      insert_->bind(6, b.created_at_ms);
+      insert_->exec();
+      insert_->reset();
+      results.push_back(AppendResult::kStored);
+    }
+    transaction.commit();
+    return results;
+  } catch (const std::exception& e) {
+    spend_->reset();
+    exists_->reset();
+    supersede_->reset();
+    insert_->reset();
+    return Failed("storing ballots", e);
+  }
+
+  Result<std::vector<StoredBallot>> LoadBallots(ProcessId id) override try {
+    std::vector<StoredBallot> out;
+    SQLite::Statement q(db_, "SELECT id, grp, ballot, receipt, created_at FROM ballots "
+                             "WHERE process_id = ? AND superseded = 0 ORDER BY id");
+    q.bind(1, id);
+    while (q.executeStep()) {
+      out.push_back(StoredBallot{q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                                 q.getColumn(2).getString(), q.getColumn(3).getString(),
+                                 q.getColumn(4).getInt64()});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Failed("loading ballots", e);
+  }
+
+  Status IntegrityCheck() override try {
+    const std::string verdict = db_.execAndGet("PRAGMA integrity_check").getString();
+    if (verdict != "ok") return Status::Invalid("storage: integrity check: " + verdict);
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Failed("checking integrity", e);
+  }
+
+ private:
+  Status UpdateColumn(ProcessId id, const char* column, const std::string& value) try {
+    SQLite::Statement q(db_, std::string("UPDATE processes SET ") + column + " = ?, updated_at = ? WHERE id = ?");
+    q.bind(1, value);
+    q.bind(2, NowMs());
+    q.bind(3, id);
+    if (q.exec() != 1) return Status::Invalid("storage: no process with id " + std::to_string(id));
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Failed("updating a process", e);
+  }
+
+  SQLite::Database db_;
+  // The ballot path's statements, prepared once the schema exists.
+  std::unique_ptr<SQLite::Statement> spend_, exists_, supersede_, insert_;
+};
+
+}  // namespace
+
+const char* ProcessStateName(ProcessState state) {
+  switch (state) {
+    case ProcessState::kDraft: return "draft";
+    case ProcessState::kOpen: return "open";
+    case ProcessState::kClosed: return "closed";
+    case ProcessState::kPublished: return "published";
+  }
+  return "draft";
+}
+
+std::optional<ProcessState> ParseProcessState(std::string_view name) {
+  for (auto s : {ProcessState::kDraft, ProcessState::kOpen, ProcessState::kClosed, ProcessState::kPublished}) {
+    if (name == ProcessStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path) {
+  try {
+    return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(path));
+  } catch (const std::exception& e) {
+    return Status::Invalid("cannot open the database " + path + ": " + e.what());
+  }
+}
+
+}  // namespace psephos::server

@@ -1,0 +1,260 @@
+// The API without sockets: requests go straight to Api::Handle.
+#include <doctest/doctest.h>
+
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "../support/temp_dir.h"
+#include "psephos/server/api.h"
+#include "psephos/server/secrets.h"
+
+using namespace psephos;
+using namespace psephos::server;
+using nlohmann::json;
+
+namespace {
+
+const std::string kToken = "organizer-secret";
+
+const char* kSchool = R"({
+  "slug": "school",
+  "title": "Roosevelt High PB",
+  "groups": ["student", "family"],
+  "budgets": [{
+    "id": "main", "amount": 100, "currency": "USD", "rule": "greedy",
+    "ballot": {"type": "approval", "min_projects": 1, "max_projects": 2},
+    "projects": [
+      {"id": "a", "name": "Shade trees", "cost": 60},
+      {"id": "b", "name": "Bike racks", "cost": 50},
+      {"id": "c", "name": "Books", "cost": 40}
+    ]
+  }]
+})";
+
+struct Answer {
+  int status;
+  json body;
+  std::string text;
+};
+
+class Fixture {
+ public:
+  Fixture() {
+    storage_ = std::move(OpenSqliteStorage(dir_.file("api.db"))).value();
+    worker_ = std::make_unique<DbWorker>(*storage_);
+    ApiOptions options;
+    options.code_failures_per_minute = 5;
+    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), options)).value();
+  }
+
+  Answer Call(http::verb verb, const std::string& target, const std::string& body = "", bool admin = true,
+              const std::string& type = "application/json", const std::string& client = "10.0.0.1") {
+    Request request{verb, target, 11};
+    if (admin) request.set(http::field::authorization, "Bearer " + kToken);
+    if (!body.empty()) request.set(http::field::content_type, type);
+    request.body() = body;
+    request.prepare_payload();
+    auto promise = std::make_shared<std::promise<Response>>();
+    auto future = promise->get_future();
+    api_->Handle(std::move(request), client, [promise](Response r) { promise->set_value(std::move(r)); });
+    Response r = future.get();
+    Answer a{static_cast<int>(r.result_int()), json::parse(r.body(), nullptr, false), r.body()};
+    return a;
+  }
+
+  // Creates the school process, codes for students, and opens it; returns the codes.
+  std::vector<std::string> OpenSchool(int codes = 5) {
+    REQUIRE(Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);
+    auto batch = Call(http::verb::post, "/api/v1/processes/school/codes",
+                      json{{"count", codes}, {"group", "student"}}.dump());
+    REQUIRE(batch.status == 201);
+    auto csv = Call(http::verb::get, batch.body["download"]);
+    REQUIRE(csv.status == 200);
+    std::vector<std::string> out;
+    std::istringstream lines(csv.text);
+    std::string line;
+    std::getline(lines, line);  // header
+    while (std::getline(lines, line)) out.push_back(line.substr(0, line.find(',')));
+    REQUIRE(Call(http::verb::post, "/api/v1/processes/school/open").status == 200);
+    return out;
+  }
+
+  Answer Vote(const std::string& code, const json& projects, const std::string& client = "10.0.0.1") {
+    json body{{"code", code}, {"ballots", {{"main", {{"projects", projects}}}}}};
+    return Call(http::verb::post, "/api/v1/processes/school/ballots", body.dump(), false, "application/json", client);
+  }
+
+  Storage& storage() { return *storage_; }
+  DbWorker& worker() { return *worker_; }
+
+ private:
+  test::TempDir dir_;
+  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<DbWorker> worker_;
+  std::unique_ptr<Api> api_;
+};
+
+}  // namespace
+
+TEST_CASE("api: health, routing and the organizer token") {
+  Fixture f;
+  CHECK(f.Call(http::verb::get, "/healthz", "", false).status == 200);
+  CHECK(f.Call(http::verb::get, "/nowhere").status == 404);
+  auto denied = f.Call(http::verb::post, "/api/v1/processes", kSchool, false);
+  CHECK(denied.status == 401);
+  CHECK(denied.body["error"]["code"] == "unauthorized");
+  CHECK(f.Call(http::verb::get, "/api/v1/processes").status == 200);
+}
+
+TEST_CASE("api: definitions are checked field by field") {
+  Fixture f;
+  auto bad = f.Call(http::verb::post, "/api/v1/processes", R"({"slug":"x","title":"X","budgets":[{"id":"m","amount":10,"projects":[{"id":"a","name":"A","cost":-5}]}]})");
+  CHECK(bad.status == 422);
+  CHECK(bad.body["error"]["code"] == "invalid_definition");
+  CHECK(bad.body["error"]["message"] == "budgets[0].projects[0].cost: must not be negative");
+  CHECK(f.Call(http::verb::post, "/api/v1/processes", "{not json").body["error"]["code"] == "malformed_json");
+  CHECK(f.Call(http::verb::post, "/api/v1/processes", kSchool, true, "text/plain").status == 415);
+  CHECK(f.Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);
+  CHECK(f.Call(http::verb::post, "/api/v1/processes", kSchool).body["error"]["code"] == "slug_taken");
+}
+
+TEST_CASE("api: the whole flow from codes to published results") {
+  Fixture f;
+  auto codes = f.OpenSchool();
+  REQUIRE(codes.size() == 5);
+  // The CSV goes out once.
+  CHECK(f.Call(http::verb::get, "/api/v1/processes/school/codes/1.csv").status == 410);
+  // A draft-only edit is refused now.
+  CHECK(f.Call(http::verb::put, "/api/v1/processes/school", kSchool).body["error"]["code"] == "not_draft");
+
+  auto check = f.Call(http::verb::post, "/api/v1/processes/school/codes/check", json{{"code", codes[0]}}.dump(), false);
+  CHECK(check.status == 200);
+  CHECK(check.body["can_vote"] == true);
+
+  auto ok = f.Vote(codes[0], {"a", "c"});
+  REQUIRE(ok.status == 201);
+  CHECK(ok.body["receipt"].get<std::string>().size() == 64);
+  // Codes are typed loosely: lower case and spaces work.
+  std::string typed = codes[1];
+  for (auto& ch : typed) ch = static_cast<char>(std::tolower(ch));
+  CHECK(f.Vote(typed, {"a"}).status == 201);
+  CHECK(f.Vote(codes[2], {"b", "c"}).status == 201);
+
+  auto again = f.Vote(codes[0], {"b"});
+  CHECK(again.status == 409);
+  CHECK(again.body["error"]["code"] == "used_code");
+
+  auto invalid = f.Vote(codes[3], {"a", "b", "c"});
+  CHECK(invalid.status == 422);
+  CHECK(invalid.body["error"]["problems"][0]["code"] == "too_many_projects");
+  auto unknown_project = f.Vote(codes[3], {"zz"});
+  CHECK(unknown_project.body["error"]["problems"][0]["code"] == "unknown_project");
+  auto wrong_code = f.Vote("AAAA-BBBB-CCCC-DDDD", {"a"});
+  CHECK(wrong_code.status == 403);
+  CHECK(wrong_code.body["error"]["code"] == "unknown_code");
+  auto extra = f.Call(http::verb::post, "/api/v1/processes/school/ballots",
+                      json{{"code", codes[3]}, {"ballots", json::object()}, {"hack", 1}}.dump(), false);
+  CHECK(extra.body["error"]["code"] == "unknown_field");
+
+  auto turnout = f.Call(http::verb::get, "/api/v1/processes/school/turnout");
+  CHECK(turnout.body["by_group"]["student"]["voted"] == 3);
+  CHECK(turnout.body["by_group"]["student"]["codes"] == 5);
+
+  CHECK(f.Call(http::verb::get, "/api/v1/processes/school/results", "", false).status == 409);
+  auto closed = f.Call(http::verb::post, "/api/v1/processes/school/close");
+  REQUIRE(closed.status == 200);
+  auto late = f.Vote(codes[4], {"a"});
+  CHECK(late.status == 409);
+  CHECK(late.body["error"]["code"] == "election_closed");
+  // Closed but not published: organizers see results, the public does not.
+  CHECK(f.Call(http::verb::get, "/api/v1/processes/school/results", "", false).status == 409);
+  CHECK(f.Call(http::verb::get, "/api/v1/processes/school/results").status == 200);
+  REQUIRE(f.Call(http::verb::post, "/api/v1/processes/school/publish").status == 200);
+  auto results = f.Call(http::verb::get, "/api/v1/processes/school/results", "", false);
+  REQUIRE(results.status == 200);
+  const json& budget = results.body["budgets"][0];
+  // Votes a 2, c 2, b 1: greedy funds a (60), then c (40) by id.
+  CHECK(budget["votes"]["a"] == 2);
+  CHECK(budget["outcome"]["selected"] == json::array({"a", "c"}));
+  CHECK(results.body["turnout"]["ballots"] == 3);
+}
+
+TEST_CASE("api: wrong codes are rate limited per client address") {
+  Fixture f;
+  auto codes = f.OpenSchool();
+  for (int i = 0; i < 5; ++i) CHECK(f.Vote("AAAA-BBBB-CCCC-DDD" + std::to_string(i), {"a"}, "10.9.9.9").status == 403);
+  auto limited = f.Vote(codes[0], {"a"}, "10.9.9.9");
+  CHECK(limited.status == 429);
+  CHECK(limited.body["error"]["code"] == "too_many_attempts");
+  CHECK(f.Vote(codes[0], {"a"}, "10.0.0.2").status == 201);  // another address is not affected
+}
+
+TEST_CASE("api: one code sent by 100 concurrent clients counts once") {
+  Fixture f;
+  auto codes = f.OpenSchool(1);
+  std::vector<std::thread> clients;
+  std::atomic<int> created{0}, refused{0};
+  for (int i = 0; i < 100; ++i) {
+    clients.emplace_back([&] {
+      auto a = f.Vote(codes[0], {"a"});
+      if (a.status == 201) ++created;
+      if (a.status == 409) ++refused;
+    });
+  }
+  for (auto& t : clients) t.join();
+  CHECK(created == 1);
+  CHECK(refused == 99);
+  auto ballots = f.storage().LoadBallots(1);
+  REQUIRE(ballots.ok());
+  CHECK(ballots->size() == 1);
+}
+
+TEST_CASE("api: with revoting, the latest ballot of a code counts") {
+  Fixture f;
+  json school = json::parse(kSchool);
+  school["revoting"] = "latest";
+  REQUIRE(f.Call(http::verb::post, "/api/v1/processes", school.dump()).status == 201);
+  auto batch = f.Call(http::verb::post, "/api/v1/processes/school/codes", R"({"count": 1, "group": "family"})");
+  auto csv = f.Call(http::verb::get, batch.body["download"]);
+  const std::string code = csv.text.substr(csv.text.find('\n') + 1, 19);
+  REQUIRE(f.Call(http::verb::post, "/api/v1/processes/school/open").status == 200);
+  CHECK(f.Vote(code, {"a"}).status == 201);
+  CHECK(f.Vote(code, {"b"}).status == 201);
+  REQUIRE(f.Call(http::verb::post, "/api/v1/processes/school/close").status == 200);
+  auto results = f.Call(http::verb::get, "/api/v1/processes/school/results");
+  CHECK(results.body["budgets"][0]["votes"]["b"] == 1);
+  CHECK(results.body["budgets"][0]["votes"]["a"] == 0);
+  CHECK(results.body["turnout"]["by_group"]["family"]["voted"] == 1);
+}
+
+TEST_CASE("api: a .pb file imports as a one-budget process") {
+  Fixture f;
+  const std::string pb =
+      "META\nkey;value\ndescription;Imported\nbudget;300\nvote_type;approval\nmax_length;2\ncurrency;PLN\n"
+      "PROJECTS\nproject_id;cost;name\np1;100;Park\np2;250;Pool\n";
+  auto created = f.Call(http::verb::post, "/api/v1/processes/import?slug=imported", pb, true, "text/plain");
+  REQUIRE(created.status == 201);
+  auto got = f.Call(http::verb::get, "/api/v1/processes/imported");
+  CHECK(got.body["definition"]["budgets"][0]["projects"][1]["name"] == "Pool");
+  CHECK(got.body["definition"]["budgets"][0]["ballot"]["max_projects"] == 2);
+  auto broken = f.Call(http::verb::post, "/api/v1/processes/import?slug=broken", "META\nkey;value\n", true, "text/plain");
+  CHECK(broken.status == 422);
+}
+
+TEST_CASE("api: state survives a restart of the api over the same storage") {
+  Fixture f;
+  auto codes = f.OpenSchool(2);
+  REQUIRE(f.Vote(codes[0], {"a"}).status == 201);
+  // A second Api over the same store sees the spent code.
+  auto api2 = std::move(Api::Create(f.worker(), Sha256Hex(kToken))).value();
+  Request request{http::verb::post, "/api/v1/processes/school/ballots", 11};
+  request.set(http::field::content_type, "application/json");
+  request.body() = json{{"code", codes[0]}, {"ballots", {{"main", {{"projects", {"b"}}}}}}}.dump();
+  request.prepare_payload();
+  std::promise<Response> p;
+  api2->Handle(std::move(request), "10.0.0.1", [&](Response r) { p.set_value(std::move(r)); });
+  CHECK(p.get_future().get().result_int() == 409);
+}
