@@ -119,7 +119,8 @@ class MesRun {
     voter_class_.assign(inst.num_voters, start);
   }
 
-  Outcome Run() {
+  Outcome Run(MesProbe* probe = nullptr) {
+    probe_ = probe;
     Outcome out;
     out.criterion = "rho";
     // rho is a price per unit of utility: dimensionless when utility is money.
@@ -133,6 +134,7 @@ class MesRun {
       out.selected.push_back(p);
       out.rounds.push_back(std::move(round));
     }
+    if (probe_) StartProbe(out.rounds.size());
     std::vector<ProjectIndex> remaining = inst_.candidates;
     std::vector<Rational> rho = inst_.initial_rho;
     std::vector<bool> dropped(election_.projects.size(), false);
@@ -164,6 +166,10 @@ class MesRun {
       const ProjectIndex winner = tied.front();
       const Rational winner_rho = rho[winner];
       if (tied.size() > 1) out.ties.push_back(Tie{out.rounds.size(), tied, winner});
+      if (probe_ && winner == probe_->project) {
+        Hold(winner);
+        probe_funded_ = true;
+      }
       Pay(winner, winner_rho);
       std::erase(remaining, winner);
 
@@ -177,11 +183,48 @@ class MesRun {
       if (inst_.uniform[winner]) round.price = winner_rho * Rational(inst_.Utilities(winner)[0]);
       round.budget_left = election_.budget - out.total_cost;
       out.rounds.push_back(std::move(round));
+      if (probe_) Watch();
     }
+    if (probe_ && !probe_funded_) Hold(probe_->project);
     return out;
   }
 
  private:
+  // The probed project's supporters' money, and its rho while it can still win.
+  void Watch() {
+    const ProjectIndex p = probe_->project;
+    mpz_class total = 0;
+    for (const Group& g : CollectGroups(p)) total += numerator_[g.cls] * g.count;
+    Rational money(total, denominator_);
+    money.canonicalize();
+    probe_->money.push_back(std::move(money));
+    std::optional<Rational> rho;
+    Rational value;
+    if (!probe_funded_ && probe_candidate_ && Affordability(p, value)) rho = value;
+    probe_->rho.push_back(std::move(rho));
+  }
+
+  void StartProbe(std::size_t free_rounds) {
+    const ProjectIndex p = probe_->project;
+    probe_->supporters = static_cast<std::int64_t>(inst_.Supporters(p).size());
+    probe_->uniform = inst_.uniform[p];
+    for (std::int64_t u : inst_.Utilities(p)) probe_->total_utility += u;
+    probe_candidate_ = std::find(inst_.candidates.begin(), inst_.candidates.end(), p) != inst_.candidates.end();
+    probe_funded_ = std::find(inst_.free_projects.begin(), inst_.free_projects.end(), p) != inst_.free_projects.end();
+    if (probe_funded_) Hold(p);  // free: funded before anyone pays
+    for (std::size_t k = 0; k <= free_rounds; ++k) Watch();
+  }
+
+  // Snapshots the money of p's supporters who still have some.
+  void Hold(ProjectIndex p) {
+    probe_->holdings.clear();
+    for (const Group& g : CollectGroups(p)) {
+      Rational money(numerator_[g.cls], denominator_);
+      money.canonicalize();
+      probe_->holdings.push_back(MesProbe::Holding{std::move(money), g.utility, g.count});
+    }
+  }
+
   // Groups the supporters of p with money left by (class, utility).
   std::vector<Group>& CollectGroups(ProjectIndex p) {
     groups_.clear();
@@ -356,6 +399,9 @@ class MesRun {
 
   const Election& election_;
   const MesInstance& inst_;
+  MesProbe* probe_ = nullptr;
+  bool probe_funded_ = false;     // the probed project is funded
+  bool probe_candidate_ = false;  // it has a positive cost and someone gains from it
   const TieBreak& tie_break_;
   // A class's budget is numerator_[c] / denominator_: one common denominator
   // keeps sums and comparisons in integers. Class 0 holds nothing.
@@ -385,9 +431,9 @@ bool IsExhaustive(const Election& election, const MesInstance& inst, const Outco
 }  // namespace
 
 Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction sat,
-               const Rational& voter_budget) {
+               const Rational& voter_budget, MesProbe* probe) {
   const MesInstance inst = BuildInstance(election, sat);
-  Outcome out = MesRun(election, inst, tie_break, voter_budget).Run();
+  Outcome out = MesRun(election, inst, tie_break, voter_budget).Run(probe);
   out.voter_budget = voter_budget;
   out.iterations = 1;
   return out;

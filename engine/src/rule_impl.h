@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "psephos/engine/outcome.h"
@@ -32,9 +33,29 @@ enum class GreedyOrder {
 Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyOrder order,
                   Satisfaction sat, const RuleOptions& options);
 
-// Plain MES with every voter starting from `voter_budget`.
+// What one MES run saw of one project, for explanations (explain.cc).
+struct MesProbe {
+  ProjectIndex project = 0;  // in: the project to watch
+  // Out. Index k means "after k rounds" (free projects count), 0 .. rounds.size().
+  std::vector<Rational> money;               // its supporters' total money
+  std::vector<std::optional<Rational>> rho;  // its affordability while still a candidate
+  // Its supporters who still had money, by (money, utility), just before it
+  // was funded or, if it never was, at the end. Money is per voter.
+  struct Holding {
+    Rational money;
+    std::int64_t utility = 0;
+    std::int64_t count = 0;
+  };
+  std::vector<Holding> holdings;
+  bool uniform = true;             // they all gain the same utility
+  std::int64_t supporters = 0;     // voters who gain from it
+  std::int64_t total_utility = 0;  // their utilities summed
+};
+
+// Plain MES with every voter starting from `voter_budget`. A probe, when
+// given, is filled as the run goes; without one nothing extra is done.
 Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction sat,
-               const Rational& voter_budget);
+               const Rational& voter_budget, MesProbe* probe = nullptr);
 // pabutools' iterated MES with voter_budget_increment = 1 currency unit.
 Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break);
 

@@ -2,8 +2,11 @@
 // the DbWorker; replies are sent from its thread once the work is durable.
 #include "psephos/server/api.h"
 
+#include <algorithm>
 #include <future>
 
+#include "psephos/server/ballot_log.h"
+#include "psephos/server/bundle.h"
 #include "psephos/server/secrets.h"
 #include "responses.h"
 
@@ -72,8 +75,9 @@ Response NotFound() { return ErrorResponse(http::status::not_found, "not_found",
 
 }  // namespace
 
-Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_token_hash, ApiOptions options) {
-  std::unique_ptr<Api> api(new Api(worker, std::move(admin_token_hash), options));
+Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_token_hash, SigningKey signing_key,
+                                         ApiOptions options) {
+  std::unique_ptr<Api> api(new Api(worker, std::move(admin_token_hash), std::move(signing_key), options));
   std::promise<Status> loaded;
   worker.Post([&](Storage& storage) {
     auto records = storage.LoadProcesses();
@@ -96,9 +100,12 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
         live->codes.emplace(code.code_hash,
                             CodeState{code.group, code.spent ? CodeStatus::kSpent : CodeStatus::kUnused});
       }
-      auto ballots = storage.LoadBallots(record.id);
-      if (!ballots.ok()) return loaded.set_value(ballots.status());
-      live->ballots = static_cast<std::int64_t>(ballots->size());
+      auto log = storage.LoadLog(record.id);
+      if (!log.ok()) return loaded.set_value(log.status());
+      for (const auto& b : *log) {
+        live->log.push_back(b.receipt);
+        live->ballots += b.superseded ? 0 : 1;
+      }
       api->processes_[record.slug] = std::move(live);
     }
     loaded.set_value(Status::Ok());
@@ -173,6 +180,9 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   if (path == "/healthz" && verb == http::verb::get) {
     return reply(JsonResponse(http::status::ok, {{"status", "ok"}}));
   }
+  if (path == "/api/v1/key" && verb == http::verb::get) {
+    return reply(JsonResponse(http::status::ok, {{"algorithm", "ed25519"}, {"public_key", key_.PublicHex()}}));
+  }
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "processes") {
     return reply(NotFound());
   }
@@ -222,6 +232,7 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     if (p->state == ProcessState::kDraft && !admin) return reply(NotFound());
     json j = PublicBallotJson(p->definition);
     j["state"] = p->closing ? "closing" : ProcessStateName(p->state);
+    j["public_key"] = key_.PublicHex();
     return reply(JsonResponse(http::status::ok, j));
   }
   if (action == "ballots" && parts.size() == 5 && verb == http::verb::post) {
@@ -233,6 +244,19 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     auto body = JsonBody(request, &error);
     if (!body) return reply(std::move(*error));
     return CheckCode(p, *body, client, std::move(reply));
+  }
+  if (action == "board" && (parts.size() == 5 || (parts.size() == 7 && parts[5] == "receipts")) &&
+      verb == http::verb::get) {
+    return Board(p, parts.size() == 7 ? parts[6] : "", std::move(reply));
+  }
+  if (action == "bundle" && parts.size() == 5 && verb == http::verb::get) {
+    std::unique_lock lock(mutex_);
+    const bool visible = p->state == ProcessState::kPublished || (admin && p->state == ProcessState::kClosed);
+    if (!visible) {
+      return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
+    }
+    lock.unlock();
+    return Bundle(p, std::move(reply));
   }
   if (action == "results" && parts.size() == 5 && verb == http::verb::get) {
     std::lock_guard lock(mutex_);
@@ -354,7 +378,8 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
   ballot.process = p->id;
   ballot.code_hash = hash;
   ballot.group = state.group;
-  ballot.receipt = Sha256Hex(p->definition.slug + "\n" + canonical + "\n" + RandomHex(16));
+  ballot.salt = RandomHex(16);
+  ballot.receipt = LeafHash(LogEntry(p->definition.slug, canonical, ballot.salt));
   ballot.ballot = std::move(canonical);
   ballot.created_at_ms = NowMs();
   ballot.replaces_earlier = p->definition.latest_ballot_counts;
@@ -379,8 +404,76 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
       ++p->voted_per_group[code_state.group];
       ++p->ballots;
     }
+    p->log.push_back(receipt);  // callbacks run in commit order: the log's order
+    p->head.clear();
     done_lock.unlock();
     reply(JsonResponse(http::status::created, {{"receipt", receipt}, {"stored", true}}));
+  });
+}
+
+}  // namespace psephos::server
+
+namespace psephos::server {
+
+// The public board: the count and head of the ballot log at any time, and
+// after the close, any receipt's entry with its inclusion proof.
+void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply) {
+  std::unique_lock lock(mutex_);
+  if (p->state == ProcessState::kDraft) return reply(NotFound());
+  if (p->head.empty()) p->head = MerkleRoot(p->log);
+  const std::string head = p->head;
+  const std::size_t size = p->log.size();
+  if (receipt.empty()) {
+    return reply(JsonResponse(http::status::ok, {{"ballots", size}, {"head", head},
+                                                 {"state", p->closing ? "closing" : ProcessStateName(p->state)}}));
+  }
+  if (p->state == ProcessState::kOpen || p->closing) {
+    return reply(ErrorResponse(http::status::conflict, "voting_open",
+                               "receipts can be looked up once voting has closed"));
+  }
+  auto it = std::find(p->log.begin(), p->log.end(), receipt);
+  if (it == p->log.end()) {
+    return reply(ErrorResponse(http::status::not_found, "unknown_receipt", "no ballot in the log has this receipt"));
+  }
+  const std::size_t index = static_cast<std::size_t>(it - p->log.begin());
+  std::vector<std::string> proof = InclusionProof(p->log, index);
+  lock.unlock();
+  worker_.Post([p, index, size, head, receipt, proof = std::move(proof), reply = std::move(reply)](Storage& storage) {
+    auto log = storage.LoadLog(p->id);
+    if (!log.ok() || index >= log->size()) {
+      return reply(ErrorResponse(http::status::internal_server_error, "storage", "the log could not be read"));
+    }
+    const StoredBallot& b = (*log)[index];
+    const std::string entry = LogEntry(p->definition.slug, b.ballot, b.salt);
+    reply(JsonResponse(http::status::ok, {{"receipt", receipt},
+                                          {"index", index},
+                                          {"entry", entry},
+                                          {"ballot", json::parse(b.ballot)},
+                                          {"counted", !b.superseded},
+                                          {"proof", proof},
+                                          {"size", size},
+                                          {"head", head}}));
+  });
+}
+
+void Api::Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply) {
+  worker_.Post([this, p, reply = std::move(reply)](Storage& storage) {
+    std::unique_lock lock(mutex_);
+    if (p->bundle.is_null()) {
+      const ProcessDefinition definition = p->definition;
+      const json results = p->results;
+      lock.unlock();
+      auto log = storage.LoadLog(p->id);
+      if (!log.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", log.status().message()));
+      auto bundle = BuildBundle(definition, *log, results, key_);
+      if (!bundle.ok()) return reply(ErrorResponse(http::status::internal_server_error, "bundle", bundle.status().message()));
+      lock.lock();
+      p->bundle = std::move(bundle).value();
+    }
+    Response r = JsonResponse(http::status::ok, p->bundle);
+    lock.unlock();
+    r.set(http::field::content_disposition, "attachment; filename=\"" + p->definition.slug + "-bundle.json\"");
+    reply(std::move(r));
   });
 }
 

@@ -232,7 +232,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::size_t length = res.body().size();
     if (head_) res.body().clear();
     res.prepare_payload();
-    if (head_ && !bodiless) res.content_length(length);  // what GET would send
+    if (bodiless) res.erase(http::field::content_length);  // RFC 9110 8.6: none on 1xx/204
+    else if (head_) res.content_length(length);  // what GET would send
     res.keep_alive(keep_alive);
   }
 

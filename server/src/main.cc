@@ -218,6 +218,18 @@ int main(int argc, char** argv) {
     *token_hash = Sha256Hex(token);
     std::cout << "organizer token (shown once; keep it safe): " << token << "\n";
   }
+  // The key that signs results bundles, made once like the token.
+  auto key_hex = (*storage)->GetSetting("signing_key_ed25519");
+  if (!key_hex.ok()) return Fail(key_hex.status().message());
+  if (!*key_hex) {
+    auto fresh = SigningKey::Generate();
+    if (!fresh.ok()) return Fail(fresh.status().message());
+    if (Status s = (*storage)->PutSetting("signing_key_ed25519", fresh->PrivateHex()); !s.ok()) return Fail(s.message());
+    *key_hex = fresh->PrivateHex();
+  }
+  auto signing_key = SigningKey::FromPrivateHex(**key_hex);
+  if (!signing_key.ok()) return Fail(signing_key.status().message());
+  std::cout << "results are signed with Ed25519 key " << signing_key->PublicHex() << "\n";
   if (o.count("example")) {
     if (Status s = SetUpExample(**storage, o["example"], data); !s.ok()) return Fail(s.message());
   }
@@ -234,7 +246,7 @@ int main(int argc, char** argv) {
   DbWorker worker(**storage);
   ApiOptions api_options;
   api_options.code_failures_per_minute = static_cast<int>(*code_failures);
-  auto api = Api::Create(worker, **token_hash, api_options);
+  auto api = Api::Create(worker, **token_hash, *signing_key, api_options);
   if (!api.ok()) return Fail(api.status().message());
 
   boost::asio::io_context io(static_cast<int>(*threads));

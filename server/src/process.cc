@@ -405,30 +405,77 @@ std::string CheckProcessBallot(const ProcessDefinition& process, const json& bod
   return problems->empty() ? canonical.dump() : std::string();
 }
 
+Result<engine::Election> BudgetElection(const Budget& budget, const std::vector<json>& ballots) {
+  engine::Election e = budget.election;
+  std::unordered_map<std::string, engine::ProjectIndex> index;
+  for (std::size_t i = 0; i < e.projects.size(); ++i) index[e.projects[i].id] = static_cast<engine::ProjectIndex>(i);
+  std::vector<engine::ProjectIndex> projects;
+  std::vector<std::int64_t> points;
+  for (std::size_t n = 0; n < ballots.size(); ++n) {
+    const json& ballot = ballots[n];
+    if (!ballot.is_object() || !ballot.contains(budget.id)) continue;
+    const json& b = ballot[budget.id];
+    const std::string where = "ballot " + std::to_string(n + 1) + ", budget " + budget.id + ": ";
+    if (!b.is_object() || !b.contains("projects") || !b["projects"].is_array()) {
+      return Status::Invalid(where + "no list of projects");
+    }
+    projects.clear();
+    points.clear();
+    for (const auto& id : b["projects"]) {
+      auto it = id.is_string() ? index.find(id.get<std::string>()) : index.end();
+      if (it == index.end()) return Status::Invalid(where + "unknown project " + id.dump());
+      projects.push_back(it->second);
+    }
+    if (b.contains("points")) {
+      if (!b["points"].is_array() || b["points"].size() != projects.size()) {
+        return Status::Invalid(where + "points do not match the projects");
+      }
+      for (const auto& p : b["points"]) {
+        if (!p.is_number_integer()) return Status::Invalid(where + "points must be whole numbers");
+        points.push_back(p.get<std::int64_t>());
+      }
+    }
+    e.profile.Add(projects, points);
+  }
+  return e;
+}
+
+Result<std::string> BudgetPabulib(const ProcessDefinition& process, const Budget& budget,
+                                  const std::vector<json>& ballots) {
+  auto e = BudgetElection(budget, ballots);
+  if (!e.ok()) return e.status();
+  e->meta = {{"description", process.title + (process.budgets.size() > 1 ? " - " + budget.id : "")},
+             {"unit", process.slug},
+             {"instance", budget.id},
+             {"num_projects", std::to_string(e->projects.size())},
+             {"num_votes", std::to_string(e->profile.size())},
+             {"rule", budget.rule}};
+  if (!budget.currency.empty()) e->meta.emplace_back("currency", budget.currency);
+  const auto& rules = e->rules;
+  auto put = [&](const char* key, const std::optional<std::int64_t>& v) {
+    if (v) e->meta.emplace_back(key, std::to_string(*v));
+  };
+  put("min_length", rules.min_projects);
+  put("max_length", rules.max_projects);
+  put("min_points", rules.min_points);
+  put("max_points", rules.max_points);
+  put("min_sum_points", rules.min_total_points);
+  put("max_sum_points", rules.max_total_points);
+  if (rules.min_cost) e->meta.emplace_back("min_sum_cost", ballots::FormatMoney(*rules.min_cost, e->money_scale));
+  if (rules.max_cost) e->meta.emplace_back("max_sum_cost", ballots::FormatMoney(*rules.max_cost, e->money_scale));
+  return ballots::WritePabulib(*e);
+}
+
 Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& stored) {
   json out = json::array();
   std::vector<json> parsed;
   parsed.reserve(stored.size());
-  for (const std::string& s : stored) parsed.push_back(json::parse(s));
+  for (const std::string& s : stored) parsed.push_back(json::parse(s, nullptr, false));
   for (const Budget& budget : process.budgets) {
-    engine::Election e = budget.election;
-    std::unordered_map<std::string, engine::ProjectIndex> index;
-    for (std::size_t i = 0; i < e.projects.size(); ++i) index[e.projects[i].id] = static_cast<engine::ProjectIndex>(i);
-    std::vector<std::int64_t> votes(e.projects.size(), 0);
-    for (const json& ballot : parsed) {
-      if (!ballot.contains(budget.id)) continue;
-      const json& b = ballot[budget.id];
-      std::vector<engine::ProjectIndex> projects;
-      std::vector<std::int64_t> points;
-      for (const auto& id : b["projects"]) {
-        auto it = index.find(id.get<std::string>());
-        if (it == index.end()) return Status::Invalid("stored ballot names unknown project " + id.get<std::string>());
-        projects.push_back(it->second);
-        ++votes[it->second];
-      }
-      if (b.contains("points")) points = b["points"].get<std::vector<std::int64_t>>();
-      e.profile.Add(projects, points);
-    }
+    auto election = BudgetElection(budget, parsed);
+    if (!election.ok()) return election.status();
+    engine::Election& e = *election;
+    const std::vector<std::int64_t> votes = e.SupportCounts();
     auto rule = engine::ParseRule(budget.rule);
     if (!rule.ok()) return rule.status();
     const engine::TieBreak tie_break =

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS ballots(
   code_hash TEXT NOT NULL,
   grp TEXT NOT NULL,
   ballot TEXT NOT NULL,
+  salt TEXT NOT NULL,
   receipt TEXT NOT NULL UNIQUE,
   created_at INTEGER NOT NULL,
   superseded INTEGER NOT NULL DEFAULT 0);
@@ -83,7 +84,8 @@ class SqliteStorage final : public Storage {
     supersede_ = std::make_unique<SQLite::Statement>(
         db_, "UPDATE ballots SET superseded = 1 WHERE process_id = ? AND code_hash = ? AND superseded = 0");
     insert_ = std::make_unique<SQLite::Statement>(
-        db_, "INSERT INTO ballots(process_id, code_hash, grp, ballot, receipt, created_at) VALUES(?, ?, ?, ?, ?, ?)");
+        db_, "INSERT INTO ballots(process_id, code_hash, grp, ballot, salt, receipt, created_at) "
+             "VALUES(?, ?, ?, ?, ?, ?, ?)");
   }
 
   Result<std::optional<std::string>> GetSetting(const std::string& key) override try {
@@ -234,8 +236,9 @@ class SqliteStorage final : public Storage {
       insert_->bind(2, b.code_hash);
       insert_->bind(3, b.group);
       insert_->bind(4, b.ballot);
-      insert_->bind(5, b.receipt);
-      insert_->bind(6, b.created_at_ms);
+      insert_->bind(5, b.salt);
+      insert_->bind(6, b.receipt);
+      insert_->bind(7, b.created_at_ms);
       insert_->exec();
       insert_->reset();
       results.push_back(AppendResult::kStored);
@@ -250,20 +253,10 @@ class SqliteStorage final : public Storage {
     return Failed("storing ballots", e);
   }
 
-  Result<std::vector<StoredBallot>> LoadBallots(ProcessId id) override try {
-    std::vector<StoredBallot> out;
-    SQLite::Statement q(db_, "SELECT id, grp, ballot, receipt, created_at FROM ballots "
-                             "WHERE process_id = ? AND superseded = 0 ORDER BY id");
-    q.bind(1, id);
-    while (q.executeStep()) {
-      out.push_back(StoredBallot{q.getColumn(0).getInt64(), q.getColumn(1).getString(),
-                                 q.getColumn(2).getString(), q.getColumn(3).getString(),
-                                 q.getColumn(4).getInt64()});
-    }
-    return out;
-  } catch (const std::exception& e) {
-    return Failed("loading ballots", e);
+  Result<std::vector<StoredBallot>> LoadBallots(ProcessId id) override {
+    return Ballots(id, /*counted_only=*/true);
   }
+  Result<std::vector<StoredBallot>> LoadLog(ProcessId id) override { return Ballots(id, /*counted_only=*/false); }
 
   Status IntegrityCheck() override try {
     const std::string verdict = db_.execAndGet("PRAGMA integrity_check").getString();
@@ -274,6 +267,22 @@ class SqliteStorage final : public Storage {
   }
 
  private:
+  Result<std::vector<StoredBallot>> Ballots(ProcessId id, bool counted_only) try {
+    std::vector<StoredBallot> out;
+    SQLite::Statement q(db_, std::string("SELECT id, grp, ballot, salt, receipt, created_at, superseded FROM ballots "
+                                         "WHERE process_id = ?") +
+                                 (counted_only ? " AND superseded = 0" : "") + " ORDER BY id");
+    q.bind(1, id);
+    while (q.executeStep()) {
+      out.push_back(StoredBallot{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                                 q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getInt64(),
+                                 q.getColumn(6).getInt() != 0});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Failed("loading ballots", e);
+  }
+
   Status UpdateColumn(ProcessId id, const char* column, const std::string& value) try {
     SQLite::Statement q(db_, std::string("UPDATE processes SET ") + column + " = ?, updated_at = ? WHERE id = ?");
     q.bind(1, value);

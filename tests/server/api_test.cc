@@ -7,97 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../support/temp_dir.h"
-#include "psephos/server/api.h"
-#include "psephos/server/secrets.h"
+#include "../support/api_fixture.h"
 
 using namespace psephos;
 using namespace psephos::server;
 using nlohmann::json;
 
-namespace {
-
-const std::string kToken = "organizer-secret";
-
-const char* kSchool = R"({
-  "slug": "school",
-  "title": "Roosevelt High PB",
-  "groups": ["student", "family"],
-  "budgets": [{
-    "id": "main", "amount": 100, "currency": "USD", "rule": "greedy",
-    "ballot": {"type": "approval", "min_projects": 1, "max_projects": 2},
-    "projects": [
-      {"id": "a", "name": "Shade trees", "cost": 60},
-      {"id": "b", "name": "Bike racks", "cost": 50},
-      {"id": "c", "name": "Books", "cost": 40}
-    ]
-  }]
-})";
-
-struct Answer {
-  int status;
-  json body;
-  std::string text;
-};
-
-class Fixture {
- public:
-  Fixture() {
-    storage_ = std::move(OpenSqliteStorage(dir_.file("api.db"))).value();
-    worker_ = std::make_unique<DbWorker>(*storage_);
-    ApiOptions options;
-    options.code_failures_per_minute = 5;
-    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), options)).value();
-  }
-
-  Answer Call(http::verb verb, const std::string& target, const std::string& body = "", bool admin = true,
-              const std::string& type = "application/json", const std::string& client = "10.0.0.1") {
-    Request request{verb, target, 11};
-    if (admin) request.set(http::field::authorization, "Bearer " + kToken);
-    if (!body.empty()) request.set(http::field::content_type, type);
-    request.body() = body;
-    request.prepare_payload();
-    auto promise = std::make_shared<std::promise<Response>>();
-    auto future = promise->get_future();
-    api_->Handle(std::move(request), client, [promise](Response r) { promise->set_value(std::move(r)); });
-    Response r = future.get();
-    Answer a{static_cast<int>(r.result_int()), json::parse(r.body(), nullptr, false), r.body()};
-    return a;
-  }
-
-  // Creates the school process, codes for students, and opens it; returns the codes.
-  std::vector<std::string> OpenSchool(int codes = 5) {
-    REQUIRE(Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);
-    auto batch = Call(http::verb::post, "/api/v1/processes/school/codes",
-                      json{{"count", codes}, {"group", "student"}}.dump());
-    REQUIRE(batch.status == 201);
-    auto csv = Call(http::verb::get, batch.body["download"]);
-    REQUIRE(csv.status == 200);
-    std::vector<std::string> out;
-    std::istringstream lines(csv.text);
-    std::string line;
-    std::getline(lines, line);  // header
-    while (std::getline(lines, line)) out.push_back(line.substr(0, line.find(',')));
-    REQUIRE(Call(http::verb::post, "/api/v1/processes/school/open").status == 200);
-    return out;
-  }
-
-  Answer Vote(const std::string& code, const json& projects, const std::string& client = "10.0.0.1") {
-    json body{{"code", code}, {"ballots", {{"main", {{"projects", projects}}}}}};
-    return Call(http::verb::post, "/api/v1/processes/school/ballots", body.dump(), false, "application/json", client);
-  }
-
-  Storage& storage() { return *storage_; }
-  DbWorker& worker() { return *worker_; }
-
- private:
-  test::TempDir dir_;
-  std::unique_ptr<Storage> storage_;
-  std::unique_ptr<DbWorker> worker_;
-  std::unique_ptr<Api> api_;
-};
-
-}  // namespace
+using psephos::test::Fixture;
+using psephos::test::kSchool;
+using psephos::test::kToken;
 
 TEST_CASE("api: health, routing and the organizer token") {
   Fixture f;
@@ -249,7 +167,7 @@ TEST_CASE("api: state survives a restart of the api over the same storage") {
   auto codes = f.OpenSchool(2);
   REQUIRE(f.Vote(codes[0], {"a"}).status == 201);
   // A second Api over the same store sees the spent code.
-  auto api2 = std::move(Api::Create(f.worker(), Sha256Hex(kToken))).value();
+  auto api2 = std::move(Api::Create(f.worker(), Sha256Hex(kToken), *SigningKey::Generate())).value();
   Request request{http::verb::post, "/api/v1/processes/school/ballots", 11};
   request.set(http::field::content_type, "application/json");
   request.body() = json{{"code", codes[0]}, {"ballots", {{"main", {{"projects", {"b"}}}}}}}.dump();

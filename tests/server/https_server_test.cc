@@ -52,7 +52,7 @@ server::Response Echo(const server::Request& request, const std::string& client)
 
 // /later replies from another thread after 50 ms; /gate holds the reply until
 // the test releases it; /throw throws; /twice replies twice; /cached sets its
-// own Cache-Control; anything else echoes at once.
+// own Cache-Control; /empty is a 204; anything else echoes at once.
 class TestHandler : public server::Handler {
  public:
   void Handle(server::Request request, const std::string& client, server::Reply reply) override {
@@ -73,6 +73,7 @@ class TestHandler : public server::Handler {
     if (target == "/throw") throw std::runtime_error("handler failure");
     auto response = Echo(request, client);
     if (target == "/cached") response.set(http::field::cache_control, "max-age=60");
+    if (target == "/empty") response.result(http::status::no_content);  // the body must go
     if (target == "/twice") reply(response);
     reply(std::move(response));
   }
@@ -222,6 +223,16 @@ TEST_CASE("https: HEAD gets GET's length and no body") {
   // The echo differs only in the method name: "GET" vs "HEAD".
   CHECK(head.header("Content-Length") == std::to_string(get.body.size() + 1));
   CHECK(client.connected());
+}
+
+TEST_CASE("https: a 204 carries no body and no Content-Length") {
+  TestServer server;
+  auto client = server.Client();
+  auto r = client.Get("/empty");
+  REQUIRE(r.status == 204);
+  CHECK(r.body.empty());
+  CHECK(r.header("Content-Length").empty());
+  CHECK(client.Get("/after").status == 200);
 }
 
 TEST_CASE("https: keep-alive serves three requests on one connection") {

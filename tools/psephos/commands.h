@@ -12,5 +12,7 @@ constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
 
 int TallyCommand(const std::vector<std::string>& args);
+int ExplainCommand(const std::vector<std::string>& args);
+int AuditCommand(const std::vector<std::string>& args);
 
 }  // namespace psephos::cli

@@ -22,6 +22,18 @@ constexpr const char* kUsage =
     "      --partial increasing|fractional|equalizing: knapsack's sharing of the last\n"
     "      money among tied projects that accept partial funding; --divisible\n"
     "      column|all|none: which do (column: PROJECTS partial_funding = 1/true/yes).\n"
+    "  explain FILE.pb --rule RULE --project ID [--format text|json] [tally's options]\n"
+    "      Say why the rule funded project ID or not: the round that decided it, its\n"
+    "      votes, cost and the money left at its turn; greedy rules: what was funded\n"
+    "      before it or the threshold it missed; equal shares: rho and the price per\n"
+    "      supporter, or what its supporters held at the end and the support it\n"
+    "      lacked; phragmen: the max load; irv/stv/schulze: its round or rank.\n"
+    "      An unknown project id is bad input (exit 2).\n"
+    "  audit BUNDLE.json [--key PUBLIC_KEY] [--receipt RECEIPT]\n"
+    "      Check a results bundle: its signature, the ballot log against its head,\n"
+    "      each budget's ballots, and a recount of every budget round by round.\n"
+    "      --receipt proves that one ballot is in the log. Exit 0: all holds; 1: a\n"
+    "      mismatch (named); 2: bad input.\n"
     "  help\n"
     "      Show this text.\n";
 
@@ -37,6 +49,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   try {
     if (command == "tally") return psephos::cli::TallyCommand(args);
+    if (command == "explain") return psephos::cli::ExplainCommand(args);
+    if (command == "audit") return psephos::cli::AuditCommand(args);
   } catch (const std::exception& e) {
     std::cerr << "psephos " << command << ": internal error: " << e.what() << "\n";
     return psephos::cli::kExitFailure;

@@ -14,6 +14,7 @@
 #include "psephos/server/db_worker.h"
 #include "psephos/server/http.h"
 #include "psephos/server/process.h"
+#include "psephos/server/signing.h"
 #include "psephos/server/storage.h"
 
 namespace psephos::server {
@@ -26,9 +27,10 @@ struct ApiOptions {
 
 class Api final : public Handler {
  public:
-  // Loads every process through `worker`; `admin_token_hash` is Sha256Hex of the token.
+  // Loads every process through `worker`; `admin_token_hash` is Sha256Hex of
+  // the token; `signing_key` signs results bundles.
   static Result<std::unique_ptr<Api>> Create(DbWorker& worker, std::string admin_token_hash,
-                                             ApiOptions options = {});
+                                             SigningKey signing_key, ApiOptions options = {});
 
   void Handle(Request request, const std::string& client_address, Reply reply) override;
 
@@ -48,10 +50,13 @@ class Api final : public Handler {
     std::map<std::string, std::int64_t> voted_per_group;
     std::int64_t ballots = 0;
     nlohmann::json results;  // null until tallied
+    std::vector<std::string> log;  // receipts (leaf hashes) of every accepted ballot, in order
+    std::string head;              // Merkle head of `log`; empty when stale
+    nlohmann::json bundle;         // null until first asked for after close
   };
 
-  Api(DbWorker& worker, std::string admin_token_hash, ApiOptions options)
-      : worker_(worker), admin_token_hash_(std::move(admin_token_hash)), options_(options) {}
+  Api(DbWorker& worker, std::string admin_token_hash, SigningKey key, ApiOptions options)
+      : worker_(worker), admin_token_hash_(std::move(admin_token_hash)), key_(std::move(key)), options_(options) {}
 
   bool IsAdmin(const Request& request) const;
   bool RateLimited(const std::string& client);
@@ -68,11 +73,14 @@ class Api final : public Handler {
                  Reply reply);
   void SubmitBallot(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
                     Reply reply);
+  void Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply);
+  void Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply);
   nlohmann::json Summary(const LiveProcess& p) const;  // call with mutex_ held
   nlohmann::json Turnout(const LiveProcess& p) const;  // call with mutex_ held
 
   DbWorker& worker_;
   const std::string admin_token_hash_;
+  const SigningKey key_;
   const ApiOptions options_;
   mutable std::mutex mutex_;  // guards everything below and every LiveProcess
   std::map<std::string, std::shared_ptr<LiveProcess>> processes_;

@@ -57,6 +57,13 @@ struct ProcessBallot {
 std::string CheckProcessBallot(const ProcessDefinition& process, const nlohmann::json& body,
                                std::vector<ballots::BallotProblem>* problems);
 
+// One budget's election with the given ballots (canonical JSON objects, one
+// per voter) as its profile; errors name the ballot.
+Result<engine::Election> BudgetElection(const Budget& budget, const std::vector<nlohmann::json>& ballots);
+// The same as a pabulib file, META included: what an audit bundle carries.
+Result<std::string> BudgetPabulib(const ProcessDefinition& process, const Budget& budget,
+                                  const std::vector<nlohmann::json>& ballots);
+
 // Tallies every budget over the stored ballots (canonical JSON, one per voter).
 Result<nlohmann::json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& ballots);
 

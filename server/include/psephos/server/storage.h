@@ -38,7 +38,8 @@ struct BallotToStore {
   std::string code_hash;
   std::string group;
   std::string ballot;   // canonical JSON
-  std::string receipt;  // hex SHA-256, unique
+  std::string salt;     // random hex that makes the receipt unguessable
+  std::string receipt;  // hex leaf hash of the log entry (see ballot_log.h), unique
   std::int64_t created_at_ms = 0;
   // false: the code must be unspent (first ballot final); true: earlier
   // ballots of the code are superseded (latest ballot counts).
@@ -52,8 +53,10 @@ struct StoredBallot {
   std::int64_t id = 0;  // order of arrival within the whole store
   std::string group;
   std::string ballot;
+  std::string salt;
   std::string receipt;
   std::int64_t created_at_ms = 0;
+  bool superseded = false;  // a later ballot of the same code counts instead
 };
 
 class Storage {
@@ -81,6 +84,9 @@ class Storage {
   virtual Result<std::vector<AppendResult>> AppendBallots(const std::vector<BallotToStore>& batch) = 0;
   // Ballots that count (not superseded), in order of arrival.
   virtual Result<std::vector<StoredBallot>> LoadBallots(ProcessId id) = 0;
+  // Every ballot ever accepted, superseded ones included, in order of arrival:
+  // the ballot log.
+  virtual Result<std::vector<StoredBallot>> LoadLog(ProcessId id) = 0;
 
   virtual Status IntegrityCheck() = 0;
 };

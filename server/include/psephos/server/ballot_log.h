@@ -1,0 +1,32 @@
+// The public ballot log: every accepted ballot in order of arrival, as a
+// Merkle tree (RFC 6962 hashing). It holds no voter code and no link to a
+// voter; a voter's receipt is the hash of their ballot's entry.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace psephos::server {
+
+// The entry a receipt names: {"ballot": ..., "process": slug, "salt": hex},
+// compact JSON with sorted keys. The salt makes receipts unguessable.
+std::string LogEntry(const std::string& process_slug, const std::string& ballot_json, const std::string& salt);
+
+// Hex SHA-256(0x00 || entry): the receipt.
+std::string LeafHash(std::string_view entry);
+
+// Hex Merkle tree head over leaf hashes (hex) in log order; SHA-256 of nothing
+// for an empty log.
+std::string MerkleRoot(const std::vector<std::string>& leaves);
+
+// The audit path proving leaf `index` is in the tree of `leaves` (hex hashes).
+std::vector<std::string> InclusionProof(const std::vector<std::string>& leaves, std::size_t index);
+
+// Checks an audit path against a head.
+bool VerifyInclusion(const std::string& leaf, std::size_t index, std::size_t size,
+                     const std::vector<std::string>& proof, const std::string& root);
+
+}  // namespace psephos::server

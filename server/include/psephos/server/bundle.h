@@ -1,0 +1,49 @@
+// The results bundle an auditor downloads, and its audit. Format: server/AUDIT.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "psephos/engine/status.h"
+#include "psephos/server/process.h"
+#include "psephos/server/signing.h"
+#include "psephos/server/storage.h"
+
+namespace psephos::server {
+
+constexpr const char* kBundleFormat = "psephos-bundle/1";
+
+// Everything about a closed process, signed: definition, ballot log, ballots
+// per budget as .pb, results with their round traces.
+Result<nlohmann::json> BuildBundle(const ProcessDefinition& process, const std::vector<StoredBallot>& log,
+                                   const nlohmann::json& results, const SigningKey& key);
+
+// The bytes the signature covers: the bundle without "signature", as compact
+// JSON with sorted keys.
+std::string BundleSigningMessage(const nlohmann::json& bundle);
+
+struct AuditReport {
+  std::vector<std::string> passed;  // checks that held, in words
+  std::vector<std::string> failed;  // what does not match, in words
+  bool ok() const { return failed.empty(); }
+};
+
+// Checks the signature (against `expected_key` when given), rebuilds the log
+// head from the entries, checks each budget's .pb against the log, re-runs
+// every tally and compares funded projects, ties and every round.
+AuditReport AuditBundle(const nlohmann::json& bundle, const std::string& expected_key = "");
+
+struct ReceiptCheck {
+  bool found = false;
+  std::size_t index = 0;
+  std::string entry;  // the ballot's log entry, as hashed
+  bool proof_ok = false;
+  std::vector<std::string> proof;
+};
+// Finds the entry a receipt names and checks its inclusion proof against the head.
+ReceiptCheck CheckReceipt(const nlohmann::json& bundle, const std::string& receipt);
+
+}  // namespace psephos::server

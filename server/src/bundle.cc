@@ -1,0 +1,224 @@
+#include "psephos/server/bundle.h"
+
+#include "psephos/server/ballot_log.h"
+
+namespace psephos::server {
+namespace {
+
+using nlohmann::json;
+
+// The log's entries as stored strings, or nullopt when the shape is wrong.
+std::optional<std::vector<json>> Entries(const json& bundle) {
+  if (!bundle.contains("log") || !bundle["log"].is_object() || !bundle["log"].contains("entries") ||
+      !bundle["log"]["entries"].is_array()) {
+    return std::nullopt;
+  }
+  std::vector<json> out;
+  for (const json& e : bundle["log"]["entries"]) {
+    if (!e.is_object() || !e.contains("entry") || !e["entry"].is_string()) return std::nullopt;
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::string Names(const json& list) {
+  std::string out;
+  for (const auto& item : list) out += (out.empty() ? "" : ", ") + (item.is_string() ? item.get<std::string>() : item.dump());
+  return "[" + out + "]";
+}
+
+// Compares one budget's published outcome with the recount, naming differences.
+void CompareOutcome(const std::string& budget, const json& published, const json& recount, AuditReport* report) {
+  const std::string where = "budget " + budget + ": ";
+  if (published.is_null() || recount.is_null()) {
+    if (published != recount) report->failed.push_back(where + "the bundle and the recount disagree on whether there was a tally");
+    return;
+  }
+  bool same = true;
+  auto field = [&](const char* key) { return published.value(key, json()) == recount.value(key, json()); };
+  if (!field("selected")) {
+    report->failed.push_back(where + "funded projects differ: the bundle says " + Names(published.value("selected", json::array())) +
+                             ", the ballots give " + Names(recount.value("selected", json::array())));
+    same = false;
+  }
+  for (const char* key : {"rule", "tie_break", "budget", "total_cost", "ties"}) {
+    if (!field(key)) {
+      report->failed.push_back(where + key + " differs: the bundle says " + published.value(key, json()).dump() +
+                               ", the recount " + recount.value(key, json()).dump());
+      same = false;
+    }
+  }
+  const json a = published.value("rounds", json::array()), b = recount.value("rounds", json::array());
+  if (a.size() != b.size()) {
+    report->failed.push_back(where + "the bundle has " + std::to_string(a.size()) + " rounds, the recount " +
+                             std::to_string(b.size()));
+    same = false;
+  } else {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) {
+        report->failed.push_back(where + "round " + std::to_string(i + 1) + " differs: the bundle says " + a[i].dump() +
+                                 ", the recount " + b[i].dump());
+        same = false;
+        break;
+      }
+    }
+  }
+  if (same) {
+    report->passed.push_back(where + "recount gives the same " + std::to_string(recount.value("selected", json::array()).size()) +
+                             " funded projects and the same " + std::to_string(b.size()) + " rounds");
+  }
+}
+
+}  // namespace
+
+std::string BundleSigningMessage(const json& bundle) {
+  json content = bundle;
+  content.erase("signature");
+  return content.dump();
+}
+
+Result<json> BuildBundle(const ProcessDefinition& process, const std::vector<StoredBallot>& log, const json& results,
+                         const SigningKey& key) {
+  json bundle;
+  bundle["format"] = kBundleFormat;
+  bundle["process"] = ProcessDefinitionJson(process);
+  json entries = json::array();
+  std::vector<std::string> leaves;
+  std::vector<json> counted;
+  for (const StoredBallot& b : log) {
+    const std::string entry = LogEntry(process.slug, b.ballot, b.salt);
+    leaves.push_back(LeafHash(entry));
+    entries.push_back({{"entry", entry}, {"superseded", b.superseded}});
+    if (!b.superseded) counted.push_back(json::parse(b.ballot));
+  }
+  bundle["log"] = {{"size", log.size()}, {"head", MerkleRoot(leaves)}, {"entries", std::move(entries)}};
+  json pb = json::object();
+  for (const Budget& budget : process.budgets) {
+    auto text = BudgetPabulib(process, budget, counted);
+    if (!text.ok()) return text.status();
+    pb[budget.id] = *text;
+  }
+  bundle["ballots_pb"] = std::move(pb);
+  bundle["results"] = results;
+  bundle["signature"] = {{"algorithm", "ed25519"}, {"public_key", key.PublicHex()},
+                         {"value", key.Sign(BundleSigningMessage(bundle))}};
+  return bundle;
+}
+
+AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
+  AuditReport report;
+  if (!bundle.is_object() || bundle.value("format", json()) != kBundleFormat) {
+    report.failed.push_back(std::string("not a results bundle (format is not ") + kBundleFormat + ")");
+    return report;
+  }
+  // 1. Signature.
+  const json signature = bundle.value("signature", json());
+  const std::string public_key = signature.is_object() ? signature.value("public_key", "") : "";
+  const std::string value = signature.is_object() ? signature.value("value", "") : "";
+  if (!expected_key.empty() && expected_key != public_key) {
+    report.failed.push_back("signature: signed by key " + public_key + ", not the published key " + expected_key);
+  }
+  if (VerifySignature(public_key, BundleSigningMessage(bundle), value)) {
+    report.passed.push_back("signature: valid Ed25519 signature by " + public_key);
+  } else {
+    report.failed.push_back("signature: does not match the bundle (something was changed after signing, or the signature)");
+  }
+  // 2. The process definition.
+  auto process = bundle.contains("process") ? ParseProcessDefinition(bundle["process"])
+                                            : Result<ProcessDefinition>(Status::Invalid("missing"));
+  if (!process.ok()) {
+    report.failed.push_back("process definition: " + process.status().message());
+    return report;
+  }
+  // 3. The log: entries hash to the published head.
+  auto entries = Entries(bundle);
+  if (!entries) {
+    report.failed.push_back("log: missing or malformed entries");
+    return report;
+  }
+  std::vector<std::string> leaves;
+  std::vector<json> counted;
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const std::string text = (*entries)[i]["entry"];
+    leaves.push_back(LeafHash(text));
+    const json entry = json::parse(text, nullptr, false);
+    if (!entry.is_object() || entry.value("process", json()) != process->slug || !entry.contains("ballot")) {
+      report.failed.push_back("log: entry " + std::to_string(i + 1) + " is not a ballot of " + process->slug);
+      continue;
+    }
+    if (!(*entries)[i].value("superseded", false)) counted.push_back(entry["ballot"]);
+  }
+  const json log = bundle["log"];
+  const std::string head = MerkleRoot(leaves);
+  if (log.value("head", "") != head) {
+    report.failed.push_back("log: the " + std::to_string(leaves.size()) + " entries hash to head " + head +
+                            ", but the bundle publishes head " + log.value("head", "") +
+                            " (a ballot was added, dropped, changed or moved)");
+  } else if (log.value("size", json()) != leaves.size()) {
+    report.failed.push_back("log: the bundle says " + log.value("size", json()).dump() + " ballots, it holds " +
+                            std::to_string(leaves.size()));
+  } else {
+    report.passed.push_back("log: " + std::to_string(leaves.size()) + " ballots hash to head " + head);
+  }
+  // 4. Each budget's .pb holds exactly the counted ballots of the log.
+  const json pb = bundle.value("ballots_pb", json::object());
+  for (const Budget& budget : process->budgets) {
+    auto expected = BudgetPabulib(*process, budget, counted);
+    if (!expected.ok()) {
+      report.failed.push_back("budget " + budget.id + ": the log's ballots do not fit it: " + expected.status().message());
+      continue;
+    }
+    if (!pb.contains(budget.id) || pb[budget.id] != *expected) {
+      report.failed.push_back("budget " + budget.id + ": the .pb file does not hold exactly the log's ballots");
+    } else {
+      report.passed.push_back("budget " + budget.id + ": the .pb file holds the log's " +
+                              std::to_string(counted.size()) + " counted ballots");
+    }
+  }
+  // 5. Recount and compare with the published results.
+  std::vector<std::string> ballots;
+  for (const json& b : counted) ballots.push_back(b.dump());
+  auto recount = TallyProcess(*process, ballots);
+  if (!recount.ok()) {
+    report.failed.push_back("recount: " + recount.status().message());
+    return report;
+  }
+  const json results = bundle.value("results", json::array());
+  for (std::size_t i = 0; i < recount->size(); ++i) {
+    const json& mine = (*recount)[i];
+    const std::string id = mine["budget"];
+    json theirs;
+    for (const auto& r : results.is_array() ? results : json::array()) {
+      if (r.is_object() && r.value("budget", "") == id) theirs = r;
+    }
+    if (theirs.is_null()) {
+      report.failed.push_back("budget " + id + ": no published result");
+      continue;
+    }
+    if (theirs.value("votes", json()) != mine["votes"]) {
+      report.failed.push_back("budget " + id + ": vote counts differ from the ballots");
+    }
+    CompareOutcome(id, theirs.value("outcome", json()), mine["outcome"], &report);
+  }
+  return report;
+}
+
+ReceiptCheck CheckReceipt(const json& bundle, const std::string& receipt) {
+  ReceiptCheck check;
+  auto entries = Entries(bundle);
+  if (!entries) return check;
+  std::vector<std::string> leaves;
+  for (const json& e : *entries) leaves.push_back(LeafHash(e["entry"].get<std::string>()));
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    if (leaves[i] != receipt) continue;
+    check.found = true;
+    check.index = i;
+    check.entry = (*entries)[i]["entry"];
+    check.proof = InclusionProof(leaves, i);
+    check.proof_ok = VerifyInclusion(receipt, i, leaves.size(), check.proof, bundle["log"].value("head", ""));
+    break;
+  }
+  return check;
+}
+
+}  // namespace psephos::server

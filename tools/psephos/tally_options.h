@@ -1,0 +1,44 @@
+// The arguments shared by the commands that count an election (tally,
+// explain): the file, the rule and its options, the tie-break, the format.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "psephos/engine/election.h"
+#include "psephos/engine/rules.h"
+#include "psephos/engine/status.h"
+#include "psephos/engine/tie_break.h"
+
+namespace psephos::cli {
+
+struct TallyArgs {
+  std::string file;
+  std::string rule;
+  std::string tie_break = "id";
+  std::string format = "text";
+  std::optional<std::int64_t> threshold;
+  std::optional<int> seats;
+  std::vector<std::int64_t> rank_points;
+  std::string partial_policy = "increasing";
+  std::string divisible = "column";
+  std::string project;  // explain: --project ID
+};
+
+// Parses FILE --rule R [options]. With `with_project`, --project ID is
+// accepted and required.
+Result<TallyArgs> ParseTallyArgs(const std::vector<std::string>& args, bool with_project = false);
+
+// An election read from its file, with the rule, options and tie-break the
+// arguments name (--rule official: the file's own rule).
+struct TallySetup {
+  engine::Election election;
+  engine::RuleKind rule;
+  engine::RuleOptions options;
+  engine::TieBreak tie_break;
+};
+Result<TallySetup> LoadTally(const TallyArgs& args);
+
+}  // namespace psephos::cli
