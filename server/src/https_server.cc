@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <climits>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 #include <optional>

@@ -4,8 +4,10 @@
 #include <regex>
 #include <unordered_set>
 
+#include "psephos/ballots/explain_json.h"
 #include "psephos/ballots/outcome_json.h"
 #include "psephos/ballots/pabulib.h"
+#include "psephos/engine/explain.h"
 #include "psephos/engine/rules.h"
 
 namespace psephos::server {
@@ -495,6 +497,13 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
       auto outcome = engine::Tally(e, *rule, tie_break, options);
       if (!outcome.ok()) return Status::Invalid("budget " + budget.id + ": " + outcome.status().message());
       entry["outcome"] = json::parse(ballots::OutcomeToJson(e, *outcome, -1));
+      // Why each project was or was not funded, as `psephos explain` says it.
+      json why = json::object();
+      for (std::size_t i = 0; i < e.projects.size(); ++i) {
+        auto explanation = engine::Explain(e, *rule, tie_break, options, static_cast<engine::ProjectIndex>(i));
+        if (explanation.ok()) why[e.projects[i].id] = json::parse(ballots::ExplanationToJson(e, *explanation, -1));
+      }
+      entry["explanations"] = std::move(why);
     }
     out.push_back(std::move(entry));
   }

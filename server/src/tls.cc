@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -249,7 +248,12 @@ Status EnsureSelfSignedCertificate(const std::string& cert_path, const std::stri
 Result<std::unique_ptr<ssl::context>> MakeServerTlsContext(const std::string& cert_path,
                                                            const std::string& key_path) {
   ERR_clear_error();
-  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  std::unique_ptr<ssl::context> context;
+  try {
+    context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  } catch (const boost::system::system_error& e) {
+    return Status::Invalid(std::string("cannot create a TLS context: ") + e.what());
+  }
   boost::system::error_code ec;
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |

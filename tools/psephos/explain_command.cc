@@ -183,7 +183,7 @@ void MesText(const Words& w, const ProjectExplanation& ex, std::ostream& out) {
     if (m.price) {
       out << " the price per supporter was " << w.Money(*m.price) << ".";
     } else {
-      out << " each supporter paid rho times their utility, or all they had left.";
+      out << " each supporter paid " << w.Money(m.rho) << " per point they gave it, or all they had left.";
     }
     if (m.paid_all_left > 0 || m.had_nothing > 0) {
       out << " " << Words::Count(m.paid_full) << " paid in full, " << Words::Count(m.paid_all_left)
@@ -227,6 +227,7 @@ void MesText(const Words& w, const ProjectExplanation& ex, std::ostream& out) {
         << Plural(m.extra_supporters_for_shortfall, "more supporter", "more supporters")
         << " with a full share to cover the shortfall.";
   }
+  TieSentence(w, ex, out);
   out << "\n";
 }
 
