@@ -373,13 +373,10 @@ Status Parser::MetaRow(const std::vector<std::string_view>& fields, std::size_t 
 // The META keys that say what a valid ballot holds (engine::BallotRules).
 Status Parser::BallotRuleRow(std::string_view key, std::string_view value, std::size_t line) {
   engine::BallotRules& rules = election_.rules;
-  std::optional<std::int64_t>* count = key == "min_length"       ? &rules.min_projects
-                                       : key == "max_length"     ? &rules.max_projects
-                                       : key == "min_points"     ? &rules.min_points
-                                       : key == "max_points"     ? &rules.max_points
-                                       : key == "min_sum_points" ? &rules.min_total_points
-                                       : key == "max_sum_points" ? &rules.max_total_points
-                                                                 : nullptr;
+  std::optional<std::int64_t>* count = nullptr;
+  for (const auto& rule : kBallotRuleKeys) {
+    if (key == rule.pabulib_key) count = &(rules.*rule.member);
+  }
   const bool money = key == "min_sum_cost" || key == "max_sum_cost";
   if (!count && !money) return Status::Ok();
   Decimal number;

@@ -120,12 +120,7 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
   }
   if (r.failed()) return r.status();
   const std::string bp = path + ".ballot.";
-  e.rules.min_projects = r.Count(ballot, bp, "min_projects");
-  e.rules.max_projects = r.Count(ballot, bp, "max_projects");
-  e.rules.min_points = r.Count(ballot, bp, "min_points");
-  e.rules.max_points = r.Count(ballot, bp, "max_points");
-  e.rules.min_total_points = r.Count(ballot, bp, "min_total_points");
-  e.rules.max_total_points = r.Count(ballot, bp, "max_total_points");
+  for (const auto& rule : ballots::kBallotRuleKeys) e.rules.*rule.member = r.Count(ballot, bp, rule.json_key);
 
   // Amounts: the budget, costs and cost limits share one scale.
   std::vector<std::pair<ballots::Amount, std::string>> amounts;
@@ -224,15 +219,9 @@ json BudgetJson(const Budget& b, bool with_rule) {
                                                ? "ranked"
                                                : engine::BallotTypeName(e.ballot_type);
   const auto& rules = e.rules;
-  auto put = [&](const char* key, const std::optional<std::int64_t>& v) {
-    if (v) ballot[key] = *v;
-  };
-  put("min_projects", rules.min_projects);
-  put("max_projects", rules.max_projects);
-  put("min_points", rules.min_points);
-  put("max_points", rules.max_points);
-  put("min_total_points", rules.min_total_points);
-  put("max_total_points", rules.max_total_points);
+  for (const auto& rule : ballots::kBallotRuleKeys) {
+    if (const auto& v = rules.*rule.member) ballot[rule.json_key] = *v;
+  }
   if (rules.min_cost) ballot["min_cost"] = AmountJson(*rules.min_cost, e.money_scale);
   if (rules.max_cost) ballot["max_cost"] = AmountJson(*rules.max_cost, e.money_scale);
   j["ballot"] = std::move(ballot);
@@ -454,15 +443,9 @@ Result<std::string> BudgetPabulib(const ProcessDefinition& process, const Budget
              {"rule", budget.rule}};
   if (!budget.currency.empty()) e->meta.emplace_back("currency", budget.currency);
   const auto& rules = e->rules;
-  auto put = [&](const char* key, const std::optional<std::int64_t>& v) {
-    if (v) e->meta.emplace_back(key, std::to_string(*v));
-  };
-  put("min_length", rules.min_projects);
-  put("max_length", rules.max_projects);
-  put("min_points", rules.min_points);
-  put("max_points", rules.max_points);
-  put("min_sum_points", rules.min_total_points);
-  put("max_sum_points", rules.max_total_points);
+  for (const auto& rule : ballots::kBallotRuleKeys) {
+    if (const auto& v = rules.*rule.member) e->meta.emplace_back(rule.pabulib_key, std::to_string(*v));
+  }
   if (rules.min_cost) e->meta.emplace_back("min_sum_cost", ballots::FormatMoney(*rules.min_cost, e->money_scale));
   if (rules.max_cost) e->meta.emplace_back("max_sum_cost", ballots::FormatMoney(*rules.max_cost, e->money_scale));
   return ballots::WritePabulib(*e);

@@ -304,21 +304,8 @@ TEST_CASE("irv, stv and schulze: the round, the rank") {
 TEST_CASE("mes explanations match a voter-by-voter replay of the payments") {
   std::mt19937 rng(20261126);
   for (int trial = 0; trial < 150; ++trial) {
-    const int np = 2 + static_cast<int>(rng() % 6);
-    const int nv = 1 + static_cast<int>(rng() % 12);
-    std::vector<test::ProjectSpec> projects;
-    for (int p = 0; p < np; ++p) {
-      std::string id = "p";
-      id += std::to_string(p);
-      projects.push_back({id, static_cast<engine::Money>(1 + rng() % 30)});
-    }
-    std::vector<std::vector<engine::ProjectIndex>> ballots(nv);
-    for (auto& b : ballots) {
-      for (int p = 0; p < np; ++p) {
-        if (rng() % 2) b.push_back(static_cast<engine::ProjectIndex>(p));
-      }
-    }
-    auto e = test::MakeElection(projects, static_cast<engine::Money>(10 + rng() % 60), ballots);
+    auto e = test::RandomApprovalElection(rng);
+    const auto nv = static_cast<std::int64_t>(e.profile.size());
     for (bool cost_sat : {true, false}) {
       CAPTURE(trial);
       CAPTURE(cost_sat);
@@ -329,7 +316,7 @@ TEST_CASE("mes explanations match a voter-by-voter replay of the payments") {
       std::vector<std::vector<engine::Rational>> money_before;  // per round, per voter
       std::vector<engine::Rational> money(static_cast<std::size_t>(nv), engine::MakeRational(e.budget, nv));
       auto supports = [&](std::size_t v, engine::ProjectIndex p) {
-        const auto& b = ballots[v];
+        const auto b = e.profile.projects(v);
         return std::find(b.begin(), b.end(), p) != b.end();
       };
       for (const auto& round : out->rounds) {
@@ -339,7 +326,7 @@ TEST_CASE("mes explanations match a voter-by-voter replay of the payments") {
           if (supports(v, round.project)) money[v] -= std::min<engine::Rational>(money[v], round.score * u);
         }
       }
-      for (engine::ProjectIndex p = 0; p < static_cast<engine::ProjectIndex>(np); ++p) {
+      for (engine::ProjectIndex p = 0; p < static_cast<engine::ProjectIndex>(e.projects.size()); ++p) {
         CAPTURE(p);
         const auto ex = Explain(e, rule, p);
         auto held = [&](const std::vector<engine::Rational>& m) {

@@ -137,21 +137,7 @@ TEST_CASE("mes refuses an election without ballots") {
 TEST_CASE("grouped mes equals voter-by-voter mes on random elections") {
   std::mt19937 rng(20261125);
   for (int trial = 0; trial < 200; ++trial) {
-    const int np = 2 + static_cast<int>(rng() % 6);
-    const int nv = 1 + static_cast<int>(rng() % 12);
-    std::vector<test::ProjectSpec> projects;
-    for (int p = 0; p < np; ++p) {
-      std::string id = "p";
-      id += std::to_string(p);
-      projects.push_back({id, static_cast<engine::Money>(1 + rng() % 30)});
-    }
-    std::vector<std::vector<engine::ProjectIndex>> ballots(nv);
-    for (auto& b : ballots) {
-      for (int p = 0; p < np; ++p) {
-        if (rng() % 2) b.push_back(static_cast<engine::ProjectIndex>(p));
-      }
-    }
-    auto e = test::MakeElection(projects, static_cast<engine::Money>(10 + rng() % 60), ballots);
+    auto e = test::RandomApprovalElection(rng);
     for (bool cost_sat : {true, false}) {
       CAPTURE(trial);
       CAPTURE(cost_sat);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "../support/api_fixture.h"
+#include "../support/cli_runner.h"
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/bundle.h"
 #include "psephos/server/signing.h"
@@ -180,18 +181,8 @@ TEST_CASE("bundle: every kind of tampering is detected and named") {
 
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
-
-CliRun Psephos(const std::string& args, const psephos::test::TempDir& dir) {
-  const std::string out = dir.file("cli.out");
-  const int status = std::system((std::string(PSEPHOS_CLI) + " " + args + " >" + out + " 2>&1").c_str());
-  std::ifstream in(out);
-  std::stringstream s;
-  s << in.rdbuf();
-  return {WEXITSTATUS(status), s.str()};
+psephos::test::CliRun Psephos(const std::string& args, const psephos::test::TempDir&) {
+  return psephos::test::RunPsephos(args);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // psephos tally, run as a user runs it: a process, its stdout, stderr and exit code.
 #include <doctest/doctest.h>
 
+#include "../support/cli_runner.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,31 +17,9 @@
 
 namespace {
 
-struct Run {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
+using Run = psephos::test::CliRun;
 
-std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Run Psephos(const std::string& args) {
-  const auto dir = std::filesystem::temp_directory_path();
-  const auto out = dir / ("psephos_cli_out_" + std::to_string(::getpid()));
-  const auto err = dir / ("psephos_cli_err_" + std::to_string(::getpid()));
-  const std::string cmd =
-      std::string(PSEPHOS_CLI) + " " + args + " >" + out.string() + " 2>" + err.string();
-  const int status = std::system(cmd.c_str());
-  Run r{WEXITSTATUS(status), Slurp(out), Slurp(err)};
-  std::filesystem::remove(out);
-  std::filesystem::remove(err);
-  return r;
-}
+Run Psephos(const std::string& args) { return psephos::test::RunPsephos(args); }
 
 const std::string kData = PSEPHOS_TEST_DATA "/cli/";
 

@@ -14,25 +14,14 @@
 #include <string>
 #include <vector>
 
-// The ranked rules are not behind engine::Tally yet: call them directly.
-#include "../../engine/src/rule_impl.h"
+#include "median.h"
+#include "psephos/engine/rules.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 namespace engine = psephos::engine;
 
-template <class F>
-double MedianMs(int reps, F&& f) {
-  std::vector<double> ms;
-  for (int i = 0; i < reps; ++i) {
-    const auto start = Clock::now();
-    f();
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
-}
+using psephos::bench::MedianMs;
 
 engine::Election MakeElection(std::size_t ballots, std::size_t projects, std::uint32_t seed) {
   engine::Election e;
@@ -93,8 +82,10 @@ int main(int argc, char** argv) {
     std::printf("  %-12s %9.2f ms   (%zu rounds; selected: %s)\n", name, ms, out.rounds.size(),
                 ids.c_str());
   };
-  report("irv", MedianMs(reps, [&] { out = engine::internal::RunIrv(e, tie_break); }));
-  report("stv-5", MedianMs(reps, [&] { out = engine::internal::RunStv(e, tie_break, 5); }));
-  report("schulze", MedianMs(reps, [&] { out = engine::internal::RunSchulze(e, tie_break); }));
+  engine::RuleOptions stv;
+  stv.seats = 5;
+  report("irv", MedianMs(reps, [&] { out = *engine::Tally(e, engine::RuleKind::kIrv, tie_break); }));
+  report("stv-5", MedianMs(reps, [&] { out = *engine::Tally(e, engine::RuleKind::kStv, tie_break, stv); }));
+  report("schulze", MedianMs(reps, [&] { out = *engine::Tally(e, engine::RuleKind::kSchulze, tie_break); }));
   return 0;
 }

@@ -12,23 +12,13 @@
 #include <vector>
 
 #include "psephos/ballots/pabulib.h"
+#include "median.h"
 #include "psephos/engine/rules.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
-template <class F>
-double MedianMs(int reps, F&& f) {
-  std::vector<double> ms;
-  for (int i = 0; i < reps; ++i) {
-    const auto start = Clock::now();
-    f();
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
-}
+using psephos::bench::MedianMs;
 
 }  // namespace
 

@@ -16,6 +16,22 @@ namespace psephos::ballots {
 // is used in error messages, which read "<source>:<line>: <field>: <what>".
 Result<engine::Election> ParsePabulib(std::string_view text, std::string_view source_name);
 
+// The counted ballot rules (engine::BallotRules) by their pabulib META key and
+// by the name the server's JSON uses. Cost limits are money and handled apart.
+struct BallotRuleKey {
+  std::optional<std::int64_t> engine::BallotRules::*member;
+  const char* pabulib_key;
+  const char* json_key;
+};
+inline constexpr BallotRuleKey kBallotRuleKeys[] = {
+    {&engine::BallotRules::min_projects, "min_length", "min_projects"},
+    {&engine::BallotRules::max_projects, "max_length", "max_projects"},
+    {&engine::BallotRules::min_points, "min_points", "min_points"},
+    {&engine::BallotRules::max_points, "max_points", "max_points"},
+    {&engine::BallotRules::min_total_points, "min_sum_points", "min_total_points"},
+    {&engine::BallotRules::max_total_points, "max_sum_points", "max_total_points"},
+};
+
 // Reads and parses a `.pb` file from disk.
 Result<engine::Election> ReadPabulibFile(const std::string& path);
 
