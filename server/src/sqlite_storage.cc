@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <chrono>
+#include <optional>
 
 #include "psephos/server/storage.h"
 
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS voter_codes(
   grp TEXT NOT NULL,
   batch_id INTEGER NOT NULL REFERENCES code_batches(id),
   spent INTEGER NOT NULL DEFAULT 0,
+  ballot_id INTEGER,  -- the ballot that counts for this code (revoting needs it)
   PRIMARY KEY(process_id, code_hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ballots(
   id INTEGER PRIMARY KEY,
@@ -44,10 +46,9 @@ CREATE TABLE IF NOT EXISTS ballots(
   grp TEXT NOT NULL,
   ballot TEXT NOT NULL,
   salt TEXT NOT NULL,
-  receipt TEXT NOT NULL UNIQUE,
+  receipt TEXT NOT NULL,  -- unique by its random salt; an index on it would cost every write
   created_at INTEGER NOT NULL,
   superseded INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS ballots_by_code ON ballots(process_id, code_hash);
 )sql";
 
 std::int64_t NowMs() {
@@ -66,6 +67,7 @@ class SqliteStorage final : public Storage {
       : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec("PRAGMA synchronous=FULL");
+    db_.exec("PRAGMA wal_autocheckpoint=4000");  // fewer, larger checkpoints: a steadier tail
     db_.exec("PRAGMA foreign_keys=ON");
     db_.setBusyTimeout(5000);
     const int version = db_.execAndGet("PRAGMA user_version").getInt();
@@ -78,11 +80,13 @@ class SqliteStorage final : public Storage {
     db_.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
     transaction.commit();
     spend_ = std::make_unique<SQLite::Statement>(
-        db_, "UPDATE voter_codes SET spent = 1 WHERE process_id = ? AND code_hash = ? AND (spent = 0 OR ? = 1)");
+        db_, "UPDATE voter_codes SET spent = 1 WHERE process_id = ? AND code_hash = ? AND (spent = 0 OR ? = 1) "
+             "RETURNING ballot_id");
     exists_ = std::make_unique<SQLite::Statement>(
         db_, "SELECT 1 FROM voter_codes WHERE process_id = ? AND code_hash = ?");
-    supersede_ = std::make_unique<SQLite::Statement>(
-        db_, "UPDATE ballots SET superseded = 1 WHERE process_id = ? AND code_hash = ? AND superseded = 0");
+    supersede_ = std::make_unique<SQLite::Statement>(db_, "UPDATE ballots SET superseded = 1 WHERE id = ?");
+    link_ = std::make_unique<SQLite::Statement>(
+        db_, "UPDATE voter_codes SET ballot_id = ? WHERE process_id = ? AND code_hash = ?");
     insert_ = std::make_unique<SQLite::Statement>(
         db_, "INSERT INTO ballots(process_id, code_hash, grp, ballot, salt, receipt, created_at) "
              "VALUES(?, ?, ?, ?, ?, ?, ?)");
@@ -216,9 +220,12 @@ class SqliteStorage final : public Storage {
       spend_->bind(1, b.process);
       spend_->bind(2, b.code_hash);
       spend_->bind(3, b.replaces_earlier ? 1 : 0);
-      const int spent = spend_->exec();
+      const bool spent = spend_->executeStep();
+      const std::optional<std::int64_t> earlier =
+          spent && !spend_->getColumn(0).isNull() ? std::optional<std::int64_t>(spend_->getColumn(0).getInt64())
+                                                  : std::nullopt;
       spend_->reset();
-      if (spent == 0) {
+      if (!spent) {
         exists_->bind(1, b.process);
         exists_->bind(2, b.code_hash);
         const bool known = exists_->executeStep();
@@ -226,9 +233,8 @@ class SqliteStorage final : public Storage {
         results.push_back(known ? AppendResult::kCodeSpent : AppendResult::kCodeUnknown);
         continue;
       }
-      if (b.replaces_earlier) {
-        supersede_->bind(1, b.process);
-        supersede_->bind(2, b.code_hash);
+      if (earlier) {
+        supersede_->bind(1, *earlier);
         supersede_->exec();
         supersede_->reset();
       }
@@ -241,6 +247,13 @@ class SqliteStorage final : public Storage {
       insert_->bind(7, b.created_at_ms);
       insert_->exec();
       insert_->reset();
+      if (b.replaces_earlier) {  // only revoting needs to find this ballot again
+        link_->bind(1, db_.getLastInsertRowid());
+        link_->bind(2, b.process);
+        link_->bind(3, b.code_hash);
+        link_->exec();
+        link_->reset();
+      }
       results.push_back(AppendResult::kStored);
     }
     transaction.commit();
@@ -250,6 +263,7 @@ class SqliteStorage final : public Storage {
     exists_->reset();
     supersede_->reset();
     insert_->reset();
+    link_->reset();
     return Failed("storing ballots", e);
   }
 
@@ -296,7 +310,7 @@ class SqliteStorage final : public Storage {
 
   SQLite::Database db_;
   // The ballot path's statements, prepared once the schema exists.
-  std::unique_ptr<SQLite::Statement> spend_, exists_, supersede_, insert_;
+  std::unique_ptr<SQLite::Statement> spend_, exists_, supersede_, insert_, link_;
 };
 
 }  // namespace
