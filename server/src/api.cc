@@ -8,6 +8,7 @@
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/bundle.h"
 #include "psephos/server/secrets.h"
+#include "psephos/server/static_site.h"
 #include "responses.h"
 
 namespace psephos::server {
@@ -173,6 +174,7 @@ json Api::Summary(const LiveProcess& p) const {
 void Api::Handle(Request request, const std::string& client, Reply reply) {
   const std::string target(request.target());
   const std::string path = target.substr(0, target.find('?'));
+  if (!path.starts_with("/api/") && path != "/healthz") return reply(ServeStaticSite(request));  // the web pages
   const auto parts = Split(path);
   const http::verb verb = request.method();
   std::optional<Response> error;

@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
 # Builds and runs every test. Needs ../shared (pabulib files) beside the checkout.
+# Then the same tests under ASan/LSan/UBSan (build-asan/) and every fuzz target for
+# 15 s with a fixed seed (build-fuzz/); see docs/reliability.md. Each stage runs even
+# when an earlier one failed; the exit status is non-zero if any failed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bash "$root/tools/setup/build.sh"
-ctest --test-dir "$root/build" --output-on-failure -j"$(nproc)"
+failed=()
+ctest --test-dir "$root/build" --output-on-failure -j"$(nproc)" || failed+=("tests")
+bash "$root/tools/setup/test-sanitizers.sh" || failed+=("sanitizers")
+FUZZ_SEED=1 FUZZ_FRESH=1 bash "$root/tools/setup/fuzz.sh" 15 || failed+=("fuzzing")
+if ((${#failed[@]})); then
+  echo "test.sh: FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "test.sh: every stage passed (tests, sanitizers, fuzzing)"

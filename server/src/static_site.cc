@@ -1,0 +1,140 @@
+// Serves the embedded web pages and assets (see static_site.h).
+#include "psephos/server/static_site.h"
+
+#include <map>
+#include <string>
+
+namespace psephos::server {
+namespace {
+
+struct Asset {
+  std::string body;
+  const char* content_type;
+};
+
+const char* ContentType(std::string_view path) {
+  const std::size_t dot = path.rfind('.');
+  const std::string_view ext = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+  if (ext == "html") return "text/html; charset=utf-8";
+  if (ext == "js" || ext == "mjs") return "text/javascript; charset=utf-8";
+  if (ext == "css") return "text/css; charset=utf-8";
+  if (ext == "json") return "application/json; charset=utf-8";
+  if (ext == "svg") return "image/svg+xml";
+  if (ext == "png") return "image/png";
+  if (ext == "ico") return "image/x-icon";
+  if (ext == "txt") return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+// Every file by its path below web/; pages get "@V@" replaced by the version,
+// so the asset URLs they name change whenever any file does.
+class Site {
+ public:
+  Site() : version_(EmbeddedWebVersion()) {
+    for (const WebFile& f : EmbeddedWebFiles()) {
+      std::string body(f.body);
+      if (f.path.ends_with(".html")) {
+        for (std::size_t at = body.find("@V@"); at != std::string::npos; at = body.find("@V@", at)) {
+          body.replace(at, 3, version_);
+          at += version_.size();
+        }
+      }
+      files_.emplace(std::string(f.path), Asset{std::move(body), ContentType(f.path)});
+    }
+  }
+
+  const Asset* Find(std::string_view path) const {
+    auto it = files_.find(path);
+    return it == files_.end() ? nullptr : &it->second;
+  }
+  const std::string& version() const { return version_; }
+
+ private:
+  std::string version_;
+  std::map<std::string, Asset, std::less<>> files_;
+};
+
+const Site& TheSite() {
+  static const Site site;
+  return site;
+}
+
+bool ValidSlug(std::string_view slug) {
+  if (slug.empty() || slug.size() > 64) return false;
+  for (char c : slug) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+// The page for a path, or empty.
+std::string_view PageFor(std::string_view path) {
+  if (path == "/" || path == "/index.html") return "index.html";
+  if (path == "/admin" || path.starts_with("/admin/")) return "admin.html";
+  for (auto [prefix, page] : {std::pair<std::string_view, std::string_view>{"/vote/", "vote.html"},
+                              {"/results/", "results.html"},
+                              {"/check/", "check.html"}}) {
+    if (!path.starts_with(prefix)) continue;
+    std::string_view slug = path.substr(prefix.size());
+    if (slug.ends_with('/')) slug.remove_suffix(1);
+    return ValidSlug(slug) ? page : std::string_view();
+  }
+  return {};
+}
+
+Response Make(http::status status, std::string body, const char* content_type, const char* cache) {
+  Response r{status, 11};
+  r.set(http::field::content_type, content_type);
+  r.set(http::field::cache_control, cache);
+  r.body() = std::move(body);
+  r.prepare_payload();
+  return r;
+}
+
+Response NotFoundPage() {
+  return Make(http::status::not_found,
+              "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Not found</title>"
+              "<h1>Not found</h1><p><a href=\"/\">Psephos home</a></p></html>\n",
+              "text/html; charset=utf-8", "no-store");
+}
+
+}  // namespace
+
+Response ServeStaticSite(const Request& request) {
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    Response r = Make(http::status::method_not_allowed, "use GET\n", "text/plain; charset=utf-8", "no-store");
+    r.set(http::field::allow, "GET, HEAD");
+    return r;
+  }
+  const Site& site = TheSite();
+  const std::string_view target = request.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+
+  if (const std::string_view page = PageFor(path); !page.empty()) {
+    const Asset* asset = site.Find(page);
+    if (!asset) return NotFoundPage();
+    return Make(http::status::ok, asset->body, asset->content_type, "no-cache");
+  }
+  constexpr std::string_view kStatic = "/static/";
+  if (!path.starts_with(kStatic)) return NotFoundPage();
+  std::string_view rel = path.substr(kStatic.size());
+  // /static/<version>/file is immutable; a page from an older build may still
+  // name another version: it gets today's file, not cached.
+  bool current = false;
+  if (const std::size_t slash = rel.find('/'); slash != std::string_view::npos) {
+    const std::string_view first = rel.substr(0, slash);
+    if (first == site.version()) {
+      current = true;
+      rel.remove_prefix(slash + 1);
+    } else if (first.size() == site.version().size() && !site.Find(rel)) {
+      rel.remove_prefix(slash + 1);
+    }
+  }
+  if (rel.ends_with(".html") || rel.find("..") != std::string_view::npos) return NotFoundPage();
+  const Asset* asset = site.Find(rel);
+  if (!asset) return NotFoundPage();
+  return Make(http::status::ok, asset->body, asset->content_type,
+              current ? "public, max-age=31536000, immutable" : "no-cache");
+}
+
+}  // namespace psephos::server

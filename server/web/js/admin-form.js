@@ -1,0 +1,178 @@
+// The organizer's process form: create a process or edit a draft (title, slug,
+// groups, budgets with amount, currency, ballot type and limits, rule, projects).
+import { focusView, h, t } from './common.js';
+
+export const BALLOT_TYPES = ['approval', 'knapsack', 'choose-1', 'ranked', 'cumulative', 'scoring'];
+// Rules that count each ballot type (README: the tally rules table).
+const APPROVAL_RULES = ['mes', 'greedy', 'greedy-card', 'greedy-score', 'greedy-no-skip', 'mes-card', 'mes-add1', 'phragmen', 'knapsack'];
+export const RULES = {
+  approval: APPROVAL_RULES,
+  knapsack: ['knapsack', ...APPROVAL_RULES.filter((r) => r !== 'knapsack')],
+  'choose-1': APPROVAL_RULES.filter((r) => r !== 'knapsack'),
+  ranked: ['greedy-borda', 'mes-borda', 'greedy-score', 'irv', 'stv', 'schulze'],
+  cumulative: ['mes', 'greedy', 'greedy-score', 'greedy-no-skip'],
+  scoring: ['mes', 'greedy', 'greedy-score', 'greedy-no-skip'],
+};
+// The limits each ballot type takes.
+const LIMITS = {
+  approval: ['min_projects', 'max_projects'],
+  knapsack: ['max_cost', 'min_projects', 'max_projects'],
+  'choose-1': [],
+  ranked: ['min_projects', 'max_projects'],
+  cumulative: ['max_total_points', 'max_points', 'min_total_points'],
+  scoring: ['min_points', 'max_points'],
+};
+const MONEY_LIMITS = new Set(['max_cost', 'min_cost']);
+
+const newProject = (id) => ({ id, name: '', cost: '', category: '', description: '' });
+export const newBudget = (id = 'main') => ({ id, title: '', amount: '', currency: 'USD', rule: 'mes', tie_break: 'id',
+  ballot: { type: 'approval' }, projects: [newProject('1')] });
+export const newDefinition = () => ({ slug: '', title: '', description: '', languages: ['en', 'es'], groups: [], revoting: 'first',
+  budgets: [newBudget()] });
+
+// Whole numbers go as JSON numbers, amounts with decimals as strings (the API refuses binary fractions).
+const amount = (text) => {
+  const s = String(text ?? '').trim();
+  return /^\d+$/.test(s) ? Number(s) : s;
+};
+const slugify = (text) => text.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '-')
+  .replace(/^-+|-+$/g, '').slice(0, 64);
+
+// editing: the slug is fixed. onSave(definition) returns an error message or ''.
+export function processForm({ definition, editing, onSave, onCancel }) {
+  const model = structuredClone(definition);
+  let slugTouched = editing || Boolean(model.slug);
+  const root = h('div');
+  let error = '';
+
+  const field = (id, label, input, hint) => h('div', { class: 'field' }, h('label', { for: id }, label),
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null, input);
+  const text = (id, value, set, extra = {}) => h('input', { type: 'text', id, value: value ?? '', oninput: (e) => set(e.target.value), ...extra });
+  const select = (id, value, options, set) => h('select', { id, onchange: (e) => set(e.target.value) },
+    options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+
+  function render(focusId) {
+    const slugInput = text('f-slug', model.slug, (v) => {
+      model.slug = v;
+      slugTouched = true;
+    }, { readonly: editing, pattern: '[a-z0-9][a-z0-9\\-]*', 'aria-describedby': 'f-slug-hint', required: true });
+    root.replaceChildren(h('form', { class: 'card', novalidate: true, onsubmit: save },
+      h('h1', { id: 'form-title' }, editing ? t('form.edit_title', { title: model.title }) : t('form.new_title')),
+      h('p', { id: 'form-error', class: 'error', role: 'alert', tabindex: '-1' }, error),
+      field('f-title', t('form.title'), text('f-title', model.title, (v) => {
+        model.title = v;
+        if (!slugTouched) slugInput.value = model.slug = slugify(v);
+      }, { required: true })),
+      field('f-slug', t('form.slug'), slugInput, t('form.slug_hint')),
+      field('f-description', t('form.description'), h('textarea', { id: 'f-description', oninput: (e) => { model.description = e.target.value; } }, model.description || '')),
+      field('f-groups', t('form.groups'), text('f-groups', (model.groups || []).join(', '), (v) => {
+        model.groups = v.split(',').map((g) => g.trim()).filter(Boolean);
+      }, { 'aria-describedby': 'f-groups-hint' }), t('form.groups_hint')),
+      field('f-revoting', t('form.revoting'), select('f-revoting', model.revoting || 'first',
+        [['first', t('form.revoting_first')], ['latest', t('form.revoting_latest')]], (v) => { model.revoting = v; })),
+      model.budgets.map((b, i) => budgetFields(b, i)),
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn secondary', id: 'add-budget', onclick: () => {
+        const ids = new Set(model.budgets.map((x) => x.id));
+        let n = model.budgets.length + 1;
+        while (ids.has(`budget-${n}`)) n++;
+        model.budgets.push(newBudget(`budget-${n}`));
+        render(`b${model.budgets.length - 1}-id`);
+      } }, t('form.add_budget'))),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn', id: 'save' }, t('form.save')),
+        h('button', { type: 'button', class: 'btn secondary', onclick: onCancel }, t('form.cancel')))));
+    if (focusId) root.querySelector(`#${focusId}`)?.focus();
+  }
+
+  function budgetFields(b, i) {
+    const p = `b${i}`;
+    const type = b.ballot?.type || 'approval';
+    if (!RULES[type].includes(b.rule)) b.rule = RULES[type][0];
+    const limit = (key) => h('div', { class: 'field' }, h('label', { for: `${p}-${key}` }, t(`form.limit.${key}`)),
+      text(`${p}-${key}`, b.ballot[key] ?? '', (v) => {
+        if (v.trim() === '') delete b.ballot[key];
+        else b.ballot[key] = MONEY_LIMITS.has(key) ? amount(v) : Number(v);
+      }, { inputmode: 'numeric' }));
+    return h('fieldset', { class: 'subform' }, h('legend', {}, t('form.budget_n', { n: i + 1 })),
+      h('div', { class: 'grid2' },
+        field(`${p}-id`, t('form.budget_id'), text(`${p}-id`, b.id, (v) => { b.id = v.trim(); })),
+        field(`${p}-currency`, t('form.currency'), text(`${p}-currency`, b.currency, (v) => { b.currency = v.trim(); }, { maxlength: 10 }))),
+      field(`${p}-title`, t('form.budget_title'), text(`${p}-title`, b.title, (v) => { b.title = v; })),
+      field(`${p}-amount`, t('form.amount'), text(`${p}-amount`, b.amount, (v) => { b.amount = amount(v); }, { inputmode: 'decimal', required: true })),
+      field(`${p}-type`, t('form.ballot_type'), select(`${p}-type`, type, BALLOT_TYPES.map((x) => [x, t(`type.${x}`)]), (v) => {
+        b.ballot = { type: v };
+        render(`${p}-type`);
+      })),
+      h('p', { class: 'hint' }, t(`type_help.${type}`)),
+      h('div', { class: 'grid2' }, LIMITS[type].map(limit)),
+      h('div', { class: 'grid2' },
+        field(`${p}-rule`, t('form.rule'), select(`${p}-rule`, b.rule, RULES[type].map((r) => [r, t(`rule.${r}`)]), (v) => { b.rule = v; })),
+        field(`${p}-tie`, t('form.tie_break'), select(`${p}-tie`, b.tie_break || 'id', [['id', t('form.tie_id')], ['cost', t('form.tie_cost')]],
+          (v) => { b.tie_break = v; }))),
+      h('h3', {}, t('form.projects')),
+      b.projects.map((project, j) => projectFields(b, project, i, j)),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'btn secondary', id: `${p}-add-project`, onclick: () => {
+          const ids = new Set(b.projects.map((x) => x.id));
+          let n = b.projects.length + 1;
+          while (ids.has(String(n))) n++;
+          b.projects.push(newProject(String(n)));
+          render(`${p}-p${b.projects.length - 1}-name`);
+        } }, t('form.add_project')),
+        model.budgets.length > 1 ? h('button', { type: 'button', class: 'btn secondary', onclick: () => {
+          model.budgets.splice(i, 1);
+          render('add-budget');
+        } }, t('form.remove_budget')) : null));
+  }
+
+  function projectFields(b, project, i, j) {
+    const p = `b${i}-p${j}`;
+    return h('fieldset', { class: 'subform' }, h('legend', {}, t('form.project_n', { n: j + 1 })),
+      h('div', { class: 'grid2' },
+        field(`${p}-id`, t('form.project_id'), text(`${p}-id`, project.id, (v) => { project.id = v.trim(); })),
+        field(`${p}-cost`, t('form.cost'), text(`${p}-cost`, project.cost, (v) => { project.cost = amount(v); }, { inputmode: 'decimal' }))),
+      field(`${p}-name`, t('form.project_name'), text(`${p}-name`, project.name, (v) => { project.name = v; })),
+      field(`${p}-category`, t('form.category'), text(`${p}-category`, project.category, (v) => { project.category = v; })),
+      field(`${p}-description`, t('form.project_description'), h('textarea', { id: `${p}-description`,
+        oninput: (e) => { project.description = e.target.value; } }, project.description || '')),
+      b.projects.length > 1 ? h('button', { type: 'button', class: 'btn secondary small', onclick: () => {
+        b.projects.splice(j, 1);
+        render(`b${i}-add-project`);
+      } }, t('form.remove_project', { n: j + 1 })) : null);
+  }
+
+  // The definition as the API wants it: empty optional fields left out.
+  function definitionJson() {
+    const d = { slug: model.slug.trim(), title: model.title.trim(), languages: model.languages?.length ? model.languages : ['en', 'es'],
+      groups: model.groups || [], revoting: model.revoting || 'first' };
+    if (model.description?.trim()) d.description = model.description.trim();
+    d.budgets = model.budgets.map((b) => {
+      const type = b.ballot?.type || 'approval';
+      const ballot = { type };
+      for (const key of LIMITS[type]) if (b.ballot[key] !== undefined && b.ballot[key] !== '') ballot[key] = b.ballot[key];
+      const out = { id: b.id, amount: b.amount, rule: b.rule, tie_break: b.tie_break || 'id', ballot };
+      // Voters see the budget's title: a lone budget without one takes the process's.
+      out.title = b.title?.trim() || (model.budgets.length === 1 ? d.title : b.id);
+      if (b.currency) out.currency = b.currency;
+      out.projects = b.projects.map((p) => {
+        const o = { id: p.id, name: p.name, cost: p.cost };
+        if (p.category?.trim()) o.category = p.category.trim();
+        if (p.description?.trim()) o.description = p.description.trim();
+        return o;
+      });
+      return out;
+    });
+    return d;
+  }
+
+  async function save(e) {
+    e.preventDefault();
+    error = (await onSave(definitionJson())) || '';
+    if (error) {
+      root.querySelector('#form-error').textContent = error;
+      focusView(root.querySelector('#form-error'));
+    }
+  }
+
+  render();
+  return root;
+}

@@ -1,0 +1,222 @@
+// Shared by every page: DOM building, translations, the language switch,
+// calls to the JSON API and money formatting. No framework.
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+// h('button', {class: 'btn', onclick: f, 'aria-label': 'x'}, 'text', child, [more])
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  setProps(el, props);
+  appendAll(el, children);
+  return el;
+}
+
+// Replaces an element's children (arrays flattened, null and false skipped).
+export function fill(el, ...children) {
+  el.replaceChildren();
+  appendAll(el, children);
+  return el;
+}
+
+// The same for SVG elements.
+export function svg(tag, props = {}, ...children) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  setProps(el, props);
+  appendAll(el, children);
+  return el;
+}
+
+function setProps(el, props) {
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.setAttribute('class', value);
+    else if (key === 'text') el.textContent = value;
+    else if (key === 'value' || key === 'checked') el[key] = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+}
+
+function appendAll(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+}
+
+// --- translations -----------------------------------------------------------
+
+export const LANGUAGES = { en: 'English', es: 'Español' };
+const LANG_KEY = 'psephos-lang';
+let dict = {};
+let lang = 'en';
+let plurals = new Intl.PluralRules('en');
+
+export const currentLang = () => lang;
+
+function storedLang() {
+  try {
+    return localStorage.getItem(LANG_KEY);
+  } catch {
+    return null;  // storage may be off
+  }
+}
+
+// The saved choice, else the browser's first language we have, else English.
+export function preferredLang() {
+  const saved = storedLang();
+  if (saved && LANGUAGES[saved]) return saved;
+  for (const tag of navigator.languages || [navigator.language || 'en']) {
+    const base = String(tag).slice(0, 2).toLowerCase();
+    if (LANGUAGES[base]) return base;
+  }
+  return 'en';
+}
+
+export async function loadLang(code) {
+  const response = await fetch(new URL(`../i18n/${code}.json`, import.meta.url));
+  dict = await response.json();
+  lang = code;
+  plurals = new Intl.PluralRules(code);
+  document.documentElement.lang = code;
+  translateStatic(document);
+}
+
+// t('status.chosen_of', {n: 2, max: 4}): "{n}" placeholders; with `n`, the key's
+// ".one" / ".other" form (as Intl.PluralRules says) when there is one.
+export function t(key, params = {}) {
+  let text;
+  if (typeof params.n === 'number') text = dict[`${key}.${plurals.select(params.n)}`] ?? dict[`${key}.other`];
+  text = text ?? dict[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (params[name] !== undefined ? String(params[name]) : whole));
+}
+export const has = (key) => Object.prototype.hasOwnProperty.call(dict, key);
+
+// Elements of the HTML name a key in their data-i18n attribute (for the text) or data-i18n-ATTR.
+export function translateStatic(root) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const attr of ['placeholder', 'aria-label', 'title']) {
+    for (const el of root.querySelectorAll(`[data-i18n-${attr}]`)) el.setAttribute(attr, t(el.getAttribute(`data-i18n-${attr}`)));
+  }
+  const title = document.querySelector('title[data-i18n]');
+  if (title) document.title = title.textContent;
+}
+
+// Loads the language and wires the header's switch button (#lang): it names the
+// other language in that language, and remembers the choice.
+export async function startI18n(onChange) {
+  await loadLang(preferredLang());
+  const button = $('#lang');
+  if (!button) return;
+  const label = () => {
+    const other = lang === 'en' ? 'es' : 'en';
+    button.textContent = LANGUAGES[other];
+    button.lang = other;  // read out in that language
+    return other;
+  };
+  label();
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    const other = lang === 'en' ? 'es' : 'en';
+    try {
+      localStorage.setItem(LANG_KEY, other);
+    } catch {
+      /* not remembered */
+    }
+    await loadLang(other);
+    label();
+    onChange?.();
+  });
+}
+
+// --- the API ----------------------------------------------------------------
+
+// Returns {ok, status, data, error}; never throws (a network failure is status 0).
+export async function api(method, path, { body, token, raw, type } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let payload;
+  if (body !== undefined) {
+    headers['Content-Type'] = type || (raw ? 'text/plain' : 'application/json');
+    payload = raw ? body : JSON.stringify(body);
+  }
+  try {
+    const response = await fetch(`/api/v1${path}`, { method, headers, body: payload, cache: 'no-store' });
+    const text = await response.text();
+    let data = text;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      /* CSV or text */
+    }
+    const error = !response.ok ? (data && data.error) || { code: `http_${response.status}`, message: text } : null;
+    return { ok: response.ok, status: response.status, data, error };
+  } catch (e) {
+    return { ok: false, status: 0, data: null, error: { code: 'network', message: String(e) } };
+  }
+}
+
+// A translated sentence for an API error: "error.<code>" when known, else the server's words.
+export function errorText(error) {
+  if (!error) return '';
+  return has(`error.${error.code}`) ? t(`error.${error.code}`) : error.message || error.code;
+}
+
+// --- pages ------------------------------------------------------------------
+
+// The slug of /vote/<slug>, /results/<slug>, /check/<slug>.
+export function slugFromPath() {
+  const parts = location.pathname.split('/').filter(Boolean);
+  return parts.length >= 2 ? decodeURIComponent(parts[1]) : '';
+}
+
+export const param = (name) => new URLSearchParams(location.search).get(name);
+
+// Moves focus to a heading or region so screen readers announce the new view.
+export function focusView(el) {
+  if (!el) return;
+  if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
+  el.focus();
+}
+
+// --- money ------------------------------------------------------------------
+
+// Amounts arrive as integers or decimal strings ("30000.50"): counted here in
+// integer units of 10^-scale, never binary fractions.
+export function decimals(amount) {
+  const text = String(amount ?? '');
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+export function toUnits(amount, scale) {
+  const [whole, fraction = ''] = String(amount ?? 0).split('.');
+  return Number(whole) * 10 ** scale + Number((fraction + '0'.repeat(scale)).slice(0, scale) || 0);
+}
+
+// The common scale of a budget's amounts (amount, costs, cost limits).
+export function budgetScale(budget) {
+  let scale = decimals(budget.amount);
+  for (const p of budget.projects || []) scale = Math.max(scale, decimals(p.cost));
+  const b = budget.ballot || {};
+  return Math.max(scale, decimals(b.max_cost), decimals(b.min_cost));
+}
+
+// A value in currency units (a number) written for the reader's language.
+export function formatMoney(value, currency, scale = 0) {
+  const digits = scale > 0 ? Math.max(2, scale) : 0;
+  const options = { minimumFractionDigits: digits, maximumFractionDigits: digits };
+  if (currency && /^[A-Za-z]{3}$/.test(currency)) {
+    try {
+      return new Intl.NumberFormat(lang, { ...options, style: 'currency', currency: currency.toUpperCase() }).format(value);
+    } catch {
+      /* not a currency Intl knows */
+    }
+  }
+  const number = new Intl.NumberFormat(lang, options).format(value);
+  return currency ? `${number} ${currency}` : number;
+}
+
+export const formatUnits = (units, currency, scale) => formatMoney(units / 10 ** scale, currency, scale);
+export const formatNumber = (n, digits = 0) =>
+  new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n);

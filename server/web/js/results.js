@@ -1,0 +1,123 @@
+// The results page, /results/<slug>: funded projects, charts of votes and of
+// budget use, turnout by group, the round-by-round explanation, the bundle.
+import { $, api, fill, budgetScale, errorText, focusView, formatMoney, formatNumber, h, has, slugFromPath, startI18n, t, toUnits } from './common.js';
+import { barChart, stackedBar } from './chart.js';
+
+const slug = slugFromPath();
+const base = `/processes/${encodeURIComponent(slug)}`;
+const main = $('#main');
+let ballot = null;
+let results = null;
+let error = null;
+
+const pct = (a, b) => (b > 0 ? formatNumber((100 * a) / b, 1) : '0');
+
+function render() {
+  if (error) {
+    const waiting = error.code === 'results_not_published';
+    fill(main, h('h1', {}, ballot ? ballot.title : t('results.title')),
+      h('p', { class: 'notice' }, waiting ? t('results.not_yet') : errorText(error)),
+      ballot && ballot.state === 'open' ? h('p', {}, h('a', { href: `/vote/${slug}` }, t('results.go_vote'))) : null);
+    return;
+  }
+  fill(main, 
+    h('h1', {}, t('results.heading', { title: ballot.title })),
+    turnout(),
+    results.budgets.map((r) => budget(r)),
+    h('section', { class: 'card', 'aria-labelledby': 'audit-h' }, h('h2', { id: 'audit-h' }, t('results.audit')),
+      h('p', {}, t('results.audit_text')),
+      h('ul', {},
+        h('li', {}, h('a', { href: `/api/v1${base}/bundle`, download: `${slug}-bundle.json`, id: 'bundle-link' }, t('results.bundle'))),
+        h('li', {}, h('a', { href: `/check/${slug}`, id: 'check-link' }, t('results.check'))))));
+}
+
+function turnout() {
+  const tu = results.turnout;
+  const groups = Object.entries(tu.by_group || {});
+  return h('section', { class: 'card', 'aria-labelledby': 'turnout-h' },
+    h('h2', { id: 'turnout-h' }, t('results.turnout')),
+    h('p', {}, t('results.turnout_text', { voted: formatNumber(tu.voted), codes: formatNumber(tu.codes), pct: pct(tu.voted, tu.codes), n: tu.ballots })),
+    groups.length ? barChart(groups.map(([g, v]) => ({ label: g, value: v.codes ? v.voted / v.codes : 0, highlight: true,
+      text: `${v.voted} / ${v.codes} (${pct(v.voted, v.codes)}%)` })), { title: t('results.turnout_chart') }) : null,
+    groups.length ? h('table', { class: 'sr-only' }, h('caption', {}, t('results.turnout_chart')),
+      groups.map(([g, v]) => h('tr', {}, h('th', { scope: 'row' }, g), h('td', {}, `${v.voted} / ${v.codes}`)))) : null);
+}
+
+function budget(r) {
+  const def = ballot.budgets.find((b) => b.id === r.budget) || { id: r.budget, projects: [] };
+  const scale = budgetScale(def);
+  const money = (value) => formatMoney(value, def.currency, scale);
+  const project = new Map(def.projects.map((p) => [p.id, p]));
+  const name = (id) => project.get(id)?.name || id;
+  const cost = (id) => (project.has(id) ? toUnits(project.get(id).cost, scale) / 10 ** scale : 0);
+  const o = r.outcome;
+  const funded = new Set(o.selected);
+  const votes = r.votes || {};
+  const rule = has(`rule.${o.rule}`) ? t(`rule.${o.rule}`) : o.rule;
+  const id = `res-${r.budget.replace(/[^A-Za-z0-9-]/g, '_')}`;
+  const spentOn = (pid, i) => (o.amounts ? o.amounts[i] : cost(pid));
+
+  const byVotes = [...def.projects].sort((a, b) => (votes[b.id] || 0) - (votes[a.id] || 0));
+  const [useChart, useLegend] = stackedBar(o.selected.map((pid, i) => ({ label: name(pid), value: spentOn(pid, i), text: money(spentOn(pid, i)) })),
+    o.budget, { title: t('results.use_chart', { spent: money(o.total_cost), amount: money(o.budget) }),
+      restLabel: t('results.unspent'), restText: money(o.budget - o.total_cost) });
+
+  return h('section', { class: 'card', 'aria-labelledby': `${id}-h` },
+    h('h2', { id: `${id}-h` }, def.title || def.id),
+    h('p', {}, t('results.summary', { rule, spent: money(o.total_cost), amount: money(o.budget), n: r.ballots }),
+      o.voter_budget_approx !== undefined ? ` ${t('results.voter_share', { amount: money(o.voter_budget_approx) })}` : ''),
+    h('h3', {}, t('results.funded')),
+    o.selected.length ? h('table', {},
+      h('thead', {}, h('tr', {}, h('th', {}, t('results.project')), h('th', { class: 'num' }, t('results.cost')), h('th', { class: 'num' }, t('results.votes')))),
+      h('tbody', {}, o.selected.map((pid, i) => h('tr', {}, h('td', {}, name(pid)), h('td', { class: 'num' }, money(spentOn(pid, i))),
+        h('td', { class: 'num' }, formatNumber(votes[pid] || 0))))))
+      : h('p', {}, t('results.none_funded')),
+    h('h3', {}, t('results.votes_chart')),
+    barChart(byVotes.map((p) => ({ label: p.name || p.id, value: votes[p.id] || 0, highlight: funded.has(p.id), text: formatNumber(votes[p.id] || 0) })),
+      { title: t('results.votes_chart') }),
+    h('ul', { class: 'legend' }, h('li', {}, swatchText('funded', t('results.legend_funded'))), h('li', {}, swatchText('other', t('results.legend_other')))),
+    h('details', {}, h('summary', {}, t('results.all_table')),
+      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('results.project')), h('th', { class: 'num' }, t('results.cost')),
+        h('th', { class: 'num' }, t('results.votes')))),
+      h('tbody', {}, byVotes.map((p) => h('tr', {}, h('td', {}, p.name || p.id, funded.has(p.id) ? ` (${t('results.legend_funded')})` : ''),
+        h('td', { class: 'num' }, money(cost(p.id))), h('td', { class: 'num' }, formatNumber(votes[p.id] || 0))))))),
+    h('h3', {}, t('results.use')), useChart, useLegend,
+    h('h3', {}, t('results.rounds')),
+    has(`criterion_help.${o.criterion}`) ? h('p', { class: 'hint' }, t(`criterion_help.${o.criterion}`)) : null,
+    h('ol', { class: 'rounds' }, (o.rounds || []).map((round) => h('li', {}, roundText(round, o, name, money)))),
+    (o.ties || []).length ? h('p', {}, o.ties.map((tie) => t('results.tie', { round: tie.round, tied: tie.tied.map(name).join(', '),
+      winner: name(tie.winner), rule: o.tie_break })).join(' ')) : null);
+}
+
+function swatchText(kind, text) {
+  const el = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+  el.style.background = kind === 'funded' ? '#0b57a4' : '#7d8794';
+  return [el, text];
+}
+
+function roundText(round, o, name, money) {
+  const decision = has(`decision.${round.decision}`) ? t(`decision.${round.decision}`) : round.decision;
+  const criterion = has(`criterion.${o.criterion}`) ? t(`criterion.${o.criterion}`) : o.criterion;
+  const score = round.score === 'inf' ? '∞' : formatNumber(round.score_approx ?? 0, 2);
+  // Equal Shares names what each supporter pays; other rules their score.
+  const detail = round.price_approx !== undefined
+    ? t('results.round_price', { n: round.supporters, price: money(round.price_approx), left: money(round.budget_left) })
+    : t('results.round_detail', { n: round.supporters, criterion, score, left: money(round.budget_left) });
+  return [h('strong', {}, name(round.project)), ` — ${decision}. `, detail];
+}
+
+async function start() {
+  await startI18n(render);
+  const [b, r] = await Promise.all([api('GET', `${base}/ballot`), api('GET', `${base}/results`)]);
+  if (b.ok) {
+    ballot = b.data;
+    document.title = `${ballot.title} · ${t('results.title')}`;
+  }
+  if (!b.ok) error = b.error;
+  else if (!r.ok) error = r.error;
+  else results = r.data;
+  render();
+  focusView(main.querySelector('h1'));
+}
+
+start();

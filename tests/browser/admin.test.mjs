@@ -1,0 +1,200 @@
+// The organizer pages, from sign-in to publication: create a process from the
+// form, edit the draft, make voter codes with a printable QR sheet (the QR codes
+// are decoded and used to vote), open, watch turnout, close, publish; import a .pb.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { ROOT, contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+
+let server;
+let browser;
+let page;
+const SLUG = 'oak-street-community-fund';
+let sheetCodes = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+  page = await browser.page();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Decodes the QR code drawn in an SVG element: a copy, 300 px wide on top of
+// the page, is photographed and read by jsQR.
+async function decodeQr(locator) {
+  await locator.evaluate((svg) => {
+    const box = document.createElement('div');
+    box.id = 'qr-probe';
+    Object.assign(box.style, { position: 'fixed', top: '0', left: '0', width: '300px', background: '#fff', zIndex: '1000' });
+    const copy = svg.cloneNode(true);
+    copy.style.width = '300px';
+    copy.style.maxWidth = 'none';
+    box.append(copy);
+    document.body.append(box);
+  });
+  const probe = locator.page().locator('#qr-probe');
+  const png = PNG.sync.read(await probe.screenshot());
+  await probe.evaluate((box) => box.remove());
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+}
+
+const button = (name) => page.getByRole('button', { name, exact: true });
+
+describe('organizer pages', () => {
+  test('sign in: a wrong token is refused, the right one lists the processes', async () => {
+    await page.goto(`${server.url}/admin`);
+    await page.getByLabel('Organizer token').fill('0'.repeat(64));
+    await button('Sign in').click();
+    await page.getByText('That token was not accepted.').waitFor();
+    await page.getByLabel('Organizer token').fill(server.token);
+    await button('Sign in').click();
+    await page.getByRole('heading', { name: 'Processes' }).waitFor();
+    await page.getByText('Roosevelt High School participatory budget 2026').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('psephos-token')), server.token);
+    assert.deepEqual(await contrastProblems(page), []);
+  });
+
+  test('create a process from the form: projects added and removed, server errors shown', async () => {
+    await page.getByRole('link', { name: 'New process' }).click();
+    await page.getByRole('heading', { name: 'New process' }).waitFor();
+    await page.getByLabel('Title', { exact: true }).fill('Oak Street community fund');
+    assert.equal(await page.getByLabel('Short name (used in links)').inputValue(), SLUG);
+    await page.getByLabel('Description', { exact: true }).first().fill('Neighbours choose what the fund pays for.');
+    await page.getByLabel('Interest-holder groups').fill('resident, business');
+    await page.getByLabel('Amount to spend').fill('5000');
+    await page.getByLabel('Ballot type').selectOption('approval');
+    await page.getByLabel('Most projects').fill('2');
+    await page.getByLabel('Counting rule').selectOption('greedy');
+    await page.locator('#b0-p0-name').fill('Benches');
+    await page.locator('#b0-p0-cost').fill('1200');
+    await button('Add a project').click();
+    // Focus moves to the new project's name.
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'b0-p1-name');
+    await page.locator('#b0-p1-cost').fill('2500');
+    await button('Save draft').click();
+    await page.getByText('budgets[0].projects[1].name: must not be empty').waitFor();  // the server's words, with the field
+    await page.locator('#b0-p1-name').fill('Mural');
+    await button('Add a project').click();
+    await page.locator('#b0-p2-name').fill('Planters');
+    await page.locator('#b0-p2-cost').fill('900');
+    await button('Add a project').click();
+    await page.locator('#b0-p3-name').fill('Removed again');
+    await page.getByRole('button', { name: 'Remove project 4' }).click();
+    assert.equal(await page.locator('#b0-p3-name').count(), 0);
+    assert.deepEqual(await labelProblems(page), []);
+    assert.deepEqual(await contrastProblems(page), []);
+    await screenshot(page, 'admin-form');
+    await button('Save draft').click();
+    await page.getByText('Draft created.').waitFor();
+    const definition = (await server.api('GET', `/processes/${SLUG}`)).json.definition;
+    assert.deepEqual(definition.groups, ['resident', 'business']);
+    assert.deepEqual(definition.budgets[0].projects.map((p) => [p.name, p.cost]), [['Benches', 1200], ['Mural', 2500], ['Planters', 900]]);
+    assert.deepEqual(definition.budgets[0].ballot, { type: 'approval', max_projects: 2 });
+  });
+
+  test('edit the draft', async () => {
+    await page.getByRole('link', { name: 'Edit the draft' }).click();
+    await page.getByLabel('Title', { exact: true }).fill('Oak Street neighbourhood fund');
+    await page.locator('#b0-p2-cost').fill('950');
+    await button('Save draft').click();
+    await page.getByText('Draft saved.').waitFor();
+    await page.getByRole('heading', { name: 'Oak Street neighbourhood fund' }).waitFor();
+    assert.equal((await server.api('GET', `/processes/${SLUG}`)).json.definition.budgets[0].projects[2].cost, 950);
+  });
+
+  test('voter codes: a printable sheet with one QR code per code, linking to the voting page', async () => {
+    await page.getByLabel('Group').selectOption('resident');
+    await page.getByLabel('How many').fill('4');
+    await button('Make codes').click();
+    await page.getByText('4 voter codes: resident').waitFor();
+    const cards = page.locator('.code-card');
+    assert.equal(await cards.count(), 4);
+    sheetCodes = (await page.locator('.code-card .mono').allTextContents()).map((c) => c.trim());
+    for (const [i, code] of sheetCodes.entries()) {
+      assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      assert.equal(await decodeQr(cards.nth(i).locator('svg')), `${server.url}/vote/${SLUG}?code=${code}`);
+    }
+    // The same codes as a CSV file, made in the page (the content security policy allows blob: downloads).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+    assert.equal(download.suggestedFilename(), `${SLUG}-resident.csv`);
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.deepEqual(csv.trim().split('\n').slice(1).map((l) => l.slice(0, 19)), sheetCodes);
+    await cards.first().scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-codes');
+    // Printed, only the cards remain.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('header.top').isVisible(), false);
+    assert.equal(await page.getByRole('heading', { name: 'Turnout' }).isVisible(), false);
+    assert.equal(await cards.first().isVisible(), true);
+    await screenshot(page, 'codes-print', { fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    // The API hands codes out once: the server no longer has them.
+    const batches = await server.api('GET', `/processes/${SLUG}/codes/1.csv`);
+    assert.equal(batches.status, 410);
+  });
+
+  test('open, vote with a code from the sheet, live turnout, close, publish', async () => {
+    await button('Open voting').click();
+    await button('Yes: Open voting').click();
+    await page.getByText('Voting is open.', { exact: true }).first().waitFor();
+    assert.equal(await page.locator('#state').textContent(), 'open');
+    await page.locator('#turnout-total').getByText('0 of 4 voter codes used (0%).').waitFor();
+
+    const voter = await browser.context.newPage();
+    await voter.goto(`${server.url}/vote/${SLUG}?code=${sheetCodes[0]}`);
+    await voter.getByRole('checkbox', { name: 'Mural' }).check();
+    await voter.getByRole('button', { name: 'Review my vote' }).click();
+    await voter.getByRole('button', { name: 'Submit my vote' }).click();
+    await voter.locator('#receipt').waitFor();
+    await voter.close();
+
+    // Polled every few seconds, without reloading the page.
+    await page.locator('#turnout-total').getByText('1 of 4 voter codes used (25%).').waitFor({ timeout: 15000 });
+    await page.locator('#turnout').scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-turnout');
+
+    await button('Close voting and count').click();
+    await button('Yes: Close voting and count').click();
+    await page.getByText('Voting is closed and counted.', { exact: true }).waitFor();
+    await page.locator('section:has(#res-h)').getByText(/: Mural, Benches, Planters$/).waitFor();
+    await button('Publish the results').click();
+    await button('Yes: Publish the results').click();
+    await page.getByText('The results are published.', { exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Results page' }).click();
+    await page.getByRole('heading', { name: 'Results: Oak Street neighbourhood fund' }).waitFor();
+  });
+
+  test('import a pabulib .pb file as a draft', async () => {
+    await page.goto(`${server.url}/admin`);
+    await page.getByText('Import a pabulib .pb file').click();
+    await screenshot(page, 'admin');
+    await page.getByLabel('Short name (used in links)').fill('imported-2026');
+    await page.getByLabel('.pb file').setInputFiles(join(ROOT, 'examples/roosevelt_high_2026.pb'));
+    await button('Import').click();
+    await page.getByText('Imported as a draft.').waitFor();
+    await page.getByRole('heading', { name: 'Roosevelt High School participatory budget (example)' }).waitFor();
+    assert.equal(await page.locator('#state').textContent(), 'draft');
+  });
+
+  test('Spanish organizer pages, and signing out', async () => {
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.getByRole('heading', { name: 'Estado' }).waitFor();
+    await page.getByRole('link', { name: 'Editar el borrador' }).waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('link', { name: 'All processes' }).click();
+    await button('Sign out').click();
+    await page.getByLabel('Organizer token').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('psephos-token')), null);
+  });
+
+  test('no script errors or content security policy violations', () => {
+    assert.deepEqual(browser.problems, []);
+  });
+});

@@ -1,0 +1,140 @@
+// The results page (funded projects, SVG charts, turnout by group, rounds,
+// bundle) and the receipt check page (the Merkle proof verified in the browser).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+
+const SLUG = 'roosevelt-high-2026';
+// Ballots for the example: [group index into the codes, projects].
+const BALLOTS = [['1', '4'], ['1', '3', '6'], ['2', '3'], ['5'], ['1', '2', '4', '6'], ['3', '7'], ['5', '8'], ['1', '6'],
+  ['2', '4', '7'], ['3', '5'], ['1'], ['7', '8']];
+
+let server;
+let browser;
+let page;
+let receipts = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+  page = await browser.page();
+  // Spread over the groups: every 5th code of the example's list.
+  receipts = [];
+  for (const [i, projects] of BALLOTS.entries()) {
+    const r = await server.api('POST', `/processes/${SLUG}/ballots`,
+      { code: server.codes[i * 5].code, ballots: { school: { projects } } }, { token: '' });
+    assert.equal(r.status, 201, r.text);
+    receipts.push(r.json.receipt);
+  }
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('results and receipt check', () => {
+  test('while voting is open: results are not shown yet, receipts wait for the close', async () => {
+    await page.goto(`${server.url}/results/${SLUG}`);
+    await page.getByText('The results will appear here once the organizers publish them.').waitFor();
+    await page.goto(`${server.url}/check/${SLUG}?receipt=${receipts[0]}`);
+    await page.getByText('Receipts can be checked once voting has closed.').waitFor();
+  });
+
+  test('published results: funded projects, charts, turnout by group, rounds, bundle', async () => {
+    assert.equal((await server.api('POST', `/processes/${SLUG}/close`)).status, 200);
+    assert.equal((await server.api('POST', `/processes/${SLUG}/publish`)).status, 200);
+    const results = (await server.api('GET', `/processes/${SLUG}/results`, undefined, { token: '' })).json;
+    const outcome = results.budgets[0].outcome;
+    const names = new Map((await server.api('GET', `/processes/${SLUG}/ballot`)).json.budgets[0].projects.map((p) => [p.id, p.name]));
+
+    await page.goto(`${server.url}/results/${SLUG}`);
+    await page.getByRole('heading', { name: 'Results: Roosevelt High School participatory budget 2026' }).waitFor();
+    await page.getByText(`12 of 100 voter codes used (12%). 12 ballots counted.`).waitFor();
+    const funded = page.locator('section:has(h3:text("Funded projects")) table').first().locator('tbody tr td:first-child');
+    assert.deepEqual(await funded.allTextContents(), outcome.selected.map((id) => names.get(id)));
+    await page.getByText('Counted with the rule “Method of Equal Shares” from 12 ballots.').waitFor();
+    // Charts are inline SVG built by the page: turnout by group, votes per project, budget use.
+    assert.equal(await page.locator('svg.chart').count(), 3);
+    assert.equal(await page.locator('svg.chart').nth(1).locator('rect').count(), 8);
+    const groups = await page.locator('svg.chart').first().locator('text').allTextContents();
+    for (const g of ['student', 'family', 'educator', 'community partner']) assert.ok(groups.includes(g), `${g} in ${groups}`);
+    assert.equal(await page.locator('ol.rounds > li').count(), outcome.rounds.length);
+    assert.match(await page.locator('ol.rounds > li').first().textContent(), new RegExp(`^${names.get(outcome.rounds[0].project)} — funded\\.`));
+    assert.deepEqual(await labelProblems(page), []);
+    assert.deepEqual(await contrastProblems(page), []);
+    await screenshot(page, 'results');
+    await screenshot(page, 'results-full', { fullPage: true });
+
+    const href = await page.locator('#bundle-link').getAttribute('href');
+    assert.equal(href, `/api/v1/processes/${SLUG}/bundle`);
+    const bundle = await (await page.request.get(`${server.url}${href}`)).json();
+    assert.equal(bundle.format, 'psephos-bundle/1');
+    assert.equal(bundle.log.size, 12);
+  });
+
+  test('receipt check: the ballot, its place in the log, and the proof verified in the browser', async () => {
+    await page.goto(`${server.url}/check/${SLUG}?receipt=${receipts[1]}`);
+    await page.getByRole('heading', { name: 'Your ballot is in the count' }).waitFor();
+    await page.getByText('Ballot 2 of 12 in the public ballot log').waitFor();
+    assert.deepEqual(await page.locator('ul.chosen li').allTextContents(),
+      ['Shade structure over the playground', 'Library books in Spanish and English', 'Garden beds for the science classes']);
+    await page.locator('#proof-verdict.verified').waitFor();
+    assert.deepEqual(await contrastProblems(page), []);
+    await screenshot(page, 'check');
+
+    // Every receipt's proof checks out, whatever its place in the tree (12 leaves: uneven subtrees).
+    for (const [i, receipt] of receipts.entries()) {
+      await page.getByLabel('Receipt').fill(receipt);
+      await page.getByRole('button', { name: 'Check' }).click();
+      await page.getByText(`Ballot ${i + 1} of 12 in the public ballot log`).waitFor();
+      await page.locator('#proof-verdict.verified').waitFor();
+    }
+  });
+
+  test('receipt check refuses what it cannot prove', async () => {
+    await page.goto(`${server.url}/check/${SLUG}`);
+    await page.getByLabel('Receipt').fill('not-a-receipt');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByText('A receipt is 64 characters').waitFor();
+    await page.getByLabel('Receipt').fill('0'.repeat(64));
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByText('No ballot has this receipt.').waitFor();
+    // A server that answered with a proof to another head would be caught.
+    await page.route('**/board/receipts/*', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      body.head = 'f'.repeat(64);
+      await route.fulfill({ response, json: body });
+    });
+    await page.getByLabel('Receipt').fill(receipts[3]);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.locator('#proof-verdict.failed').waitFor();
+    await page.unroute('**/board/receipts/*');
+  });
+
+  test('after the close the voting page says so; the landing page leads to the results', async () => {
+    await page.goto(`${server.url}/vote/${SLUG}`);
+    await page.getByText('Voting has closed and the results are published.').waitFor();
+    await page.getByRole('link', { name: 'See the results' }).click();
+    await page.getByRole('heading', { name: 'Funded projects' }).waitFor();
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('Short name of the vote').fill(SLUG);
+    await page.getByRole('button', { name: 'See the results' }).click();
+    await page.waitForURL(`${server.url}/results/${SLUG}`);
+    await page.getByRole('heading', { name: 'Funded projects' }).waitFor();
+  });
+
+  test('Spanish results', async () => {
+    await page.goto(`${server.url}/results/${SLUG}`);
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.getByRole('heading', { name: 'Proyectos financiados' }).waitFor();
+    await page.getByText('Cómo fue el recuento, ronda a ronda').waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Funded projects' }).waitFor();
+  });
+
+  test('no script errors or content security policy violations', () => {
+    assert.deepEqual(browser.problems, []);
+  });
+});
