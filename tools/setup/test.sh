@@ -6,6 +6,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bash "$root/tools/setup/build.sh"
+# The browser tests' node packages (playwright-core and QR decoding, pinned by
+# tests/browser/package-lock.json); chromium itself comes from Debian.
+(cd "$root/tests/browser" && npm ci --no-audit --no-fund)
 failed=()
 ctest --test-dir "$root/build" --output-on-failure -j"$(nproc)" || failed+=("tests")
 bash "$root/tools/setup/test-sanitizers.sh" || failed+=("sanitizers")
