@@ -107,6 +107,20 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
         live->log.push_back(b.receipt);
         live->ballots += b.superseded ? 0 : 1;
       }
+      // A crash between writing the close and its tally leaves a closed
+      // process without results: count it now, from the stored ballots.
+      if (live->results.is_null() && record.state != ProcessState::kDraft && record.state != ProcessState::kOpen) {
+        std::vector<std::string> counted;
+        for (const auto& b : *log) {
+          if (!b.superseded) counted.push_back(b.ballot);
+        }
+        auto results = TallyProcess(live->definition, counted);
+        if (!results.ok()) return loaded.set_value(results.status());
+        if (Status saved = storage.SetResults(record.id, results->dump()); !saved.ok()) {
+          return loaded.set_value(saved);
+        }
+        live->results = std::move(results).value();
+      }
       api->processes_[record.slug] = std::move(live);
     }
     loaded.set_value(Status::Ok());

@@ -176,3 +176,24 @@ TEST_CASE("api: state survives a restart of the api over the same storage") {
   api2->Handle(std::move(request), "10.0.0.1", [&](Response r) { p.set_value(std::move(r)); });
   CHECK(p.get_future().get().result_int() == 409);
 }
+
+TEST_CASE("api: a process closed without results (a crash mid-close) is tallied at the next start") {
+  Fixture f;
+  auto codes = f.OpenSchool(2);
+  REQUIRE(f.Vote(codes[0], {"a"}).status == 201);
+  // What a kill between writing the close and writing its tally leaves behind.
+  std::promise<void> closed;
+  f.worker().Post([&](Storage& storage) {
+    CHECK(storage.SetState(1, ProcessState::kClosed).ok());
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  auto api2 = std::move(Api::Create(f.worker(), Sha256Hex(kToken), *SigningKey::Generate())).value();
+  Request request{http::verb::get, "/api/v1/processes/school/results", 11};
+  request.set(http::field::authorization, "Bearer " + kToken);
+  std::promise<Response> p;
+  api2->Handle(std::move(request), "10.0.0.1", [&](Response r) { p.set_value(std::move(r)); });
+  Response r = p.get_future().get();
+  REQUIRE(r.result_int() == 200);
+  CHECK(json::parse(r.body())["budgets"][0]["votes"]["a"] == 1);
+}
