@@ -36,18 +36,40 @@ inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// The length of the valid UTF-8 sequence starting at text[i], or 0.
+// The length of the valid multi-byte UTF-8 sequence starting at text[i], or 0. Strict,
+// as JSON encoders are: no overlong forms, surrogates or code points past U+10FFFF.
 inline std::size_t Utf8SequenceLength(std::string_view text, std::size_t i) {
-  const auto lead = static_cast<unsigned char>(text[i]);
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  const unsigned char lead = byte(0);
   std::size_t length = 0;
+  unsigned char second_min = 0x80, second_max = 0xbf;
   if (lead >= 0xc2 && lead < 0xe0) length = 2;
   if (lead >= 0xe0 && lead < 0xf0) length = 3;
   if (lead >= 0xf0 && lead < 0xf5) length = 4;
+  if (lead == 0xe0) second_min = 0xa0;
+  if (lead == 0xed) second_max = 0x9f;
+  if (lead == 0xf0) second_min = 0x90;
+  if (lead == 0xf4) second_max = 0x8f;
   if (length == 0 || i + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return 0;
+  if (byte(1) < second_min || byte(1) > second_max) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if ((byte(k) & 0xc0) != 0x80) return 0;
   }
   return length;
+}
+
+// The offset of the first byte that is not valid UTF-8, or npos.
+inline std::size_t FirstInvalidUtf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) return i;
+    i += length;
+  }
+  return std::string_view::npos;
 }
 
 // Renders file content for a message: printable ASCII and valid UTF-8 as is,

@@ -1,6 +1,7 @@
 // Writes an engine::Election as pabulib `.pb` text that ParsePabulib reads back
 // to the same election.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,23 +16,6 @@ namespace {
 using engine::BallotType;
 using engine::Election;
 using engine::Money;
-
-// Digits of |amount| with exactly `scale` decimals: (123450, 2) is "1234.50".
-std::string FormatFixed(Money amount, int scale) {
-  // Unsigned magnitude, so that INT64_MIN is no special case.
-  std::uint64_t magnitude = amount < 0 ? 0 - static_cast<std::uint64_t>(amount)
-                                       : static_cast<std::uint64_t>(amount);
-  std::string reversed;
-  int written = 0;
-  do {
-    if (written == scale && scale > 0) reversed.push_back('.');
-    reversed.push_back(static_cast<char>('0' + magnitude % 10));
-    magnitude /= 10;
-    ++written;
-  } while (magnitude > 0 || written <= scale);
-  if (amount < 0) reversed.push_back('-');
-  return std::string(reversed.rbegin(), reversed.rend());
-}
 
 // A field needs quotes if unquoted it would split, lose spaces to trimming, or
 // (first in its row) read as a section title.
@@ -62,17 +46,31 @@ void AppendField(std::string* out, std::string_view field, bool first_in_row = f
 
 // The META budget as written: the original text when it still says the same
 // amount (so "3009585,74" survives a round trip), else the amount itself.
+// The scale the written file shows without the budget: projects' costs are
+// written at the full scale, cost limits (META) as they were read.
+int ScaleBesidesBudget(const Election& election) {
+  if (!election.projects.empty()) return election.money_scale;
+  int scale = 0;
+  for (const auto& [key, value] : election.meta) {
+    internal::Decimal limit;
+    if ((key == "min_sum_cost" || key == "max_sum_cost") &&
+        internal::ParseDecimal(value, &limit) == internal::DecimalError::kNone) {
+      scale = std::max(scale, limit.decimals);
+    }
+  }
+  return scale;
+}
+
 std::string BudgetText(const Election& election, const std::string* original) {
   if (original != nullptr) {
     internal::Decimal value;
     if (internal::ParseDecimal(*original, &value) == internal::DecimalError::kNone &&
         internal::ScaleDecimal(value, election.money_scale) == election.budget &&
-        // Without projects the budget alone carries the scale.
-        (value.decimals == election.money_scale || !election.projects.empty())) {
+        std::max(value.decimals, ScaleBesidesBudget(election)) == election.money_scale) {
       return *original;
     }
   }
-  return FormatFixed(election.budget, election.money_scale);
+  return FormatAmount(election.budget, election.money_scale);
 }
 
 std::string VoteTypeText(const Election& election, const std::string* original) {
@@ -130,7 +128,7 @@ void WriteProjects(const Election& election, std::string* out) {
   out->push_back('\n');
   for (const engine::Project& project : election.projects) {
     AppendField(out, project.id, true);
-    AppendField(out, FormatFixed(project.cost, election.money_scale));
+    AppendField(out, FormatAmount(project.cost, election.money_scale));
     for (std::string_view key : keys) {
       const std::string* value = project.Attribute(key);
       AppendField(out, value != nullptr ? std::string_view(*value) : std::string_view());
@@ -192,8 +190,24 @@ void WriteVotes(const Election& election, std::string* out) {
 
 }  // namespace
 
+std::string FormatAmount(Money amount, int scale) {
+  // Unsigned magnitude, so that INT64_MIN is no special case.
+  std::uint64_t magnitude = amount < 0 ? 0 - static_cast<std::uint64_t>(amount)
+                                       : static_cast<std::uint64_t>(amount);
+  std::string reversed;
+  int written = 0;
+  do {
+    if (written == scale && scale > 0) reversed.push_back('.');
+    reversed.push_back(static_cast<char>('0' + magnitude % 10));
+    magnitude /= 10;
+    ++written;
+  } while (magnitude > 0 || written <= scale);
+  if (amount < 0) reversed.push_back('-');
+  return std::string(reversed.rbegin(), reversed.rend());
+}
+
 std::string FormatMoney(Money amount, int scale) {
-  std::string text = FormatFixed(amount, scale);
+  std::string text = FormatAmount(amount, scale);
   if (scale > 0) {
     // Trailing zeros say nothing about the amount: "1234.50" is "1234.5".
     while (text.back() == '0') text.pop_back();

@@ -12,6 +12,8 @@ using nlohmann::json;
 
 void Api::CreateProcess(ProcessDefinition definition, Reply reply) {
   const std::string slug = definition.slug;
+  // Serialized before the slug is reserved, so nothing can leave a reservation behind.
+  const std::string stored = ProcessDefinitionJson(definition).dump();
   auto live = std::make_shared<LiveProcess>();
   live->definition = std::move(definition);
   {
@@ -22,7 +24,6 @@ void Api::CreateProcess(ProcessDefinition definition, Reply reply) {
     live->closing = true;  // reserved: nobody votes until it is stored and opened
     processes_[slug] = live;
   }
-  const std::string stored = ProcessDefinitionJson(live->definition).dump();
   worker_.Post([this, live, slug, stored, reply = std::move(reply)](Storage& storage) {
     auto id = storage.CreateProcess(slug, stored);
     std::unique_lock lock(mutex_);

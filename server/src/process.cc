@@ -41,6 +41,16 @@ class Reader {
     return value;
   }
 
+  // A typo in a key ("balot") must not silently drop what it meant to say.
+  void OnlyKnownKeys(const json& obj, const std::string& path, std::initializer_list<std::string_view> known) {
+    for (const auto& item : obj.items()) {
+      if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
+        Fail(path + item.key(), "unknown field");
+        return;
+      }
+    }
+  }
+
   std::optional<std::int64_t> Count(const json& obj, const std::string& path, const char* key) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return std::nullopt;
@@ -88,6 +98,7 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
     r.Fail(path, "must be an object");
     return r.status();
   }
+  r.OnlyKnownKeys(j, path + ".", {"id", "title", "currency", "rule", "tie_break", "amount", "ballot", "projects"});
   b.id = r.String(j, path + ".", "id", true, 64);
   if (!r.failed() && !ValidId(b.id)) r.Fail(path + ".id", "use letters, digits and . _ / - (at most 64)");
   b.title = r.String(j, path + ".", "title", false, 500);
@@ -103,6 +114,10 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
   engine::Election& e = b.election;
   const json ballot = j.value("ballot", json::object());
   if (!ballot.is_object()) r.Fail(path + ".ballot", "must be an object");
+  if (ballot.is_object()) {
+    r.OnlyKnownKeys(ballot, path + ".ballot.", {"type", "min_projects", "max_projects", "min_points", "max_points",
+                                                "min_total_points", "max_total_points", "min_cost", "max_cost"});
+  }
   const std::string type = ballot.is_object() ? r.String(ballot, path + ".ballot.", "type", false, 20) : "";
   if (type.empty() || type == "approval" || type == "knapsack") {
     e.ballot_type = engine::BallotType::kApproval;
@@ -152,6 +167,7 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
       r.Fail(pp, "must be an object");
       break;
     }
+    r.OnlyKnownKeys(pj, pp + ".", {"id", "name", "description", "category", "cost"});
     engine::Project project;
     project.id = r.String(pj, pp + ".", "id", true, 64);
     if (!r.failed() && !ValidId(project.id)) r.Fail(pp + ".id", "use letters, digits and . _ / - (at most 64)");
@@ -196,10 +212,11 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
   return b;
 }
 
+// At the full scale ("1000.00"): the scale is part of the definition, and
+// the published .pb files must read back with it.
 json AmountJson(engine::Money m, int scale) {
   if (scale == 0) return m;
-  std::string text = ballots::FormatMoney(m, scale);
-  return text;
+  return ballots::FormatAmount(m, scale);
 }
 
 json BudgetJson(const Budget& b, bool with_rule) {

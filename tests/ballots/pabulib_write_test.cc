@@ -56,6 +56,26 @@ TEST_CASE("hand-made files survive a round trip") {
   }
 }
 
+TEST_CASE("without projects, a budget's text keeps its own scale when a cost limit carries a finer one") {
+  // Found by pabulib_fuzz: "budget;100" was written back as "budget;100.0".
+  Result<Election> original = ParsePabulib(
+      "META\nkey;value\nbudget;100\nvote_type;approval\nmax_sum_cost;10,0\nPROJECTS\nproject_id;cost\n", "in.pb");
+  REQUIRE_MESSAGE(original.ok(), original.status().message());
+  CHECK(original->money_scale == 1);
+  const std::string written = WritePabulib(*original);
+  CHECK(written.find("budget;100\n") != std::string::npos);
+  Result<Election> again = RoundTrip(*original);
+  REQUIRE_MESSAGE(again.ok(), again.status().message());
+  CHECK(FirstDifference(*original, *again) == "");
+}
+
+TEST_CASE("FormatAmount writes every decimal of the scale") {
+  CHECK(ballots::FormatAmount(123450, 2) == "1234.50");
+  CHECK(ballots::FormatAmount(100000, 2) == "1000.00");
+  CHECK(ballots::FormatAmount(-5, 3) == "-0.005");
+  CHECK(ballots::FormatAmount(7, 0) == "7");
+}
+
 TEST_CASE("the written layout has amounts at full scale and quoting and column order") {
   Result<Election> original = ballots::ReadPabulibFile(testing::TestDataPath("small_approval.pb"));
   REQUIRE_MESSAGE(original.ok(), original.status().message());

@@ -92,6 +92,8 @@ def code_hash(code):
 class Server:
     """One psephos-server process; its output is read by a thread."""
 
+    running = set()  # killed when the test ends, whatever happens
+
     def __init__(self, binary, data, log):
         self.lines = []
         self.ready = threading.Event()
@@ -100,6 +102,7 @@ class Server:
         self.log = log
         self.proc = subprocess.Popen([binary, "--data", data, "--listen", "127.0.0.1:0", "--threads", "2"],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        Server.running.add(self)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -122,11 +125,13 @@ class Server:
     def kill(self):
         self.proc.kill()  # SIGKILL
         self.proc.wait()
+        Server.running.discard(self)
         self.reader.join(10)
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         code = self.proc.wait(60)
+        Server.running.discard(self)
         self.reader.join(10)
         return code
 
@@ -299,6 +304,8 @@ def main():
         print("FAILED: %s" % e, flush=True)
         print("server output: %s" % os.path.join(work, "server.log"))
     finally:
+        for server in list(Server.running):
+            server.kill()
         if ok and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         else:
@@ -315,8 +322,8 @@ def run(args, rng, work):
     token, port = server.token, server.port
     if not token:
         raise Failure("no organizer token printed on first start")
-    # A client casts up to ~1000 ballots a second here: enough codes that none runs out.
-    codes_per_client = args.codes or 1000 * (args.cycles + 1)
+    # A client casts ~1000 ballots a second here (about 1200 per cycle): enough codes that none runs out.
+    codes_per_client = args.codes or 2000 * (args.cycles + 1)
     expect(port, "POST", "/api/v1/processes", 201, DEFINITION, token)
     codes = []
     while len(codes) < codes_per_client * args.clients:
@@ -449,7 +456,8 @@ def run(args, rng, work):
                       "receipt)" % (len(entries), board["ballots"], len(stored), len(receipts),
                                     len(stored) - len(receipts)))
     unreceipted = [json.loads(e["entry"])["ballot"] for e in entries if leaf_hash(e["entry"]) not in receipts]
-    expected_unreceipted = [stored[c] for c in stored if c not in receipts.values()]
+    receipted_codes = set(receipts.values())
+    expected_unreceipted = [stored[c] for c in stored if c not in receipted_codes]
     key_of = lambda b: json.dumps(b, sort_keys=True)
     if sorted(map(key_of, unreceipted)) != sorted(map(key_of, expected_unreceipted)):
         raise Failure("the log's ballots without a receipt differ from those clients sent")

@@ -56,7 +56,9 @@ constexpr int kMaxRequests = 16;
 constexpr auto kReplyWait = std::chrono::seconds(20);
 
 [[noreturn]] void Fail(const std::string& what, const std::string& detail = "") {
-  std::fprintf(stderr, "http_request_fuzz: %s\n%s\n", what.c_str(), detail.c_str());
+  std::fprintf(stderr, "http_request_fuzz: %s\n", what.c_str());
+  std::fwrite(detail.data(), 1, detail.size(), stderr);  // may hold NUL bytes
+  std::fputc('\n', stderr);
   std::abort();
 }
 

@@ -22,7 +22,15 @@ using psephos::engine::Election;
 
 // The first field in which two elections differ, or "" when they are equal.
 std::string FirstDifference(const Election& a, const Election& b) {
-  if (a.meta != b.meta) return "meta";
+  if (a.meta != b.meta) {
+    for (std::size_t i = 0; i < std::min(a.meta.size(), b.meta.size()); ++i) {
+      if (a.meta[i] != b.meta[i]) {
+        return "meta entry " + std::to_string(i) + ": \"" + a.meta[i].first + ";" + a.meta[i].second +
+               "\" became \"" + b.meta[i].first + ";" + b.meta[i].second + "\"";
+      }
+    }
+    return "number of meta entries";
+  }
   if (a.budget != b.budget) return "budget";
   if (a.money_scale != b.money_scale) return "money_scale";
   if (a.ballot_type != b.ballot_type) return "ballot_type";
@@ -49,7 +57,9 @@ std::string FirstDifference(const Election& a, const Election& b) {
 }
 
 [[noreturn]] void Fail(const std::string& what, const std::string& detail) {
-  std::fprintf(stderr, "pabulib_fuzz: %s\n%s\n", what.c_str(), detail.c_str());
+  std::fprintf(stderr, "pabulib_fuzz: %s\n", what.c_str());
+  std::fwrite(detail.data(), 1, detail.size(), stderr);  // may hold NUL bytes
+  std::fputc('\n', stderr);
   std::abort();
 }
 

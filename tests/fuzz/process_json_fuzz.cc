@@ -48,7 +48,9 @@ constexpr const char* kFixed = R"({
 })";
 
 [[noreturn]] void Fail(const std::string& what, const std::string& detail) {
-  std::fprintf(stderr, "process_json_fuzz: %s\n%s\n", what.c_str(), detail.c_str());
+  std::fprintf(stderr, "process_json_fuzz: %s\n", what.c_str());
+  std::fwrite(detail.data(), 1, detail.size(), stderr);  // may hold NUL bytes
+  std::fputc('\n', stderr);
   std::abort();
 }
 

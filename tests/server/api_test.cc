@@ -160,6 +160,40 @@ TEST_CASE("api: a .pb file imports as a one-budget process") {
   CHECK(got.body["definition"]["budgets"][0]["ballot"]["max_projects"] == 2);
   auto broken = f.Call(http::verb::post, "/api/v1/processes/import?slug=broken", "META\nkey;value\n", true, "text/plain");
   CHECK(broken.status == 422);
+  // Found by http_request_fuzz: a Latin-1 name gave a 500 and left the slug reserved.
+  const std::string latin1 = "META\nkey;value\nbudget;300\nvote_type;approval\nPROJECTS\nproject_id;cost;name\np1;100;Ogr\xf3" "d\n";
+  auto refused = f.Call(http::verb::post, "/api/v1/processes/import?slug=latin", latin1, true, "text/plain");
+  CHECK(refused.status == 422);
+  CHECK(refused.body["error"]["message"].get<std::string>().find(":7: byte \\xf3 is not UTF-8") != std::string::npos);
+  CHECK(f.Call(http::verb::get, "/api/v1/processes/latin").status == 404);
+  CHECK(f.Call(http::verb::post, "/api/v1/processes/import?slug=latin", pb, true, "text/plain").status == 201);
+}
+
+TEST_CASE("api: amounts keep their scale through storage (\"1000.00\" stays at cents)") {
+  // Found by process_json_fuzz: "1000.00" was stored as "1000", so the published .pb lost the scale.
+  Fixture f;
+  const std::string def = R"({"slug":"cents","title":"C","budgets":[{"id":"m","amount":"1000.00","projects":[
+      {"id":"a","name":"A","cost":"250.50"},{"id":"b","name":"B","cost":"300"}]}]})";
+  REQUIRE(f.Call(http::verb::post, "/api/v1/processes", def).status == 201);
+  auto got = f.Call(http::verb::get, "/api/v1/processes/cents");
+  CHECK(got.body["definition"]["budgets"][0]["amount"] == "1000.00");
+  CHECK(got.body["definition"]["budgets"][0]["projects"][0]["cost"] == "250.50");
+  CHECK(got.body["definition"]["budgets"][0]["projects"][1]["cost"] == "300.00");
+}
+
+TEST_CASE("api: unknown fields inside a budget, its ballot or a project are refused") {
+  Fixture f;
+  const auto refused = [&](const std::string& def) {
+    auto r = f.Call(http::verb::post, "/api/v1/processes", def);
+    CHECK(r.status == 422);
+    return r.body["error"]["message"].get<std::string>();
+  };
+  CHECK(refused(R"({"slug":"t","title":"T","budgets":[{"id":"m","amount":10,"balot":{"max_projects":1},
+      "projects":[{"id":"a","name":"A","cost":5}]}]})") == "budgets[0].balot: unknown field");
+  CHECK(refused(R"({"slug":"t","title":"T","budgets":[{"id":"m","amount":10,"ballot":{"max_project":1},
+      "projects":[{"id":"a","name":"A","cost":5}]}]})") == "budgets[0].ballot.max_project: unknown field");
+  CHECK(refused(R"({"slug":"t","title":"T","budgets":[{"id":"m","amount":10,
+      "projects":[{"id":"a","name":"A","cost":5,"costs":6}]}]})") == "budgets[0].projects[0].costs: unknown field");
 }
 
 TEST_CASE("api: state survives a restart of the api over the same storage") {

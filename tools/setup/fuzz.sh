@@ -32,7 +32,8 @@ status=0
 for target in "${targets[@]}"; do
   fuzz_dir="$root/tests/fuzz"
   case "$target" in
-    pabulib_fuzz) seeds=("$root/tests/data/pabulib" "$root/tests/data/cli"); dict=pabulib.dict ;;
+    pabulib_fuzz) seeds=("$fuzz_dir/corpus/pabulib_fuzz" "$root/tests/data/pabulib" "$root/tests/data/cli")
+                  dict=pabulib.dict ;;
     process_json_fuzz) seeds=("$fuzz_dir/corpus/process_json_fuzz"); dict=json.dict ;;
     http_request_fuzz) seeds=("$fuzz_dir/corpus/http_request_fuzz"); dict=http.dict ;;
     *) echo "fuzz.sh: unknown target $target" >&2; exit 2 ;;

@@ -52,7 +52,9 @@ std::optional<Amount> ParseAmount(std::string_view text);
 // The amount in Money units of the given scale; nullopt on overflow.
 std::optional<engine::Money> ScaleAmount(Amount amount, int scale);
 
-// Renders Money with the election's scale: 123450 at scale 2 is "1234.5".
+// Renders Money with exactly `scale` decimals: 123450 at scale 2 is "1234.50".
+std::string FormatAmount(engine::Money amount, int scale);
+// Renders Money with the election's scale, without trailing zeros: "1234.5".
 std::string FormatMoney(engine::Money amount, int scale);
 
 }  // namespace psephos::ballots
