@@ -6,6 +6,7 @@
 #include <future>
 
 #include "psephos/server/ballot_log.h"
+#include "psephos/server/process_pabulib.h"
 #include "psephos/server/bundle.h"
 #include "psephos/server/secrets.h"
 #include "psephos/server/static_site.h"

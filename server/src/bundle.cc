@@ -1,6 +1,7 @@
 #include "psephos/server/bundle.h"
 
 #include "psephos/server/ballot_log.h"
+#include "psephos/server/process_pabulib.h"
 
 namespace psephos::server {
 namespace {

@@ -1,6 +1,7 @@
 #include "psephos/server/process.h"
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <unordered_set>
 
@@ -98,7 +99,8 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
     r.Fail(path, "must be an object");
     return r.status();
   }
-  r.OnlyKnownKeys(j, path + ".", {"id", "title", "currency", "rule", "tie_break", "amount", "ballot", "projects"});
+  r.OnlyKnownKeys(j, path + ".", {"id", "title", "currency", "rule", "tie_break", "min_score", "area", "heading",
+                                   "amount", "ballot", "projects"});
   b.id = r.String(j, path + ".", "id", true, 64);
   if (!r.failed() && !ValidId(b.id)) r.Fail(path + ".id", "use letters, digits and . _ / - (at most 64)");
   b.title = r.String(j, path + ".", "title", false, 500);
@@ -107,6 +109,9 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
   if (b.rule.empty()) b.rule = "greedy";
   b.tie_break = r.String(j, path + ".", "tie_break", false, 10);
   if (b.tie_break.empty()) b.tie_break = "id";
+  b.min_score = r.Count(j, path + ".", "min_score");
+  b.area = r.String(j, path + ".", "area", false, 100);
+  b.heading = r.String(j, path + ".", "heading", false, 64);
   if (r.failed()) return r.status();
   if (!engine::ParseRule(b.rule).ok()) r.Fail(path + ".rule", engine::ParseRule(b.rule).status().message());
   if (b.tie_break != "id" && b.tie_break != "cost") r.Fail(path + ".tie_break", "must be id or cost");
@@ -229,7 +234,10 @@ json BudgetJson(const Budget& b, bool with_rule) {
   if (with_rule) {
     j["rule"] = b.rule;
     j["tie_break"] = b.tie_break;
+    if (b.min_score) j["min_score"] = *b.min_score;
   }
+  if (!b.area.empty()) j["area"] = b.area;
+  if (!b.heading.empty()) j["heading"] = b.heading;
   json ballot;
   const bool knapsack = e.ballot_type == engine::BallotType::kApproval && e.rules.max_cost;
   ballot["type"] = knapsack ? "knapsack" : e.ballot_type == engine::BallotType::kOrdinal
@@ -258,6 +266,24 @@ json BudgetJson(const Budget& b, bool with_rule) {
 
 }  // namespace
 
+const char* ChannelName(Channel channel) {
+  switch (channel) {
+    case Channel::kOnline: return "online";
+    case Channel::kKiosk: return "kiosk";
+    case Channel::kPaper: return "paper";
+  }
+  return "online";
+}
+
+Channel BallotChannel(const json& stored) {
+  if (stored.is_object()) {
+    auto it = stored.find("_channel");
+    if (it != stored.end() && *it == "kiosk") return Channel::kKiosk;
+    if (it != stored.end() && *it == "paper") return Channel::kPaper;
+  }
+  return Channel::kOnline;
+}
+
 const Budget* ProcessDefinition::FindBudget(std::string_view id) const {
   for (const auto& b : budgets) {
     if (b.id == id) return &b;
@@ -265,12 +291,24 @@ const Budget* ProcessDefinition::FindBudget(std::string_view id) const {
   return nullptr;
 }
 
+bool ProcessDefinition::HasArea(std::string_view area) const {
+  return std::find(areas.begin(), areas.end(), area) != areas.end();
+}
+
+std::vector<const Budget*> ProcessDefinition::EligibleBudgets(std::string_view area) const {
+  std::vector<const Budget*> out;
+  for (const auto& b : budgets) {
+    if (b.area.empty() || b.area == area) out.push_back(&b);
+  }
+  return out;
+}
+
 Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
   Reader r;
   ProcessDefinition p;
   if (!j.is_object()) return Status::Invalid("the process definition must be a JSON object");
-  static const std::unordered_set<std::string> kKnown{"slug", "title", "description", "languages", "groups",
-                                                      "revoting", "budgets"};
+  static const std::unordered_set<std::string> kKnown{"slug",  "title",    "description", "languages", "groups",
+                                                      "areas", "headings", "revoting",    "budgets"};
   for (const auto& [key, value] : j.items()) {
     if (!kKnown.count(key)) return Status::Invalid(key + ": unknown field");
   }
@@ -287,7 +325,7 @@ Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
   } else if (!revoting.empty() && revoting != "first") {
     r.Fail("revoting", "must be first (a code's first ballot is final) or latest (the latest ballot counts)");
   }
-  for (const char* list : {"languages", "groups"}) {
+  for (const char* list : {"languages", "groups", "areas"}) {
     if (!j.contains(list)) continue;
     const json& items = j[list];
     std::vector<std::string> values;
@@ -299,7 +337,23 @@ Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
         values.push_back(items[i].get<std::string>());
       }
     }
-    (std::string(list) == "languages" ? p.languages : p.groups) = values;
+    const std::string name = list;
+    (name == "languages" ? p.languages : name == "groups" ? p.groups : p.areas) = values;
+  }
+  const json headings = j.value("headings", json::array());
+  if (!headings.is_array() || headings.size() > 20) r.Fail("headings", "must be a list of at most 20 headings");
+  for (std::size_t i = 0; !r.failed() && i < headings.size(); ++i) {
+    const std::string hp = "headings[" + std::to_string(i) + "]";
+    if (!headings[i].is_object()) {
+      r.Fail(hp, "must be an object {\"id\", \"title\"}");
+      break;
+    }
+    r.OnlyKnownKeys(headings[i], hp + ".", {"id", "title"});
+    Heading h{r.String(headings[i], hp + ".", "id", true, 64), r.String(headings[i], hp + ".", "title", false, 500)};
+    for (const Heading& other : p.headings) {
+      if (other.id == h.id) r.Fail(hp + ".id", "\"" + h.id + "\" is used twice");
+    }
+    p.headings.push_back(std::move(h));
   }
   if (r.failed()) return r.status();
   if (p.languages.empty()) p.languages = {"en"};
@@ -313,6 +367,13 @@ Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
     auto budget = ParseBudget(budgets[i], path, r);
     if (!budget.ok()) return budget.status();
     if (!ids.insert(budget->id).second) return Status::Invalid(path + ".id: \"" + budget->id + "\" is used twice");
+    if (!budget->area.empty() && !p.HasArea(budget->area)) {
+      return Status::Invalid(path + ".area: \"" + budget->area + "\" is not one of the process's areas");
+    }
+    if (!budget->heading.empty() && std::none_of(p.headings.begin(), p.headings.end(),
+                                                 [&](const Heading& h) { return h.id == budget->heading; })) {
+      return Status::Invalid(path + ".heading: \"" + budget->heading + "\" is not one of the process's headings");
+    }
     p.budgets.push_back(std::move(budget).value());
   }
   return p;
@@ -325,6 +386,12 @@ json ProcessDefinitionJson(const ProcessDefinition& p) {
   if (!p.description.empty()) j["description"] = p.description;
   j["languages"] = p.languages;
   j["groups"] = p.groups;
+  if (!p.areas.empty()) j["areas"] = p.areas;
+  if (!p.headings.empty()) {
+    json headings = json::array();
+    for (const Heading& h : p.headings) headings.push_back({{"id", h.id}, {"title", h.title}});
+    j["headings"] = std::move(headings);
+  }
   j["revoting"] = p.latest_ballot_counts ? "latest" : "first";
   json budgets = json::array();
   for (const auto& b : p.budgets) budgets.push_back(BudgetJson(b, true));
@@ -338,53 +405,48 @@ json PublicBallotJson(const ProcessDefinition& p) {
   return j;
 }
 
-Result<ProcessDefinition> ProcessFromPabulib(std::string_view pb_text, const std::string& slug) {
-  auto parsed = ballots::ParsePabulib(pb_text, "upload.pb");
-  if (!parsed.ok()) return parsed.status();
-  engine::Election e = std::move(parsed).value();
-  ProcessDefinition p;
-  p.slug = slug;
-  const std::string* description = e.Meta("description");
-  p.title = description ? *description : slug;
-  Budget b;
-  b.id = "main";
-  b.title = p.title;
-  if (const std::string* currency = e.Meta("currency")) b.currency = *currency;
-  const std::string* rule = e.Meta("rule");
-  b.rule = rule && engine::ParseRule(*rule).ok() ? *rule : "greedy";
-  // Only what a definition holds: the file's ballots are not imported.
-  for (auto& project : e.projects) {
-    std::vector<engine::Field> kept;
-    for (auto& [key, value] : project.attributes) {
-      if (key == "name" || key == "description" || key == "category") kept.emplace_back(key, value);
-    }
-    project.attributes = std::move(kept);
-  }
-  e.profile = engine::Profile();
-  e.voter_columns.clear();
-  e.voter_values.clear();
-  e.meta.clear();
-  b.election = std::move(e);
-  p.budgets.push_back(std::move(b));
-  // Round-trip through JSON so an upload obeys exactly the rules a definition does.
-  return ParseProcessDefinition(ProcessDefinitionJson(p));
-}
-
 std::string CheckProcessBallot(const ProcessDefinition& process, const json& body,
-                               std::vector<ballots::BallotProblem>* problems) {
+                               std::vector<ballots::BallotProblem>* problems, std::string_view area,
+                               Channel channel) {
   const json* ballots_json = body.is_object() && body.contains("ballots") ? &body["ballots"] : nullptr;
   if (!ballots_json || !ballots_json->is_object()) {
     problems->push_back({"malformed_ballot", "The ballot must hold \"ballots\": {budget id: {\"projects\": [...]}}."});
     return {};
   }
+  const std::vector<const Budget*> eligible = process.EligibleBudgets(area);
+  const auto is_eligible = [&](const Budget* b) { return std::find(eligible.begin(), eligible.end(), b) != eligible.end(); };
+  const auto title = [](const Budget& b) { return b.title.empty() ? b.id : b.title; };
   for (const auto& [id, value] : ballots_json->items()) {
-    if (!process.FindBudget(id)) problems->push_back({"unknown_budget", "\"" + id + "\" is not a budget of this vote."});
+    const Budget* budget = process.FindBudget(id);
+    if (!budget) {
+      problems->push_back({"unknown_budget", "\"" + id + "\" is not a budget of this vote."});
+    } else if (!is_eligible(budget)) {
+      problems->push_back({"not_eligible", "Your code does not vote in \"" + title(*budget) + "\"."});
+    }
+  }
+  // Headings: exactly one budget of each heading the voter has budgets in.
+  for (const Heading& heading : process.headings) {
+    std::vector<const Budget*> chosen;
+    bool any = false;
+    for (const Budget* b : eligible) {
+      if (b->heading != heading.id) continue;
+      any = true;
+      if (ballots_json->contains(b->id)) chosen.push_back(b);
+    }
+    const std::string name = heading.title.empty() ? heading.id : heading.title;
+    if (any && chosen.empty()) {
+      problems->push_back({"missing_heading", "Choose one budget of \"" + name + "\" and vote in it."});
+    } else if (chosen.size() > 1) {
+      problems->push_back({"one_per_heading", "Vote in only one budget of \"" + name + "\" (you voted in " +
+                                                  std::to_string(chosen.size()) + ")."});
+    }
   }
   json canonical = json::object();
-  for (const Budget& budget : process.budgets) {
+  for (const Budget* budget_ptr : eligible) {
+    const Budget& budget = *budget_ptr;
     auto it = ballots_json->find(budget.id);
     if (it == ballots_json->end()) {
-      problems->push_back({"missing_budget", "Vote in \"" + (budget.title.empty() ? budget.id : budget.title) + "\" too."});
+      if (budget.heading.empty()) problems->push_back({"missing_budget", "Vote in \"" + title(budget) + "\" too."});
       continue;
     }
     ballots::BallotInput input;
@@ -410,7 +472,21 @@ std::string CheckProcessBallot(const ProcessDefinition& process, const json& bod
     if (!input.points.empty()) stored["points"] = input.points;
     canonical[budget.id] = std::move(stored);
   }
+  // Budget ids cannot start with "_": the channel never collides with one.
+  if (channel != Channel::kOnline) canonical["_channel"] = ChannelName(channel);
   return problems->empty() ? canonical.dump() : std::string();
+}
+
+Result<BudgetRule> ResolveBudgetRule(const Budget& budget) {
+  auto rule = engine::ParseRule(budget.rule);
+  if (!rule.ok()) return rule.status();
+  BudgetRule out{*rule, {}};
+  if (budget.min_score) {
+    out.options.min_score = *budget.min_score;
+  } else if (*rule == engine::RuleKind::kGreedyThreshold) {
+    out.options.min_score = 1;
+  }
+  return out;
 }
 
 Result<engine::Election> BudgetElection(const Budget& budget, const std::vector<json>& ballots) {
@@ -448,26 +524,6 @@ Result<engine::Election> BudgetElection(const Budget& budget, const std::vector<
   return e;
 }
 
-Result<std::string> BudgetPabulib(const ProcessDefinition& process, const Budget& budget,
-                                  const std::vector<json>& ballots) {
-  auto e = BudgetElection(budget, ballots);
-  if (!e.ok()) return e.status();
-  e->meta = {{"description", process.title + (process.budgets.size() > 1 ? " - " + budget.id : "")},
-             {"unit", process.slug},
-             {"instance", budget.id},
-             {"num_projects", std::to_string(e->projects.size())},
-             {"num_votes", std::to_string(e->profile.size())},
-             {"rule", budget.rule}};
-  if (!budget.currency.empty()) e->meta.emplace_back("currency", budget.currency);
-  const auto& rules = e->rules;
-  for (const auto& rule : ballots::kBallotRuleKeys) {
-    if (const auto& v = rules.*rule.member) e->meta.emplace_back(rule.pabulib_key, std::to_string(*v));
-  }
-  if (rules.min_cost) e->meta.emplace_back("min_sum_cost", ballots::FormatMoney(*rules.min_cost, e->money_scale));
-  if (rules.max_cost) e->meta.emplace_back("max_sum_cost", ballots::FormatMoney(*rules.max_cost, e->money_scale));
-  return ballots::WritePabulib(*e);
-}
-
 Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& stored) {
   json out = json::array();
   std::vector<json> parsed;
@@ -478,15 +534,21 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
     if (!election.ok()) return election.status();
     engine::Election& e = *election;
     const std::vector<std::int64_t> votes = e.SupportCounts();
-    auto rule = engine::ParseRule(budget.rule);
-    if (!rule.ok()) return rule.status();
+    auto resolved = ResolveBudgetRule(budget);
+    if (!resolved.ok()) return resolved.status();
+    const engine::RuleKind* rule = &resolved->rule;
+    const engine::RuleOptions& options = resolved->options;
     const engine::TieBreak tie_break =
         budget.tie_break == "cost" ? engine::TieBreak::ByCost(e) : engine::TieBreak::ById(e);
-    engine::RuleOptions options;
-    if (*rule == engine::RuleKind::kGreedyThreshold) options.min_score = 1;
     json entry;
     entry["budget"] = budget.id;
     entry["ballots"] = e.profile.size();
+    std::map<std::string, std::int64_t> channels;
+    for (Channel c : kChannels) channels[ChannelName(c)] = 0;
+    for (const json& ballot : parsed) {
+      if (ballot.is_object() && ballot.contains(budget.id)) ++channels[ChannelName(BallotChannel(ballot))];
+    }
+    entry["by_channel"] = channels;
     json per_project = json::object();
     for (std::size_t i = 0; i < e.projects.size(); ++i) per_project[e.projects[i].id] = votes[i];
     entry["votes"] = std::move(per_project);

@@ -14,7 +14,7 @@
 
 #include "psephos/ballots/pabulib.h"
 #include "psephos/engine/election.h"
-#include "psephos/server/process.h"
+#include "psephos/server/process_pabulib.h"
 
 namespace {
 

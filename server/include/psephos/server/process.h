@@ -2,6 +2,8 @@
 // the engine can tally. Definitions travel as JSON (see server/API.md).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "psephos/ballots/validation.h"
 #include "psephos/engine/election.h"
 #include "psephos/engine/outcome.h"
+#include "psephos/engine/rules.h"
 #include "psephos/engine/status.h"
 
 namespace psephos::server {
@@ -21,10 +24,23 @@ struct Budget {
   std::string currency;
   std::string rule = "greedy";
   std::string tie_break = "id";
+  std::optional<std::int64_t> min_score;  // greedy-threshold's threshold (default 1)
+  std::string area;     // empty: every voter; else only codes of this area
+  std::string heading;  // budgets sharing a heading are alternatives: a voter picks one
   // Projects (name, description, category kept as attributes), amount,
   // ballot type and rules. Its profile is empty: ballots live in storage.
   engine::Election election;
 };
+
+struct Heading {
+  std::string id;
+  std::string title;
+};
+
+// How a ballot came in; stored in the ballot ("_channel", absent: online).
+enum class Channel { kOnline, kKiosk, kPaper };
+const char* ChannelName(Channel channel);
+inline constexpr Channel kChannels[] = {Channel::kOnline, Channel::kKiosk, Channel::kPaper};
 
 struct ProcessDefinition {
   std::string slug;
@@ -32,10 +48,15 @@ struct ProcessDefinition {
   std::string description;
   std::vector<std::string> languages{"en"};
   std::vector<std::string> groups;   // interest-holder groups voter codes can carry
+  std::vector<std::string> areas;    // schools or districts voter codes can carry
+  std::vector<Heading> headings;
   bool latest_ballot_counts = false;  // false: a code's first ballot is final
   std::vector<Budget> budgets;
 
   const Budget* FindBudget(std::string_view id) const;
+  bool HasArea(std::string_view area) const;
+  // The budgets a code of `area` votes in ("" : a code without area), in definition order.
+  std::vector<const Budget*> EligibleBudgets(std::string_view area) const;
 };
 
 // Parses and checks a definition; errors name the field ("budgets[0].projects[2].cost: ...").
@@ -44,25 +65,31 @@ nlohmann::json ProcessDefinitionJson(const ProcessDefinition& process);
 // What voters see: the definition without anything private (nothing is yet).
 nlohmann::json PublicBallotJson(const ProcessDefinition& process);
 
-// A one-budget process from a pabulib file.
-Result<ProcessDefinition> ProcessFromPabulib(std::string_view pb_text, const std::string& slug);
 
 // A voter's ballot for every budget of a process, as submitted.
 struct ProcessBallot {
   std::vector<std::pair<std::string, ballots::BallotInput>> budgets;  // in definition order
 };
-// Reads {"ballots": {"<budget>": {"projects": [...], "points": [...]}}}; `problems`
-// receives every broken rule (with the budget named); returns the canonical
-// JSON to store when there is none.
+// Reads {"ballots": {"<budget>": {"projects": [...], "points": [...]}}} for a
+// voter of `area`; `problems` receives every broken rule (with the budget
+// named) and eligibility problem; returns the canonical JSON to store (with
+// the channel) when there is none.
 std::string CheckProcessBallot(const ProcessDefinition& process, const nlohmann::json& body,
-                               std::vector<ballots::BallotProblem>* problems);
+                               std::vector<ballots::BallotProblem>* problems, std::string_view area = "",
+                               Channel channel = Channel::kOnline);
+// The channel a stored (canonical) ballot came through.
+Channel BallotChannel(const nlohmann::json& stored);
+
+// The engine rule, tie-break and options a budget is counted with.
+struct BudgetRule {
+  engine::RuleKind rule;
+  engine::RuleOptions options;
+};
+Result<BudgetRule> ResolveBudgetRule(const Budget& budget);
 
 // One budget's election with the given ballots (canonical JSON objects, one
 // per voter) as its profile; errors name the ballot.
 Result<engine::Election> BudgetElection(const Budget& budget, const std::vector<nlohmann::json>& ballots);
-// The same as a pabulib file, META included: what an audit bundle carries.
-Result<std::string> BudgetPabulib(const ProcessDefinition& process, const Budget& budget,
-                                  const std::vector<nlohmann::json>& ballots);
 
 // Tallies every budget over the stored ballots (canonical JSON, one per voter).
 Result<nlohmann::json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& ballots);
