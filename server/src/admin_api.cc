@@ -74,6 +74,11 @@ void Api::AddCodes(const std::shared_ptr<LiveProcess>& p, const json& body, Repl
     return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_group", "group: must be a string"));
   }
   const std::string group = group_json.get<std::string>();
+  const json area_json = body.value("area", json(""));
+  if (!area_json.is_string()) {
+    return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_area", "area: must be a string"));
+  }
+  const std::string area = area_json.get<std::string>();
   {
     std::lock_guard lock(mutex_);
     const auto& groups = p->definition.groups;
@@ -81,31 +86,48 @@ void Api::AddCodes(const std::shared_ptr<LiveProcess>& p, const json& body, Repl
       return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_group",
                                  "group: \"" + group + "\" is not one of this process's groups"));
     }
+    if (!area.empty() && !p->definition.HasArea(area)) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_area",
+                                 "area: \"" + area + "\" is not one of this process's areas"));
+    }
     if (p->state == ProcessState::kClosed || p->state == ProcessState::kPublished || p->closing) {
       return reply(ErrorResponse(http::status::conflict, "election_closed", "voting has closed"));
     }
   }
   const auto n = count.get<std::int64_t>();
   // Code generation hashes and draws randomness: keep it off the network threads.
-  worker_.Post([this, p, n, group, reply = std::move(reply)](Storage& storage) {
+  worker_.Post([this, p, n, group, area, reply = std::move(reply)](Storage& storage) {
     std::vector<std::string> hashes;
-    std::string csv = "code,group\n";
+    std::string csv = "code,group,area\n";
     for (std::int64_t i = 0; i < n; ++i) {
       std::string code = NewVoterCode();
       hashes.push_back(VoterCodeHash(NormalizeVoterCode(code)));
-      csv += code + "," + group + "\n";
+      csv += code;
+      csv += ',';
+      csv += group;
+      csv += ',';
+      csv += area;
+      csv += '\n';
     }
-    auto batch = storage.AddCodeBatch(p->id, group, hashes, csv);
+    auto batch = storage.AddCodeBatch(p->id, group, area, hashes, csv);
     if (!batch.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", batch.status().message()));
     {
       std::lock_guard lock(mutex_);
-      for (auto& h : hashes) p->codes.emplace(std::move(h), CodeState{group, CodeStatus::kUnused});
-      p->codes_per_group[group] += n;
+      for (auto& h : hashes) {
+        CodeState state;
+        state.group = group;
+        state.area = area;
+        CountCode(*p, state, false);
+        p->codes.emplace(std::move(h), std::move(state));
+      }
     }
     const std::string download =
         "/api/v1/processes/" + p->definition.slug + "/codes/" + std::to_string(*batch) + ".csv";
-    reply(JsonResponse(http::status::created,
-                       {{"batch", *batch}, {"count", n}, {"group", group}, {"download", download}}));
+    reply(JsonResponse(http::status::created, {{"batch", *batch},
+                                               {"count", n},
+                                               {"group", group},
+                                               {"area", area},
+                                               {"download", download}}));
   });
 }
 
@@ -164,6 +186,21 @@ void Api::Close(const std::shared_ptr<LiveProcess>& p, Reply reply) {
     std::lock_guard lock(mutex_);
     if (p->state != ProcessState::kOpen || p->closing) {
       return reply(ErrorResponse(http::status::conflict, "wrong_state", "only an open process can be closed"));
+    }
+    std::vector<std::string> unresolved;
+    for (const auto& [serial, sheet] : p->paper_sheets) {
+      const std::string& state = sheet.status.state;
+      if (state == "entered_once" || state == "mismatch" || state == "duplicate") unresolved.push_back(serial);
+    }
+    if (!unresolved.empty()) {
+      Response r = ErrorResponse(http::status::conflict, "paper_unresolved",
+                                 std::to_string(unresolved.size()) +
+                                     " paper sheets wait for a second entry or a resolution");
+      json body = json::parse(r.body());
+      body["error"]["serials"] = unresolved;
+      r.body() = body.dump();
+      r.prepare_payload();
+      return reply(std::move(r));
     }
     p->closing = true;
   }

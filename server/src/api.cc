@@ -77,6 +77,7 @@ Response NotFound() { return ErrorResponse(http::status::not_found, "not_found",
 
 }  // namespace
 
+
 Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_token_hash, SigningKey signing_key,
                                          ApiOptions options) {
   std::unique_ptr<Api> api(new Api(worker, std::move(admin_token_hash), std::move(signing_key), options));
@@ -97,17 +98,28 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       auto codes = storage.LoadCodes(record.id);
       if (!codes.ok()) return loaded.set_value(codes.status());
       for (auto& code : *codes) {
-        ++live->codes_per_group[code.group];
-        if (code.spent) ++live->voted_per_group[code.group];
-        live->codes.emplace(code.code_hash,
-                            CodeState{code.group, code.spent ? CodeStatus::kSpent : CodeStatus::kUnused});
+        CodeState state;
+        state.group = code.group;
+        state.area = code.area;
+        state.status = code.spent ? CodeStatus::kSpent : CodeStatus::kUnused;
+        state.checked_in = !code.checked_in.empty();
+        state.device = code.device;
+        CountCode(*live, state, code.spent && code.checked_in != "void");
+        live->codes.emplace(code.code_hash, std::move(state));
       }
       auto log = storage.LoadLog(record.id);
       if (!log.ok()) return loaded.set_value(log.status());
       for (const auto& b : *log) {
         live->log.push_back(b.receipt);
-        live->ballots += b.superseded ? 0 : 1;
+        if (b.superseded) continue;
+        const BallotFacts facts = StoredBallotFacts(live->definition, b.ballot);
+        CountBallot(*live, b.group, b.area, facts.budgets, facts.channel, 1);
+        if (auto code = live->codes.find(b.code_hash); code != live->codes.end()) {
+          code->second.budgets = facts.budgets;
+          code->second.channel = facts.channel;
+        }
       }
+      if (Status s = api->LoadInPerson(storage, *live); !s.ok()) return loaded.set_value(s);
       // A crash between writing the close and its tally leaves a closed
       // process without results: count it now, from the stored ballots.
       if (live->results.is_null() && record.state != ProcessState::kDraft && record.state != ProcessState::kOpen) {
@@ -166,17 +178,58 @@ std::shared_ptr<Api::LiveProcess> Api::Find(const std::string& slug) {
   return it == processes_.end() ? nullptr : it->second;
 }
 
-json Api::Turnout(const LiveProcess& p) const {
-  json groups = json::object();
-  std::int64_t codes = 0, voted = 0;
-  for (const auto& [group, count] : p.codes_per_group) {
-    auto v = p.voted_per_group.find(group);
-    const std::int64_t n = v == p.voted_per_group.end() ? 0 : v->second;
-    groups[group.empty() ? "(none)" : group] = {{"codes", count}, {"voted", n}};
-    codes += count;
-    voted += n;
+void Api::CountBallot(LiveProcess& p, const std::string& group, const std::string& area, std::uint32_t budgets,
+                      Channel channel, int sign) {
+  p.ballots += sign;
+  p.by_group[group].ballots += sign;
+  if (!p.definition.areas.empty()) p.by_area[area].ballots += sign;
+  p.by_channel[ChannelName(channel)] += sign;
+  for (std::size_t i = 0; i < p.definition.budgets.size(); ++i) {
+    if (budgets & (1u << i)) p.by_budget[p.definition.budgets[i].id] += sign;
   }
-  return {{"codes", codes}, {"voted", voted}, {"ballots", p.ballots}, {"by_group", groups}};
+}
+
+void Api::CountCode(LiveProcess& p, const CodeState& code, bool spent) {
+  if (code.device != 0) return;  // a kiosk's one-time code: its voter is counted by their ballot
+  Count& group = p.by_group[code.group];
+  ++group.codes;
+  group.voted += spent ? 1 : 0;
+  if (!p.definition.areas.empty()) {
+    Count& area = p.by_area[code.area];
+    ++area.codes;
+    area.voted += spent ? 1 : 0;
+  }
+}
+
+json Api::Turnout(const LiveProcess& p) const {
+  const auto counts = [](const std::map<std::string, Count>& by) {
+    json out = json::object();
+    for (const auto& [key, c] : by) {
+      out[key.empty() ? "(none)" : key] = {{"codes", c.codes}, {"voted", c.voted}, {"ballots", c.ballots}};
+    }
+    return out;
+  };
+  std::int64_t codes = 0, voted = 0;
+  for (const auto& [group, c] : p.by_group) {
+    codes += c.codes;
+    voted += c.voted;
+  }
+  json budgets = json::object(), headings = json::object(), channels = json::object();
+  for (const Budget& b : p.definition.budgets) {
+    auto it = p.by_budget.find(b.id);
+    const std::int64_t n = it == p.by_budget.end() ? 0 : it->second;
+    budgets[b.id] = n;
+    if (!b.heading.empty()) headings[b.heading] = headings.value(b.heading, std::int64_t{0}) + n;
+  }
+  for (Channel c : kChannels) {
+    auto it = p.by_channel.find(ChannelName(c));
+    channels[ChannelName(c)] = it == p.by_channel.end() ? 0 : it->second;
+  }
+  json t = {{"codes", codes},          {"voted", voted},         {"ballots", p.ballots},
+            {"by_group", counts(p.by_group)}, {"by_budget", budgets}, {"by_channel", channels}};
+  if (!p.definition.areas.empty()) t["by_area"] = counts(p.by_area);
+  if (!p.definition.headings.empty()) t["by_heading"] = headings;
+  return t;
 }
 
 json Api::Summary(const LiveProcess& p) const {
@@ -286,6 +339,10 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     return reply(JsonResponse(http::status::ok, j));
   }
 
+  if (action == "devices" || action == "device" || action == "kiosk" || action == "checkin" || action == "paper") {
+    return HandleInPerson(p, request, parts, admin, client, std::move(reply));
+  }
+
   // Organizer routes.
   if (need_admin()) return;
   if (parts.size() == 4) {
@@ -339,12 +396,18 @@ void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, con
     CountCodeFailure(client);
     return reply(ErrorResponse(http::status::not_found, "unknown_code", "this code is not valid for this vote"));
   }
-  const bool used = it->second.status != CodeStatus::kUnused;
-  reply(JsonResponse(http::status::ok, {{"valid", true},
-                                        {"used", used},
-                                        {"can_vote", p->state == ProcessState::kOpen && !p->closing &&
-                                                         (!used || p->definition.latest_ballot_counts)},
-                                        {"state", p->closing ? "closing" : ProcessStateName(p->state)}}));
+  const CodeState& code_state = it->second;
+  const bool used = code_state.status != CodeStatus::kUnused;
+  json budgets = json::array();
+  for (const Budget* b : p->definition.EligibleBudgets(code_state.area)) budgets.push_back(b->id);
+  reply(JsonResponse(http::status::ok,
+                     {{"valid", true},
+                      {"used", used},
+                      {"can_vote", p->state == ProcessState::kOpen && !p->closing &&
+                                       (!used || (p->definition.latest_ballot_counts && !code_state.checked_in))},
+                      {"state", p->closing ? "closing" : ProcessStateName(p->state)},
+                      {"area", code_state.area},
+                      {"budgets", std::move(budgets)}}));
 }
 
 void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, const std::string& client,
@@ -380,11 +443,13 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
     return reply(ErrorResponse(http::status::conflict, "code_in_use",
                                "a ballot with this code is being recorded right now"));
   }
-  if (state.status == CodeStatus::kSpent && !p->definition.latest_ballot_counts) {
-    return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
+  if (state.status == CodeStatus::kSpent && (!p->definition.latest_ballot_counts || state.checked_in)) {
+    return reply(ErrorResponse(http::status::conflict, "used_code",
+                               state.checked_in ? "this code was used to vote in person" : "this code has already voted"));
   }
   std::vector<ballots::BallotProblem> problems;
-  std::string canonical = CheckProcessBallot(p->definition, body, &problems);
+  const Channel channel = state.device != 0 ? Channel::kKiosk : Channel::kOnline;
+  std::string canonical = CheckProcessBallot(p->definition, body, &problems, state.area, channel);
   if (!problems.empty()) {
     return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_ballot",
                                "the ballot breaks the rules of this vote", problems));
@@ -395,6 +460,7 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
   ballot.process = p->id;
   ballot.code_hash = hash;
   ballot.group = state.group;
+  ballot.area = state.area;
   ballot.salt = RandomHex(16);
   ballot.receipt = LeafHash(LogEntry(p->definition.slug, canonical, ballot.salt));
   ballot.ballot = std::move(canonical);
@@ -403,7 +469,8 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
   lock.unlock();
 
   const std::string receipt = ballot.receipt;
-  worker_.AppendBallot(std::move(ballot), [this, p, hash, before, receipt, reply = std::move(reply)](
+  const BallotFacts facts = StoredBallotFacts(p->definition, ballot.ballot);
+  worker_.AppendBallot(std::move(ballot), [this, p, hash, before, receipt, facts, reply = std::move(reply)](
                                               Result<AppendResult> result) {
     std::unique_lock done_lock(mutex_);
     CodeState& code_state = p->codes[hash];
@@ -418,9 +485,19 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
     }
     code_state.status = CodeStatus::kSpent;
     if (before == CodeStatus::kUnused) {
-      ++p->voted_per_group[code_state.group];
-      ++p->ballots;
+      if (code_state.device == 0) {
+        ++p->by_group[code_state.group].voted;
+        if (!p->definition.areas.empty()) ++p->by_area[code_state.area].voted;
+      } else {
+        auto& open = p->devices[code_state.device].open_codes;
+        std::erase(open, hash);
+      }
+    } else {  // revoting: the earlier ballot no longer counts
+      CountBallot(*p, code_state.group, code_state.area, code_state.budgets, code_state.channel, -1);
     }
+    CountBallot(*p, code_state.group, code_state.area, facts.budgets, facts.channel, 1);
+    code_state.budgets = facts.budgets;
+    code_state.channel = facts.channel;
     p->log.push_back(receipt);  // callbacks run in commit order: the log's order
     p->head.clear();
     done_lock.unlock();

@@ -1,5 +1,7 @@
 #include "psephos/server/bundle.h"
 
+#include <set>
+
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/process_pabulib.h"
 
@@ -70,6 +72,38 @@ void CompareOutcome(const std::string& budget, const json& published, const json
   }
 }
 
+// Counted ballots per channel (online, kiosk, paper), from the ballots themselves.
+json ChannelCounts(const std::vector<json>& counted) {
+  json counts = json::object();
+  for (Channel c : kChannels) counts[ChannelName(c)] = 0;
+  for (const json& b : counted) {
+    const char* name = ChannelName(BallotChannel(b));
+    counts[name] = counts[name].get<std::int64_t>() + 1;
+  }
+  return counts;
+}
+
+// A ballot votes in at most one budget of a heading, and in the budgets of one area only.
+std::string EligibilityProblem(const ProcessDefinition& process, const json& ballot) {
+  std::set<std::string> headings, areas;
+  for (const Budget& b : process.budgets) {
+    if (!ballot.contains(b.id)) continue;
+    if (!b.heading.empty() && !headings.insert(b.heading).second) {
+      std::string problem = "votes twice in heading ";
+      problem += b.heading;
+      return problem;
+    }
+    if (!b.area.empty()) areas.insert(b.area);
+  }
+  if (areas.size() > 1) {
+    std::string problem = "votes in the budgets of ";
+    problem += std::to_string(areas.size());
+    problem += " areas";
+    return problem;
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string BundleSigningMessage(const json& bundle) {
@@ -100,6 +134,7 @@ Result<json> BuildBundle(const ProcessDefinition& process, const std::vector<Sto
     pb[budget.id] = *text;
   }
   bundle["ballots_pb"] = std::move(pb);
+  bundle["channels"] = ChannelCounts(counted);
   bundle["results"] = results;
   bundle["signature"] = {{"algorithm", "ed25519"}, {"public_key", key.PublicHex()},
                          {"value", key.Sign(BundleSigningMessage(bundle))}};
@@ -176,7 +211,25 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
                               std::to_string(counted.size()) + " counted ballots");
     }
   }
-  // 5. Recount and compare with the published results.
+  // 5. Every counted ballot is one a voter could cast, and the channels add up.
+  std::size_t ineligible = 0;
+  for (std::size_t i = 0; i < counted.size(); ++i) {
+    const std::string problem = EligibilityProblem(*process, counted[i]);
+    if (!problem.empty() && ++ineligible <= 5) {
+      report.failed.push_back("counted ballot " + std::to_string(i + 1) + " " + problem);
+    }
+  }
+  if (ineligible == 0 && (!process->headings.empty() || !process->areas.empty())) {
+    report.passed.push_back("eligibility: every counted ballot votes in one budget per heading and one area at most");
+  }
+  const json channels = ChannelCounts(counted);
+  if (bundle.value("channels", json()) != channels) {
+    report.failed.push_back("channels: the bundle says " + bundle.value("channels", json()).dump() +
+                            ", the log's ballots came " + channels.dump());
+  } else {
+    report.passed.push_back("channels: " + channels.dump() + " counted ballots, as the log says");
+  }
+  // 6. Recount and compare with the published results.
   std::vector<std::string> ballots;
   for (const json& b : counted) ballots.push_back(b.dump());
   auto recount = TallyProcess(*process, ballots);
@@ -198,6 +251,10 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
     }
     if (theirs.value("votes", json()) != mine["votes"]) {
       report.failed.push_back("budget " + id + ": vote counts differ from the ballots");
+    }
+    if (theirs.value("ballots", json()) != mine["ballots"] || theirs.value("by_channel", json()) != mine["by_channel"]) {
+      report.failed.push_back("budget " + id + ": ballot counts per channel differ from the log: the bundle says " +
+                              theirs.value("by_channel", json()).dump() + ", the log " + mine["by_channel"].dump());
     }
     CompareOutcome(id, theirs.value("outcome", json()), mine["outcome"], &report);
   }

@@ -142,20 +142,29 @@ Status SetUpExample(Storage& storage, const std::string& path, const fs::path& d
   }
   auto id = storage.CreateProcess(definition->slug, ProcessDefinitionJson(*definition).dump());
   if (!id.ok()) return id.status();
-  std::string all = "code,group\n";
+  std::string all = "code,group,area\n";
   std::vector<std::string> groups = definition->groups;
   if (groups.empty()) groups.push_back("");
-  for (const auto& group : groups) {
-    std::vector<std::string> hashes;
-    std::string csv = "code,group\n";
-    for (int i = 0; i < 25; ++i) {
-      const std::string code = NewVoterCode();
-      hashes.push_back(VoterCodeHash(NormalizeVoterCode(code)));
-      csv += code + "," + group + "\n";
-      all += code + "," + group + "\n";
+  std::vector<std::string> areas = definition->areas;
+  if (areas.empty()) areas.push_back("");
+  for (const auto& area : areas) {
+    for (const auto& group : groups) {
+      std::vector<std::string> hashes;
+      std::string csv;
+      for (int i = 0; i < 25; ++i) {
+        const std::string code = NewVoterCode();
+        hashes.push_back(VoterCodeHash(NormalizeVoterCode(code)));
+        csv += code;
+        csv += ',';
+        csv += group;
+        csv += ',';
+        csv += area;
+        csv += '\n';
+      }
+      all += csv;
+      auto batch = storage.AddCodeBatch(*id, group, area, hashes, "code,group,area\n" + csv);
+      if (!batch.ok()) return batch.status();
     }
-    auto batch = storage.AddCodeBatch(*id, group, hashes, csv);
-    if (!batch.ok()) return batch.status();
   }
   if (Status s = storage.SetState(*id, ProcessState::kOpen); !s.ok()) return s;
   const fs::path codes = data / "example-codes.csv";

@@ -284,6 +284,15 @@ Channel BallotChannel(const json& stored) {
   return Channel::kOnline;
 }
 
+BallotFacts StoredBallotFacts(const ProcessDefinition& process, const std::string& stored) {
+  const json ballot = json::parse(stored, nullptr, false);
+  BallotFacts facts{0, BallotChannel(ballot)};
+  for (std::size_t i = 0; i < process.budgets.size() && ballot.is_object(); ++i) {
+    if (ballot.contains(process.budgets[i].id)) facts.budgets |= 1u << i;
+  }
+  return facts;
+}
+
 const Budget* ProcessDefinition::FindBudget(std::string_view id) const {
   for (const auto& b : budgets) {
     if (b.id == id) return &b;

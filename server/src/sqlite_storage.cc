@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <chrono>
+#include <map>
 #include <optional>
 
 #include "psephos/server/storage.h"
@@ -10,7 +11,7 @@
 namespace psephos::server {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS settings(
@@ -28,27 +29,76 @@ CREATE TABLE IF NOT EXISTS code_batches(
   id INTEGER PRIMARY KEY,
   process_id INTEGER NOT NULL REFERENCES processes(id),
   grp TEXT NOT NULL,
+  area TEXT NOT NULL DEFAULT '',
   count INTEGER NOT NULL,
   csv TEXT,
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS devices(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  role TEXT NOT NULL,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  revoked INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS voter_codes(
   process_id INTEGER NOT NULL REFERENCES processes(id),
   code_hash TEXT NOT NULL,
   grp TEXT NOT NULL,
-  batch_id INTEGER NOT NULL REFERENCES code_batches(id),
+  area TEXT NOT NULL DEFAULT '',
+  batch_id INTEGER REFERENCES code_batches(id),  -- NULL: a kiosk's one-time code
+  device_id INTEGER REFERENCES devices(id),
   spent INTEGER NOT NULL DEFAULT 0,
+  checked_in TEXT NOT NULL DEFAULT '',  -- spent without a ballot: paper, kiosk, void
   ballot_id INTEGER,  -- the ballot that counts for this code (revoting needs it)
   PRIMARY KEY(process_id, code_hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ballots(
   id INTEGER PRIMARY KEY,
   process_id INTEGER NOT NULL REFERENCES processes(id),
-  code_hash TEXT NOT NULL,
+  code_hash TEXT NOT NULL,  -- for a paper ballot, "paper:" and its serial
   grp TEXT NOT NULL,
+  area TEXT NOT NULL DEFAULT '',
   ballot TEXT NOT NULL,
   salt TEXT NOT NULL,
   receipt TEXT NOT NULL,  -- unique by its random salt; an index on it would cost every write
   created_at INTEGER NOT NULL,
   superseded INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS paper_batches(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  area TEXT NOT NULL,
+  language TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS paper_sheets(
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  serial TEXT NOT NULL,
+  batch_id INTEGER NOT NULL REFERENCES paper_batches(id),
+  state TEXT NOT NULL DEFAULT 'printed',
+  PRIMARY KEY(process_id, serial)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paper_entries(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  serial TEXT NOT NULL,
+  device_id INTEGER NOT NULL,  -- 0: the organizer
+  ballot TEXT NOT NULL,
+  spoiled INTEGER NOT NULL,
+  resolution TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS paper_entries_by_sheet ON paper_entries(process_id, serial);
+)sql";
+
+// Schema 1 (before areas, devices and paper): voter_codes needs a nullable
+// batch_id, which SQLite can only give by rebuilding the table.
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE code_batches ADD COLUMN area TEXT NOT NULL DEFAULT '';
+ALTER TABLE ballots ADD COLUMN area TEXT NOT NULL DEFAULT '';
+ALTER TABLE voter_codes RENAME TO voter_codes_1;
+)sql";
+constexpr const char* kMigrateFrom1Copy = R"sql(
+INSERT INTO voter_codes(process_id, code_hash, grp, batch_id, spent, ballot_id)
+  SELECT process_id, code_hash, grp, batch_id, spent, ballot_id FROM voter_codes_1;
+DROP TABLE voter_codes_1;
 )sql";
 
 std::int64_t NowMs() {
@@ -76,20 +126,22 @@ class SqliteStorage final : public Storage {
                                std::to_string(version) + ")");
     }
     SQLite::Transaction transaction(db_);
+    if (version == 1) db_.exec(kMigrateFrom1);
     db_.exec(kSchema);
+    if (version == 1) db_.exec(kMigrateFrom1Copy);
     db_.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
     transaction.commit();
     spend_ = std::make_unique<SQLite::Statement>(
-        db_, "UPDATE voter_codes SET spent = 1 WHERE process_id = ? AND code_hash = ? AND (spent = 0 OR ? = 1) "
-             "RETURNING ballot_id");
+        db_, "UPDATE voter_codes SET spent = 1 WHERE process_id = ? AND code_hash = ? "
+             "AND (spent = 0 OR (? = 1 AND checked_in = '')) RETURNING ballot_id");
     exists_ = std::make_unique<SQLite::Statement>(
         db_, "SELECT 1 FROM voter_codes WHERE process_id = ? AND code_hash = ?");
     supersede_ = std::make_unique<SQLite::Statement>(db_, "UPDATE ballots SET superseded = 1 WHERE id = ?");
     link_ = std::make_unique<SQLite::Statement>(
         db_, "UPDATE voter_codes SET ballot_id = ? WHERE process_id = ? AND code_hash = ?");
     insert_ = std::make_unique<SQLite::Statement>(
-        db_, "INSERT INTO ballots(process_id, code_hash, grp, ballot, salt, receipt, created_at) "
-             "VALUES(?, ?, ?, ?, ?, ?, ?)");
+        db_, "INSERT INTO ballots(process_id, code_hash, grp, area, ballot, salt, receipt, created_at) "
+             "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
   }
 
   Result<std::optional<std::string>> GetSetting(const std::string& key) override try {
@@ -155,25 +207,28 @@ class SqliteStorage final : public Storage {
     return Failed("loading processes", e);
   }
 
-  Result<std::int64_t> AddCodeBatch(ProcessId id, const std::string& group,
+  Result<std::int64_t> AddCodeBatch(ProcessId id, const std::string& group, const std::string& area,
                                     const std::vector<std::string>& code_hashes,
                                     const std::string& csv) override try {
     SQLite::Transaction transaction(db_);
-    SQLite::Statement batch(db_, "INSERT INTO code_batches(process_id, grp, count, csv, created_at) "
-                                 "VALUES(?, ?, ?, ?, ?)");
+    SQLite::Statement batch(db_, "INSERT INTO code_batches(process_id, grp, area, count, csv, created_at) "
+                                 "VALUES(?, ?, ?, ?, ?, ?)");
     batch.bind(1, id);
     batch.bind(2, group);
-    batch.bind(3, static_cast<std::int64_t>(code_hashes.size()));
-    batch.bind(4, csv);
-    batch.bind(5, NowMs());
+    batch.bind(3, area);
+    batch.bind(4, static_cast<std::int64_t>(code_hashes.size()));
+    batch.bind(5, csv);
+    batch.bind(6, NowMs());
     batch.exec();
     const std::int64_t batch_id = db_.getLastInsertRowid();
-    SQLite::Statement code(db_, "INSERT INTO voter_codes(process_id, code_hash, grp, batch_id) VALUES(?, ?, ?, ?)");
+    SQLite::Statement code(db_, "INSERT INTO voter_codes(process_id, code_hash, grp, area, batch_id) "
+                                "VALUES(?, ?, ?, ?, ?)");
     for (const std::string& hash : code_hashes) {
       code.bind(1, id);
       code.bind(2, hash);
       code.bind(3, group);
-      code.bind(4, batch_id);
+      code.bind(4, area);
+      code.bind(5, batch_id);
       code.exec();
       code.reset();
     }
@@ -201,11 +256,13 @@ class SqliteStorage final : public Storage {
 
   Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) override try {
     std::vector<VoterCodeRecord> out;
-    SQLite::Statement q(db_, "SELECT code_hash, grp, spent FROM voter_codes WHERE process_id = ?");
+    SQLite::Statement q(db_, "SELECT code_hash, grp, area, spent, checked_in, IFNULL(device_id, 0) "
+                             "FROM voter_codes WHERE process_id = ?");
     q.bind(1, id);
     while (q.executeStep()) {
       out.push_back(VoterCodeRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
-                                    q.getColumn(2).getInt() != 0});
+                                    q.getColumn(2).getString(), q.getColumn(3).getInt() != 0,
+                                    q.getColumn(4).getString(), q.getColumn(5).getInt64()});
     }
     return out;
   } catch (const std::exception& e) {
@@ -238,15 +295,7 @@ class SqliteStorage final : public Storage {
         supersede_->exec();
         supersede_->reset();
       }
-      insert_->bind(1, b.process);
-      insert_->bind(2, b.code_hash);
-      insert_->bind(3, b.group);
-      insert_->bind(4, b.ballot);
-      insert_->bind(5, b.salt);
-      insert_->bind(6, b.receipt);
-      insert_->bind(7, b.created_at_ms);
-      insert_->exec();
-      insert_->reset();
+      InsertBallot(b);
       if (b.replaces_earlier) {  // only revoting needs to find this ballot again
         link_->bind(1, db_.getLastInsertRowid());
         link_->bind(2, b.process);
@@ -272,6 +321,173 @@ class SqliteStorage final : public Storage {
   }
   Result<std::vector<StoredBallot>> LoadLog(ProcessId id) override { return Ballots(id, /*counted_only=*/false); }
 
+  Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how) override try {
+    SQLite::Transaction transaction(db_);
+    const AppendResult result = SpendWithoutBallot(id, code_hash, how);
+    transaction.commit();
+    return result;
+  } catch (const std::exception& e) {
+    return Failed("checking a voter in", e);
+  }
+
+  Result<AppendResult> StartKioskSession(ProcessId id, const std::string& voter_code_hash,
+                                         const std::vector<std::string>& void_code_hashes,
+                                         const VoterCodeRecord& one_time) override try {
+    SQLite::Transaction transaction(db_);
+    if (!voter_code_hash.empty()) {
+      const AppendResult checked = SpendWithoutBallot(id, voter_code_hash, "kiosk");
+      if (checked != AppendResult::kStored) return checked;  // rolled back: nothing changed
+    }
+    for (const std::string& hash : void_code_hashes) SpendWithoutBallot(id, hash, "void");
+    SQLite::Statement add(db_, "INSERT INTO voter_codes(process_id, code_hash, grp, area, device_id) "
+                               "VALUES(?, ?, ?, ?, ?)");
+    add.bind(1, id);
+    add.bind(2, one_time.code_hash);
+    add.bind(3, one_time.group);
+    add.bind(4, one_time.area);
+    add.bind(5, one_time.device);
+    add.exec();
+    transaction.commit();
+    return AppendResult::kStored;
+  } catch (const std::exception& e) {
+    return Failed("starting a kiosk session", e);
+  }
+
+  Result<std::int64_t> AddDevice(ProcessId id, const DeviceRecord& device) override try {
+    SQLite::Statement q(db_, "INSERT INTO devices(process_id, role, name, token_hash, created_at) VALUES(?, ?, ?, ?, ?)");
+    q.bind(1, id);
+    q.bind(2, device.role);
+    q.bind(3, device.name);
+    q.bind(4, device.token_hash);
+    q.bind(5, device.created_at_ms);
+    q.exec();
+    return static_cast<std::int64_t>(db_.getLastInsertRowid());
+  } catch (const std::exception& e) {
+    return Failed("adding a device", e);
+  }
+
+  Status RevokeDevice(ProcessId id, std::int64_t device) override try {
+    SQLite::Statement q(db_, "UPDATE devices SET revoked = 1 WHERE process_id = ? AND id = ?");
+    q.bind(1, id);
+    q.bind(2, device);
+    if (q.exec() != 1) return Status::Invalid("storage: no device " + std::to_string(device));
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Failed("revoking a device", e);
+  }
+
+  Result<std::vector<DeviceRecord>> LoadDevices(ProcessId id) override try {
+    std::vector<DeviceRecord> out;
+    SQLite::Statement q(db_, "SELECT id, role, name, token_hash, revoked, created_at FROM devices "
+                             "WHERE process_id = ? ORDER BY id");
+    q.bind(1, id);
+    while (q.executeStep()) {
+      out.push_back(DeviceRecord{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                                 q.getColumn(3).getString(), q.getColumn(4).getInt() != 0,
+                                 q.getColumn(5).getInt64()});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Failed("loading devices", e);
+  }
+
+  Result<std::int64_t> AddPaperBatch(ProcessId id, const std::string& area, const std::string& language,
+                                     std::int64_t count,
+                                     const std::function<std::string(std::int64_t, std::int64_t)>& serial) override try {
+    SQLite::Transaction transaction(db_);
+    SQLite::Statement batch(db_, "INSERT INTO paper_batches(process_id, area, language, count, created_at) "
+                                 "VALUES(?, ?, ?, ?, ?)");
+    batch.bind(1, id);
+    batch.bind(2, area);
+    batch.bind(3, language);
+    batch.bind(4, count);
+    batch.bind(5, NowMs());
+    batch.exec();
+    const std::int64_t batch_id = db_.getLastInsertRowid();
+    SQLite::Statement sheet(db_, "INSERT INTO paper_sheets(process_id, serial, batch_id) VALUES(?, ?, ?)");
+    for (std::int64_t n = 1; n <= count; ++n) {
+      sheet.bind(1, id);
+      sheet.bind(2, serial(batch_id, n));
+      sheet.bind(3, batch_id);
+      sheet.exec();
+      sheet.reset();
+    }
+    transaction.commit();
+    return batch_id;
+  } catch (const std::exception& e) {
+    return Failed("adding paper sheets", e);
+  }
+
+  Result<std::vector<PaperBatchRecord>> LoadPaperBatches(ProcessId id) override try {
+    std::vector<PaperBatchRecord> out;
+    SQLite::Statement q(db_, "SELECT id, area, language, count FROM paper_batches WHERE process_id = ? ORDER BY id");
+    q.bind(1, id);
+    while (q.executeStep()) {
+      out.push_back(PaperBatchRecord{q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                                     q.getColumn(2).getString(), q.getColumn(3).getInt64()});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Failed("loading paper batches", e);
+  }
+
+  Result<std::vector<PaperSheetRecord>> LoadPaperSheets(ProcessId id, std::int64_t batch) override try {
+    std::vector<PaperSheetRecord> out;
+    std::map<std::string, std::size_t> index;
+    SQLite::Statement sheets(db_, batch != 0 ? "SELECT serial, batch_id, state FROM paper_sheets "
+                                               "WHERE process_id = ? AND batch_id = ? ORDER BY rowid"
+                                             : "SELECT serial, batch_id, state FROM paper_sheets "
+                                               "WHERE process_id = ? AND state != 'printed'");
+    sheets.bind(1, id);
+    if (batch != 0) sheets.bind(2, batch);
+    while (sheets.executeStep()) {
+      index[sheets.getColumn(0).getString()] = out.size();
+      out.push_back(PaperSheetRecord{sheets.getColumn(0).getString(), sheets.getColumn(1).getInt64(),
+                                     sheets.getColumn(2).getString(), {}});
+    }
+    SQLite::Statement entries(db_, "SELECT serial, device_id, ballot, spoiled, resolution, created_at "
+                                   "FROM paper_entries WHERE process_id = ? ORDER BY id");
+    entries.bind(1, id);
+    while (entries.executeStep()) {
+      auto it = index.find(entries.getColumn(0).getString());
+      if (it == index.end()) continue;
+      out[it->second].entries.push_back(PaperEntryRecord{entries.getColumn(1).getInt64(),
+                                                         entries.getColumn(2).getString(),
+                                                         entries.getColumn(3).getInt() != 0,
+                                                         entries.getColumn(4).getString(),
+                                                         entries.getColumn(5).getInt64()});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Failed("loading paper sheets", e);
+  }
+
+  Status AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
+                       const std::string& new_state, const std::optional<BallotToStore>& ballot) override try {
+    SQLite::Transaction transaction(db_);
+    SQLite::Statement add(db_, "INSERT INTO paper_entries(process_id, serial, device_id, ballot, spoiled, "
+                               "resolution, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    add.bind(1, id);
+    add.bind(2, serial);
+    add.bind(3, entry.device);
+    add.bind(4, entry.ballot);
+    add.bind(5, entry.spoiled ? 1 : 0);
+    add.bind(6, entry.resolution);
+    add.bind(7, entry.created_at_ms);
+    add.exec();
+    SQLite::Statement state(db_, "UPDATE paper_sheets SET state = ? WHERE process_id = ? AND serial = ?");
+    state.bind(1, new_state);
+    state.bind(2, id);
+    state.bind(3, serial);
+    if (state.exec() != 1) return Status::Invalid("storage: no paper sheet " + serial);
+    if (ballot) InsertBallot(*ballot);
+    transaction.commit();
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    insert_->reset();
+    return Failed("storing a paper entry", e);
+  }
+
   Status IntegrityCheck() override try {
     const std::string verdict = db_.execAndGet("PRAGMA integrity_check").getString();
     if (verdict != "ok") return Status::Invalid("storage: integrity check: " + verdict);
@@ -281,16 +497,43 @@ class SqliteStorage final : public Storage {
   }
 
  private:
+  void InsertBallot(const BallotToStore& b) {
+    insert_->bind(1, b.process);
+    insert_->bind(2, b.code_hash);
+    insert_->bind(3, b.group);
+    insert_->bind(4, b.area);
+    insert_->bind(5, b.ballot);
+    insert_->bind(6, b.salt);
+    insert_->bind(7, b.receipt);
+    insert_->bind(8, b.created_at_ms);
+    insert_->exec();
+    insert_->reset();
+  }
+
+  // Within the caller's transaction.
+  AppendResult SpendWithoutBallot(ProcessId id, const std::string& code_hash, const std::string& how) {
+    SQLite::Statement q(db_, "UPDATE voter_codes SET spent = 1, checked_in = ? "
+                             "WHERE process_id = ? AND code_hash = ? AND spent = 0");
+    q.bind(1, how);
+    q.bind(2, id);
+    q.bind(3, code_hash);
+    if (q.exec() == 1) return AppendResult::kStored;
+    SQLite::Statement known(db_, "SELECT 1 FROM voter_codes WHERE process_id = ? AND code_hash = ?");
+    known.bind(1, id);
+    known.bind(2, code_hash);
+    return known.executeStep() ? AppendResult::kCodeSpent : AppendResult::kCodeUnknown;
+  }
+
   Result<std::vector<StoredBallot>> Ballots(ProcessId id, bool counted_only) try {
     std::vector<StoredBallot> out;
-    SQLite::Statement q(db_, std::string("SELECT id, grp, ballot, salt, receipt, created_at, superseded FROM ballots "
-                                         "WHERE process_id = ?") +
+    SQLite::Statement q(db_, std::string("SELECT id, grp, area, ballot, salt, receipt, created_at, superseded, code_hash "
+                                         "FROM ballots WHERE process_id = ?") +
                                  (counted_only ? " AND superseded = 0" : "") + " ORDER BY id");
     q.bind(1, id);
     while (q.executeStep()) {
       out.push_back(StoredBallot{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                                 q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getInt64(),
-                                 q.getColumn(6).getInt() != 0});
+                                 q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),
+                                 q.getColumn(6).getInt64(), q.getColumn(7).getInt() != 0, q.getColumn(8).getString()});
     }
     return out;
   } catch (const std::exception& e) {

@@ -79,12 +79,12 @@ std::unique_ptr<Storage> FreshStore() {
       ProcessDefinitionJson(Must(ParseProcessDefinition(json::parse(kSchool)), "kSchool")).dump();
   const ProcessId school = Must(storage->CreateProcess("school", definition), "create school");
   std::vector<std::string> hashes;
-  std::string csv = "code,group\n";
+  std::string csv = "code,group,area\n";
   for (const char* code : kCodes) {
     hashes.push_back(VoterCodeHash(NormalizeVoterCode(code)));
-    csv += std::string(code) + ",student\n";
+    csv += std::string(code) + ",student,\n";
   }
-  Must(storage->AddCodeBatch(school, "student", hashes, csv), "add codes");
+  Must(storage->AddCodeBatch(school, "student", "", hashes, csv), "add codes");
   Must(storage->SetState(school, ProcessState::kOpen), "open school");
   std::string draft = definition;
   draft.replace(draft.find("\"school\""), 8, "\"draft\"");

@@ -159,7 +159,7 @@ TEST_CASE("psephos-server: the whole flow over HTTPS, a graceful stop and a rest
                              json{{"code", code}, {"ballots", {{"school", {{"projects", {"2"}}}}}}}.dump());
     CHECK(twice.status == 409);
     auto too_many = client.Send(http::verb::post, "/api/v1/processes/roosevelt-high-2026/ballots",
-                                json{{"code", csv.substr(csv.find('\n') + 1 + 20 + 8, 19)},
+                                json{{"code", csv.substr(csv.find('\n', csv.find('\n') + 1) + 1, 19)},
                                      {"ballots", {{"school", {{"projects", {"1", "2", "3", "4", "5"}}}}}}}
                                     .dump());
     CHECK(too_many.status == 422);

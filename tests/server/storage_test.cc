@@ -63,7 +63,7 @@ TEST_CASE("code batches: hashes stored, the CSV given out once") {
   REQUIRE(s.ok());
   auto id = (*s)->CreateProcess("school", "{}");
   REQUIRE(id.ok());
-  auto batch = (*s)->AddCodeBatch(*id, "family", {"h1", "h2"}, "code,group\nA,family\nB,family\n");
+  auto batch = (*s)->AddCodeBatch(*id, "family", "", {"h1", "h2"}, "code,group\nA,family\nB,family\n");
   REQUIRE(batch.ok());
   auto codes = (*s)->LoadCodes(*id);
   REQUIRE(codes.ok());
@@ -85,7 +85,7 @@ TEST_CASE("ballots: a code votes once, unknown codes are refused, latest mode su
   REQUIRE(s.ok());
   auto id = (*s)->CreateProcess("school", "{}");
   REQUIRE(id.ok());
-  REQUIRE((*s)->AddCodeBatch(*id, "student", {"h1", "h2"}, "").ok());
+  REQUIRE((*s)->AddCodeBatch(*id, "student", "", {"h1", "h2"}, "").ok());
   auto results = (*s)->AppendBallots({Ballot(*id, "h1", "r1"), Ballot(*id, "h1", "r2"), Ballot(*id, "zz", "r3")});
   REQUIRE(results.ok());
   CHECK(*results == std::vector<AppendResult>{AppendResult::kStored, AppendResult::kCodeSpent,
@@ -111,7 +111,7 @@ TEST_CASE("the database worker commits queued ballots in order and in groups") {
   REQUIRE(id.ok());
   std::vector<std::string> hashes;
   for (int i = 0; i < 300; ++i) hashes.push_back(Key('h', i));
-  REQUIRE((*s)->AddCodeBatch(*id, "student", hashes, "").ok());
+  REQUIRE((*s)->AddCodeBatch(*id, "student", "", hashes, "").ok());
   std::vector<std::future<Result<AppendResult>>> done;
   {
     DbWorker worker(**s, 64);

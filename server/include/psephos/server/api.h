@@ -13,6 +13,7 @@
 
 #include "psephos/server/db_worker.h"
 #include "psephos/server/http.h"
+#include "psephos/server/paper.h"
 #include "psephos/server/process.h"
 #include "psephos/server/signing.h"
 #include "psephos/server/storage.h"
@@ -38,7 +39,34 @@ class Api final : public Handler {
   enum class CodeStatus { kUnused, kPending, kSpent };
   struct CodeState {
     std::string group;
+    std::string area;
     CodeStatus status = CodeStatus::kUnused;
+    bool checked_in = false;  // spent by a check-in (paper, kiosk): no ballot from this code, ever
+    std::int64_t device = 0;  // the kiosk that made this one-time code; 0: an organizer's code
+    std::uint32_t budgets = 0;  // bit i: its counted ballot votes in budget i
+    Channel channel = Channel::kOnline;
+  };
+  struct Count {
+    std::int64_t codes = 0;    // organizers' codes
+    std::int64_t voted = 0;    // of those, spent (a ballot or a check-in)
+    std::int64_t ballots = 0;  // ballots that count
+  };
+  struct Device {
+    std::string role;
+    std::string name;
+    std::string token_hash;
+    bool revoked = false;
+    std::int64_t sessions = 0, checkins = 0, entries = 0;
+    std::vector<std::string> open_codes;  // a kiosk's one-time codes not yet used
+  };
+  struct PaperBatch {
+    std::string area;
+    std::string language;
+    std::int64_t count = 0;
+  };
+  struct PaperSheet {
+    PaperSheetStatus status;
+    std::vector<PaperEntryRecord> entries;
   };
   struct LiveProcess {
     ProcessId id = 0;
@@ -46,9 +74,12 @@ class Api final : public Handler {
     ProcessState state = ProcessState::kDraft;
     bool closing = false;  // no more ballots are taken; the close is being written
     std::unordered_map<std::string, CodeState> codes;  // by code hash
-    std::map<std::string, std::int64_t> codes_per_group;
-    std::map<std::string, std::int64_t> voted_per_group;
+    std::map<std::string, Count> by_group, by_area;
+    std::map<std::string, std::int64_t> by_budget, by_channel;
     std::int64_t ballots = 0;
+    std::map<std::int64_t, Device> devices;
+    std::map<std::int64_t, PaperBatch> paper_batches;
+    std::map<std::string, PaperSheet> paper_sheets;  // sheets with readings, by serial
     nlohmann::json results;  // null until tallied
     std::vector<std::string> log;  // receipts (leaf hashes) of every accepted ballot, in order
     std::string head;              // Merkle head of `log`; empty when stale
@@ -77,6 +108,27 @@ class Api final : public Handler {
   void Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply);
   nlohmann::json Summary(const LiveProcess& p) const;  // call with mutex_ held
   nlohmann::json Turnout(const LiveProcess& p) const;  // call with mutex_ held
+  // Adds (sign 1) or takes back (-1) a counted ballot in the turnout counters; mutex_ held.
+  static void CountBallot(LiveProcess& p, const std::string& group, const std::string& area, std::uint32_t budgets,
+                          Channel channel, int sign);
+  static void CountCode(LiveProcess& p, const CodeState& code, bool spent);  // an organizer's code; mutex_ held
+
+  // In person (inperson_api.cc): devices, kiosks, check-in, paper ballots.
+  void HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& request, const std::vector<std::string>& parts,
+                      bool admin, const std::string& client, Reply reply);
+  std::int64_t DeviceOf(const LiveProcess& p, const Request& request, const char* role) const;  // 0: none; mutex_ held
+  void AddDevice(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
+  void RevokeDevice(const std::shared_ptr<LiveProcess>& p, std::int64_t device, Reply reply);
+  void StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const nlohmann::json& body,
+                         const std::string& client, Reply reply);
+  void CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const nlohmann::json& body,
+               const std::string& client, Reply reply);
+  void AddPaperBatch(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
+  void PaperBatchSheets(const std::shared_ptr<LiveProcess>& p, const std::string& batch, Reply reply);
+  void AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const nlohmann::json& body,
+                     const std::string& serial_in_path, Reply reply);
+  nlohmann::json PaperSheets(const LiveProcess& p, const std::string& state) const;  // mutex_ held
+  Status LoadInPerson(Storage& storage, LiveProcess& p);  // at start, on the database thread
 
   DbWorker& worker_;
   const std::string admin_token_hash_;

@@ -79,6 +79,13 @@ std::string CheckProcessBallot(const ProcessDefinition& process, const nlohmann:
                                Channel channel = Channel::kOnline);
 // The channel a stored (canonical) ballot came through.
 Channel BallotChannel(const nlohmann::json& stored);
+// What turnout counts of a stored ballot: its budgets (bit i: budgets[i]; at
+// most 20 budgets) and channel.
+struct BallotFacts {
+  std::uint32_t budgets = 0;
+  Channel channel = Channel::kOnline;
+};
+BallotFacts StoredBallotFacts(const ProcessDefinition& process, const std::string& stored);
 
 // The engine rule, tie-break and options a budget is counted with.
 struct BudgetRule {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,13 +31,19 @@ struct ProcessRecord {
 struct VoterCodeRecord {
   std::string code_hash;  // never the code itself
   std::string group;
+  std::string area;
   bool spent = false;
+  // Why a code is spent without a ballot: "paper" or "kiosk" (checked in), "void"
+  // (a kiosk one-time code replaced unused); "" otherwise.
+  std::string checked_in;
+  std::int64_t device = 0;  // the kiosk that made a one-time code; 0: an organizer's batch
 };
 
 struct BallotToStore {
   ProcessId process = 0;
   std::string code_hash;
   std::string group;
+  std::string area;
   std::string ballot;   // canonical JSON
   std::string salt;     // random hex that makes the receipt unguessable
   std::string receipt;  // hex leaf hash of the log entry (see ballot_log.h), unique
@@ -52,11 +59,46 @@ enum class AppendResult { kStored, kCodeUnknown, kCodeSpent };
 struct StoredBallot {
   std::int64_t id = 0;  // order of arrival within the whole store
   std::string group;
+  std::string area;
   std::string ballot;
   std::string salt;
   std::string receipt;
   std::int64_t created_at_ms = 0;
   bool superseded = false;  // a later ballot of the same code counts instead
+  std::string code_hash;    // private: never published
+};
+
+// A device an organizer signed in: a kiosk or a clerk's.
+struct DeviceRecord {
+  std::int64_t id = 0;
+  std::string role;  // "kiosk" or "clerk"
+  std::string name;
+  std::string token_hash;
+  bool revoked = false;
+  std::int64_t created_at_ms = 0;
+};
+
+struct PaperBatchRecord {
+  std::int64_t id = 0;
+  std::string area;
+  std::string language;
+  std::int64_t count = 0;
+};
+
+// One reading of a paper sheet: a clerk's entry, or the organizer's resolution.
+struct PaperEntryRecord {
+  std::int64_t device = 0;  // 0: the organizer
+  std::string ballot;       // canonical JSON; empty when spoiled or a resolution without a reading
+  bool spoiled = false;
+  std::string resolution;   // "" for a clerk's entry; "count", "spoiled" or "keep" for the organizer's
+  std::int64_t created_at_ms = 0;
+};
+
+struct PaperSheetRecord {
+  std::string serial;
+  std::int64_t batch = 0;
+  std::string state;  // see server/API.md "Paper ballots"
+  std::vector<PaperEntryRecord> entries;  // in order
 };
 
 class Storage {
@@ -73,7 +115,7 @@ class Storage {
   virtual Result<std::vector<ProcessRecord>> LoadProcesses() = 0;
 
   // Adds codes and keeps their CSV (the only copy of the plain codes) for one download.
-  virtual Result<std::int64_t> AddCodeBatch(ProcessId id, const std::string& group,
+  virtual Result<std::int64_t> AddCodeBatch(ProcessId id, const std::string& group, const std::string& area,
                                             const std::vector<std::string>& code_hashes,
                                             const std::string& csv) = 0;
   // Returns the batch's CSV and forgets it; nullopt when already taken or unknown.
@@ -87,6 +129,31 @@ class Storage {
   // Every ballot ever accepted, superseded ones included, in order of arrival:
   // the ballot log.
   virtual Result<std::vector<StoredBallot>> LoadLog(ProcessId id) = 0;
+
+  // Spends an unspent code without a ballot (`how`: "paper", "kiosk"), so no
+  // channel takes a ballot from it. kCodeSpent when it is spent already.
+  virtual Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how) = 0;
+  // A kiosk session, in one transaction: checks `voter_code_hash` in (unless
+  // empty: a walk-in), voids the earlier one-time codes still unspent, adds `one_time`.
+  virtual Result<AppendResult> StartKioskSession(ProcessId id, const std::string& voter_code_hash,
+                                                 const std::vector<std::string>& void_code_hashes,
+                                                 const VoterCodeRecord& one_time) = 0;
+
+  virtual Result<std::int64_t> AddDevice(ProcessId id, const DeviceRecord& device) = 0;
+  virtual Status RevokeDevice(ProcessId id, std::int64_t device) = 0;
+  virtual Result<std::vector<DeviceRecord>> LoadDevices(ProcessId id) = 0;
+
+  // Adds a batch of `count` sheets, serials made by `serial(batch id, number from 1)`.
+  virtual Result<std::int64_t> AddPaperBatch(ProcessId id, const std::string& area, const std::string& language,
+                                             std::int64_t count,
+                                             const std::function<std::string(std::int64_t, std::int64_t)>& serial) = 0;
+  virtual Result<std::vector<PaperBatchRecord>> LoadPaperBatches(ProcessId id) = 0;
+  // Sheets of a batch (every serial), or with batch 0 only those with entries.
+  virtual Result<std::vector<PaperSheetRecord>> LoadPaperSheets(ProcessId id, std::int64_t batch) = 0;
+  // In one transaction: records the reading, sets the sheet's state and, when
+  // given, stores the ballot the sheet now counts as (a paper ballot has no code).
+  virtual Status AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
+                               const std::string& new_state, const std::optional<BallotToStore>& ballot) = 0;
 
   virtual Status IntegrityCheck() = 0;
 };

@@ -1,0 +1,544 @@
+// Voting in person: devices an organizer signs in (kiosks and clerks), kiosk
+// sessions with one-time codes, check-in for paper sheets, and paper ballots
+// entered twice. Routes and rules: server/API.md "Devices", "Kiosk", "Paper".
+#include <algorithm>
+#include <charconv>
+
+#include "psephos/server/api.h"
+#include "psephos/server/ballot_log.h"
+#include "psephos/server/secrets.h"
+#include "responses.h"
+
+namespace psephos::server {
+namespace {
+
+using nlohmann::json;
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<std::int64_t> ParseId(std::string_view text) {
+  std::int64_t value = 0;
+  if (text.empty() || text.size() > 18 ||
+      std::from_chars(text.data(), text.data() + text.size(), value).ptr != text.data() + text.size() || value < 1) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<json> JsonObjectBody(const Request& request, std::optional<Response>* error) {
+  if (request[http::field::content_type].substr(0, 16) != "application/json") {
+    *error = ErrorResponse(http::status::unsupported_media_type, "unsupported_media_type",
+                           "send JSON with Content-Type: application/json");
+    return std::nullopt;
+  }
+  json body = json::parse(request.body(), nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return body;
+}
+
+std::string StringField(const json& body, const char* key) {
+  auto it = body.find(key);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Response Closed(ProcessState state) {
+  return ErrorResponse(http::status::conflict, "election_closed",
+                       state == ProcessState::kDraft ? "voting has not opened yet" : "voting has closed");
+}
+
+json BudgetIds(const ProcessDefinition& d, const std::string& area) {
+  json ids = json::array();
+  for (const Budget* b : d.EligibleBudgets(area)) ids.push_back(b->id);
+  return ids;
+}
+
+}  // namespace
+
+std::int64_t Api::DeviceOf(const LiveProcess& p, const Request& request, const char* role) const {
+  const std::string_view auth = request[http::field::authorization];
+  constexpr std::string_view kDevice = "Device ";
+  if (auth.size() <= kDevice.size() || auth.substr(0, kDevice.size()) != kDevice) return 0;
+  const std::string hash = Sha256Hex(auth.substr(kDevice.size()));
+  for (const auto& [id, device] : p.devices) {
+    if (!device.revoked && ConstantTimeEquals(hash, device.token_hash) && (role == nullptr || device.role == role)) {
+      return id;
+    }
+  }
+  return 0;
+}
+
+void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& request,
+                         const std::vector<std::string>& parts, bool admin, const std::string& client,
+                         Reply reply) {
+  const http::verb verb = request.method();
+  const std::string& action = parts[4];
+  const std::size_t n = parts.size();
+  std::optional<Response> error;
+  std::int64_t device = 0;
+  {
+    std::lock_guard lock(mutex_);
+    device = DeviceOf(*p, request, nullptr);
+  }
+  const auto refuse = [&]() {
+    reply(ErrorResponse(http::status::unauthorized, "unauthorized", "this needs a signed-in device or the organizer"));
+  };
+  const auto body = [&]() -> std::optional<json> {
+    auto b = JsonObjectBody(request, &error);
+    if (!b) reply(std::move(*error));
+    return b;
+  };
+  std::string role;
+  if (device != 0) {
+    std::lock_guard lock(mutex_);
+    role = p->devices[device].role;
+  }
+
+  if (action == "device" && n == 5 && verb == http::verb::get) {  // a device asks who it is
+    if (device == 0) return refuse();
+    std::lock_guard lock(mutex_);
+    const Device& d = p->devices[device];
+    return reply(JsonResponse(http::status::ok, {{"id", device}, {"role", d.role}, {"name", d.name},
+                                                 {"process", Summary(*p)}}));
+  }
+  if (action == "kiosk" && n == 6 && parts[5] == "session" && verb == http::verb::post) {
+    if (role != "kiosk") return refuse();
+    auto b = body();
+    if (b) StartKioskSession(p, device, *b, client, std::move(reply));
+    return;
+  }
+  if (action == "checkin" && n == 5 && verb == http::verb::post) {
+    if (role != "clerk" && !admin) return refuse();
+    auto b = body();
+    if (b) CheckIn(p, role == "clerk" ? device : 0, *b, client, std::move(reply));
+    return;
+  }
+  if (action == "paper" && n == 6 && parts[5] == "entries" && verb == http::verb::post) {
+    if (role != "clerk" && !admin) return refuse();
+    auto b = body();
+    if (b) AddPaperEntry(p, role == "clerk" ? device : 0, *b, "", std::move(reply));
+    return;
+  }
+
+  // The organizer's.
+  if (!admin) {
+    return reply(ErrorResponse(http::status::unauthorized, "unauthorized", "this needs the organizer's token"));
+  }
+  if (action == "devices" && n == 5 && verb == http::verb::post) {
+    auto b = body();
+    if (b) AddDevice(p, *b, std::move(reply));
+    return;
+  }
+  if (action == "devices" && n == 5 && verb == http::verb::get) {
+    std::lock_guard lock(mutex_);
+    json list = json::array();
+    for (const auto& [id, d] : p->devices) {
+      list.push_back({{"id", id}, {"role", d.role}, {"name", d.name}, {"revoked", d.revoked},
+                      {"sessions", d.sessions}, {"checkins_since_start", d.checkins}, {"entries", d.entries}});
+    }
+    return reply(JsonResponse(http::status::ok, {{"devices", list}}));
+  }
+  if (action == "devices" && n == 7 && parts[6] == "revoke" && verb == http::verb::post) {
+    auto id = ParseId(parts[5]);
+    if (!id) return reply(ErrorResponse(http::status::not_found, "not_found", "no such device"));
+    return RevokeDevice(p, *id, std::move(reply));
+  }
+  if (action == "paper" && n == 6 && parts[5] == "batches" && verb == http::verb::post) {
+    auto b = body();
+    if (b) AddPaperBatch(p, *b, std::move(reply));
+    return;
+  }
+  if (action == "paper" && n == 7 && parts[5] == "batches" && verb == http::verb::get) {
+    return PaperBatchSheets(p, parts[6], std::move(reply));
+  }
+  if (action == "paper" && n == 6 && parts[5] == "sheets" && verb == http::verb::get) {
+    const std::string target(request.target());
+    const std::size_t q = target.find("?state=");
+    const std::string state = q == std::string::npos ? "" : target.substr(q + 7);
+    std::lock_guard lock(mutex_);
+    return reply(JsonResponse(http::status::ok, PaperSheets(*p, state)));
+  }
+  if (action == "paper" && n == 8 && parts[5] == "sheets" && parts[7] == "resolve" && verb == http::verb::post) {
+    auto b = body();
+    if (b) AddPaperEntry(p, 0, *b, parts[6], std::move(reply));
+    return;
+  }
+  reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+}
+
+void Api::AddDevice(const std::shared_ptr<LiveProcess>& p, const json& body, Reply reply) {
+  const std::string role = StringField(body, "role");
+  const std::string name = StringField(body, "name");
+  if (role != "kiosk" && role != "clerk") {
+    return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_role", "role: kiosk or clerk"));
+  }
+  if (name.empty() || name.size() > 100) {
+    return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_name",
+                               "name: what the device is, e.g. \"Library tablet\" (at most 100 bytes)"));
+  }
+  const std::string token = RandomHex(20);
+  DeviceRecord record{0, role, name, Sha256Hex(token), false, NowMs()};
+  worker_.Post([this, p, record, token, reply = std::move(reply)](Storage& storage) {
+    auto id = storage.AddDevice(p->id, record);
+    if (!id.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", id.status().message()));
+    std::unique_lock lock(mutex_);
+    p->devices[*id] = Device{record.role, record.name, record.token_hash, false, 0, 0, 0, {}};
+    std::string sign_in = "/";
+    sign_in += record.role;
+    sign_in += "#p=";
+    sign_in += p->definition.slug;
+    sign_in += "&t=";
+    sign_in += token;
+    lock.unlock();
+    reply(JsonResponse(http::status::created, {{"id", *id}, {"role", record.role}, {"name", record.name},
+                                               {"token", token}, {"sign_in", sign_in}}));
+  });
+}
+
+void Api::RevokeDevice(const std::shared_ptr<LiveProcess>& p, std::int64_t device, Reply reply) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!p->devices.count(device)) return reply(ErrorResponse(http::status::not_found, "not_found", "no such device"));
+  }
+  worker_.Post([this, p, device, reply = std::move(reply)](Storage& storage) {
+    Status s = storage.RevokeDevice(p->id, device);
+    if (!s.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
+    std::lock_guard lock(mutex_);
+    p->devices[device].revoked = true;
+    reply(JsonResponse(http::status::ok, {{"id", device}, {"revoked", true}}));
+  });
+}
+
+void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const json& body,
+                            const std::string& client, Reply reply) {
+  if (RateLimited(client)) {
+    return reply(ErrorResponse(http::status::too_many_requests, "too_many_attempts",
+                               "too many wrong codes from here; wait a minute and try again"));
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (key != "code" && key != "area" && key != "group") {
+      return reply(ErrorResponse(http::status::bad_request, "unknown_field", key + ": unknown field"));
+    }
+  }
+  std::unique_lock lock(mutex_);
+  if (p->state != ProcessState::kOpen || p->closing) return reply(Closed(p->state));
+  CodeState one_time;
+  one_time.device = device;
+  std::string voter_hash;
+  if (body.contains("code")) {
+    const std::string code = NormalizeVoterCode(StringField(body, "code"));
+    auto it = code.empty() ? p->codes.end() : p->codes.find(VoterCodeHash(code));
+    if (it == p->codes.end() || it->second.device != 0) {
+      lock.unlock();
+      CountCodeFailure(client);
+      return reply(ErrorResponse(http::status::forbidden, "unknown_code", "this code is not valid for this vote"));
+    }
+    if (it->second.status != CodeStatus::kUnused) {
+      return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted or checked in"));
+    }
+    it->second.status = CodeStatus::kPending;  // no online ballot slips in meanwhile
+    voter_hash = it->first;
+    one_time.group = it->second.group;
+    one_time.area = it->second.area;
+  } else {
+    one_time.group = StringField(body, "group");
+    one_time.area = StringField(body, "area");
+    const auto& groups = p->definition.groups;
+    if (!one_time.group.empty() && std::find(groups.begin(), groups.end(), one_time.group) == groups.end()) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_group",
+                                 "group: not one of this process's groups"));
+    }
+    if (!one_time.area.empty() && !p->definition.HasArea(one_time.area)) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_area",
+                                 "area: not one of this process's areas"));
+    }
+  }
+  // The kiosk's earlier one-time codes that nobody is voting with right now are voided.
+  std::vector<std::string> void_codes;
+  for (const std::string& hash : p->devices[device].open_codes) {
+    if (p->codes[hash].status == CodeStatus::kUnused) void_codes.push_back(hash);
+  }
+  lock.unlock();
+  const std::string code = NewVoterCode();
+  const std::string hash = VoterCodeHash(NormalizeVoterCode(code));
+  worker_.Post([this, p, device, voter_hash, void_codes, one_time, code, hash,
+                reply = std::move(reply)](Storage& storage) mutable {
+    VoterCodeRecord record{hash, one_time.group, one_time.area, false, "", device};
+    auto result = storage.StartKioskSession(p->id, voter_hash, void_codes, record);
+    std::unique_lock done_lock(mutex_);
+    if (!voter_hash.empty()) {
+      CodeState& voter = p->codes[voter_hash];
+      voter.status = result.ok() && *result == AppendResult::kStored ? CodeStatus::kSpent : CodeStatus::kUnused;
+      if (voter.status == CodeStatus::kSpent) {
+        voter.checked_in = true;
+        ++p->by_group[voter.group].voted;
+        if (!p->definition.areas.empty()) ++p->by_area[voter.area].voted;
+      }
+    }
+    if (!result.ok() || *result != AppendResult::kStored) {
+      done_lock.unlock();
+      if (result.ok()) return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", result.status().message()));
+    }
+    Device& d = p->devices[device];
+    for (const std::string& old : void_codes) {
+      CodeState& c = p->codes[old];
+      c.status = CodeStatus::kSpent;
+      c.checked_in = true;
+    }
+    std::erase_if(d.open_codes, [&](const std::string& h) { return p->codes[h].status != CodeStatus::kUnused; });
+    d.open_codes.push_back(hash);
+    ++d.sessions;
+    p->codes.emplace(hash, one_time);
+    json answer{{"code", code}, {"area", one_time.area}, {"group", one_time.group},
+                {"budgets", BudgetIds(p->definition, one_time.area)}};
+    done_lock.unlock();
+    reply(JsonResponse(http::status::created, answer));
+  });
+}
+
+void Api::CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const json& body,
+                  const std::string& client, Reply reply) {
+  if (RateLimited(client)) {
+    return reply(ErrorResponse(http::status::too_many_requests, "too_many_attempts",
+                               "too many wrong codes from here; wait a minute and try again"));
+  }
+  const std::string code = NormalizeVoterCode(StringField(body, "code"));
+  std::unique_lock lock(mutex_);
+  if (p->state != ProcessState::kOpen || p->closing) return reply(Closed(p->state));
+  auto it = code.empty() ? p->codes.end() : p->codes.find(VoterCodeHash(code));
+  if (it == p->codes.end() || it->second.device != 0) {
+    lock.unlock();
+    CountCodeFailure(client);
+    return reply(ErrorResponse(http::status::forbidden, "unknown_code", "this code is not valid for this vote"));
+  }
+  if (it->second.status != CodeStatus::kUnused) {
+    return reply(ErrorResponse(http::status::conflict, "used_code",
+                               "this code has already voted or checked in: no paper sheet"));
+  }
+  it->second.status = CodeStatus::kPending;
+  const std::string hash = it->first;
+  lock.unlock();
+  worker_.Post([this, p, device, hash, reply = std::move(reply)](Storage& storage) {
+    auto result = storage.CheckIn(p->id, hash, "paper");
+    std::unique_lock done_lock(mutex_);
+    CodeState& c = p->codes[hash];
+    if (!result.ok() || *result != AppendResult::kStored) {
+      c.status = CodeStatus::kUnused;
+      done_lock.unlock();
+      if (result.ok()) return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", result.status().message()));
+    }
+    c.status = CodeStatus::kSpent;
+    c.checked_in = true;
+    ++p->by_group[c.group].voted;
+    if (!p->definition.areas.empty()) ++p->by_area[c.area].voted;
+    if (device != 0) ++p->devices[device].checkins;
+    json answer{{"checked_in", true}, {"area", c.area}, {"group", c.group}, {"budgets", BudgetIds(p->definition, c.area)}};
+    done_lock.unlock();
+    reply(JsonResponse(http::status::ok, answer));
+  });
+}
+
+void Api::AddPaperBatch(const std::shared_ptr<LiveProcess>& p, const json& body, Reply reply) {
+  const json count = body.value("count", json());
+  if (!count.is_number_integer() || count.get<std::int64_t>() < 1 || count.get<std::int64_t>() > 5000) {
+    return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_count", "count: a whole number from 1 to 5000"));
+  }
+  const std::string area = StringField(body, "area");
+  std::string language = StringField(body, "language");
+  {
+    std::lock_guard lock(mutex_);
+    if (!area.empty() && !p->definition.HasArea(area)) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_area", "area: not one of this process's areas"));
+    }
+    const auto& languages = p->definition.languages;
+    if (language.empty()) language = languages.front();
+    if (std::find(languages.begin(), languages.end(), language) == languages.end()) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_language",
+                                 "language: not one of this process's languages"));
+    }
+    if (p->state == ProcessState::kClosed || p->state == ProcessState::kPublished || p->closing) {
+      return reply(Closed(p->state));
+    }
+  }
+  const std::int64_t n = count.get<std::int64_t>();
+  worker_.Post([this, p, n, area, language, reply = std::move(reply)](Storage& storage) {
+    auto batch = storage.AddPaperBatch(p->id, area, language, n, PaperSerial);
+    if (!batch.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", batch.status().message()));
+    std::unique_lock lock(mutex_);
+    p->paper_batches[*batch] = PaperBatch{area, language, n};
+    std::string print = "/paper#p=";
+    print += p->definition.slug;
+    print += "&batch=";
+    print += std::to_string(*batch);
+    json answer{{"batch", *batch}, {"count", n}, {"area", area}, {"language", language},
+                {"budgets", BudgetIds(p->definition, area)}, {"print", print}};
+    lock.unlock();
+    reply(JsonResponse(http::status::created, answer));
+  });
+}
+
+void Api::PaperBatchSheets(const std::shared_ptr<LiveProcess>& p, const std::string& batch_text, Reply reply) {
+  auto id = ParseId(batch_text);
+  std::lock_guard lock(mutex_);
+  auto it = id ? p->paper_batches.find(*id) : p->paper_batches.end();
+  if (it == p->paper_batches.end()) return reply(ErrorResponse(http::status::not_found, "not_found", "no such batch"));
+  json serials = json::array();
+  for (std::int64_t n = 1; n <= it->second.count; ++n) serials.push_back(PaperSerial(*id, n));
+  reply(JsonResponse(http::status::ok, {{"batch", *id}, {"area", it->second.area}, {"language", it->second.language},
+                                        {"budgets", BudgetIds(p->definition, it->second.area)},
+                                        {"serials", std::move(serials)}}));
+}
+
+json Api::PaperSheets(const LiveProcess& p, const std::string& state) const {
+  json sheets = json::array();
+  std::map<std::string, std::int64_t> counts{{"printed", 0},  {"entered_once", 0}, {"counted", 0},
+                                             {"spoiled", 0},  {"mismatch", 0},     {"duplicate", 0}};
+  std::int64_t total = 0;
+  for (const auto& [id, batch] : p.paper_batches) total += batch.count;
+  counts["printed"] = total - static_cast<std::int64_t>(p.paper_sheets.size());
+  for (const auto& [serial, sheet] : p.paper_sheets) {
+    ++counts[sheet.status.state];
+    if (!state.empty() && sheet.status.state != state) continue;
+    json entries = json::array();
+    for (const auto& e : sheet.entries) {
+      json entry{{"device", e.device}, {"spoiled", e.spoiled}};
+      auto d = p.devices.find(e.device);
+      entry["by"] = d == p.devices.end() ? "organizer" : d->second.name;
+      entry["ballots"] = e.ballot.empty() ? json() : json::parse(e.ballot, nullptr, false);
+      if (entry["ballots"].is_object()) entry["ballots"].erase("_channel");
+      if (!e.resolution.empty()) entry["resolution"] = e.resolution;
+      entries.push_back(std::move(entry));
+    }
+    const auto parsed = ParsePaperSerial(serial);
+    const std::int64_t batch = parsed ? parsed->batch : 0;
+    auto b = p.paper_batches.find(batch);
+    sheets.push_back({{"serial", serial}, {"batch", batch}, {"area", b == p.paper_batches.end() ? "" : b->second.area},
+                      {"state", sheet.status.state}, {"counted", sheet.status.counted}, {"entries", entries}});
+  }
+  return {{"sheets", sheets}, {"counts", counts}};
+}
+
+// A clerk's reading of a sheet (serial in the body), or the organizer's
+// resolution (serial in the path). The decision is taken on the database
+// thread, the only one that changes sheets, so readings apply in order.
+void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const json& body,
+                        const std::string& serial_in_path, Reply reply) {
+  const bool resolving = !serial_in_path.empty();
+  for (const auto& [key, value] : body.items()) {
+    const bool known = key == "ballots" || key == "spoiled" || (resolving ? key == "keep" : key == "serial");
+    if (!known) return reply(ErrorResponse(http::status::bad_request, "unknown_field", key + ": unknown field"));
+  }
+  const auto parsed = ParsePaperSerial(resolving ? serial_in_path : StringField(body, "serial"));
+  PaperEntryRecord entry;
+  entry.device = device;
+  entry.created_at_ms = NowMs();
+  entry.spoiled = body.value("spoiled", json(false)) == true;
+  const bool keep = resolving && body.value("keep", json(false)) == true;
+  if (entry.spoiled + keep + body.contains("ballots") != 1) {
+    return reply(ErrorResponse(http::status::bad_request, "malformed_entry",
+                               resolving ? "send one of \"ballots\", \"spoiled\": true or \"keep\": true"
+                                         : "send \"ballots\" or \"spoiled\": true"));
+  }
+  if (resolving) entry.resolution = keep ? "keep" : entry.spoiled ? "spoiled" : "count";
+  std::string area;
+  {
+    std::lock_guard lock(mutex_);
+    auto batch = parsed ? p->paper_batches.find(parsed->batch) : p->paper_batches.end();
+    if (batch == p->paper_batches.end() || parsed->number > batch->second.count) {
+      return reply(ErrorResponse(http::status::not_found, "unknown_serial",
+                                 "no sheet has this serial: check it (the last two characters catch typos)"));
+    }
+    if (p->state != ProcessState::kOpen || p->closing) return reply(Closed(p->state));
+    area = batch->second.area;
+    if (body.contains("ballots")) {
+      std::vector<ballots::BallotProblem> problems;
+      entry.ballot = CheckProcessBallot(p->definition, body, &problems, area, Channel::kPaper);
+      if (!problems.empty()) {
+        return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_ballot",
+                                   "this reading breaks the rules of the vote: check it, or enter the sheet as spoiled",
+                                   problems));
+      }
+    }
+  }
+  const std::string serial = parsed->serial;
+  worker_.Post([this, p, serial, area, entry, reply = std::move(reply)](Storage& storage) {
+    std::unique_lock lock(mutex_);
+    PaperSheet& sheet = p->paper_sheets[serial];
+    const PaperDecision decision = DecidePaperEntry(sheet.status, sheet.entries, entry);
+    if (!decision.refused.empty()) {
+      if (sheet.entries.empty()) p->paper_sheets.erase(serial);
+      return reply(ErrorResponse(http::status::conflict, "cannot_resolve", decision.refused));
+    }
+    if (decision.retry) {
+      return reply(JsonResponse(http::status::ok, {{"serial", serial}, {"state", sheet.status.state},
+                                                   {"counted", sheet.status.counted}, {"retry", true}}));
+    }
+    std::optional<BallotToStore> ballot;
+    if (decision.count) {
+      ballot.emplace();
+      ballot->process = p->id;
+      ballot->code_hash = "paper:" + serial;
+      ballot->area = area;
+      ballot->ballot = entry.ballot;
+      ballot->salt = RandomHex(16);
+      ballot->receipt = LeafHash(LogEntry(p->definition.slug, entry.ballot, ballot->salt));
+      ballot->created_at_ms = entry.created_at_ms;
+    }
+    const ProcessId id = p->id;
+    lock.unlock();
+    Status stored = storage.AddPaperEntry(id, serial, entry, decision.after.state, ballot);
+    lock.lock();
+    if (!stored.ok()) {
+      if (sheet.entries.empty()) p->paper_sheets.erase(serial);
+      lock.unlock();
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", stored.message()));
+    }
+    sheet.entries.push_back(entry);
+    sheet.status = decision.after;
+    if (entry.device != 0) ++p->devices[entry.device].entries;
+    if (ballot) {
+      p->log.push_back(ballot->receipt);
+      p->head.clear();
+      CountBallot(*p, "", area, StoredBallotFacts(p->definition, ballot->ballot).budgets, Channel::kPaper, 1);
+    }
+    json answer{{"serial", serial}, {"state", sheet.status.state}, {"counted", sheet.status.counted}};
+    lock.unlock();
+    reply(JsonResponse(entry.resolution.empty() ? http::status::created : http::status::ok, answer));
+  });
+}
+
+Status Api::LoadInPerson(Storage& storage, LiveProcess& p) {
+  auto devices = storage.LoadDevices(p.id);
+  if (!devices.ok()) return devices.status();
+  for (const auto& d : *devices) p.devices[d.id] = Device{d.role, d.name, d.token_hash, d.revoked, 0, 0, 0, {}};
+  for (const auto& [hash, code] : p.codes) {
+    if (code.device == 0) continue;
+    Device& d = p.devices[code.device];
+    ++d.sessions;
+    if (code.status == CodeStatus::kUnused) d.open_codes.push_back(hash);
+  }
+  auto batches = storage.LoadPaperBatches(p.id);
+  if (!batches.ok()) return batches.status();
+  for (const auto& b : *batches) p.paper_batches[b.id] = PaperBatch{b.area, b.language, b.count};
+  auto sheets = storage.LoadPaperSheets(p.id, 0);
+  if (!sheets.ok()) return sheets.status();
+  for (auto& s : *sheets) {
+    PaperSheet& sheet = p.paper_sheets[s.serial];
+    sheet.status = ReplayPaperEntries(s.entries);
+    for (const auto& e : s.entries) {
+      if (e.device != 0) ++p.devices[e.device].entries;
+    }
+    sheet.entries = std::move(s.entries);
+  }
+  return Status::Ok();
+}
+
+}  // namespace psephos::server
