@@ -71,6 +71,10 @@ bool ValidSlug(std::string_view slug) {
 std::string_view PageFor(std::string_view path) {
   if (path == "/" || path == "/index.html") return "index.html";
   if (path == "/admin" || path.starts_with("/admin/")) return "admin.html";
+  // In person: the process and the device token travel in the fragment, never to the server's logs.
+  if (path == "/kiosk") return "kiosk.html";
+  if (path == "/clerk") return "clerk.html";
+  if (path == "/paper") return "paper.html";
   for (auto [prefix, page] : {std::pair<std::string_view, std::string_view>{"/vote/", "vote.html"},
                               {"/results/", "results.html"},
                               {"/check/", "check.html"}}) {
