@@ -47,25 +47,6 @@ std::string QueryParameter(std::string_view target, std::string_view name) {
   return {};
 }
 
-// Parses a JSON body, insisting on the content type; sets `error` otherwise.
-std::optional<json> JsonBody(const Request& request, std::optional<Response>* error) {
-  const std::string_view type = request[http::field::content_type];
-  if (type.substr(0, 16) != "application/json") {
-    *error = ErrorResponse(http::status::unsupported_media_type, "unsupported_media_type",
-                           "send JSON with Content-Type: application/json");
-    return std::nullopt;
-  }
-  json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body is not valid JSON");
-    return std::nullopt;
-  }
-  if (!body.is_object()) {
-    *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body must be a JSON object");
-    return std::nullopt;
-  }
-  return body;
-}
 
 std::int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -74,6 +55,39 @@ std::int64_t NowMs() {
 }
 
 Response NotFound() { return ErrorResponse(http::status::not_found, "not_found", "no such resource"); }
+
+// {"title", "local_budgets": "heading" | "area", "files": {name: text} (in name order) or [{"name", "text"}]}.
+Result<ProcessDefinition> ImportPabulibSet(const Request& request, const std::string& slug,
+                                           std::optional<Response>* error) {
+  auto body = JsonBody(request, error);
+  if (!body) return Status::Invalid("");
+  for (const auto& [key, value] : body->items()) {
+    if (key != "title" && key != "local_budgets" && key != "files") return Status::Invalid(key + ": unknown field");
+  }
+  const json files_json = body->value("files", json());
+  std::vector<PabulibFile> files;
+  if (files_json.is_object()) {
+    for (const auto& [name, text] : files_json.items()) {
+      if (!text.is_string()) return Status::Invalid("files." + name + ": must be the file's text");
+      files.push_back({name, text.get<std::string>()});
+    }
+  } else if (files_json.is_array()) {
+    for (const json& f : files_json) {
+      if (!f.is_object() || !f.value("name", json()).is_string() || !f.value("text", json()).is_string()) {
+        return Status::Invalid("files: each must be {\"name\", \"text\"}");
+      }
+      files.push_back({f["name"].get<std::string>(), f["text"].get<std::string>()});
+    }
+  } else {
+    return Status::Invalid("files: the .pb files, as {name: text}");
+  }
+  const json local = body->value("local_budgets", json("heading"));
+  if (local != "heading" && local != "area") return Status::Invalid("local_budgets: heading or area");
+  const json title = body->value("title", json(""));
+  if (!title.is_string()) return Status::Invalid("title: must be a string");
+  return ProcessFromPabulibSet(files, slug, title.get<std::string>(),
+                               local == "area" ? LocalBudgets::kArea : LocalBudgets::kHeading);
+}
 
 }  // namespace
 
@@ -285,7 +299,10 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     if (verb != http::verb::post) return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use POST"));
     const std::string slug = QueryParameter(target, "slug");
     if (slug.empty()) return reply(ErrorResponse(http::status::bad_request, "missing_slug", "add ?slug=your-process"));
-    auto definition = ProcessFromPabulib(request.body(), slug);
+    auto definition = request[http::field::content_type].starts_with("application/json")
+                          ? ImportPabulibSet(request, slug, &error)
+                          : ProcessFromPabulib(request.body(), slug);
+    if (error) return reply(std::move(*error));
     if (!definition.ok()) {
       return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_definition", definition.status().message()));
     }
@@ -370,6 +387,9 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   }
   if (action == "codes" && parts.size() == 6 && verb == http::verb::get) {
     return DownloadCodes(p, parts[5], std::move(reply));
+  }
+  if (action == "budgets" && parts.size() == 6 && parts[5].ends_with(".pb") && verb == http::verb::get) {
+    return ExportBudget(p, parts[5].substr(0, parts[5].size() - 3), std::move(reply));
   }
   if (action == "turnout" && parts.size() == 5 && verb == http::verb::get) {
     std::lock_guard lock(mutex_);
@@ -567,6 +587,29 @@ void Api::Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply) {
     Response r = JsonResponse(http::status::ok, p->bundle);
     lock.unlock();
     r.set(http::field::content_disposition, "attachment; filename=\"" + p->definition.slug + "-bundle.json\"");
+    reply(std::move(r));
+  });
+}
+
+// A budget as a .pb file: its projects and rules; once closed, its counted ballots too.
+void Api::ExportBudget(const std::shared_ptr<LiveProcess>& p, const std::string& budget_id, Reply reply) {
+  worker_.Post([this, p, budget_id, reply = std::move(reply)](Storage& storage) {
+    std::unique_lock lock(mutex_);
+    const ProcessDefinition definition = p->definition;
+    const bool with_ballots = p->state == ProcessState::kClosed || p->state == ProcessState::kPublished;
+    lock.unlock();
+    const Budget* budget = definition.FindBudget(budget_id);
+    if (!budget) return reply(ErrorResponse(http::status::not_found, "not_found", "no such budget"));
+    std::vector<json> counted;
+    if (with_ballots) {
+      auto stored = storage.LoadBallots(p->id);
+      if (!stored.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", stored.status().message()));
+      for (const auto& b : *stored) counted.push_back(json::parse(b.ballot));
+    }
+    auto text = BudgetPabulib(definition, *budget, counted);
+    if (!text.ok()) return reply(ErrorResponse(http::status::internal_server_error, "export", text.status().message()));
+    Response r = TextResponse(http::status::ok, std::move(*text), "text/plain; charset=utf-8");
+    r.set(http::field::content_disposition, "attachment; filename=\"" + definition.slug + "-" + budget->id + ".pb\"");
     reply(std::move(r));
   });
 }

@@ -29,19 +29,6 @@ std::optional<std::int64_t> ParseId(std::string_view text) {
   return value;
 }
 
-std::optional<json> JsonObjectBody(const Request& request, std::optional<Response>* error) {
-  if (request[http::field::content_type].substr(0, 16) != "application/json") {
-    *error = ErrorResponse(http::status::unsupported_media_type, "unsupported_media_type",
-                           "send JSON with Content-Type: application/json");
-    return std::nullopt;
-  }
-  json body = json::parse(request.body(), nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body must be a JSON object");
-    return std::nullopt;
-  }
-  return body;
-}
 
 std::string StringField(const json& body, const char* key) {
   auto it = body.find(key);
@@ -90,7 +77,7 @@ void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& r
     reply(ErrorResponse(http::status::unauthorized, "unauthorized", "this needs a signed-in device or the organizer"));
   };
   const auto body = [&]() -> std::optional<json> {
-    auto b = JsonObjectBody(request, &error);
+    auto b = JsonBody(request, &error);
     if (!b) reply(std::move(*error));
     return b;
   };

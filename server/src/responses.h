@@ -1,6 +1,7 @@
 // Building JSON responses with stable error codes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,26 @@ inline Response ErrorResponse(http::status status, const std::string& code, cons
   Response r = JsonResponse(status, nlohmann::json{{"error", std::move(error)}});
   if (status == http::status::unauthorized) r.set(http::field::www_authenticate, "Bearer");
   return r;
+}
+
+// Parses a JSON body, insisting on the content type; sets `error` otherwise.
+inline std::optional<nlohmann::json> JsonBody(const Request& request, std::optional<Response>* error) {
+  const std::string_view type = request[http::field::content_type];
+  if (type.substr(0, 16) != "application/json") {
+    *error = ErrorResponse(http::status::unsupported_media_type, "unsupported_media_type",
+                           "send JSON with Content-Type: application/json");
+    return std::nullopt;
+  }
+  nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body is not valid JSON");
+    return std::nullopt;
+  }
+  if (!body.is_object()) {
+    *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return body;
 }
 
 }  // namespace psephos::server

@@ -52,8 +52,14 @@ class Fixture {
 
   Answer Call(http::verb verb, const std::string& target, const std::string& body = "", bool admin = true,
               const std::string& type = "application/json", const std::string& client = "10.0.0.1") {
+    return Send(verb, target, body, admin ? "Bearer " + kToken : "", type, client);
+  }
+
+  // With any Authorization header ("Device <token>", or none when empty).
+  Answer Send(http::verb verb, const std::string& target, const std::string& body, const std::string& authorization,
+              const std::string& type = "application/json", const std::string& client = "10.0.0.1") {
     Request request{verb, target, 11};
-    if (admin) request.set(http::field::authorization, "Bearer " + kToken);
+    if (!authorization.empty()) request.set(http::field::authorization, authorization);
     if (!body.empty()) request.set(http::field::content_type, type);
     request.body() = body;
     request.prepare_payload();
@@ -85,6 +91,12 @@ class Fixture {
   Answer Vote(const std::string& code, const json& projects, const std::string& client = "10.0.0.1") {
     json body{{"code", code}, {"ballots", {{"main", {{"projects", projects}}}}}};
     return Call(http::verb::post, "/api/v1/processes/school/ballots", body.dump(), false, "application/json", client);
+  }
+
+  // A new Api over the same store, as after a server restart.
+  void RestartApi() {
+    api_.reset();
+    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), ApiOptions{})).value();
   }
 
   Storage& storage() { return *storage_; }

@@ -106,6 +106,7 @@ class Api final : public Handler {
                     Reply reply);
   void Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply);
   void Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply);
+  void ExportBudget(const std::shared_ptr<LiveProcess>& p, const std::string& budget_id, Reply reply);
   nlohmann::json Summary(const LiveProcess& p) const;  // call with mutex_ held
   nlohmann::json Turnout(const LiveProcess& p) const;  // call with mutex_ held
   // Adds (sign 1) or takes back (-1) a counted ballot in the turnout counters; mutex_ held.
