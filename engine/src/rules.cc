@@ -117,16 +117,19 @@ std::vector<std::string> RuleNames() {
   return names;
 }
 
+Status CheckRuleCounts(RuleKind rule, BallotType ballot_type) {
+  const Family family = FamilyOf(ballot_type);
+  if (Fits(rule, family)) return Status::Ok();
+  return Status::Invalid(std::string("rule '") + RuleName(rule) + "' does not count " + BallotTypeName(ballot_type) +
+                         " ballots; rules that do: " + RulesFor(family));
+}
+
 Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& tie_break,
                       const RuleOptions& options) {
   using internal::GreedyOrder;
   using internal::Satisfaction;
+  if (Status fits = CheckRuleCounts(rule, election.ballot_type); !fits.ok()) return fits;
   const Family family = FamilyOf(election.ballot_type);
-  if (!Fits(rule, family)) {
-    return Status::Invalid(std::string("rule '") + RuleName(rule) + "' does not count " +
-                           BallotTypeName(election.ballot_type) + " ballots; rules that do: " +
-                           RulesFor(family));
-  }
   if (election.budget < 0) return Status::Invalid("the budget is negative");
   const bool shares_budget = rule == RuleKind::kMes || rule == RuleKind::kMesCard ||
                              rule == RuleKind::kMesAdd1 || rule == RuleKind::kMesBorda;

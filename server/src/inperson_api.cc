@@ -91,8 +91,10 @@ void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& r
     if (device == 0) return refuse();
     std::lock_guard lock(mutex_);
     const Device& d = p->devices[device];
+    const ProcessDefinition& def = p->definition;
     return reply(JsonResponse(http::status::ok, {{"id", device}, {"role", d.role}, {"name", d.name},
-                                                 {"process", Summary(*p)}}));
+                                                 {"process", Summary(*p)}, {"groups", def.groups},
+                                                 {"areas", def.areas}, {"languages", def.languages}}));
   }
   if (action == "kiosk" && n == 6 && parts[5] == "session" && verb == http::verb::post) {
     if (role != "kiosk") return refuse();

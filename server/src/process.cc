@@ -138,6 +138,12 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
     r.Fail(path + ".ballot.type", "unknown ballot type \"" + type +
                                       "\" (approval, knapsack, choose-1, cumulative, scoring, ranked)");
   }
+  if (!r.failed()) {
+    // A rule that cannot count this ballot would fail only at the close.
+    if (auto rule = engine::ParseRule(b.rule); rule.ok()) {
+      if (Status fits = engine::CheckRuleCounts(*rule, e.ballot_type); !fits.ok()) r.Fail(path + ".rule", fits.message());
+    }
+  }
   if (r.failed()) return r.status();
   const std::string bp = path + ".ballot.";
   for (const auto& rule : ballots::kBallotRuleKeys) e.rules.*rule.member = r.Count(ballot, bp, rule.json_key);

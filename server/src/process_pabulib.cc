@@ -27,13 +27,19 @@ std::string WithSource(std::string_view source, const std::string& message) {
 }
 
 // The budget rule a file's META names: a Psephos rule name stays (so our own
-// exports read back), a pabulib name becomes its counterpart (equalshares/add1
-// is mes-add1), anything else greedy. min_project_score_threshold becomes
+// exports read back) when it counts the file's ballots, a pabulib name becomes
+// its counterpart (equalshares/add1 is mes-add1), anything else greedy (by
+// score for ranks and points). min_project_score_threshold becomes
 // min_score, which every greedy rule honours.
 Status ApplyMetaRule(const engine::Election& e, std::string_view source, Budget* b) {
-  b->rule = "greedy";
+  const auto fits = [&](std::string_view name) {
+    auto kind = engine::ParseRule(name);
+    return kind.ok() && engine::CheckRuleCounts(*kind, e.ballot_type).ok();
+  };
+  // greedy counts approval ballots; for ranks and points, greedy by score.
+  b->rule = fits("greedy") ? "greedy" : "greedy-score";
   if (const std::string* rule = e.Meta("rule")) {
-    if (engine::ParseRule(*rule).ok()) {
+    if (fits(*rule)) {
       b->rule = *rule;
     } else if (auto official = ballots::ResolveOfficialRule(e); official.ok()) {
       b->rule = engine::RuleName(official->rule);

@@ -33,6 +33,12 @@ TEST_CASE("api: definitions are checked field by field") {
   CHECK(bad.status == 422);
   CHECK(bad.body["error"]["code"] == "invalid_definition");
   CHECK(bad.body["error"]["message"] == "budgets[0].projects[0].cost: must not be negative");
+  // A rule that cannot count the ballot type is refused now, not at the close.
+  auto ranked_greedy = f.Call(http::verb::post, "/api/v1/processes", R"({"slug":"x","title":"X","budgets":[{"id":"m","amount":10,
+      "rule":"greedy","ballot":{"type":"ranked"},"projects":[{"id":"a","name":"A","cost":5}]}]})");
+  CHECK(ranked_greedy.status == 422);
+  CHECK(ranked_greedy.body["error"]["message"].get<std::string>().starts_with(
+      "budgets[0].rule: rule 'greedy' does not count ordinal ballots; rules that do: greedy-score"));
   CHECK(f.Call(http::verb::post, "/api/v1/processes", "{not json").body["error"]["code"] == "malformed_json");
   CHECK(f.Call(http::verb::post, "/api/v1/processes", kSchool, true, "text/plain").status == 415);
   CHECK(f.Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);

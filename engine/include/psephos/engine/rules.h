@@ -60,6 +60,9 @@ Result<RuleKind> ParseRule(std::string_view name);
 const char* RuleName(RuleKind rule);
 std::vector<std::string> RuleNames();
 
+// Ok when `rule` counts ballots of this type; else names the rules that do.
+Status CheckRuleCounts(RuleKind rule, BallotType ballot_type);
+
 // Runs `rule` on `election`. Refuses, with a clear message, a rule that does
 // not fit the election's ballot type.
 Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& tie_break,

@@ -1,0 +1,99 @@
+// What the public and auditors read after the vote: the ballot log's board
+// with inclusion proofs, the signed bundle, and budgets as .pb files.
+#include "psephos/server/api.h"
+#include "psephos/server/ballot_log.h"
+#include "psephos/server/bundle.h"
+#include "psephos/server/process_pabulib.h"
+#include "responses.h"
+
+namespace psephos::server {
+
+using nlohmann::json;
+
+
+// The public board: the count and head of the ballot log at any time, and
+// after the close, any receipt's entry with its inclusion proof.
+void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply) {
+  std::unique_lock lock(mutex_);
+  if (p->state == ProcessState::kDraft) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  if (p->head.empty()) p->head = MerkleRoot(p->log);
+  const std::string head = p->head;
+  const std::size_t size = p->log.size();
+  if (receipt.empty()) {
+    return reply(JsonResponse(http::status::ok, {{"ballots", size}, {"head", head},
+                                                 {"state", p->closing ? "closing" : ProcessStateName(p->state)}}));
+  }
+  if (p->state == ProcessState::kOpen || p->closing) {
+    return reply(ErrorResponse(http::status::conflict, "voting_open",
+                               "receipts can be looked up once voting has closed"));
+  }
+  auto it = std::find(p->log.begin(), p->log.end(), receipt);
+  if (it == p->log.end()) {
+    return reply(ErrorResponse(http::status::not_found, "unknown_receipt", "no ballot in the log has this receipt"));
+  }
+  const std::size_t index = static_cast<std::size_t>(it - p->log.begin());
+  std::vector<std::string> proof = InclusionProof(p->log, index);
+  lock.unlock();
+  worker_.Post([p, index, size, head, receipt, proof = std::move(proof), reply = std::move(reply)](Storage& storage) {
+    auto log = storage.LoadLog(p->id);
+    if (!log.ok() || index >= log->size()) {
+      return reply(ErrorResponse(http::status::internal_server_error, "storage", "the log could not be read"));
+    }
+    const StoredBallot& b = (*log)[index];
+    const std::string entry = LogEntry(p->definition.slug, b.ballot, b.salt);
+    reply(JsonResponse(http::status::ok, {{"receipt", receipt},
+                                          {"index", index},
+                                          {"entry", entry},
+                                          {"ballot", json::parse(b.ballot)},
+                                          {"counted", !b.superseded},
+                                          {"proof", proof},
+                                          {"size", size},
+                                          {"head", head}}));
+  });
+}
+
+void Api::Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply) {
+  worker_.Post([this, p, reply = std::move(reply)](Storage& storage) {
+    std::unique_lock lock(mutex_);
+    if (p->bundle.is_null()) {
+      const ProcessDefinition definition = p->definition;
+      const json results = p->results;
+      lock.unlock();
+      auto log = storage.LoadLog(p->id);
+      if (!log.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", log.status().message()));
+      auto bundle = BuildBundle(definition, *log, results, key_);
+      if (!bundle.ok()) return reply(ErrorResponse(http::status::internal_server_error, "bundle", bundle.status().message()));
+      lock.lock();
+      p->bundle = std::move(bundle).value();
+    }
+    Response r = JsonResponse(http::status::ok, p->bundle);
+    lock.unlock();
+    r.set(http::field::content_disposition, "attachment; filename=\"" + p->definition.slug + "-bundle.json\"");
+    reply(std::move(r));
+  });
+}
+
+// A budget as a .pb file: its projects and rules; once closed, its counted ballots too.
+void Api::ExportBudget(const std::shared_ptr<LiveProcess>& p, const std::string& budget_id, Reply reply) {
+  worker_.Post([this, p, budget_id, reply = std::move(reply)](Storage& storage) {
+    std::unique_lock lock(mutex_);
+    const ProcessDefinition definition = p->definition;
+    const bool with_ballots = p->state == ProcessState::kClosed || p->state == ProcessState::kPublished;
+    lock.unlock();
+    const Budget* budget = definition.FindBudget(budget_id);
+    if (!budget) return reply(ErrorResponse(http::status::not_found, "not_found", "no such budget"));
+    std::vector<json> counted;
+    if (with_ballots) {
+      auto stored = storage.LoadBallots(p->id);
+      if (!stored.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", stored.status().message()));
+      for (const auto& b : *stored) counted.push_back(json::parse(b.ballot));
+    }
+    auto text = BudgetPabulib(definition, *budget, counted);
+    if (!text.ok()) return reply(ErrorResponse(http::status::internal_server_error, "export", text.status().message()));
+    Response r = TextResponse(http::status::ok, std::move(*text), "text/plain; charset=utf-8");
+    r.set(http::field::content_disposition, "attachment; filename=\"" + definition.slug + "-" + budget->id + ".pb\"");
+    reply(std::move(r));
+  });
+}
+
+}  // namespace psephos::server
