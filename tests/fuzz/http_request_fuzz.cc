@@ -6,6 +6,7 @@
 // in-memory SQLite store holding:
 //   - "school": open, one approval budget, voter codes kCodes (group student);
 //   - "draft": a draft with the same definition.
+// Devices: "Device kiosk-secret", "Device clerk-a-secret", "Device clerk-b-secret".
 // The organizer token is kToken, so inputs that carry it reach organizer
 // routes (seeds in tests/fuzz/corpus/http_request_fuzz do).
 //
@@ -29,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "psephos/server/api.h"
+#include "psephos/server/paper.h"
 #include "psephos/server/https_server.h"
 #include "psephos/server/process.h"
 #include "psephos/server/secrets.h"
@@ -86,6 +88,11 @@ std::unique_ptr<Storage> FreshStore() {
   }
   Must(storage->AddCodeBatch(school, "student", "", hashes, csv), "add codes");
   Must(storage->SetState(school, ProcessState::kOpen), "open school");
+  // Devices with known tokens, and paper sheets P1-0001-2V, P1-0002-ZY, P1-0003-BT.
+  Must(storage->AddDevice(school, DeviceRecord{0, "kiosk", "Kiosk", Sha256Hex("kiosk-secret"), false, 0}), "kiosk");
+  Must(storage->AddDevice(school, DeviceRecord{0, "clerk", "Clerk A", Sha256Hex("clerk-a-secret"), false, 0}), "clerk");
+  Must(storage->AddDevice(school, DeviceRecord{0, "clerk", "Clerk B", Sha256Hex("clerk-b-secret"), false, 0}), "clerk");
+  Must(storage->AddPaperBatch(school, "", "en", 3, PaperSerial), "paper");
   std::string draft = definition;
   draft.replace(draft.find("\"school\""), 8, "\"draft\"");
   Must(storage->CreateProcess("draft", draft), "create draft");
