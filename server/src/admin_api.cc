@@ -97,23 +97,12 @@ void Api::AddCodes(const std::shared_ptr<LiveProcess>& p, const json& body, Repl
   const auto n = count.get<std::int64_t>();
   // Code generation hashes and draws randomness: keep it off the network threads.
   worker_.Post([this, p, n, group, area, reply = std::move(reply)](Storage& storage) {
-    std::vector<std::string> hashes;
-    std::string csv = "code,group,area\n";
-    for (std::int64_t i = 0; i < n; ++i) {
-      std::string code = NewVoterCode();
-      hashes.push_back(VoterCodeHash(NormalizeVoterCode(code)));
-      csv += code;
-      csv += ',';
-      csv += group;
-      csv += ',';
-      csv += area;
-      csv += '\n';
-    }
-    auto batch = storage.AddCodeBatch(p->id, group, area, hashes, csv);
+    NewCodes codes = NewVoterCodes(n, group, area);
+    auto batch = storage.AddCodeBatch(p->id, group, area, codes.hashes, codes.csv);
     if (!batch.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", batch.status().message()));
     {
       std::lock_guard lock(mutex_);
-      for (auto& h : hashes) {
+      for (auto& h : codes.hashes) {
         CodeState state;
         state.group = group;
         state.area = area;

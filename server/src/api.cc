@@ -405,8 +405,7 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
 void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, const std::string& client,
                     Reply reply) {
   if (RateLimited(client)) {
-    return reply(ErrorResponse(http::status::too_many_requests, "too_many_attempts",
-                               "too many wrong codes from here; wait a minute and try again"));
+    return reply(TooManyAttempts());
   }
   const std::string code = NormalizeVoterCode(body.value("code", json()).is_string() ? body["code"].get<std::string>() : "");
   std::unique_lock lock(mutex_);
@@ -433,8 +432,7 @@ void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, con
 void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, const std::string& client,
                        Reply reply) {
   if (RateLimited(client)) {
-    return reply(ErrorResponse(http::status::too_many_requests, "too_many_attempts",
-                               "too many wrong codes from here; wait a minute and try again"));
+    return reply(TooManyAttempts());
   }
   if (!body.contains("code") || !body["code"].is_string()) {
     return reply(ErrorResponse(http::status::bad_request, "missing_code", "the ballot needs the voter's \"code\""));

@@ -204,11 +204,40 @@ void Api::RevokeDevice(const std::shared_ptr<LiveProcess>& p, std::int64_t devic
   });
 }
 
+// The organizer's code in `body`, marked pending so that no other channel
+// takes it meanwhile; empty (and answered) when unknown or spent. mutex_ held.
+std::string Api::ReserveCode(LiveProcess& p, const json& body, const std::string& client,
+                             std::unique_lock<std::mutex>& lock, Reply& reply) {
+  const std::string code = NormalizeVoterCode(StringField(body, "code"));
+  auto it = code.empty() ? p.codes.end() : p.codes.find(VoterCodeHash(code));
+  if (it == p.codes.end() || it->second.device != 0) {
+    lock.unlock();
+    CountCodeFailure(client);
+    reply(ErrorResponse(http::status::forbidden, "unknown_code", "this code is not valid for this vote"));
+    return {};
+  }
+  if (it->second.status != CodeStatus::kUnused) {
+    reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted or checked in"));
+    return {};
+  }
+  it->second.status = CodeStatus::kPending;
+  return it->first;
+}
+
+// After the check-in's write: spent (and counted as voted) or free again. mutex_ held.
+void Api::SettleCheckIn(LiveProcess& p, const std::string& hash, bool stored) {
+  CodeState& c = p.codes[hash];
+  c.status = stored ? CodeStatus::kSpent : CodeStatus::kUnused;
+  if (!stored) return;
+  c.checked_in = true;
+  ++p.by_group[c.group].voted;
+  if (!p.definition.areas.empty()) ++p.by_area[c.area].voted;
+}
+
 void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const json& body,
                             const std::string& client, Reply reply) {
   if (RateLimited(client)) {
-    return reply(ErrorResponse(http::status::too_many_requests, "too_many_attempts",
-                               "too many wrong codes from here; wait a minute and try again"));
+    return reply(TooManyAttempts());
   }
   for (const auto& [key, value] : body.items()) {
     if (key != "code" && key != "area" && key != "group") {
@@ -221,20 +250,10 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
   one_time.device = device;
   std::string voter_hash;
   if (body.contains("code")) {
-    const std::string code = NormalizeVoterCode(StringField(body, "code"));
-    auto it = code.empty() ? p->codes.end() : p->codes.find(VoterCodeHash(code));
-    if (it == p->codes.end() || it->second.device != 0) {
-      lock.unlock();
-      CountCodeFailure(client);
-      return reply(ErrorResponse(http::status::forbidden, "unknown_code", "this code is not valid for this vote"));
-    }
-    if (it->second.status != CodeStatus::kUnused) {
-      return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted or checked in"));
-    }
-    it->second.status = CodeStatus::kPending;  // no online ballot slips in meanwhile
-    voter_hash = it->first;
-    one_time.group = it->second.group;
-    one_time.area = it->second.area;
+    voter_hash = ReserveCode(*p, body, client, lock, reply);
+    if (voter_hash.empty()) return;
+    one_time.group = p->codes[voter_hash].group;
+    one_time.area = p->codes[voter_hash].area;
   } else {
     one_time.group = StringField(body, "group");
     one_time.area = StringField(body, "area");
@@ -261,15 +280,7 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
     VoterCodeRecord record{hash, one_time.group, one_time.area, false, "", device};
     auto result = storage.StartKioskSession(p->id, voter_hash, void_codes, record);
     std::unique_lock done_lock(mutex_);
-    if (!voter_hash.empty()) {
-      CodeState& voter = p->codes[voter_hash];
-      voter.status = result.ok() && *result == AppendResult::kStored ? CodeStatus::kSpent : CodeStatus::kUnused;
-      if (voter.status == CodeStatus::kSpent) {
-        voter.checked_in = true;
-        ++p->by_group[voter.group].voted;
-        if (!p->definition.areas.empty()) ++p->by_area[voter.area].voted;
-      }
-    }
+    if (!voter_hash.empty()) SettleCheckIn(*p, voter_hash, result.ok() && *result == AppendResult::kStored);
     if (!result.ok() || *result != AppendResult::kStored) {
       done_lock.unlock();
       if (result.ok()) return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
@@ -295,39 +306,24 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
 void Api::CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const json& body,
                   const std::string& client, Reply reply) {
   if (RateLimited(client)) {
-    return reply(ErrorResponse(http::status::too_many_requests, "too_many_attempts",
-                               "too many wrong codes from here; wait a minute and try again"));
+    return reply(TooManyAttempts());
   }
-  const std::string code = NormalizeVoterCode(StringField(body, "code"));
   std::unique_lock lock(mutex_);
   if (p->state != ProcessState::kOpen || p->closing) return reply(Closed(p->state));
-  auto it = code.empty() ? p->codes.end() : p->codes.find(VoterCodeHash(code));
-  if (it == p->codes.end() || it->second.device != 0) {
-    lock.unlock();
-    CountCodeFailure(client);
-    return reply(ErrorResponse(http::status::forbidden, "unknown_code", "this code is not valid for this vote"));
-  }
-  if (it->second.status != CodeStatus::kUnused) {
-    return reply(ErrorResponse(http::status::conflict, "used_code",
-                               "this code has already voted or checked in: no paper sheet"));
-  }
-  it->second.status = CodeStatus::kPending;
-  const std::string hash = it->first;
+  const std::string hash = ReserveCode(*p, body, client, lock, reply);
+  if (hash.empty()) return;
   lock.unlock();
   worker_.Post([this, p, device, hash, reply = std::move(reply)](Storage& storage) {
     auto result = storage.CheckIn(p->id, hash, "paper");
     std::unique_lock done_lock(mutex_);
-    CodeState& c = p->codes[hash];
-    if (!result.ok() || *result != AppendResult::kStored) {
-      c.status = CodeStatus::kUnused;
+    const bool stored = result.ok() && *result == AppendResult::kStored;
+    SettleCheckIn(*p, hash, stored);
+    const CodeState& c = p->codes[hash];
+    if (!stored) {
       done_lock.unlock();
       if (result.ok()) return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
       return reply(ErrorResponse(http::status::internal_server_error, "not_stored", result.status().message()));
     }
-    c.status = CodeStatus::kSpent;
-    c.checked_in = true;
-    ++p->by_group[c.group].voted;
-    if (!p->definition.areas.empty()) ++p->by_area[c.area].voted;
     if (device != 0) ++p->devices[device].checkins;
     json answer{{"checked_in", true}, {"area", c.area}, {"group", c.group}, {"budgets", BudgetIds(p->definition, c.area)}};
     done_lock.unlock();

@@ -149,20 +149,9 @@ Status SetUpExample(Storage& storage, const std::string& path, const fs::path& d
   if (areas.empty()) areas.push_back("");
   for (const auto& area : areas) {
     for (const auto& group : groups) {
-      std::vector<std::string> hashes;
-      std::string csv;
-      for (int i = 0; i < 25; ++i) {
-        const std::string code = NewVoterCode();
-        hashes.push_back(VoterCodeHash(NormalizeVoterCode(code)));
-        csv += code;
-        csv += ',';
-        csv += group;
-        csv += ',';
-        csv += area;
-        csv += '\n';
-      }
-      all += csv;
-      auto batch = storage.AddCodeBatch(*id, group, area, hashes, "code,group,area\n" + csv);
+      NewCodes codes = NewVoterCodes(25, group, area);
+      all += codes.csv.substr(codes.csv.find('\n') + 1);
+      auto batch = storage.AddCodeBatch(*id, group, area, codes.hashes, codes.csv);
       if (!batch.ok()) return batch.status();
     }
   }

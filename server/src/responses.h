@@ -42,6 +42,12 @@ inline Response ErrorResponse(http::status status, const std::string& code, cons
   return r;
 }
 
+// A client address that sent too many wrong voter codes this minute.
+inline Response TooManyAttempts() {
+  return ErrorResponse(http::status::too_many_requests, "too_many_attempts",
+                       "too many wrong codes from here; wait a minute and try again");
+}
+
 // Parses a JSON body, insisting on the content type; sets `error` otherwise.
 inline std::optional<nlohmann::json> JsonBody(const Request& request, std::optional<Response>* error) {
   const std::string_view type = request[http::field::content_type];

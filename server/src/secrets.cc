@@ -84,4 +84,20 @@ std::string VoterCodeHash(std::string_view normalized_code) {
   return Sha256Hex(std::string("psephos voter code\n").append(normalized_code));
 }
 
+NewCodes NewVoterCodes(std::int64_t count, std::string_view group, std::string_view area) {
+  NewCodes out;
+  out.csv = "code,group,area\n";
+  for (std::int64_t i = 0; i < count; ++i) {
+    const std::string code = NewVoterCode();
+    out.hashes.push_back(VoterCodeHash(NormalizeVoterCode(code)));
+    out.csv += code;
+    out.csv += ',';
+    out.csv += group;
+    out.csv += ',';
+    out.csv += area;
+    out.csv += '\n';
+  }
+  return out;
+}
+
 }  // namespace psephos::server

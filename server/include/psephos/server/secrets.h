@@ -1,8 +1,10 @@
 // Voter codes, admin tokens, receipts: randomness and hashing from OpenSSL.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace psephos::server {
 
@@ -21,5 +23,13 @@ std::string NewVoterCode();
 std::string NormalizeVoterCode(std::string_view typed);
 // The only form in which codes are stored.
 std::string VoterCodeHash(std::string_view normalized_code);
+
+// `count` new codes for a group and area: their hashes, and the CSV (header
+// "code,group,area") that is the only copy of the codes themselves.
+struct NewCodes {
+  std::vector<std::string> hashes;
+  std::string csv;
+};
+NewCodes NewVoterCodes(std::int64_t count, std::string_view group, std::string_view area);
 
 }  // namespace psephos::server
