@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "../support/api_fixture.h"
+#include "../support/cli_runner.h"
 #include "../support/shared_data.h"
 #include "psephos/ballots/pabulib.h"
 #include "psephos/server/bundle.h"
@@ -120,7 +121,9 @@ TEST_CASE("in person: two budgets voted online, at a kiosk and on paper, each vo
   CHECK(with_code.body["area"] == "lincoln");
   // The voter's own code is spent by the check-in: it cannot vote online too.
   CHECK(d.Vote(d.lincoln[1], Ballot("d1", "lincoln", "l1")).body["error"]["code"] == "used_code");
-  REQUIRE(d.Vote(with_code.body["code"], Ballot("d3", "lincoln", "l1")).status == 201);
+  auto kiosk_vote = d.Vote(with_code.body["code"], Ballot("d3", "lincoln", "l1"));
+  REQUIRE(kiosk_vote.status == 201);
+  const std::string kiosk_receipt = kiosk_vote.body["receipt"];
   // A code that voted online gets no kiosk session.
   CHECK(d.As(kiosk, "/kiosk/session", {{"code", d.lincoln[0]}}).body["error"]["code"] == "used_code");
   // A new session voids the kiosk's earlier one-time code nobody used.
@@ -226,11 +229,22 @@ TEST_CASE("in person: two budgets voted online, at a kiosk and on paper, each vo
   std::string failures;
   for (const auto& line : report.failed) failures += line + "\n";
   CHECK_MESSAGE(report.ok(), failures);
-  // A paper ballot moved to "online" in the published results is caught.
+  // An auditor's `psephos audit` on the downloaded bundle, with a kiosk voter's receipt.
+  TempDir dir;
+  { std::ofstream(dir.file("bundle.json")) << bundle.dump(); }
+  const CliRun audit = RunPsephos("audit " + dir.file("bundle.json") + " --receipt " + kiosk_receipt);
+  CHECK_MESSAGE(audit.exit_code == 0, (audit.out + audit.err));
+  CHECK(audit.out.find("AUDIT PASSED") != std::string::npos);
+  CHECK(audit.out.find("\"kiosk\":2") != std::string::npos);
+  // A paper ballot moved to "online" in the published counts is caught.
   json tampered = bundle;
   tampered["channels"]["paper"] = 1;
   tampered["channels"]["online"] = 3;
   CHECK_FALSE(AuditBundle(tampered).ok());
+  { std::ofstream(dir.file("tampered.json")) << tampered.dump(); }
+  const CliRun caught = RunPsephos("audit " + dir.file("tampered.json"));
+  CHECK(caught.exit_code == 1);
+  CHECK(caught.out.find("MISMATCH channels") != std::string::npos);
 }
 
 TEST_CASE("api: Warsaw 2026 imports as one process from its .pb files, and each budget exports back") {
