@@ -118,6 +118,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
         state.status = code.spent ? CodeStatus::kSpent : CodeStatus::kUnused;
         state.checked_in = !code.checked_in.empty();
         state.device = code.device;
+        state.checkin_device = code.checkin_device;
         CountCode(*live, state, code.spent && code.checked_in != "void");
         live->codes.emplace(code.code_hash, std::move(state));
       }

@@ -108,6 +108,20 @@ void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& r
     if (b) CheckIn(p, role == "clerk" ? device : 0, *b, client, std::move(reply));
     return;
   }
+  if (action == "paper" && n == 7 && parts[5] == "sheets" && verb == http::verb::get) {  // what a sheet is for
+    if (role != "clerk" && !admin) return refuse();
+    const auto parsed = ParsePaperSerial(parts[6]);
+    std::lock_guard lock(mutex_);
+    auto batch = parsed ? p->paper_batches.find(parsed->batch) : p->paper_batches.end();
+    if (batch == p->paper_batches.end() || parsed->number > batch->second.count) {
+      return reply(ErrorResponse(http::status::not_found, "unknown_serial", "no sheet has this serial"));
+    }
+    auto sheet = p->paper_sheets.find(parsed->serial);
+    return reply(JsonResponse(http::status::ok,
+                              {{"serial", parsed->serial}, {"batch", parsed->batch}, {"area", batch->second.area},
+                               {"budgets", BudgetIds(p->definition, batch->second.area)},
+                               {"state", sheet == p->paper_sheets.end() ? "printed" : sheet->second.status.state}}));
+  }
   if (action == "paper" && n == 6 && parts[5] == "entries" && verb == http::verb::post) {
     if (role != "clerk" && !admin) return refuse();
     auto b = body();
@@ -129,7 +143,7 @@ void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& r
     json list = json::array();
     for (const auto& [id, d] : p->devices) {
       list.push_back({{"id", id}, {"role", d.role}, {"name", d.name}, {"revoked", d.revoked},
-                      {"sessions", d.sessions}, {"checkins_since_start", d.checkins}, {"entries", d.entries}});
+                      {"sessions", d.sessions}, {"checkins", d.checkins}, {"entries", d.entries}});
     }
     return reply(JsonResponse(http::status::ok, {{"devices", list}}));
   }
@@ -314,7 +328,7 @@ void Api::CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, co
   if (hash.empty()) return;
   lock.unlock();
   worker_.Post([this, p, device, hash, reply = std::move(reply)](Storage& storage) {
-    auto result = storage.CheckIn(p->id, hash, "paper");
+    auto result = storage.CheckIn(p->id, hash, "paper", device);
     std::unique_lock done_lock(mutex_);
     const bool stored = result.ok() && *result == AppendResult::kStored;
     SettleCheckIn(*p, hash, stored);
@@ -505,6 +519,7 @@ Status Api::LoadInPerson(Storage& storage, LiveProcess& p) {
   if (!devices.ok()) return devices.status();
   for (const auto& d : *devices) p.devices[d.id] = Device{d.role, d.name, d.token_hash, d.revoked, 0, 0, 0, {}};
   for (const auto& [hash, code] : p.codes) {
+    if (code.checkin_device != 0) ++p.devices[code.checkin_device].checkins;
     if (code.device == 0) continue;
     Device& d = p.devices[code.device];
     ++d.sessions;

@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS voter_codes(
   device_id INTEGER REFERENCES devices(id),
   spent INTEGER NOT NULL DEFAULT 0,
   checked_in TEXT NOT NULL DEFAULT '',  -- spent without a ballot: paper, kiosk, void
+  checkin_device INTEGER,  -- the clerk's device that checked it in (NULL: the organizer, or none)
   ballot_id INTEGER,  -- the ballot that counts for this code (revoting needs it)
   PRIMARY KEY(process_id, code_hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ballots(
@@ -256,13 +257,14 @@ class SqliteStorage final : public Storage {
 
   Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) override try {
     std::vector<VoterCodeRecord> out;
-    SQLite::Statement q(db_, "SELECT code_hash, grp, area, spent, checked_in, IFNULL(device_id, 0) "
-                             "FROM voter_codes WHERE process_id = ?");
+    SQLite::Statement q(db_, "SELECT code_hash, grp, area, spent, checked_in, IFNULL(device_id, 0), "
+                             "IFNULL(checkin_device, 0) FROM voter_codes WHERE process_id = ?");
     q.bind(1, id);
     while (q.executeStep()) {
       out.push_back(VoterCodeRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
                                     q.getColumn(2).getString(), q.getColumn(3).getInt() != 0,
-                                    q.getColumn(4).getString(), q.getColumn(5).getInt64()});
+                                    q.getColumn(4).getString(), q.getColumn(5).getInt64(),
+                                    q.getColumn(6).getInt64()});
     }
     return out;
   } catch (const std::exception& e) {
@@ -321,9 +323,17 @@ class SqliteStorage final : public Storage {
   }
   Result<std::vector<StoredBallot>> LoadLog(ProcessId id) override { return Ballots(id, /*counted_only=*/false); }
 
-  Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how) override try {
+  Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how,
+                               std::int64_t device) override try {
     SQLite::Transaction transaction(db_);
     const AppendResult result = SpendWithoutBallot(id, code_hash, how);
+    if (result == AppendResult::kStored && device != 0) {
+      SQLite::Statement by(db_, "UPDATE voter_codes SET checkin_device = ? WHERE process_id = ? AND code_hash = ?");
+      by.bind(1, device);
+      by.bind(2, id);
+      by.bind(3, code_hash);
+      by.exec();
+    }
     transaction.commit();
     return result;
   } catch (const std::exception& e) {

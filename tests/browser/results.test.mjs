@@ -51,6 +51,7 @@ describe('results and receipt check', () => {
     await page.goto(`${server.url}/results/${SLUG}`);
     await page.getByRole('heading', { name: 'Results: Roosevelt High School participatory budget 2026' }).waitFor();
     await page.getByText(`12 of 100 voter codes used (12%). 12 ballots counted.`).waitFor();
+    await page.getByText('Ballots by channel: 12 online, 0 at a kiosk, 0 on paper.').waitFor();
     const funded = page.locator('section:has(h3:text("Funded projects")) table').first().locator('tbody tr td:first-child');
     assert.deepEqual(await funded.allTextContents(), outcome.selected.map((id) => names.get(id)));
     await page.getByText('Counted with the rule “Method of Equal Shares” from 12 ballots.').waitFor();

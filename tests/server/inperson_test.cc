@@ -151,6 +151,11 @@ TEST_CASE("in person: two budgets voted online, at a kiosk and on paper, each vo
   REQUIRE(sheets.body["serials"].size() == 4);
   const std::string s1 = sheets.body["serials"][0], s2 = sheets.body["serials"][1], s3 = sheets.body["serials"][2];
   CHECK(s1 == PaperSerial(b, 1));
+  // A clerk looks a sheet up: which area's budgets it holds (never its readings).
+  auto sheet = f.Send(http::verb::get, kBase + "/paper/sheets/" + s1, "", clerk_b);
+  CHECK(sheet.body == json{{"serial", s1}, {"batch", b}, {"area", "lincoln"},
+                           {"budgets", {"district", "lincoln"}}, {"state", "printed"}});
+  CHECK(f.Send(http::verb::get, kBase + "/paper/sheets/" + s1, "", kiosk).status == 401);
   std::string typo = s1;
   typo.back() = typo.back() == 'A' ? 'B' : 'A';
   CHECK(d.As(clerk_a, "/paper/entries", {{"serial", typo}, {"spoiled", true}}).body["error"]["code"] == "unknown_serial");
@@ -207,7 +212,12 @@ TEST_CASE("in person: two budgets voted online, at a kiosk and on paper, each vo
   CHECK(turnout["by_area"]["lincoln"] == json{{"codes", 4}, {"voted", 3}, {"ballots", 5}});
 
   // The state survives a restart, sheets included.
+  const json devices = f.Call(http::verb::get, kBase + "/devices").body;
+  CHECK(devices["devices"][1]["checkins"] == 1);  // Table A
+  CHECK(devices["devices"][1]["entries"] == 4);
+  CHECK(devices["devices"][0]["sessions"] == 4);  // the kiosk
   f.RestartApi();
+  CHECK(f.Call(http::verb::get, kBase + "/devices").body == devices);
   CHECK(f.Call(http::verb::get, kBase + "/turnout").body == turnout);
   CHECK(f.Call(http::verb::get, kBase + "/paper/sheets").body == f.Call(http::verb::get, kBase + "/paper/sheets").body);
   CHECK(f.Call(http::verb::get, kBase + "/paper/sheets?state=spoiled").body["sheets"].size() == 1);

@@ -1,10 +1,14 @@
 // The organizer pages, /admin: sign in with the organizer token (kept for the
 // tab in sessionStorage), list processes, create, import or edit one, make
-// voter codes with a printable QR sheet, open, close, publish, live turnout.
+// voter codes (per group and area) with a printable QR sheet, open, close,
+// publish, live turnout (per group, area, budget, heading and channel), sign in
+// kiosk and clerk devices, print paper ballots and settle the sheets two
+// clerks read differently.
 // Views by location hash: #/ list, #/new, #/edit/<slug>, #/p/<slug>.
 import { $, api, fill, errorText, focusView, h, startI18n, t } from './common.js';
 import { newDefinition, processForm } from './admin-form.js';
 import { codeSheet, parseCodes } from './codes.js';
+import { areaSelect, devicesPanel, paperPanel, unresolvedSerials } from './admin-inperson.js';
 
 const TOKEN_KEY = 'psephos-token';
 const POLL_MS = 3000;
@@ -13,6 +17,7 @@ let token = sessionStorage.getItem(TOKEN_KEY) || '';
 let poll = null;
 let flash = '';  // one message for the next view
 const sheets = new Map();  // slug -> code sheets made in this tab (the API sends codes once)
+let refreshPaper = null;  // the paper panel's refresh, while one is shown
 
 const go = (hash) => {
   if (location.hash === hash) route();
@@ -24,6 +29,7 @@ const call = (method, path, options = {}) => api(method, path, { ...options, tok
 async function route() {
   clearInterval(poll);
   poll = null;
+  refreshPaper = null;
   if (!token) return login();
   const [, view = '', slug = ''] = (location.hash || '#/').split('/').map(decodeURIComponent);
   if (view === 'new') return formView(null);
@@ -146,8 +152,10 @@ async function detailView(slug) {
   const p = r.data;
   const def = p.definition;
   const status = h('p', { class: 'error', role: 'alert', id: 'action-error' });
-  const turnoutBox = h('div', { id: 'turnout' }, turnoutTable(p.turnout));
+  const turnoutBox = h('div', { id: 'turnout' }, turnoutTable(p.turnout, def));
   const canCode = p.state === 'draft' || p.state === 'open';
+  const paper = paperPanel({ def, slug, state: p.state, call });
+  const devices = devicesPanel({ slug, state: p.state, call });
   let results = null;
   if (p.state === 'closed' || p.state === 'published') {
     const res = await call('GET', `/processes/${enc(slug)}/results`);
@@ -165,11 +173,18 @@ async function detailView(slug) {
     (sheets.get(slug) || []).map((s) => s.element),
     h('section', { class: 'card no-print', 'aria-labelledby': 'turnout-h' }, h('h2', { id: 'turnout-h' }, t('admin.turnout')),
       p.state === 'open' ? h('p', { class: 'hint' }, t('admin.live')) : null, turnoutBox),
+    devices.element,
+    paper.element,
     results ? resultsSummary(def, results) : null);
+  refreshPaper = paper.refresh;
+  await paper.refresh();
   if (p.state === 'open') {
     poll = setInterval(async () => {
       const tr = await call('GET', `/processes/${enc(slug)}/turnout`);
-      if (tr.ok && document.contains(turnoutBox)) turnoutBox.replaceChildren(turnoutTable(tr.data));
+      if (tr.ok && document.contains(turnoutBox)) turnoutBox.replaceChildren(turnoutTable(tr.data, def));
+      if (document.contains(paper.element)) paper.refresh({ quiet: true });
+      // What each device did, live (not while the organizer is revoking one).
+      if (document.contains(devices.element) && !devices.element.contains(document.activeElement)) devices.refresh();
     }, POLL_MS);
   }
 }
@@ -180,6 +195,20 @@ function stateActions(p, status) {
     status.textContent = '';
     const r = await call('POST', `/processes/${enc(slug)}/${action}`);
     if (!r.ok) {
+      if (r.error.code === 'paper_unresolved') {
+        // Sheets still waiting for a second clerk or for the organizer: say which, and where to settle them.
+        const serials = unresolvedSerials(r.error);
+        status.replaceChildren(t('admin.paper_unresolved', { n: serials.length || 1 }), ' ',
+          serials.length ? h('span', { class: 'mono' }, serials.join(', ')) : null, ' ',
+          h('a', { href: '#paper-h', onclick: (e) => {
+            e.preventDefault();
+            focusView($('#paper-h'));
+            $('#paper-h')?.scrollIntoView();
+          } }, t('admin.paper_unresolved_go')));
+        for (const b of status.parentElement.querySelectorAll('[id^=confirm-]')) b.hidden = true;
+        await refreshPaper?.();
+        return;
+      }
       status.textContent = errorText(r.error);
       return;
     }
@@ -214,6 +243,7 @@ function stateActions(p, status) {
 function codesForm(def, slug) {
   const groups = def.groups || [];
   const group = groups.length ? h('select', { id: 'code-group' }, groups.map((g) => h('option', { value: g }, g))) : null;
+  const area = areaSelect(def, 'code-area');
   const count = h('input', { type: 'number', id: 'code-count', min: 1, max: 100000, value: 25, inputmode: 'numeric' });
   const error = h('p', { class: 'error', role: 'alert', id: 'codes-error' });
   return h('section', { class: 'card', 'aria-labelledby': 'codes-h' }, h('h2', { id: 'codes-h' }, t('codes.title')),
@@ -222,6 +252,7 @@ function codesForm(def, slug) {
       e.preventDefault();
       error.textContent = '';
       const body = { count: Number(count.value), group: group ? group.value : '' };
+      if (area?.value) body.area = area.value;
       const made = await call('POST', `/processes/${enc(slug)}/codes`, { body });
       if (!made.ok) {
         error.textContent = errorText(made.error);
@@ -233,7 +264,7 @@ function codesForm(def, slug) {
         return;
       }
       const codes = parseCodes(csv.data);
-      const element = codeSheet({ title: def.title, slug, group: body.group, codes, csv: csv.data });
+      const element = codeSheet({ title: def.title, slug, group: body.group, area: body.area, codes, csv: csv.data });
       sheets.set(slug, [...(sheets.get(slug) || []), { element }]);
       flash = t('codes.made', { n: codes.length });
       await detailView(slug);
@@ -241,28 +272,64 @@ function codesForm(def, slug) {
     } },
     h('div', { class: 'grid2' },
       group ? h('div', { class: 'field' }, h('label', { for: 'code-group' }, t('codes.group')), group) : null,
+      area ? h('div', { class: 'field' }, h('label', { for: 'code-area' }, t('admin.area')), area) : null,
       h('div', { class: 'field' }, h('label', { for: 'code-count' }, t('codes.count')), count)),
+    area ? h('p', { class: 'hint' }, t('admin.area_help')) : null,
     error,
     h('button', { type: 'submit', class: 'btn', id: 'make-codes' }, t('codes.make'))));
 }
 
-function turnoutTable(tu) {
-  const pct = (a, b) => (b ? Math.round((1000 * a) / b) / 10 : 0);
-  const rows = Object.entries(tu.by_group || {});
-  return h('div', {},
+const pct = (a, b) => (b ? Math.round((1000 * a) / b) / 10 : 0);
+
+// Turnout: codes used per group and area, ballots per budget, heading and channel.
+function turnoutTable(tu, def = {}) {
+  const budgetTitle = new Map((def.budgets || []).map((b) => [b.id, b.title || b.id]));
+  const headingTitle = new Map((def.headings || []).map((x) => [x.id, x.title || x.id]));
+  // Codes made and used, and the ballots that count (paper ballots carry an area but no group).
+  const codesTable = (id, caption, head, all) => {
+    const entries = all.filter(([, v]) => v.codes || v.voted || v.ballots);
+    if (!entries.length) return null;
+    return h('table', { id },
+      h('caption', {}, caption),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, head), h('th', { class: 'num', scope: 'col' }, t('admin.codes')),
+        h('th', { class: 'num', scope: 'col' }, t('admin.voted')), h('th', { class: 'num', scope: 'col' }, '%'),
+        h('th', { class: 'num', scope: 'col' }, t('admin.ballots')))),
+      h('tbody', {}, entries.map(([g, v]) => h('tr', {}, h('th', { scope: 'row' }, g), h('td', { class: 'num' }, v.codes),
+        h('td', { class: 'num' }, v.voted), h('td', { class: 'num' }, v.codes ? `${pct(v.voted, v.codes)}%` : '–'),
+        h('td', { class: 'num' }, v.ballots ?? '')))));
+  };
+  const countTable = (id, caption, head, entries) => (entries.length ? h('table', { id },
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, head), h('th', { class: 'num', scope: 'col' }, t('admin.ballots')))),
+    h('tbody', {}, entries.map(([label, n]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, n))))) : null);
+  const channels = Object.entries(tu.by_channel || {});
+  return h('div', { class: 'turnout-tables' },
     h('p', { class: 'total', id: 'turnout-total' }, t('admin.turnout_total', { voted: tu.voted, codes: tu.codes, pct: pct(tu.voted, tu.codes) })),
-    rows.length ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('codes.group')), h('th', { class: 'num' }, t('admin.codes')),
-      h('th', { class: 'num' }, t('admin.voted')), h('th', { class: 'num' }, '%'))),
-    h('tbody', {}, rows.map(([g, v]) => h('tr', {}, h('td', {}, g), h('td', { class: 'num' }, v.codes), h('td', { class: 'num' }, v.voted),
-      h('td', { class: 'num' }, `${pct(v.voted, v.codes)}%`))))) : null);
+    tu.ballots !== undefined ? h('p', { id: 'turnout-ballots' }, t('admin.turnout_ballots', { n: tu.ballots })) : null,
+    codesTable('turnout-groups', t('admin.by_group'), t('codes.group'),
+      Object.entries(tu.by_group || {}).map(([g, v]) => [g === '(none)' || g === '' ? t('codes.no_group') : g, v])),
+    codesTable('turnout-areas', t('admin.by_area'), t('admin.area'),
+      Object.entries(tu.by_area || {}).map(([a, v]) => [a === '(none)' || a === '' ? t('admin.no_area') : a, v])),
+    countTable('turnout-budgets', t('admin.by_budget'), t('admin.budget'),
+      Object.entries(tu.by_budget || {}).map(([id, n]) => [budgetTitle.get(id) || id, n])),
+    countTable('turnout-headings', t('admin.by_heading'), t('admin.heading'),
+      Object.entries(tu.by_heading || {}).map(([id, n]) => [headingTitle.get(id) || id, n])),
+    channels.length ? countTable('turnout-channels', t('admin.by_channel'), t('admin.channel'),
+      channels.map(([c, n]) => [channelName(c), n])) : null);
 }
+
+const channelName = (c) => (['online', 'kiosk', 'paper'].includes(c) ? t(`admin.channel.${c}`) : c);
 
 function resultsSummary(def, results) {
   return h('section', { class: 'card no-print', 'aria-labelledby': 'res-h' }, h('h2', { id: 'res-h' }, t('admin.results')),
     results.budgets.map((r) => {
       const b = def.budgets.find((x) => x.id === r.budget);
       const names = new Map((b?.projects || []).map((p) => [p.id, p.name]));
-      return h('p', {}, h('strong', {}, `${b?.title || r.budget}: `), r.outcome.selected.map((id) => names.get(id) || id).join(', ') || t('results.none_funded'));
+      const channels = Object.entries(r.by_channel || {}).filter(([, n]) => n > 0);
+      return h('div', { class: 'result-budget' },
+        h('p', {}, h('strong', {}, `${b?.title || r.budget}: `), (r.outcome?.selected || []).map((id) => names.get(id) || id).join(', ') || t('results.none_funded')),
+        r.ballots !== undefined ? h('p', { class: 'hint', id: `res-${r.budget}-ballots` }, t('admin.result_ballots', { n: r.ballots }),
+          channels.length ? ` (${channels.map(([c, n]) => `${channelName(c)}: ${n}`).join(', ')})` : '') : null);
     }));
 }
 

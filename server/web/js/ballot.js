@@ -113,7 +113,8 @@ export class BudgetBallot {
 
   // --- the section ------------------------------------------------------------
 
-  render(onChange) {
+  // step: "Step 2 of 3" before the title; note: a line under the title.
+  render(onChange, { step = '', note = '' } = {}) {
     this.onChange = onChange;
     const b = this.base;
     this.statusEl = h('p', { class: 'count', id: `${b}-count` });
@@ -130,7 +131,8 @@ export class BudgetBallot {
     this.rankingList = this.type === 'ranked' ? h('ol', { class: 'ranking-list' }) : null;
     const heading = t(this.type === 'ranked' ? 'ballot.all_projects' : this.isPoints ? 'ballot.points_projects' : 'ballot.projects');
     this.section = h('section', { class: 'budget', id: `${b}`, 'aria-labelledby': `${b}-title` },
-      h('h2', { id: `${b}-title` }, this.title),
+      h('h2', { id: `${b}-title` }, step ? [h('span', { class: 'step-of' }, step), ' '] : null, this.title),
+      note ? h('p', { class: 'hint' }, note) : null,
       h('p', { class: 'amount' }, t('ballot.budget', { amount: this.money(toUnits(this.budget.amount, this.scale)) })),
       h('ul', { class: 'rules', 'aria-label': t('ballot.rules') }, this.ruleLines().map((line) => h('li', {}, line))),
       h('div', { class: 'status' }, bar, h('div', { role: 'status', 'aria-live': 'polite' }, this.statusEl, this.needEl), this.alertEl),

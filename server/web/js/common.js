@@ -132,9 +132,10 @@ export async function startI18n(onChange) {
 // --- the API ----------------------------------------------------------------
 
 // Returns {ok, status, data, error}; never throws (a network failure is status 0).
-export async function api(method, path, { body, token, raw, type } = {}) {
+export async function api(method, path, { body, token, raw, type, device } = {}) {
   const headers = {};
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (device) headers.Authorization = `Device ${device}`;  // a kiosk's or clerk's token
   let payload;
   if (body !== undefined) {
     headers['Content-Type'] = type || (raw ? 'text/plain' : 'application/json');

@@ -40,7 +40,12 @@ function turnout() {
     groups.length ? barChart(groups.map(([g, v]) => ({ label: g, value: v.codes ? v.voted / v.codes : 0, highlight: true,
       text: `${v.voted} / ${v.codes} (${pct(v.voted, v.codes)}%)` })), { title: t('results.turnout_chart') }) : null,
     groups.length ? h('table', { class: 'sr-only' }, h('caption', {}, t('results.turnout_chart')),
-      groups.map(([g, v]) => h('tr', {}, h('th', { scope: 'row' }, g), h('td', {}, `${v.voted} / ${v.codes}`)))) : null);
+      groups.map(([g, v]) => h('tr', {}, h('th', { scope: 'row' }, g), h('td', {}, `${v.voted} / ${v.codes}`)))) : null,
+    tu.by_channel ? h('p', { id: 'channels' }, t('results.channels', {
+      online: formatNumber(tu.by_channel.online || 0), kiosk: formatNumber(tu.by_channel.kiosk || 0),
+      paper: formatNumber(tu.by_channel.paper || 0) })) : null,
+    tu.by_budget && Object.keys(tu.by_budget).length > 1 ? h('ul', { id: 'ballots-per-budget' },
+      ballot.budgets.map((b) => h('li', {}, t('results.budget_ballots', { budget: b.title || b.id, n: tu.by_budget[b.id] || 0 })))) : null);
 }
 
 function budget(r) {
@@ -51,10 +56,14 @@ function budget(r) {
   const name = (id) => project.get(id)?.name || id;
   const cost = (id) => (project.has(id) ? toUnits(project.get(id).cost, scale) / 10 ** scale : 0);
   const o = r.outcome;
+  const id = `res-${r.budget.replace(/[^A-Za-z0-9-]/g, '_')}`;
+  if (!o) {  // nobody voted in this budget
+    return h('section', { class: 'card', 'aria-labelledby': `${id}-h` },
+      h('h2', { id: `${id}-h` }, def.title || def.id), h('p', {}, t('results.no_ballots')));
+  }
   const funded = new Set(o.selected);
   const votes = r.votes || {};
   const rule = has(`rule.${o.rule}`) ? t(`rule.${o.rule}`) : o.rule;
-  const id = `res-${r.budget.replace(/[^A-Za-z0-9-]/g, '_')}`;
   const spentOn = (pid, i) => (o.amounts ? o.amounts[i] : cost(pid));
 
   const byVotes = [...def.projects].sort((a, b) => (votes[b.id] || 0) - (votes[a.id] || 0));

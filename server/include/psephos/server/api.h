@@ -43,6 +43,7 @@ class Api final : public Handler {
     CodeStatus status = CodeStatus::kUnused;
     bool checked_in = false;  // spent by a check-in (paper, kiosk): no ballot from this code, ever
     std::int64_t device = 0;  // the kiosk that made this one-time code; 0: an organizer's code
+    std::int64_t checkin_device = 0;  // the clerk who checked it in for paper
     std::uint32_t budgets = 0;  // bit i: its counted ballot votes in budget i
     Channel channel = Channel::kOnline;
   };

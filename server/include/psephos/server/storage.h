@@ -37,6 +37,7 @@ struct VoterCodeRecord {
   // (a kiosk one-time code replaced unused); "" otherwise.
   std::string checked_in;
   std::int64_t device = 0;  // the kiosk that made a one-time code; 0: an organizer's batch
+  std::int64_t checkin_device = 0;  // the clerk who checked this code in for paper, if one did
 };
 
 struct BallotToStore {
@@ -132,7 +133,8 @@ class Storage {
 
   // Spends an unspent code without a ballot (`how`: "paper", "kiosk"), so no
   // channel takes a ballot from it. kCodeSpent when it is spent already.
-  virtual Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how) = 0;
+  virtual Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how,
+                                       std::int64_t device) = 0;
   // A kiosk session, in one transaction: checks `voter_code_hash` in (unless
   // empty: a walk-in), voids the earlier one-time codes still unspent, adds `one_time`.
   virtual Result<AppendResult> StartKioskSession(ProcessId id, const std::string& voter_code_hash,
