@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,21 @@ constexpr const char* kFixed = R"({
   ]
 })";
 
+// Areas and a heading: eligibility, and ballots that come in on paper.
+constexpr const char* kAreas = R"({
+  "slug": "areas", "title": "Fuzzed eligibility", "areas": ["north", "south"],
+  "headings": [{"id": "park", "title": "Park"}],
+  "budgets": [
+    {"id": "approve", "amount": 100, "ballot": {"type": "approval", "max_projects": 2},
+     "projects": [{"id": "a", "name": "A", "cost": 60}, {"id": "b", "name": "B", "cost": 50}]},
+    {"id": "north", "area": "north", "amount": 10, "projects": [{"id": "n", "name": "N", "cost": 5}]},
+    {"id": "south", "area": "south", "amount": 10, "projects": [{"id": "s", "name": "S", "cost": 5}]},
+    {"id": "park-a", "heading": "park", "amount": 10, "projects": [{"id": "pa", "name": "PA", "cost": 5}]},
+    {"id": "park-b", "heading": "park", "amount": 10, "rule": "greedy-score",
+     "ballot": {"type": "ranked"}, "projects": [{"id": "pb", "name": "PB", "cost": 5}]}
+  ]
+})";
+
 [[noreturn]] void Fail(const std::string& what, const std::string& detail) {
   std::fprintf(stderr, "process_json_fuzz: %s\n", what.c_str());
   std::fwrite(detail.data(), 1, detail.size(), stderr);  // may hold NUL bytes
@@ -76,10 +92,19 @@ void AsDefinition(const json& input) {
   (void)psephos::server::PublicBallotJson(*definition).dump();
 }
 
-void AsBallot(const json& input) {
-  const ProcessDefinition& process = Fixed();
+const ProcessDefinition& Areas() {
+  static const ProcessDefinition process = [] {
+    auto parsed = ParseProcessDefinition(json::parse(kAreas));
+    if (!parsed.ok()) Fail("the areas process does not parse", parsed.status().message());
+    return std::move(parsed).value();
+  }();
+  return process;
+}
+
+void AsBallot(const ProcessDefinition& process, const json& input, const std::string& area,
+              psephos::server::Channel channel) {
   std::vector<psephos::ballots::BallotProblem> problems;
-  const std::string canonical = CheckProcessBallot(process, input, &problems);
+  const std::string canonical = CheckProcessBallot(process, input, &problems, area, channel);
   if (!problems.empty()) {
     if (!canonical.empty()) Fail("a refused ballot has a canonical form", input.dump());
     for (const auto& p : problems) {
@@ -88,10 +113,21 @@ void AsBallot(const json& input) {
     }
     return;
   }
-  const json stored = json::parse(canonical, nullptr, false);
+  json stored = json::parse(canonical, nullptr, false);
   if (stored.is_discarded() || !stored.is_object()) Fail("the canonical ballot is not a JSON object", canonical);
+  const psephos::server::BallotFacts facts = psephos::server::StoredBallotFacts(process, canonical);
+  if (facts.channel != channel) Fail("the stored ballot lost its channel", canonical);
+  // Eligible budgets only, one per heading, one area at most.
+  std::set<std::string> headings;
+  for (std::size_t i = 0; i < process.budgets.size(); ++i) {
+    if (!(facts.budgets & (1u << i))) continue;
+    const auto& b = process.budgets[i];
+    if (!b.area.empty() && b.area != area) Fail("a ballot votes in another area's budget", canonical);
+    if (!b.heading.empty() && !headings.insert(b.heading).second) Fail("two budgets of one heading", canonical);
+  }
+  stored.erase("_channel");
   std::vector<psephos::ballots::BallotProblem> again_problems;
-  const std::string again = CheckProcessBallot(process, json{{"ballots", stored}}, &again_problems);
+  const std::string again = CheckProcessBallot(process, json{{"ballots", stored}}, &again_problems, area, channel);
   if (!again_problems.empty()) Fail("a stored ballot is refused: " + again_problems[0].message, canonical);
   if (again != canonical) Fail("a stored ballot changes when checked again", canonical + "\n" + again);
   auto tally = psephos::server::TallyProcess(process, {canonical});
@@ -103,6 +139,7 @@ void AsBallot(const json& input) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   (void)Fixed();
+  (void)Areas();
   return 0;
 }
 
@@ -110,6 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const json input = json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
   if (input.is_discarded()) return 0;
   AsDefinition(input);
-  AsBallot(input);
+  AsBallot(Fixed(), input, "", psephos::server::Channel::kOnline);
+  AsBallot(Areas(), input, "north", psephos::server::Channel::kPaper);
   return 0;
 }
