@@ -5,10 +5,12 @@
 // kiosk and clerk devices, print paper ballots and settle the sheets two
 // clerks read differently.
 // Views by location hash: #/ list, #/new, #/edit/<slug>, #/p/<slug>.
-import { $, api, fill, errorText, focusView, h, startI18n, t } from './common.js';
+import { $, api, fill, errorText, focusView, h, startI18n, t, useStrings } from './common.js';
 import { newDefinition, processForm } from './admin-form.js';
 import { codeSheet, parseCodes } from './codes.js';
 import { areaSelect, devicesPanel, paperPanel, unresolvedSerials } from './admin-inperson.js';
+
+useStrings('staff');  // the admin, paper and clerk strings
 
 const TOKEN_KEY = 'psephos-token';
 const POLL_MS = 3000;

@@ -6,7 +6,9 @@
 //   Enter a paper ballot: type the sheet's serial, copy the marks of each budget
 //     on the sheet (or mark it spoiled) and save. A sheet counts once two clerks
 //     on two devices entered it the same way; the page says where the sheet stands.
-import { $, api, errorText, fill, focusView, h, has, startI18n, t } from './common.js';
+import { $, api, errorText, fill, focusView, h, has, startI18n, t, useStrings } from './common.js';
+
+useStrings('staff');  // the admin, paper and clerk strings
 
 const main = $('#main');
 const enc = encodeURIComponent;

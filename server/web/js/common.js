@@ -73,9 +73,17 @@ export function preferredLang() {
   return 'en';
 }
 
+// Strings of staff pages (admin, paper, clerk) live in their own files, so the
+// voting page does not download them: such a page calls useStrings('staff') first.
+const extraStrings = [];
+export function useStrings(name) {
+  extraStrings.push(name);
+}
+
 export async function loadLang(code) {
-  const response = await fetch(new URL(`../i18n/${code}.json`, import.meta.url));
-  dict = await response.json();
+  const files = [code, ...extraStrings.map((name) => `${name}-${code}`)];
+  const parts = await Promise.all(files.map(async (file) => (await fetch(new URL(`../i18n/${file}.json`, import.meta.url))).json()));
+  dict = Object.assign({}, ...parts);
   lang = code;
   plurals = new Intl.PluralRules(code);
   document.documentElement.lang = code;

@@ -4,8 +4,10 @@
 // project with its cost, and carries its serial in large type and as a QR code
 // for the clerks who enter it. The organizer token comes from the tab's
 // sessionStorage, as on /admin (or is asked for here).
-import { $, LANGUAGES, api, budgetScale, errorText, fill, focusView, formatUnits, h, loadLang, preferredLang, t, toUnits } from './common.js';
+import { $, LANGUAGES, api, budgetScale, errorText, fill, focusView, formatUnits, h, loadLang, preferredLang, t, toUnits, useStrings } from './common.js';
 import { qrSvg } from './qr.js';
+
+useStrings('staff');  // the admin, paper and clerk strings
 
 const TOKEN_KEY = 'psephos-token';
 const main = $('#main');
