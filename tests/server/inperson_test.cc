@@ -2,7 +2,9 @@
 // eligibility by area, headings, kiosk one-time codes, check-in, double entry.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "../support/api_fixture.h"
 #include "../support/cli_runner.h"
@@ -292,6 +294,39 @@ TEST_CASE("api: Warsaw 2026 imports as one process from its .pb files, and each 
   CHECK(broken.status == 422);
   CHECK(broken.body["error"]["message"].get<std::string>().starts_with("a.pb:"));
   CHECK(f.Call(http::verb::post, "/api/v1/processes/import?slug=broken", json{{"files", 5}}.dump()).status == 422);
+}
+
+TEST_CASE("in person: one code raced through every channel at once is used once") {
+  Fixture f;
+  District d(f);
+  const std::string kiosk = d.Device("kiosk", "Gym tablet");
+  const std::string clerk = d.Device("clerk", "Table A");
+  for (const std::string& code : d.lincoln) {
+    std::atomic<int> online{0}, kiosk_sessions{0}, checkins{0}, refused{0}, other{0};
+    std::vector<std::thread> racers;
+    for (int i = 0; i < 30; ++i) {
+      racers.emplace_back([&, i] {
+        Answer a = i % 3 == 0   ? d.Vote(code, Ballot("d1", "lincoln", "l1"))
+                   : i % 3 == 1 ? d.As(kiosk, "/kiosk/session", {{"code", code}})
+                                : d.As(clerk, "/checkin", {{"code", code}});
+        if (a.status == 201 && i % 3 == 0) ++online;
+        else if (a.status == 201) ++kiosk_sessions;
+        else if (a.status == 200) ++checkins;
+        else if (a.status == 409) ++refused;
+        else ++other;
+      });
+    }
+    for (auto& t : racers) t.join();
+    CHECK(online + kiosk_sessions + checkins == 1);
+    CHECK(refused == 29);
+    CHECK(other == 0);
+  }
+  // Four codes, four uses; one ballot for each that voted online.
+  auto turnout = f.Call(http::verb::get, kBase + "/turnout").body;
+  CHECK(turnout["by_area"]["lincoln"]["voted"] == 4);
+  auto stored = f.storage().LoadBallots(1);
+  REQUIRE(stored.ok());
+  CHECK(stored->size() == static_cast<std::size_t>(turnout["by_channel"]["online"].get<int>()));
 }
 
 TEST_CASE("in person: headings let a voter vote in one budget of a group") {
