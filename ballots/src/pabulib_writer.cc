@@ -50,11 +50,16 @@ void AppendField(std::string* out, std::string_view field, bool first_in_row = f
 // written at the full scale, cost limits (META) as they were read.
 int ScaleBesidesBudget(const Election& election) {
   if (!election.projects.empty()) return election.money_scale;
-  int scale = 0;
+  // As the reader does: the last of a repeated key counts.
+  const std::string* limits[2] = {nullptr, nullptr};
   for (const auto& [key, value] : election.meta) {
+    if (key == "min_sum_cost") limits[0] = &value;
+    if (key == "max_sum_cost") limits[1] = &value;
+  }
+  int scale = 0;
+  for (const std::string* text : limits) {
     internal::Decimal limit;
-    if ((key == "min_sum_cost" || key == "max_sum_cost") &&
-        internal::ParseDecimal(value, &limit) == internal::DecimalError::kNone) {
+    if (text != nullptr && internal::ParseDecimal(*text, &limit) == internal::DecimalError::kNone) {
       scale = std::max(scale, limit.decimals);
     }
   }

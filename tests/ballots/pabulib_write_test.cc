@@ -69,6 +69,20 @@ TEST_CASE("without projects, a budget's text keeps its own scale when a cost lim
   CHECK(FirstDifference(*original, *again) == "");
 }
 
+TEST_CASE("a repeated cost limit: the last one sets the scale, as the reader says") {
+  // Found by pabulib_fuzz: "budget;0525" was written as "budget;525" because an earlier
+  // max_sum_cost with a decimal was taken for the scale.
+  Result<Election> original = ParsePabulib(
+      "META\nkey;value\nmax_sum_cost;.4\nbudget;0525\nvote_type;approval\nmax_sum_cost;4\n"
+      "PROJECTS\nproject_id;cost\n", "in.pb");
+  REQUIRE_MESSAGE(original.ok(), original.status().message());
+  CHECK(original->money_scale == 0);
+  CHECK(WritePabulib(*original).find("budget;0525\n") != std::string::npos);
+  Result<Election> again = RoundTrip(*original);
+  REQUIRE_MESSAGE(again.ok(), again.status().message());
+  CHECK(FirstDifference(*original, *again) == "");
+}
+
 TEST_CASE("FormatAmount writes every decimal of the scale") {
   CHECK(ballots::FormatAmount(123450, 2) == "1234.50");
   CHECK(ballots::FormatAmount(100000, 2) == "1000.00");
