@@ -5,9 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
-import { ROOT, contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+import { ROOT, contrastProblems, decodeQr, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -26,24 +24,6 @@ after(async () => {
   await server?.stop();
 });
 
-// Decodes the QR code drawn in an SVG element: a copy, 300 px wide on top of
-// the page, is photographed and read by jsQR.
-async function decodeQr(locator) {
-  await locator.evaluate((svg) => {
-    const box = document.createElement('div');
-    box.id = 'qr-probe';
-    Object.assign(box.style, { position: 'fixed', top: '0', left: '0', width: '300px', background: '#fff', zIndex: '1000' });
-    const copy = svg.cloneNode(true);
-    copy.style.width = '300px';
-    copy.style.maxWidth = 'none';
-    box.append(copy);
-    document.body.append(box);
-  });
-  const probe = locator.page().locator('#qr-probe');
-  const png = PNG.sync.read(await probe.screenshot());
-  await probe.evaluate((box) => box.remove());
-  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
-}
 
 const button = (name) => page.getByRole('button', { name, exact: true });
 

@@ -6,7 +6,9 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import jsQR from 'jsqr';
 import { chromium } from 'playwright-core';
+import { PNG } from 'pngjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SERVER = process.env.PSEPHOS_SERVER || join(ROOT, 'build/server/psephos-server');
@@ -187,4 +189,23 @@ export async function labelProblems(page) {
     for (const f of document.querySelectorAll('fieldset')) if (!f.querySelector(':scope > legend')) out.push('fieldset without legend');
     return out;
   });
+}
+
+// Decodes the QR code drawn in an SVG element: a copy, 300 px wide on top of
+// the page, is photographed and read by jsQR.
+export async function decodeQr(locator) {
+  await locator.evaluate((svg) => {
+    const box = document.createElement('div');
+    box.id = 'qr-probe';
+    Object.assign(box.style, { position: 'fixed', top: '0', left: '0', width: '300px', background: '#fff', zIndex: '1000' });
+    const copy = svg.cloneNode(true);
+    copy.style.width = '300px';
+    copy.style.maxWidth = 'none';
+    box.append(copy);
+    document.body.append(box);
+  });
+  const probe = locator.page().locator('#qr-probe');
+  const png = PNG.sync.read(await probe.screenshot());
+  await probe.evaluate((box) => box.remove());
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
 }

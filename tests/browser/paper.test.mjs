@@ -7,9 +7,7 @@
 // settles), the close refused while a sheet is unsettled, then results by channel.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
-import { contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+import { contrastProblems, decodeQr, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
 
 const SLUG = 'riverside-schools-2026';
 const DEFINITION = {
@@ -62,23 +60,6 @@ after(async () => {
   await server?.stop();
 });
 
-// Decodes the QR code drawn in an SVG element (as in admin.test.mjs).
-async function decodeQr(locator) {
-  await locator.evaluate((svg) => {
-    const box = document.createElement('div');
-    box.id = 'qr-probe';
-    Object.assign(box.style, { position: 'fixed', top: '0', left: '0', width: '300px', background: '#fff', zIndex: '1000' });
-    const copy = svg.cloneNode(true);
-    copy.style.width = '300px';
-    copy.style.maxWidth = 'none';
-    box.append(copy);
-    document.body.append(box);
-  });
-  const probe = locator.page().locator('#qr-probe');
-  const png = PNG.sync.read(await probe.screenshot());
-  await probe.evaluate((box) => box.remove());
-  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
-}
 
 const button = (p, name) => p.getByRole('button', { name, exact: true });
 
