@@ -182,14 +182,11 @@ void Api::Close(const std::shared_ptr<LiveProcess>& p, Reply reply) {
       if (state == "entered_once" || state == "mismatch" || state == "duplicate") unresolved.push_back(serial);
     }
     if (!unresolved.empty()) {
-      Response r = ErrorResponse(http::status::conflict, "paper_unresolved",
-                                 std::to_string(unresolved.size()) +
-                                     " paper sheets wait for a second entry or a resolution");
-      json body = json::parse(r.body());
-      body["error"]["serials"] = unresolved;
-      r.body() = body.dump();
-      r.prepare_payload();
-      return reply(std::move(r));
+      std::string message = std::to_string(unresolved.size());
+      message += " paper sheets wait for a second entry or a resolution";
+      return reply(JsonResponse(http::status::conflict, {{"error", {{"code", "paper_unresolved"},
+                                                                   {"message", message},
+                                                                   {"serials", unresolved}}}}));
     }
     p->closing = true;
   }

@@ -11,6 +11,7 @@
 #include "psephos/server/secrets.h"
 #include "psephos/server/static_site.h"
 #include "responses.h"
+#include "wall_clock.h"
 
 namespace psephos::server {
 namespace {
@@ -47,12 +48,6 @@ std::string QueryParameter(std::string_view target, std::string_view name) {
   return {};
 }
 
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Response NotFound() { return ErrorResponse(http::status::not_found, "not_found", "no such resource"); }
 
@@ -127,7 +122,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       for (const auto& b : *log) {
         live->log.push_back(b.receipt);
         if (b.superseded) continue;
-        const BallotFacts facts = StoredBallotFacts(live->definition, b.ballot);
+        const BallotFacts facts = StoredBallotFacts(live->definition, json::parse(b.ballot, nullptr, false));
         CountBallot(*live, b.group, b.area, facts.budgets, facts.channel, 1);
         if (auto code = live->codes.find(b.code_hash); code != live->codes.end()) {
           code->second.budgets = facts.budgets;
@@ -448,8 +443,7 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
 
   std::unique_lock lock(mutex_);
   if (p->state != ProcessState::kOpen || p->closing) {
-    return reply(ErrorResponse(http::status::conflict, "election_closed",
-                               p->state == ProcessState::kDraft ? "voting has not opened yet" : "voting has closed"));
+    return reply(VotingClosed(p->state));
   }
   auto it = hash.empty() ? p->codes.end() : p->codes.find(hash);
   if (it == p->codes.end()) {
@@ -468,7 +462,8 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
   }
   std::vector<ballots::BallotProblem> problems;
   const Channel channel = state.device != 0 ? Channel::kKiosk : Channel::kOnline;
-  std::string canonical = CheckProcessBallot(p->definition, body, &problems, state.area, channel);
+  BallotFacts facts;
+  std::string canonical = CheckProcessBallot(p->definition, body, &problems, state.area, channel, &facts);
   if (!problems.empty()) {
     return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_ballot",
                                "the ballot breaks the rules of this vote", problems));
@@ -488,7 +483,6 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
   lock.unlock();
 
   const std::string receipt = ballot.receipt;
-  const BallotFacts facts = StoredBallotFacts(p->definition, ballot.ballot);
   worker_.AppendBallot(std::move(ballot), [this, p, hash, before, receipt, facts, reply = std::move(reply)](
                                               Result<AppendResult> result) {
     std::unique_lock done_lock(mutex_);

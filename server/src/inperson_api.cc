@@ -8,17 +8,12 @@
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/secrets.h"
 #include "responses.h"
+#include "wall_clock.h"
 
 namespace psephos::server {
 namespace {
 
 using nlohmann::json;
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::optional<std::int64_t> ParseId(std::string_view text) {
   std::int64_t value = 0;
@@ -35,11 +30,6 @@ std::string StringField(const json& body, const char* key) {
   return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-Response Closed(ProcessState state) {
-  return ErrorResponse(http::status::conflict, "election_closed",
-                       state == ProcessState::kDraft ? "voting has not opened yet" : "voting has closed");
-}
-
 json BudgetIds(const ProcessDefinition& d, const std::string& area) {
   json ids = json::array();
   for (const Budget* b : d.EligibleBudgets(area)) ids.push_back(b->id);
@@ -48,13 +38,13 @@ json BudgetIds(const ProcessDefinition& d, const std::string& area) {
 
 }  // namespace
 
-std::int64_t Api::DeviceOf(const LiveProcess& p, const Request& request, const char* role) const {
+std::int64_t Api::DeviceOf(const LiveProcess& p, const Request& request) const {
   const std::string_view auth = request[http::field::authorization];
   constexpr std::string_view kDevice = "Device ";
   if (auth.size() <= kDevice.size() || auth.substr(0, kDevice.size()) != kDevice) return 0;
   const std::string hash = Sha256Hex(auth.substr(kDevice.size()));
   for (const auto& [id, device] : p.devices) {
-    if (!device.revoked && ConstantTimeEquals(hash, device.token_hash) && (role == nullptr || device.role == role)) {
+    if (!device.revoked && ConstantTimeEquals(hash, device.token_hash)) {
       return id;
     }
   }
@@ -69,9 +59,11 @@ void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& r
   const std::size_t n = parts.size();
   std::optional<Response> error;
   std::int64_t device = 0;
+  std::string role;  // of the signed-in device; empty for anyone else
   {
     std::lock_guard lock(mutex_);
-    device = DeviceOf(*p, request, nullptr);
+    device = DeviceOf(*p, request);
+    if (device != 0) role = p->devices[device].role;
   }
   const auto refuse = [&]() {
     reply(ErrorResponse(http::status::unauthorized, "unauthorized", "this needs a signed-in device or the organizer"));
@@ -81,11 +73,6 @@ void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& r
     if (!b) reply(std::move(*error));
     return b;
   };
-  std::string role;
-  if (device != 0) {
-    std::lock_guard lock(mutex_);
-    role = p->devices[device].role;
-  }
 
   if (action == "device" && n == 5 && verb == http::verb::get) {  // a device asks who it is
     if (device == 0) return refuse();
@@ -259,7 +246,7 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
     }
   }
   std::unique_lock lock(mutex_);
-  if (p->state != ProcessState::kOpen || p->closing) return reply(Closed(p->state));
+  if (p->state != ProcessState::kOpen || p->closing) return reply(VotingClosed(p->state));
   CodeState one_time;
   one_time.device = device;
   std::string voter_hash;
@@ -323,7 +310,7 @@ void Api::CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, co
     return reply(TooManyAttempts());
   }
   std::unique_lock lock(mutex_);
-  if (p->state != ProcessState::kOpen || p->closing) return reply(Closed(p->state));
+  if (p->state != ProcessState::kOpen || p->closing) return reply(VotingClosed(p->state));
   const std::string hash = ReserveCode(*p, body, client, lock, reply);
   if (hash.empty()) return;
   lock.unlock();
@@ -364,7 +351,7 @@ void Api::AddPaperBatch(const std::shared_ptr<LiveProcess>& p, const json& body,
                                  "language: not one of this process's languages"));
     }
     if (p->state == ProcessState::kClosed || p->state == ProcessState::kPublished || p->closing) {
-      return reply(Closed(p->state));
+      return reply(VotingClosed(p->state));
     }
   }
   const std::int64_t n = count.get<std::int64_t>();
@@ -448,6 +435,7 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
   }
   if (resolving) entry.resolution = keep ? "keep" : entry.spoiled ? "spoiled" : "count";
   std::string area;
+  BallotFacts facts;
   {
     std::lock_guard lock(mutex_);
     auto batch = parsed ? p->paper_batches.find(parsed->batch) : p->paper_batches.end();
@@ -455,11 +443,11 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
       return reply(ErrorResponse(http::status::not_found, "unknown_serial",
                                  "no sheet has this serial: check it (the last two characters catch typos)"));
     }
-    if (p->state != ProcessState::kOpen || p->closing) return reply(Closed(p->state));
+    if (p->state != ProcessState::kOpen || p->closing) return reply(VotingClosed(p->state));
     area = batch->second.area;
     if (body.contains("ballots")) {
       std::vector<ballots::BallotProblem> problems;
-      entry.ballot = CheckProcessBallot(p->definition, body, &problems, area, Channel::kPaper);
+      entry.ballot = CheckProcessBallot(p->definition, body, &problems, area, Channel::kPaper, &facts);
       if (!problems.empty()) {
         return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_ballot",
                                    "this reading breaks the rules of the vote: check it, or enter the sheet as spoiled",
@@ -468,7 +456,7 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
     }
   }
   const std::string serial = parsed->serial;
-  worker_.Post([this, p, serial, area, entry, reply = std::move(reply)](Storage& storage) {
+  worker_.Post([this, p, serial, area, entry, facts, reply = std::move(reply)](Storage& storage) {
     std::unique_lock lock(mutex_);
     PaperSheet& sheet = p->paper_sheets[serial];
     const PaperDecision decision = DecidePaperEntry(sheet.status, sheet.entries, entry);
@@ -506,7 +494,7 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
     if (ballot) {
       p->log.push_back(ballot->receipt);
       p->head.clear();
-      CountBallot(*p, "", area, StoredBallotFacts(p->definition, ballot->ballot).budgets, Channel::kPaper, 1);
+      CountBallot(*p, "", area, facts.budgets, facts.channel, 1);
     }
     json answer{{"serial", serial}, {"state", sheet.status.state}, {"counted", sheet.status.counted}};
     lock.unlock();

@@ -290,8 +290,7 @@ Channel BallotChannel(const json& stored) {
   return Channel::kOnline;
 }
 
-BallotFacts StoredBallotFacts(const ProcessDefinition& process, const std::string& stored) {
-  const json ballot = json::parse(stored, nullptr, false);
+BallotFacts StoredBallotFacts(const ProcessDefinition& process, const json& ballot) {
   BallotFacts facts{0, BallotChannel(ballot)};
   for (std::size_t i = 0; i < process.budgets.size() && ballot.is_object(); ++i) {
     if (ballot.contains(process.budgets[i].id)) facts.budgets |= 1u << i;
@@ -422,7 +421,7 @@ json PublicBallotJson(const ProcessDefinition& p) {
 
 std::string CheckProcessBallot(const ProcessDefinition& process, const json& body,
                                std::vector<ballots::BallotProblem>* problems, std::string_view area,
-                               Channel channel) {
+                               Channel channel, BallotFacts* facts) {
   const json* ballots_json = body.is_object() && body.contains("ballots") ? &body["ballots"] : nullptr;
   if (!ballots_json || !ballots_json->is_object()) {
     problems->push_back({"malformed_ballot", "The ballot must hold \"ballots\": {budget id: {\"projects\": [...]}}."});
@@ -489,7 +488,9 @@ std::string CheckProcessBallot(const ProcessDefinition& process, const json& bod
   }
   // Budget ids cannot start with "_": the channel never collides with one.
   if (channel != Channel::kOnline) canonical["_channel"] = ChannelName(channel);
-  return problems->empty() ? canonical.dump() : std::string();
+  if (!problems->empty()) return {};
+  if (facts) *facts = StoredBallotFacts(process, canonical);
+  return canonical.dump();
 }
 
 Result<BudgetRule> ResolveBudgetRule(const Budget& budget) {
@@ -543,15 +544,21 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
   json out = json::array();
   std::vector<json> parsed;
   parsed.reserve(stored.size());
-  for (const std::string& s : stored) parsed.push_back(json::parse(s, nullptr, false));
-  for (const Budget& budget : process.budgets) {
+  std::vector<BallotFacts> facts;
+  facts.reserve(stored.size());
+  for (const std::string& s : stored) {
+    parsed.push_back(json::parse(s, nullptr, false));
+    facts.push_back(StoredBallotFacts(process, parsed.back()));
+  }
+  for (std::size_t index = 0; index < process.budgets.size(); ++index) {
+    const Budget& budget = process.budgets[index];
     auto election = BudgetElection(budget, parsed);
     if (!election.ok()) return election.status();
     engine::Election& e = *election;
     const std::vector<std::int64_t> votes = e.SupportCounts();
     auto resolved = ResolveBudgetRule(budget);
     if (!resolved.ok()) return resolved.status();
-    const engine::RuleKind* rule = &resolved->rule;
+    const engine::RuleKind rule = resolved->rule;
     const engine::RuleOptions& options = resolved->options;
     const engine::TieBreak tie_break =
         budget.tie_break == "cost" ? engine::TieBreak::ByCost(e) : engine::TieBreak::ById(e);
@@ -560,8 +567,8 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
     entry["ballots"] = e.profile.size();
     std::map<std::string, std::int64_t> channels;
     for (Channel c : kChannels) channels[ChannelName(c)] = 0;
-    for (const json& ballot : parsed) {
-      if (ballot.is_object() && ballot.contains(budget.id)) ++channels[ChannelName(BallotChannel(ballot))];
+    for (const BallotFacts& f : facts) {
+      if (f.budgets & (1u << index)) ++channels[ChannelName(f.channel)];
     }
     entry["by_channel"] = channels;
     json per_project = json::object();
@@ -571,13 +578,13 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
       entry["outcome"] = nullptr;
       entry["note"] = "no ballots were cast";
     } else {
-      auto outcome = engine::Tally(e, *rule, tie_break, options);
+      auto outcome = engine::Tally(e, rule, tie_break, options);
       if (!outcome.ok()) return Status::Invalid("budget " + budget.id + ": " + outcome.status().message());
       entry["outcome"] = json::parse(ballots::OutcomeToJson(e, *outcome, -1));
       // Why each project was or was not funded, as `psephos explain` says it.
       json why = json::object();
       for (std::size_t i = 0; i < e.projects.size(); ++i) {
-        auto explanation = engine::Explain(e, *rule, tie_break, options, static_cast<engine::ProjectIndex>(i));
+        auto explanation = engine::Explain(e, rule, tie_break, options, static_cast<engine::ProjectIndex>(i));
         if (explanation.ok()) why[e.projects[i].id] = json::parse(ballots::ExplanationToJson(e, *explanation, -1));
       }
       entry["explanations"] = std::move(why);

@@ -9,6 +9,7 @@
 
 #include "psephos/ballots/validation.h"
 #include "psephos/server/http.h"
+#include "psephos/server/storage.h"
 
 namespace psephos::server {
 
@@ -40,6 +41,12 @@ inline Response ErrorResponse(http::status status, const std::string& code, cons
   Response r = JsonResponse(status, nlohmann::json{{"error", std::move(error)}});
   if (status == http::status::unauthorized) r.set(http::field::www_authenticate, "Bearer");
   return r;
+}
+
+// Voting is not open: not yet (a draft), or no more.
+inline Response VotingClosed(ProcessState state) {
+  return ErrorResponse(http::status::conflict, "election_closed",
+                       state == ProcessState::kDraft ? "voting has not opened yet" : "voting has closed");
 }
 
 // A client address that sent too many wrong voter codes this minute.

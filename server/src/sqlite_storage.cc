@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "psephos/server/storage.h"
+#include "wall_clock.h"
 
 namespace psephos::server {
 namespace {
@@ -101,12 +102,6 @@ INSERT INTO voter_codes(process_id, code_hash, grp, batch_id, spent, ballot_id)
   SELECT process_id, code_hash, grp, batch_id, spent, ballot_id FROM voter_codes_1;
 DROP TABLE voter_codes_1;
 )sql";
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Status Failed(const char* what, const std::exception& e) {
   return Status::Invalid(std::string("storage: ") + what + ": " + e.what());

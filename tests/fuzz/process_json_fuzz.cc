@@ -115,7 +115,7 @@ void AsBallot(const ProcessDefinition& process, const json& input, const std::st
   }
   json stored = json::parse(canonical, nullptr, false);
   if (stored.is_discarded() || !stored.is_object()) Fail("the canonical ballot is not a JSON object", canonical);
-  const psephos::server::BallotFacts facts = psephos::server::StoredBallotFacts(process, canonical);
+  const psephos::server::BallotFacts facts = psephos::server::StoredBallotFacts(process, stored);
   if (facts.channel != channel) Fail("the stored ballot lost its channel", canonical);
   // Eligible budgets only, one per heading, one area at most.
   std::set<std::string> headings;

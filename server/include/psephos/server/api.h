@@ -118,7 +118,7 @@ class Api final : public Handler {
   // In person (inperson_api.cc): devices, kiosks, check-in, paper ballots.
   void HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& request, const std::vector<std::string>& parts,
                       bool admin, const std::string& client, Reply reply);
-  std::int64_t DeviceOf(const LiveProcess& p, const Request& request, const char* role) const;  // 0: none; mutex_ held
+  std::int64_t DeviceOf(const LiveProcess& p, const Request& request) const;  // 0: none; mutex_ held
   std::string ReserveCode(LiveProcess& p, const nlohmann::json& body, const std::string& client,
                           std::unique_lock<std::mutex>& lock, Reply& reply);
   static void SettleCheckIn(LiveProcess& p, const std::string& hash, bool stored);

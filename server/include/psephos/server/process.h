@@ -70,22 +70,23 @@ nlohmann::json PublicBallotJson(const ProcessDefinition& process);
 struct ProcessBallot {
   std::vector<std::pair<std::string, ballots::BallotInput>> budgets;  // in definition order
 };
-// Reads {"ballots": {"<budget>": {"projects": [...], "points": [...]}}} for a
-// voter of `area`; `problems` receives every broken rule (with the budget
-// named) and eligibility problem; returns the canonical JSON to store (with
-// the channel) when there is none.
-std::string CheckProcessBallot(const ProcessDefinition& process, const nlohmann::json& body,
-                               std::vector<ballots::BallotProblem>* problems, std::string_view area = "",
-                               Channel channel = Channel::kOnline);
-// The channel a stored (canonical) ballot came through.
-Channel BallotChannel(const nlohmann::json& stored);
 // What turnout counts of a stored ballot: its budgets (bit i: budgets[i]; at
 // most 20 budgets) and channel.
 struct BallotFacts {
   std::uint32_t budgets = 0;
   Channel channel = Channel::kOnline;
 };
-BallotFacts StoredBallotFacts(const ProcessDefinition& process, const std::string& stored);
+// The channel a stored (canonical) ballot came through.
+Channel BallotChannel(const nlohmann::json& stored);
+BallotFacts StoredBallotFacts(const ProcessDefinition& process, const nlohmann::json& stored);
+
+// Reads {"ballots": {"<budget>": {"projects": [...], "points": [...]}}} for a
+// voter of `area`; `problems` receives every broken rule (with the budget
+// named) and eligibility problem; returns the canonical JSON to store (with
+// the channel) when there is none, and its facts in `facts` when given.
+std::string CheckProcessBallot(const ProcessDefinition& process, const nlohmann::json& body,
+                               std::vector<ballots::BallotProblem>* problems, std::string_view area = "",
+                               Channel channel = Channel::kOnline, BallotFacts* facts = nullptr);
 
 // The engine rule, tie-break and options a budget is counted with.
 struct BudgetRule {
