@@ -116,9 +116,17 @@ class Checker {
       return;
     }
     const engine::BallotRules& rules = election_.rules;
+    // Far beyond any real vote, and small enough that no count over a
+    // million ballots can overflow 64 bits.
+    constexpr std::int64_t kMostPoints = 1'000'000'000'000;
     std::int64_t total = 0;
     for (std::size_t i = 0; i < ballot_.points.size(); ++i) {
       const std::int64_t p = ballot_.points[i];
+      if (p > kMostPoints || p < -kMostPoints) {
+        Add("points_out_of_range", "Points must be between -" + std::to_string(kMostPoints) + " and " +
+                                       std::to_string(kMostPoints) + " (you gave " + std::to_string(p) + ").");
+        return;
+      }
       total += p;
       const std::int64_t index = election_.FindProject(ballot_.projects[i]);
       const std::string label =

@@ -5,6 +5,7 @@
 #include "psephos/server/api.h"
 #include "psephos/server/secrets.h"
 #include "responses.h"
+#include "wall_clock.h"
 
 namespace psephos::server {
 
@@ -96,7 +97,9 @@ void Api::AddCodes(const std::shared_ptr<LiveProcess>& p, const json& body, Repl
   }
   const auto n = count.get<std::int64_t>();
   // Code generation hashes and draws randomness: keep it off the network threads.
-  worker_.Post([this, p, n, group, area, reply = std::move(reply)](Storage& storage) {
+  const std::int64_t kept_for_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.code_csv_kept_for).count();
+  worker_.Post([this, p, n, group, area, kept_for_ms, reply = std::move(reply)](Storage& storage) {
     NewCodes codes = NewVoterCodes(n, group, area);
     auto batch = storage.AddCodeBatch(p->id, group, area, codes.hashes, codes.csv);
     if (!batch.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", batch.status().message()));
@@ -116,24 +119,51 @@ void Api::AddCodes(const std::shared_ptr<LiveProcess>& p, const json& body, Repl
                                                {"count", n},
                                                {"group", group},
                                                {"area", area},
-                                               {"download", download}}));
+                                               {"download", download},
+                                               {"kept_until_ms", NowMs() + kept_for_ms}}));
   });
 }
 
-void Api::DownloadCodes(const std::shared_ptr<LiveProcess>& p, const std::string& name, Reply reply) {
+namespace {
+
+// "12.csv" -> 12; nullopt for anything else.
+std::optional<std::int64_t> CodeBatchNumber(const std::string& name) {
   std::int64_t batch = 0;
   const std::string_view digits = std::string_view(name).substr(0, name.size() >= 4 ? name.size() - 4 : 0);
   if (name.size() < 5 || name.substr(name.size() - 4) != ".csv" ||
       std::from_chars(digits.data(), digits.data() + digits.size(), batch).ptr != digits.data() + digits.size()) {
-    return reply(ErrorResponse(http::status::not_found, "not_found", "no such code batch"));
+    return std::nullopt;
   }
-  worker_.Post([p, batch, reply = std::move(reply)](Storage& storage) {
-    auto csv = storage.TakeCodeBatchCsv(p->id, batch);
+  return batch;
+}
+
+Response CodesForgotten() {
+  return ErrorResponse(http::status::gone, "codes_forgotten",
+                       "the server no longer keeps these codes: they were confirmed as saved, or expired");
+}
+
+}  // namespace
+
+void Api::ForgetCodes(const std::shared_ptr<LiveProcess>& p, const std::string& name, Reply reply) {
+  const auto batch = CodeBatchNumber(name);
+  if (!batch) return reply(ErrorResponse(http::status::not_found, "not_found", "no such code batch"));
+  worker_.Post([p, batch = *batch, reply = std::move(reply)](Storage& storage) {
+    auto forgotten = storage.ForgetCodeBatchCsv(p->id, batch);
+    if (!forgotten.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", forgotten.status().message()));
+    if (!*forgotten) return reply(CodesForgotten());
+    reply(JsonResponse(http::status::ok, {{"batch", batch}, {"forgotten", true}}));
+  });
+}
+
+void Api::DownloadCodes(const std::shared_ptr<LiveProcess>& p, const std::string& name, Reply reply) {
+  const auto batch = CodeBatchNumber(name);
+  if (!batch) return reply(ErrorResponse(http::status::not_found, "not_found", "no such code batch"));
+  const std::int64_t expired_before =
+      NowMs() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.code_csv_kept_for).count();
+  worker_.Post([p, batch = *batch, expired_before, reply = std::move(reply)](Storage& storage) {
+    auto csv = storage.ReadCodeBatchCsv(p->id, batch, expired_before);
     if (!csv.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", csv.status().message()));
-    if (!*csv) {
-      return reply(ErrorResponse(http::status::gone, "already_downloaded",
-                                 "these codes were downloaded once and are no longer kept"));
-    }
+    if (!*csv) return reply(CodesForgotten());
     Response r = TextResponse(http::status::ok, std::move(**csv), "text/csv; charset=utf-8");
     r.set(http::field::content_disposition, "attachment; filename=\"codes-" + std::to_string(batch) + ".csv\"");
     reply(std::move(r));

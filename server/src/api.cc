@@ -2,8 +2,12 @@
 // the DbWorker; replies are sent from its thread once the work is durable.
 #include "psephos/server/api.h"
 
+#include "psephos/ballots/json_reader.h"
+
 #include <algorithm>
 #include <future>
+
+#include <boost/asio/ip/address_v6.hpp>
 
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/process_pabulib.h"
@@ -48,6 +52,17 @@ std::string QueryParameter(std::string_view target, std::string_view name) {
   return {};
 }
 
+
+// An IPv6 client is limited by its /64: one subscriber usually holds all of it.
+std::string LimiterKey(const std::string& client) {
+  if (client.find(':') == std::string::npos || client.starts_with("device:")) return client;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address_v6(client, ec);
+  if (ec) return client;
+  auto bytes = address.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return boost::asio::ip::address_v6(bytes).to_string() + "/64";
+}
 
 Response NotFound() { return ErrorResponse(http::status::not_found, "not_found", "no such resource"); }
 
@@ -95,7 +110,8 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
     auto records = storage.LoadProcesses();
     if (!records.ok()) return loaded.set_value(records.status());
     for (auto& record : *records) {
-      auto definition = ParseProcessDefinition(json::parse(record.definition, nullptr, false));
+      auto stored = ballots::ParseJson(record.definition);
+      auto definition = stored.ok() ? ParseProcessDefinition(*stored) : Result<ProcessDefinition>(stored.status());
       if (!definition.ok()) {
         return loaded.set_value(Status::Invalid("stored process " + record.slug + ": " + definition.status().message()));
       }
@@ -103,7 +119,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       live->id = record.id;
       live->definition = std::move(definition).value();
       live->state = record.state;
-      if (!record.results.empty()) live->results = json::parse(record.results, nullptr, false);
+      if (!record.results.empty()) live->results = ballots::ParseJson(record.results).value_or(json());
       auto codes = storage.LoadCodes(record.id);
       if (!codes.ok()) return loaded.set_value(codes.status());
       for (auto& code : *codes) {
@@ -122,7 +138,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       for (const auto& b : *log) {
         live->log.push_back(b.receipt);
         if (b.superseded) continue;
-        const BallotFacts facts = StoredBallotFacts(live->definition, json::parse(b.ballot, nullptr, false));
+        const BallotFacts facts = StoredBallotFacts(live->definition, ballots::ParseJson(b.ballot).value_or(json()));
         CountBallot(*live, b.group, b.area, facts.budgets, facts.channel, 1);
         if (auto code = live->codes.find(b.code_hash); code != live->codes.end()) {
           code->second.budgets = facts.budgets;
@@ -154,33 +170,18 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
 }
 
 bool Api::IsAdmin(const Request& request) const {
-  const std::string_view auth = request[http::field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
-  if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) return false;
-  return ConstantTimeEquals(Sha256Hex(auth.substr(kBearer.size())), admin_token_hash_);
+  const std::string_view token = AuthCredentials(request, "Bearer");
+  return !token.empty() && ConstantTimeEquals(Sha256Hex(token), admin_token_hash_);
 }
 
-bool Api::RateLimited(const std::string& client) {
-  std::lock_guard lock(mutex_);
-  auto it = attempts_.find(client);
-  if (it == attempts_.end()) return false;
-  if (std::chrono::steady_clock::now() - it->second.window_start > std::chrono::minutes(1)) {
-    attempts_.erase(it);
-    return false;
-  }
-  return it->second.failures >= options_.code_failures_per_minute;
+bool Api::RateLimited(const std::string& client, Reply& reply) {
+  const auto wait = wrong_codes_.Wait(LimiterKey(client));
+  if (!wait) return false;
+  reply(TooManyAttempts(*wait));
+  return true;
 }
 
-void Api::CountCodeFailure(const std::string& client) {
-  std::lock_guard lock(mutex_);
-  const auto now = std::chrono::steady_clock::now();
-  if (attempts_.size() > 100000) {  // forget stale windows rather than grow without bound
-    std::erase_if(attempts_, [&](const auto& a) { return now - a.second.window_start > std::chrono::minutes(1); });
-  }
-  Attempts& a = attempts_[client];
-  if (a.failures == 0 || now - a.window_start > std::chrono::minutes(1)) a = Attempts{now, 0};
-  ++a.failures;
-}
+void Api::CountCodeFailure(const std::string& client) { wrong_codes_.Failed(LimiterKey(client)); }
 
 std::shared_ptr<Api::LiveProcess> Api::Find(const std::string& slug) {
   std::lock_guard lock(mutex_);
@@ -384,6 +385,9 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   if (action == "codes" && parts.size() == 6 && verb == http::verb::get) {
     return DownloadCodes(p, parts[5], std::move(reply));
   }
+  if (action == "codes" && parts.size() == 6 && verb == http::verb::delete_) {
+    return ForgetCodes(p, parts[5], std::move(reply));
+  }
   if (action == "budgets" && parts.size() == 6 && parts[5].ends_with(".pb") && verb == http::verb::get) {
     return ExportBudget(p, parts[5].substr(0, parts[5].size() - 3), std::move(reply));
   }
@@ -400,9 +404,7 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
 
 void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, const std::string& client,
                     Reply reply) {
-  if (RateLimited(client)) {
-    return reply(TooManyAttempts());
-  }
+  if (RateLimited(client, reply)) return;
   const std::string code = NormalizeVoterCode(body.value("code", json()).is_string() ? body["code"].get<std::string>() : "");
   std::unique_lock lock(mutex_);
   auto it = code.empty() ? p->codes.end() : p->codes.find(VoterCodeHash(code));
@@ -427,9 +429,7 @@ void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, con
 
 void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, const std::string& client,
                        Reply reply) {
-  if (RateLimited(client)) {
-    return reply(TooManyAttempts());
-  }
+  if (RateLimited(client, reply)) return;
   if (!body.contains("code") || !body["code"].is_string()) {
     return reply(ErrorResponse(http::status::bad_request, "missing_code", "the ballot needs the voter's \"code\""));
   }

@@ -1,5 +1,7 @@
 #include "psephos/server/ballot_log.h"
 
+#include "psephos/ballots/json_reader.h"
+
 #include <openssl/evp.h>
 
 #include <array>
@@ -91,7 +93,7 @@ std::vector<Hash> Decode(const std::vector<std::string>& leaves) {
 
 std::string LogEntry(const std::string& process_slug, const std::string& ballot_json, const std::string& salt) {
   nlohmann::json entry;  // std::map underneath: keys come out sorted
-  entry["ballot"] = nlohmann::json::parse(ballot_json);
+  entry["ballot"] = ballots::ParseJson(ballot_json).value_or(nlohmann::json());
   entry["process"] = process_slug;
   entry["salt"] = salt;
   return entry.dump();

@@ -1,5 +1,7 @@
 #include "psephos/server/bundle.h"
 
+#include "psephos/ballots/json_reader.h"
+
 #include <set>
 
 #include "psephos/server/ballot_log.h"
@@ -124,7 +126,7 @@ Result<json> BuildBundle(const ProcessDefinition& process, const std::vector<Sto
     const std::string entry = LogEntry(process.slug, b.ballot, b.salt);
     leaves.push_back(LeafHash(entry));
     entries.push_back({{"entry", entry}, {"superseded", b.superseded}});
-    if (!b.superseded) counted.push_back(json::parse(b.ballot));
+    if (!b.superseded) counted.push_back(ballots::ParseJson(b.ballot).value_or(json()));
   }
   bundle["log"] = {{"size", log.size()}, {"head", MerkleRoot(leaves)}, {"entries", std::move(entries)}};
   json pb = json::object();
@@ -177,7 +179,7 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
   for (std::size_t i = 0; i < entries->size(); ++i) {
     const std::string text = (*entries)[i]["entry"];
     leaves.push_back(LeafHash(text));
-    const json entry = json::parse(text, nullptr, false);
+    const json entry = ballots::ParseJson(text).value_or(json());
     if (!entry.is_object() || entry.value("process", json()) != process->slug || !entry.contains("ballot")) {
       report.failed.push_back("log: entry " + std::to_string(i + 1) + " is not a ballot of " + process->slug);
       continue;

@@ -1,9 +1,14 @@
 #include "psephos/server/db_worker.h"
 
+#include "psephos/server/crash_log.h"
+
 namespace psephos::server {
 
 DbWorker::DbWorker(Storage& storage, std::size_t max_batch)
-    : storage_(storage), max_batch_(max_batch), thread_([this] { Run(); }) {}
+    : storage_(storage), max_batch_(max_batch), thread_([this] {
+        PrepareThreadForCrashLog();
+        Run();
+      }) {}
 
 DbWorker::~DbWorker() { Stop(); }
 

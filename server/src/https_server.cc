@@ -4,6 +4,8 @@
 
 #include "psephos/server/https_server.h"
 
+#include "psephos/server/crash_log.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -53,8 +55,26 @@ struct ServerState {
   const HttpLimits limits;
   std::atomic<std::size_t> open{0};
   std::atomic<bool> stopping{false};
-  std::mutex mu;  // guards `sessions` and the listener's acceptor and timer
+  std::mutex mu;  // guards `sessions`, `per_address` and the listener's acceptor and timer
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<std::string, std::size_t> per_address;  // open connections by client address
+
+  // Counts a new connection from `address`, unless that address or the
+  // server as a whole is at its limit.
+  bool Admit(const std::string& address) {
+    std::lock_guard lock(mu);
+    if (open.load() >= limits.max_connections) return false;
+    std::size_t& n = per_address[address];
+    if (n >= limits.max_connections_per_address) return false;
+    ++n;
+    open.fetch_add(1);
+    return true;
+  }
+  void Release(const std::string& address) {
+    std::lock_guard lock(mu);
+    if (auto it = per_address.find(address); it != per_address.end() && --it->second == 0) per_address.erase(it);
+    open.fetch_sub(1);
+  }
 };
 
 Response ErrorResponse(http::status status, std::string_view code, std::string_view message) {
@@ -83,20 +103,16 @@ bool IsBadRequest(const beast::error_code& ec) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, ssl::context& tls, std::shared_ptr<ServerState> state)
-      : stream_(std::move(socket), tls), state_(std::move(state)) {
-    beast::error_code ec;
-    auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    if (!ec) client_ = ClientAddress(peer.address());
-    state_->open.fetch_add(1);
-  }
+  // `client` was admitted by ServerState::Admit; the session releases it.
+  Session(tcp::socket&& socket, ssl::context& tls, std::shared_ptr<ServerState> state, std::string client)
+      : stream_(std::move(socket), tls), state_(std::move(state)), client_(std::move(client)) {}
 
   ~Session() {
     {
       std::lock_guard lock(state_->mu);
       state_->sessions.erase(this);
     }
-    state_->open.fetch_sub(1);
+    state_->Release(client_);
   }
 
   // Registers with the server, unless it is stopping (then the socket closes
@@ -146,6 +162,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void DoWaitIdle() {
     if (state_->stopping) return Close(false);
     if (buffer_.size() > 0) return DoReadRequest();  // pipelined bytes already here
+    buffer_.shrink_to_fit();  // a large body's buffer is not kept while idle
     phase_ = Phase::kReading;
     Lowest().expires_after(limits().idle_timeout);
     stream_.async_read_some(buffer_.prepare(kReadChunk),
@@ -199,6 +216,7 @@ class Session : public std::enable_shared_from_this<Session> {
       });
     };
     try {
+      const CrashLogScope crash_scope(request.method_string(), request.target());
       state_->handler.Handle(std::move(request), client_, reply);
     } catch (const std::exception&) {
       // Posted like any reply, so one the handler sent before throwing wins.
@@ -395,15 +413,19 @@ class HttpsServer::Impl : public std::enable_shared_from_this<HttpsServer::Impl>
       return;
     }
     beast::error_code ignored;
-    if (state_->open.load() >= state_->limits.max_connections) {
-      socket.close(ignored);  // over the limit: refused at once
+    const auto peer = socket.remote_endpoint(ignored);
+    const std::string client = ignored ? std::string() : ClientAddress(peer.address());
+    if (!state_->Admit(client)) {
+      socket.close(ignored);  // over a limit: refused at once, before any TLS work
     } else {
       socket.set_option(tcp::no_delay(true), ignored);
+      std::shared_ptr<Session> session;
       try {
-        std::make_shared<Session>(std::move(socket), tls_, state_)->Run();
+        session = std::make_shared<Session>(std::move(socket), tls_, state_, client);
       } catch (const std::exception&) {
-        // No memory or no SSL object for this one; keep serving the others.
+        state_->Release(client);  // no memory or no SSL object for this one; keep serving the others
       }
+      if (session) session->Run();
     }
     DoAccept();
   }

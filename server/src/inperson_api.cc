@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "psephos/ballots/json_reader.h"
 #include "psephos/server/api.h"
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/secrets.h"
@@ -36,13 +37,14 @@ json BudgetIds(const ProcessDefinition& d, const std::string& area) {
   return ids;
 }
 
+std::string DeviceLimiterKey(std::int64_t device) { return "device:" + std::to_string(device); }
+
 }  // namespace
 
 std::int64_t Api::DeviceOf(const LiveProcess& p, const Request& request) const {
-  const std::string_view auth = request[http::field::authorization];
-  constexpr std::string_view kDevice = "Device ";
-  if (auth.size() <= kDevice.size() || auth.substr(0, kDevice.size()) != kDevice) return 0;
-  const std::string hash = Sha256Hex(auth.substr(kDevice.size()));
+  const std::string_view token = AuthCredentials(request, "Device");
+  if (token.empty()) return 0;
+  const std::string hash = Sha256Hex(token);
   for (const auto& [id, device] : p.devices) {
     if (!device.revoked && ConstantTimeEquals(hash, device.token_hash)) {
       return id;
@@ -236,10 +238,10 @@ void Api::SettleCheckIn(LiveProcess& p, const std::string& hash, bool stored) {
 }
 
 void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const json& body,
-                            const std::string& client, Reply reply) {
-  if (RateLimited(client)) {
-    return reply(TooManyAttempts());
-  }
+                            const std::string& address, Reply reply) {
+  (void)address;  // a device's wrong codes count against the device, not its address
+  const std::string client = DeviceLimiterKey(device);
+  if (RateLimited(client, reply)) return;
   for (const auto& [key, value] : body.items()) {
     if (key != "code" && key != "area" && key != "group") {
       return reply(ErrorResponse(http::status::bad_request, "unknown_field", key + ": unknown field"));
@@ -305,10 +307,10 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
 }
 
 void Api::CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const json& body,
-                  const std::string& client, Reply reply) {
-  if (RateLimited(client)) {
-    return reply(TooManyAttempts());
-  }
+                  const std::string& address, Reply reply) {
+  (void)address;  // a device's wrong codes count against the device, not its address
+  const std::string client = DeviceLimiterKey(device);
+  if (RateLimited(client, reply)) return;
   std::unique_lock lock(mutex_);
   if (p->state != ProcessState::kOpen || p->closing) return reply(VotingClosed(p->state));
   const std::string hash = ReserveCode(*p, body, client, lock, reply);
@@ -398,7 +400,7 @@ json Api::PaperSheets(const LiveProcess& p, const std::string& state) const {
       json entry{{"device", e.device}, {"spoiled", e.spoiled}};
       auto d = p.devices.find(e.device);
       entry["by"] = d == p.devices.end() ? "organizer" : d->second.name;
-      entry["ballots"] = e.ballot.empty() ? json() : json::parse(e.ballot, nullptr, false);
+      entry["ballots"] = e.ballot.empty() ? json() : ballots::ParseJson(e.ballot).value_or(json());
       if (entry["ballots"].is_object()) entry["ballots"].erase("_channel");
       if (!e.resolution.empty()) entry["resolution"] = e.resolution;
       entries.push_back(std::move(entry));

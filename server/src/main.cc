@@ -14,7 +14,9 @@
 #include <sstream>
 #include <thread>
 
+#include "psephos/ballots/json_reader.h"
 #include "psephos/server/api.h"
+#include "psephos/server/crash_log.h"
 #include "psephos/server/https_server.h"
 #include "psephos/server/secrets.h"
 #include "psephos/server/tls.h"
@@ -44,7 +46,12 @@ options (each may also be set in the --config file as `name = value`):
   --body-limit BYTES   largest request body accepted (default 1048576)
   --read-timeout SEC   time allowed to send a whole request (default 15)
   --idle-timeout SEC   keep-alive time between requests (default 60)
-  --code-failures N    wrong voter codes per client address per minute before 429 (default 20)
+  --code-failures N    wrong voter codes a client address (IPv6: its /64) or a device may send
+                       at once before waiting (default 120); then one more per second, and
+                       waits that double up to a minute while it keeps guessing
+  --max-connections N  open connections in all (default 10000); more are closed at once
+  --max-connections-per-address N
+                       open connections from one client address (default 500)
   --config FILE        read options from FILE first; flags given on the command line win
   --help               show this text
 )";
@@ -73,7 +80,7 @@ Result<Options> ReadConfig(const std::string& path) {
 }
 
 const std::set<std::string> kOptionNames{"data", "listen", "cert", "key", "host-name", "threads", "example",
-                                         "body-limit", "read-timeout", "idle-timeout", "code-failures"};
+                                         "body-limit", "read-timeout", "idle-timeout", "code-failures", "max-connections", "max-connections-per-address"};
 
 Result<Options> ParseArgs(int argc, char** argv) {
   Options flags;
@@ -131,9 +138,9 @@ Status SetUpExample(Storage& storage, const std::string& path, const fs::path& d
   if (!in) return Status::Invalid("cannot read example " + path);
   std::stringstream text;
   text << in.rdbuf();
-  auto json = nlohmann::json::parse(text.str(), nullptr, false);
-  if (json.is_discarded()) return Status::Invalid(path + ": not valid JSON");
-  auto definition = ParseProcessDefinition(json);
+  auto json = psephos::ballots::ParseJson(text.str());
+  if (!json.ok()) return Status::Invalid(path + ": not valid JSON: " + json.status().message());
+  auto definition = ParseProcessDefinition(*json);
   if (!definition.ok()) return Status::Invalid(path + ": " + definition.status().message());
   auto existing = storage.LoadProcesses();
   if (!existing.ok()) return existing.status();
@@ -174,6 +181,7 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  InstallCrashLog();
   auto options = ParseArgs(argc, argv);
   if (!options.ok()) {
     if (options.status().message() == "help") {
@@ -195,8 +203,11 @@ int main(int argc, char** argv) {
   auto body_limit = Number(o, "body-limit", 1 << 20, 1024, 64 << 20);
   auto read_timeout = Number(o, "read-timeout", 15, 1, 3600);
   auto idle_timeout = Number(o, "idle-timeout", 60, 1, 3600);
-  auto code_failures = Number(o, "code-failures", 20, 1, 1000000);
-  for (const auto* r : {&threads, &body_limit, &read_timeout, &idle_timeout, &code_failures}) {
+  auto code_failures = Number(o, "code-failures", 120, 1, 1000000);
+  auto max_connections = Number(o, "max-connections", 10000, 1, 1000000);
+  auto per_address = Number(o, "max-connections-per-address", 500, 1, 1000000);
+  for (const auto* r : {&threads, &body_limit, &read_timeout, &idle_timeout, &code_failures, &max_connections,
+                        &per_address}) {
     if (!r->ok()) return Fail(r->status().message());
   }
   if (o.count("cert") != o.count("key")) return Fail("--cert and --key go together");
@@ -243,7 +254,7 @@ int main(int argc, char** argv) {
 
   DbWorker worker(**storage);
   ApiOptions api_options;
-  api_options.code_failures_per_minute = static_cast<int>(*code_failures);
+  api_options.wrong_codes.burst = static_cast<double>(*code_failures);
   auto api = Api::Create(worker, **token_hash, *signing_key, api_options);
   if (!api.ok()) return Fail(api.status().message());
 
@@ -252,6 +263,8 @@ int main(int argc, char** argv) {
   limits.max_body_bytes = static_cast<std::size_t>(*body_limit);
   limits.read_timeout = std::chrono::seconds(*read_timeout);
   limits.idle_timeout = std::chrono::seconds(*idle_timeout);
+  limits.max_connections = static_cast<std::size_t>(*max_connections);
+  limits.max_connections_per_address = static_cast<std::size_t>(*per_address);
   HttpsServer server(io, **tls, **api, limits);
   if (Status s = server.Listen(host, static_cast<std::uint16_t>(*port)); !s.ok()) return Fail(s.message());
 
@@ -263,7 +276,12 @@ int main(int argc, char** argv) {
   auto guard = boost::asio::make_work_guard(io);
   server.Start();
   std::vector<std::thread> pool;
-  for (long i = 0; i < *threads; ++i) pool.emplace_back([&io] { io.run(); });
+  for (long i = 0; i < *threads; ++i) {
+    pool.emplace_back([&io] {
+      PrepareThreadForCrashLog();
+      io.run();
+    });
+  }
   std::cout << "listening on https://" << listen.substr(0, colon) << ":" << server.port() << " (ready)" << std::endl;
 
   stop.get_future().wait();

@@ -1,5 +1,7 @@
 #include "psephos/server/process.h"
 
+#include "psephos/ballots/json_reader.h"
+
 #include <algorithm>
 #include <map>
 #include <regex>
@@ -547,7 +549,7 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
   std::vector<BallotFacts> facts;
   facts.reserve(stored.size());
   for (const std::string& s : stored) {
-    parsed.push_back(json::parse(s, nullptr, false));
+    parsed.push_back(ballots::ParseJson(s).value_or(json()));
     facts.push_back(StoredBallotFacts(process, parsed.back()));
   }
   for (std::size_t index = 0; index < process.budgets.size(); ++index) {

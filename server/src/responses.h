@@ -1,12 +1,17 @@
 // Building JSON responses with stable error codes.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "psephos/ballots/json_reader.h"
 #include "psephos/ballots/validation.h"
 #include "psephos/server/http.h"
 #include "psephos/server/storage.h"
@@ -49,10 +54,29 @@ inline Response VotingClosed(ProcessState state) {
                        state == ProcessState::kDraft ? "voting has not opened yet" : "voting has closed");
 }
 
-// A client address that sent too many wrong voter codes this minute.
-inline Response TooManyAttempts() {
-  return ErrorResponse(http::status::too_many_requests, "too_many_attempts",
-                       "too many wrong codes from here; wait a minute and try again");
+// A client that sent too many wrong voter codes: it may try again in `wait`.
+inline Response TooManyAttempts(std::chrono::seconds wait) {
+  const auto seconds = std::max<std::int64_t>(1, wait.count());
+  Response r = ErrorResponse(http::status::too_many_requests, "too_many_attempts",
+                             "too many wrong codes from here; try again in " + std::to_string(seconds) +
+                                 (seconds == 1 ? " second" : " seconds"));
+  r.set(http::field::retry_after, std::to_string(seconds));
+  return r;
+}
+
+// The credentials of an Authorization header in `scheme` ("Bearer", "Device"):
+// schemes are case-insensitive (RFC 9110 §11.1), spaces after it are skipped.
+inline std::string_view AuthCredentials(const Request& request, std::string_view scheme) {
+  std::string_view auth = request[http::field::authorization];
+  if (auth.size() <= scheme.size() || (auth[scheme.size()] != ' ' && auth[scheme.size()] != '\t')) return {};
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(auth[i])) != std::tolower(static_cast<unsigned char>(scheme[i]))) {
+      return {};
+    }
+  }
+  auth.remove_prefix(scheme.size());
+  while (!auth.empty() && (auth.front() == ' ' || auth.front() == '\t')) auth.remove_prefix(1);
+  return auth;
 }
 
 // Parses a JSON body, insisting on the content type; sets `error` otherwise.
@@ -63,16 +87,16 @@ inline std::optional<nlohmann::json> JsonBody(const Request& request, std::optio
                            "send JSON with Content-Type: application/json");
     return std::nullopt;
   }
-  nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body is not valid JSON");
+  auto body = ballots::ParseJson(request.body());
+  if (!body.ok()) {
+    *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body is not valid JSON: " + body.status().message());
     return std::nullopt;
   }
-  if (!body.is_object()) {
+  if (!body->is_object()) {
     *error = ErrorResponse(http::status::bad_request, "malformed_json", "the body must be a JSON object");
     return std::nullopt;
   }
-  return body;
+  return std::move(body).value();
 }
 
 }  // namespace psephos::server

@@ -1,6 +1,8 @@
 // What the public and auditors read after the vote: the ballot log's board
 // with inclusion proofs, the signed bundle, and budgets as .pb files.
 #include "psephos/server/api.h"
+
+#include "psephos/ballots/json_reader.h"
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/bundle.h"
 #include "psephos/server/process_pabulib.h"
@@ -44,7 +46,7 @@ void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receip
     reply(JsonResponse(http::status::ok, {{"receipt", receipt},
                                           {"index", index},
                                           {"entry", entry},
-                                          {"ballot", json::parse(b.ballot)},
+                                          {"ballot", ballots::ParseJson(b.ballot).value_or(json())},
                                           {"counted", !b.superseded},
                                           {"proof", proof},
                                           {"size", size},
@@ -86,7 +88,7 @@ void Api::ExportBudget(const std::shared_ptr<LiveProcess>& p, const std::string&
     if (with_ballots) {
       auto stored = storage.LoadBallots(p->id);
       if (!stored.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", stored.status().message()));
-      for (const auto& b : *stored) counted.push_back(json::parse(b.ballot));
+      for (const auto& b : *stored) counted.push_back(ballots::ParseJson(b.ballot).value_or(json()));
     }
     auto text = BudgetPabulib(definition, *budget, counted);
     if (!text.ok()) return reply(ErrorResponse(http::status::internal_server_error, "export", text.status().message()));

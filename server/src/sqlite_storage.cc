@@ -234,20 +234,31 @@ class SqliteStorage final : public Storage {
     return Failed("adding voter codes", e);
   }
 
-  Result<std::optional<std::string>> TakeCodeBatchCsv(ProcessId id, std::int64_t batch) override try {
-    SQLite::Transaction transaction(db_);
-    SQLite::Statement q(db_, "SELECT csv FROM code_batches WHERE id = ? AND process_id = ? AND csv IS NOT NULL");
+  Result<std::optional<std::string>> ReadCodeBatchCsv(ProcessId id, std::int64_t batch,
+                                                      std::int64_t expired_before_ms) override try {
+    SQLite::Statement q(db_, "SELECT csv, created_at FROM code_batches "
+                             "WHERE id = ? AND process_id = ? AND csv IS NOT NULL");
     q.bind(1, batch);
     q.bind(2, id);
     if (!q.executeStep()) return std::optional<std::string>();
-    std::string csv = q.getColumn(0).getString();
-    SQLite::Statement forget(db_, "UPDATE code_batches SET csv = NULL WHERE id = ?");
-    forget.bind(1, batch);
-    forget.exec();
-    transaction.commit();
-    return std::optional<std::string>(std::move(csv));
+    if (q.getColumn(1).getInt64() < expired_before_ms) {
+      auto forgotten = ForgetCodeBatchCsv(id, batch);
+      if (!forgotten.ok()) return forgotten.status();
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(q.getColumn(0).getString());
   } catch (const std::exception& e) {
-    return Failed("taking voter codes", e);
+    return Failed("reading voter codes", e);
+  }
+
+  Result<bool> ForgetCodeBatchCsv(ProcessId id, std::int64_t batch) override try {
+    SQLite::Statement forget(db_, "UPDATE code_batches SET csv = NULL WHERE id = ? AND process_id = ? "
+                                  "AND csv IS NOT NULL");
+    forget.bind(1, batch);
+    forget.bind(2, id);
+    return forget.exec() > 0;
+  } catch (const std::exception& e) {
+    return Failed("forgetting voter codes", e);
   }
 
   Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) override try {

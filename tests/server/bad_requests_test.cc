@@ -49,7 +49,7 @@ class LiveServer {
     storage_ = std::move(server::OpenSqliteStorage(dir_.file("psephos.db"))).value();
     worker_ = std::make_unique<server::DbWorker>(*storage_);
     server::ApiOptions options;
-    options.code_failures_per_minute = 1000;  // the table sends wrong codes on purpose
+    options.wrong_codes.burst = 1000;  // the table sends wrong codes on purpose
     api_ = std::move(server::Api::Create(*worker_, server::Sha256Hex(kToken), *server::SigningKey::Generate(),
                                          options))
                .value();

@@ -57,7 +57,7 @@ TEST_CASE("storage keeps processes, settings and states across reopening") {
   CHECK((*s)->IntegrityCheck().ok());
 }
 
-TEST_CASE("code batches: hashes stored, the CSV given out once") {
+TEST_CASE("code batches: hashes stored, the CSV kept until confirmed or expired") {
   test::TempDir dir;
   auto s = OpenSqliteStorage(dir.file("p.db"));
   REQUIRE(s.ok());
@@ -70,13 +70,35 @@ TEST_CASE("code batches: hashes stored, the CSV given out once") {
   REQUIRE(codes->size() == 2);
   CHECK((*codes)[0].group == "family");
   CHECK_FALSE((*codes)[0].spent);
-  auto first = (*s)->TakeCodeBatchCsv(*id, *batch);
-  REQUIRE(first.ok());
-  REQUIRE(first->has_value());
-  CHECK(**first == "code,group\nA,family\nB,family\n");
-  auto second = (*s)->TakeCodeBatchCsv(*id, *batch);
-  REQUIRE(second.ok());
-  CHECK_FALSE(second->has_value());
+  // A download that broke halfway is simply asked for again.
+  for (int i = 0; i < 2; ++i) {
+    auto csv = (*s)->ReadCodeBatchCsv(*id, *batch, 0);
+    REQUIRE(csv.ok());
+    REQUIRE(csv->has_value());
+    CHECK(**csv == "code,group\nA,family\nB,family\n");
+  }
+  auto wrong_process = (*s)->ForgetCodeBatchCsv(*id + 1, *batch);
+  REQUIRE(wrong_process.ok());
+  CHECK_FALSE(*wrong_process);
+  auto forgotten = (*s)->ForgetCodeBatchCsv(*id, *batch);
+  REQUIRE(forgotten.ok());
+  CHECK(*forgotten);
+  auto gone = (*s)->ReadCodeBatchCsv(*id, *batch, 0);
+  REQUIRE(gone.ok());
+  CHECK_FALSE(gone->has_value());
+  auto again = (*s)->ForgetCodeBatchCsv(*id, *batch);
+  REQUIRE(again.ok());
+  CHECK_FALSE(*again);
+
+  // Past its time the CSV is forgotten when next asked for.
+  auto old = (*s)->AddCodeBatch(*id, "family", "", {"h3"}, "code,group\nC,family\n");
+  REQUIRE(old.ok());
+  auto expired = (*s)->ReadCodeBatchCsv(*id, *old, std::numeric_limits<std::int64_t>::max());
+  REQUIRE(expired.ok());
+  CHECK_FALSE(expired->has_value());
+  auto after = (*s)->ReadCodeBatchCsv(*id, *old, 0);
+  REQUIRE(after.ok());
+  CHECK_FALSE(after->has_value());
 }
 
 TEST_CASE("ballots: a code votes once, unknown codes are refused, latest mode supersedes") {

@@ -46,7 +46,7 @@ class Fixture {
     storage_ = std::move(OpenSqliteStorage(dir_.file("api.db"))).value();
     worker_ = std::make_unique<DbWorker>(*storage_);
     ApiOptions options;
-    options.code_failures_per_minute = 5;
+    options.wrong_codes.burst = 5;
     api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
   }
 

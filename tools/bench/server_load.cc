@@ -143,7 +143,7 @@ struct InProcessServer {
     tls = std::move(context).value();
     worker.emplace(*storage);
     ps::ApiOptions options;
-    options.code_failures_per_minute = 1 << 30;  // one client address sends everything
+    options.wrong_codes.burst = 1 << 30;  // one client address sends everything
     auto created = ps::Api::Create(*worker, ps::Sha256Hex(token), *fresh, options);
     if (!created.ok()) return created.status();
     api = std::move(created).value();

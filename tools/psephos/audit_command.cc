@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "psephos/ballots/json_reader.h"
 #include "psephos/server/bundle.h"
 
 namespace psephos::cli {
@@ -37,11 +38,12 @@ int AuditCommand(const std::vector<std::string>& args) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  const nlohmann::json bundle = nlohmann::json::parse(text.str(), nullptr, false);
-  if (bundle.is_discarded()) {
-    std::cerr << "psephos audit: " << file << " is not JSON\n";
+  auto parsed = ballots::ParseJson(text.str());
+  if (!parsed.ok()) {
+    std::cerr << "psephos audit: " << file << " is not valid JSON: " << parsed.status().message() << "\n";
     return kExitBadInput;
   }
+  const nlohmann::json bundle = std::move(parsed).value();
 
   const server::AuditReport report = server::AuditBundle(bundle, key);
   for (const auto& line : report.passed) std::cout << "ok       " << line << "\n";

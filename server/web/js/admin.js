@@ -266,7 +266,8 @@ function codesForm(def, slug) {
         return;
       }
       const codes = parseCodes(csv.data);
-      const element = codeSheet({ title: def.title, slug, group: body.group, area: body.area, codes, csv: csv.data });
+      const forget = () => call('DELETE', made.data.download.replace(/^\/api\/v1/, ''));
+      const element = codeSheet({ title: def.title, slug, group: body.group, area: body.area, codes, csv: csv.data, forget });
       sheets.set(slug, [...(sheets.get(slug) || []), { element }]);
       flash = t('codes.made', { n: codes.length });
       await detailView(slug);

@@ -1,7 +1,7 @@
 // Printable voter code sheets: one card per code with a QR code linking to
 // /vote/<slug>?code=..., for the organizer to print and hand out; a code's
 // group and area (which budgets it votes in) are printed on its card.
-import { h, t } from './common.js';
+import { errorText, h, t } from './common.js';
 import { qrSvg } from './qr.js';
 
 // "code,group,area" CSV (as the API sends it once; older servers: "code,group") to [{code, group, area}].
@@ -15,16 +15,28 @@ export function parseCodes(csv) {
   });
 }
 
-export function codeSheet({ title, slug, group, area = '', codes, csv }) {
+// `forget` asks the server to drop its copy of the codes (once they are saved).
+export function codeSheet({ title, slug, group, area = '', codes, csv, forget }) {
   const link = `${location.origin}/vote/${slug}`;
   const download = h('a', { class: 'btn secondary', download: `${slug}-${[group, area].filter(Boolean).join('-') || 'codes'}.csv` }, t('codes.download'));
   const who = (group || t('codes.no_group')) + (area ? ` · ${t('admin.area_named', { area })}` : '');
   download.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+  const kept = h('p', { class: 'notice no-print', role: 'status' }, t('codes.once'));
+  const forgetButton = forget ? h('button', { type: 'button', class: 'btn secondary', onclick: async () => {
+    const done = await forget();
+    if (done.ok || done.error?.code === 'codes_forgotten') {
+      kept.textContent = t('codes.forgotten');
+      forgetButton.remove();
+    } else {
+      kept.textContent = errorText(done.error);
+    }
+  } }, t('codes.forget')) : null;
   return h('section', { class: 'panel codes', 'aria-labelledby': `sheet-${codes[0]?.code}` },
     h('h2', { id: `sheet-${codes[0]?.code}`, class: 'no-print' }, t('codes.sheet_title', { n: codes.length, group: who })),
-    h('p', { class: 'notice no-print' }, t('codes.once')),
+    kept,
     h('div', { class: 'actions no-print' },
-      h('button', { type: 'button', class: 'btn', onclick: () => window.print() }, t('codes.print')), download),
+      h('button', { type: 'button', class: 'btn', onclick: () => window.print() }, t('codes.print')), download,
+      forgetButton),
     h('div', { class: 'sheet' }, codes.map(({ code }) => h('div', { class: 'code-card' },
       h('p', {}, h('strong', {}, title)),
       group ? h('p', {}, group) : null,

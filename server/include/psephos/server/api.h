@@ -17,13 +17,17 @@
 #include "psephos/server/process.h"
 #include "psephos/server/signing.h"
 #include "psephos/server/storage.h"
+#include "psephos/server/wrong_code_limiter.h"
 
 namespace psephos::server {
 
 struct ApiOptions {
-  // Wrong voter codes one client address may try per minute before 429.
-  int code_failures_per_minute = 20;
+  // Wrong voter codes per client address (an IPv6 /64) or per device before 429.
+  WrongCodeLimits wrong_codes;
   std::int64_t max_codes_per_batch = 100000;
+  // A batch's plain codes stay downloadable until the organizer confirms
+  // they have them (DELETE …/codes/B.csv), or for this long.
+  std::chrono::milliseconds code_csv_kept_for = std::chrono::hours(24);
 };
 
 class Api final : public Handler {
@@ -88,10 +92,17 @@ class Api final : public Handler {
   };
 
   Api(DbWorker& worker, std::string admin_token_hash, SigningKey key, ApiOptions options)
-      : worker_(worker), admin_token_hash_(std::move(admin_token_hash)), key_(std::move(key)), options_(options) {}
+      : worker_(worker),
+        admin_token_hash_(std::move(admin_token_hash)),
+        key_(std::move(key)),
+        options_(options),
+        wrong_codes_(options.wrong_codes) {}
 
   bool IsAdmin(const Request& request) const;
-  bool RateLimited(const std::string& client);
+  // Wrong codes are limited per `client`: an address (IPv6 by its /64), or
+  // "device:N" for a kiosk or clerk, so a busy shared address never locks
+  // its devices out. Answers 429 with Retry-After when it must wait.
+  bool RateLimited(const std::string& client, Reply& reply);
   void CountCodeFailure(const std::string& client);
   std::shared_ptr<LiveProcess> Find(const std::string& slug);
 
@@ -99,6 +110,7 @@ class Api final : public Handler {
   void UpdateProcess(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition, Reply reply);
   void AddCodes(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
   void DownloadCodes(const std::shared_ptr<LiveProcess>& p, const std::string& batch, Reply reply);
+  void ForgetCodes(const std::shared_ptr<LiveProcess>& p, const std::string& batch, Reply reply);
   void ChangeState(const std::shared_ptr<LiveProcess>& p, const std::string& action, Reply reply);
   void Close(const std::shared_ptr<LiveProcess>& p, Reply reply);
   void CheckCode(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
@@ -141,11 +153,7 @@ class Api final : public Handler {
   const ApiOptions options_;
   mutable std::mutex mutex_;  // guards everything below and every LiveProcess
   std::map<std::string, std::shared_ptr<LiveProcess>> processes_;
-  struct Attempts {
-    std::chrono::steady_clock::time_point window_start;
-    int failures = 0;
-  };
-  std::unordered_map<std::string, Attempts> attempts_;
+  WrongCodeLimiter wrong_codes_;
 };
 
 }  // namespace psephos::server

@@ -23,6 +23,8 @@ struct HttpLimits {
   std::chrono::seconds write_timeout{15};
   std::chrono::seconds idle_timeout{60};      // keep-alive between requests
   std::size_t max_connections = 10000;        // beyond: accepted and closed at once
+  // From one client address (a school's NAT holds hundreds of phones); beyond: closed at once.
+  std::size_t max_connections_per_address = 500;
 };
 
 class HttpsServer {

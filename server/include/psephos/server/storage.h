@@ -115,12 +115,17 @@ class Storage {
   virtual Status SetResults(ProcessId id, const std::string& results) = 0;
   virtual Result<std::vector<ProcessRecord>> LoadProcesses() = 0;
 
-  // Adds codes and keeps their CSV (the only copy of the plain codes) for one download.
+  // Adds codes and keeps their CSV (the only copy of the plain codes) until
+  // the organizer confirms they have it, or it expires.
   virtual Result<std::int64_t> AddCodeBatch(ProcessId id, const std::string& group, const std::string& area,
                                             const std::vector<std::string>& code_hashes,
                                             const std::string& csv) = 0;
-  // Returns the batch's CSV and forgets it; nullopt when already taken or unknown.
-  virtual Result<std::optional<std::string>> TakeCodeBatchCsv(ProcessId id, std::int64_t batch) = 0;
+  // The batch's CSV; nullopt when forgotten, unknown, or made before
+  // `expired_before_ms` (then it is forgotten now).
+  virtual Result<std::optional<std::string>> ReadCodeBatchCsv(ProcessId id, std::int64_t batch,
+                                                              std::int64_t expired_before_ms) = 0;
+  // Forgets the batch's CSV for good; false when there was none to forget.
+  virtual Result<bool> ForgetCodeBatchCsv(ProcessId id, std::int64_t batch) = 0;
   virtual Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) = 0;
 
   // Stores a batch in one transaction (one fsync for all); per-ballot results.
