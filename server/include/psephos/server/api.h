@@ -106,6 +106,7 @@ class Api final : public Handler {
   void SubmitBallot(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
                     Reply reply);
   void Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply);
+  void Consistency(const std::shared_ptr<LiveProcess>& p, const std::string& from, const std::string& to, Reply reply);
   void Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply);
   void ExportBudget(const std::shared_ptr<LiveProcess>& p, const std::string& budget_id, Reply reply);
   nlohmann::json Summary(const LiveProcess& p) const;  // call with mutex_ held

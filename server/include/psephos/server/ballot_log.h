@@ -29,4 +29,15 @@ std::vector<std::string> InclusionProof(const std::vector<std::string>& leaves, 
 bool VerifyInclusion(const std::string& leaf, std::size_t index, std::size_t size,
                      const std::vector<std::string>& proof, const std::string& root);
 
+// RFC 9162 section 2.1.4: the hashes proving that the tree of the first
+// `old_size` leaves is a prefix of the tree of all `leaves` (the log only grew).
+// Empty when old_size is 0 or not below leaves.size().
+std::vector<std::string> ConsistencyProof(const std::vector<std::string>& leaves, std::size_t old_size);
+
+// Checks a consistency proof (RFC 9162 section 2.1.4.2) between the head of
+// `old_size` leaves and that of `new_size` leaves. Equal sizes need equal
+// heads and no proof; size 0 is the empty log, a prefix of any log.
+bool VerifyConsistency(std::size_t old_size, const std::string& old_root, std::size_t new_size,
+                       const std::string& new_root, const std::vector<std::string>& proof);
+
 }  // namespace psephos::server
