@@ -201,4 +201,21 @@ bool VerifyConsistency(std::size_t old_size, const std::string& old_root, std::s
   return sn == 0 && fr == *first && sr == *second;
 }
 
+std::string LogHead::Extend(const std::vector<std::string>& leaves) {
+  for (; size_ < leaves.size(); ++size_) {
+    // Like adding one to a binary counter: equal-sized subtrees carry into one.
+    Hash hash = FromHex(leaves[size_]).value_or(Hash{});
+    for (std::size_t n = size_; (n & 1) == 1; n >>= 1) {
+      hash = Node(subtrees_.back(), hash);
+      subtrees_.pop_back();
+    }
+    subtrees_.push_back(hash);
+  }
+  if (subtrees_.empty()) return Sha256Hex("");
+  // The smaller subtrees hang to the right of the larger ones.
+  Hash root = subtrees_.back();
+  for (std::size_t i = subtrees_.size() - 1; i-- > 0;) root = Node(subtrees_[i], root);
+  return ToHex(root);
+}
+
 }  // namespace psephos::server

@@ -16,7 +16,7 @@ using nlohmann::json;
 void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply) {
   std::unique_lock lock(mutex_);
   if (p->state == ProcessState::kDraft) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
-  if (p->head.empty()) p->head = MerkleRoot(p->log);
+  if (p->head.empty()) p->head = p->log_head.Extend(p->log);
   const std::string head = p->head;
   const std::size_t size = p->log.size();
   if (receipt.empty()) {

@@ -91,6 +91,19 @@ TEST_CASE("consistency: the proofs of RFC 6962's seven-leaf example, by hand") {
   CHECK_FALSE(VerifyConsistency(0, hash0, 7, head, {}));
 }
 
+TEST_CASE("log head: extended leaf by leaf or in steps, it equals the head of the whole log") {
+  const auto all = Leaves(70);
+  LogHead one_by_one, in_steps;
+  CHECK(one_by_one.Extend({}) == MerkleRoot({}));
+  for (std::size_t n = 1; n <= all.size(); ++n) {
+    const std::vector<std::string> leaves(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+    CAPTURE(n);
+    CHECK(one_by_one.Extend(leaves) == Mth(all, 0, n));
+    CHECK(one_by_one.size() == n);
+    if (n % 7 == 0 || n == all.size()) CHECK(in_steps.Extend(leaves) == MerkleRoot(leaves));
+  }
+}
+
 TEST_CASE("consistency: every pair of sizes up to 40 proves, against independently computed heads") {
   const auto all = Leaves(40);
   std::vector<std::string> roots{MerkleRoot({})};

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "psephos/server/ballot_log.h"
 #include "psephos/server/db_worker.h"
 #include "psephos/server/http.h"
 #include "psephos/server/paper.h"
@@ -84,6 +85,7 @@ class Api final : public Handler {
     nlohmann::json results;  // null until tallied
     std::vector<std::string> log;  // receipts (leaf hashes) of every accepted ballot, in order
     std::string head;              // Merkle head of `log`; empty when stale
+    LogHead log_head;              // extended to `log` when `head` is stale: O(log n) a ballot
     nlohmann::json bundle;         // null until first asked for after close
   };
 
