@@ -14,6 +14,7 @@
 #include "psephos/server/bundle.h"
 #include "psephos/server/secrets.h"
 #include "psephos/server/static_site.h"
+#include "psephos/server/web_manifest.h"
 #include "responses.h"
 #include "wall_clock.h"
 
@@ -264,6 +265,9 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   if (path == "/api/v1/key" && verb == http::verb::get) {
     return reply(JsonResponse(http::status::ok, {{"algorithm", "ed25519"}, {"public_key", key_.PublicHex()}}));
   }
+  if (path == "/api/v1/manifest" && verb == http::verb::get) {
+    return reply(JsonResponse(http::status::ok, {{"manifest", WebManifest()}, {"sha256", ManifestHash(WebManifest())}}));
+  }
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "processes") {
     return reply(NotFound());
   }
@@ -328,6 +332,9 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     auto body = JsonBody(request, &error);
     if (!body) return reply(std::move(*error));
     return CheckCode(p, *body, client, std::move(reply));
+  }
+  if (action == "board" && parts.size() == 6 && parts[5] == "consistency" && verb == http::verb::get) {
+    return Consistency(p, QueryParameter(target, "from"), QueryParameter(target, "to"), std::move(reply));
   }
   if (action == "board" && (parts.size() == 5 || (parts.size() == 7 && parts[5] == "receipts")) &&
       verb == http::verb::get) {

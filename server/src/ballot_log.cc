@@ -82,6 +82,24 @@ void Path(const std::vector<Hash>& leaves, std::size_t index, std::size_t begin,
   }
 }
 
+// RFC 9162 section 2.1.4.1, SUBPROOF(m, D[begin:end], whole): `whole` says
+// whether the m leaves are a whole subtree whose head the verifier already has.
+void Subproof(const std::vector<Hash>& leaves, std::size_t m, std::size_t begin, std::size_t end, bool whole,
+              std::vector<std::string>* proof) {
+  if (m == end - begin) {
+    if (!whole) proof->push_back(ToHex(Root(leaves, begin, end)));
+    return;
+  }
+  const std::size_t k = Split(end - begin);
+  if (m <= k) {
+    Subproof(leaves, m, begin, begin + k, whole, proof);
+    proof->push_back(ToHex(Root(leaves, begin + k, end)));
+  } else {
+    Subproof(leaves, m - k, begin + k, end, false, proof);
+    proof->push_back(ToHex(Root(leaves, begin, begin + k)));
+  }
+}
+
 std::vector<Hash> Decode(const std::vector<std::string>& leaves) {
   std::vector<Hash> out;
   out.reserve(leaves.size());
@@ -137,6 +155,69 @@ bool VerifyInclusion(const std::string& leaf, std::size_t index, std::size_t siz
     sn >>= 1;
   }
   return sn == 0 && *hash == *expected;
+}
+
+std::vector<std::string> ConsistencyProof(const std::vector<std::string>& leaves, std::size_t old_size) {
+  std::vector<std::string> proof;
+  if (old_size > 0 && old_size < leaves.size()) Subproof(Decode(leaves), old_size, 0, leaves.size(), true, &proof);
+  return proof;
+}
+
+bool VerifyConsistency(std::size_t old_size, const std::string& old_root, std::size_t new_size,
+                       const std::string& new_root, const std::vector<std::string>& proof) {
+  auto first = FromHex(old_root);
+  auto second = FromHex(new_root);
+  if (!first || !second || old_size > new_size) return false;
+  if (old_size == new_size) return proof.empty() && *first == *second;
+  if (old_size == 0) return proof.empty() && old_root == Sha256Hex("");
+  // RFC 9162 section 2.1.4.2, steps 1 to 7.
+  std::vector<Hash> path;
+  if ((old_size & (old_size - 1)) == 0) path.push_back(*first);  // the old tree is a whole subtree
+  for (const std::string& step : proof) {
+    auto p = FromHex(step);
+    if (!p) return false;
+    path.push_back(*p);
+  }
+  if (proof.empty()) return false;
+  std::size_t fn = old_size - 1, sn = new_size - 1;
+  while ((fn & 1) == 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  Hash fr = path[0], sr = path[0];
+  for (std::size_t i = 1; i < path.size(); ++i) {
+    if (sn == 0) return false;
+    if ((fn & 1) == 1 || fn == sn) {
+      fr = Node(path[i], fr);
+      sr = Node(path[i], sr);
+      while ((fn & 1) == 0 && fn != 0) {
+        fn >>= 1;
+        sn >>= 1;
+      }
+    } else {
+      sr = Node(sr, path[i]);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn == 0 && fr == *first && sr == *second;
+}
+
+std::string LogHead::Extend(const std::vector<std::string>& leaves) {
+  for (; size_ < leaves.size(); ++size_) {
+    // Like adding one to a binary counter: equal-sized subtrees carry into one.
+    Hash hash = FromHex(leaves[size_]).value_or(Hash{});
+    for (std::size_t n = size_; (n & 1) == 1; n >>= 1) {
+      hash = Node(subtrees_.back(), hash);
+      subtrees_.pop_back();
+    }
+    subtrees_.push_back(hash);
+  }
+  if (subtrees_.empty()) return Sha256Hex("");
+  // The smaller subtrees hang to the right of the larger ones.
+  Hash root = subtrees_.back();
+  for (std::size_t i = subtrees_.size() - 1; i-- > 0;) root = Node(subtrees_[i], root);
+  return ToHex(root);
 }
 
 }  // namespace psephos::server

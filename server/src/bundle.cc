@@ -6,6 +6,7 @@
 
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/process_pabulib.h"
+#include "psephos/server/web_manifest.h"
 
 namespace psephos::server {
 namespace {
@@ -106,6 +107,21 @@ std::string EligibilityProblem(const ProcessDefinition& process, const json& bal
   return "";
 }
 
+// The web manifest the signature covers: well formed, and named by its hash.
+void CheckManifestShape(const json& bundle, AuditReport* report) {
+  const json manifest = bundle.value("web_manifest", json());
+  if (manifest.is_null()) {
+    report->failed.push_back("web manifest: the bundle has none, so what voters' browsers ran cannot be checked");
+    return;
+  }
+  if (const std::string problem = ManifestProblem(manifest); !problem.empty()) {
+    report->failed.push_back("web manifest: " + problem);
+    return;
+  }
+  report->passed.push_back("web manifest: " + std::to_string(manifest["files"].size()) + " served files, version " +
+                           manifest["version"].get<std::string>() + ", manifest sha256 " + ManifestHash(manifest));
+}
+
 }  // namespace
 
 std::string BundleSigningMessage(const json& bundle) {
@@ -138,6 +154,7 @@ Result<json> BuildBundle(const ProcessDefinition& process, const std::vector<Sto
   bundle["ballots_pb"] = std::move(pb);
   bundle["channels"] = ChannelCounts(counted);
   bundle["results"] = results;
+  bundle["web_manifest"] = WebManifest();
   bundle["signature"] = {{"algorithm", "ed25519"}, {"public_key", key.PublicHex()},
                          {"value", key.Sign(BundleSigningMessage(bundle))}};
   return bundle;
@@ -161,6 +178,7 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
   } else {
     report.failed.push_back("signature: does not match the bundle (something was changed after signing, or the signature)");
   }
+  CheckManifestShape(bundle, &report);
   // 2. The process definition.
   auto process = bundle.contains("process") ? ParseProcessDefinition(bundle["process"])
                                             : Result<ProcessDefinition>(Status::Invalid("missing"));
@@ -277,6 +295,37 @@ ReceiptCheck CheckReceipt(const json& bundle, const std::string& receipt) {
     check.proof = InclusionProof(leaves, i);
     check.proof_ok = VerifyInclusion(receipt, i, leaves.size(), check.proof, bundle["log"].value("head", ""));
     break;
+  }
+  return check;
+}
+
+HeadCheck CheckHead(const json& bundle, std::size_t size, const std::string& head) {
+  HeadCheck check;
+  auto entries = Entries(bundle);
+  const std::string where = "head " + std::to_string(size) + ":" + head + ": ";
+  if (!entries) {
+    check.message = where + "the bundle's log is missing or malformed";
+    return check;
+  }
+  std::vector<std::string> leaves;
+  for (const json& e : *entries) leaves.push_back(LeafHash(e["entry"].get<std::string>()));
+  const std::string final_head = bundle["log"].value("head", "");
+  if (size > leaves.size()) {
+    check.message = where + "the final log holds only " + std::to_string(leaves.size()) +
+                    " ballots, fewer than this head covered (ballots were dropped)";
+    return check;
+  }
+  check.proof = ConsistencyProof(leaves, size);
+  check.ok = VerifyConsistency(size, head, leaves.size(), final_head, check.proof);
+  if (check.ok) {
+    check.message = where + "the final log of " + std::to_string(leaves.size()) +
+                    " ballots only grew from it (consistency proof of " + std::to_string(check.proof.size()) +
+                    " hashes checked against head " + final_head + ")";
+  } else {
+    const std::vector<std::string> prefix(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(size));
+    check.message = where + "the final log does NOT extend it: its first " + std::to_string(size) +
+                    " ballots hash to " + MerkleRoot(prefix) +
+                    " (ballots seen then were changed, dropped or moved, or the head was noted wrong)";
   }
   return check;
 }

@@ -1,5 +1,5 @@
 // What the public and auditors read after the vote: the ballot log's board
-// with inclusion proofs, the signed bundle, and budgets as .pb files.
+// with inclusion and consistency proofs, the signed bundle, and budgets as .pb files.
 #include "psephos/server/api.h"
 
 #include "psephos/ballots/json_reader.h"
@@ -18,7 +18,7 @@ using nlohmann::json;
 void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply) {
   std::unique_lock lock(mutex_);
   if (p->state == ProcessState::kDraft) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
-  if (p->head.empty()) p->head = MerkleRoot(p->log);
+  if (p->head.empty()) p->head = p->log_head.Extend(p->log);
   const std::string head = p->head;
   const std::size_t size = p->log.size();
   if (receipt.empty()) {
@@ -52,6 +52,53 @@ void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receip
                                           {"size", size},
                                           {"head", head}}));
   });
+}
+
+namespace {
+
+// A tree size from the query: decimal digits only; nullopt otherwise.
+std::optional<std::size_t> ParseSize(const std::string& text) {
+  if (text.empty() || text.size() > 15) return std::nullopt;
+  std::size_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+// The board only grows: a consistency proof (RFC 9162 section 2.1.4) from the
+// head of the first `from` ballots to that of the first `to` (default: all).
+void Api::Consistency(const std::shared_ptr<LiveProcess>& p, const std::string& from_text, const std::string& to_text,
+                      Reply reply) {
+  auto bad = [&](const std::string& code, const std::string& message) {
+    reply(ErrorResponse(http::status::bad_request, code, message));
+  };
+  if (from_text.empty()) return bad("missing_from", "add ?from=SIZE: the number of ballots of the head you noted");
+  const auto from = ParseSize(from_text);
+  if (!from) return bad("invalid_size", "from: \"" + from_text + "\" is not a number of ballots");
+  std::unique_lock lock(mutex_);
+  if (p->state == ProcessState::kDraft) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  const std::size_t size = p->log.size();
+  const auto to = to_text.empty() ? std::optional<std::size_t>(size) : ParseSize(to_text);
+  if (!to) return bad("invalid_size", "to: \"" + to_text + "\" is not a number of ballots");
+  if (*to > size) {
+    return bad("size_out_of_range", "to=" + std::to_string(*to) + ": the log holds only " + std::to_string(size) + " ballots");
+  }
+  if (*from > *to) {
+    return bad("size_out_of_range", "from=" + std::to_string(*from) + " is more than " +
+                                        (to_text.empty() ? "the " + std::to_string(size) + " ballots of the log"
+                                                         : "to=" + std::to_string(*to)));
+  }
+  std::vector<std::string> leaves(p->log.begin(), p->log.begin() + static_cast<std::ptrdiff_t>(*to));
+  lock.unlock();
+  std::vector<std::string> proof = ConsistencyProof(leaves, *from);
+  const std::string head = MerkleRoot(leaves);
+  leaves.resize(*from);
+  reply(JsonResponse(http::status::ok, {{"from", *from}, {"to", *to}, {"old_head", MerkleRoot(leaves)}, {"head", head},
+                                        {"proof", std::move(proof)}}));
 }
 
 void Api::Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply) {

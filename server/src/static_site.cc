@@ -26,20 +26,12 @@ const char* ContentType(std::string_view path) {
   return "application/octet-stream";
 }
 
-// Every file by its path below web/; pages get "@V@" replaced by the version,
-// so the asset URLs they name change whenever any file does.
+// Every file by its path below web/, as served.
 class Site {
  public:
   Site() : version_(EmbeddedWebVersion()) {
     for (const WebFile& f : EmbeddedWebFiles()) {
-      std::string body(f.body);
-      if (f.path.ends_with(".html")) {
-        for (std::size_t at = body.find("@V@"); at != std::string::npos; at = body.find("@V@", at)) {
-          body.replace(at, 3, version_);
-          at += version_.size();
-        }
-      }
-      files_.emplace(std::string(f.path), Asset{std::move(body), ContentType(f.path)});
+      files_.emplace(std::string(f.path), Asset{ServedBody(f.path, f.body, version_), ContentType(f.path)});
     }
   }
 
@@ -103,6 +95,16 @@ Response NotFoundPage() {
 }
 
 }  // namespace
+
+std::string ServedBody(std::string_view path, std::string_view body, std::string_view version) {
+  std::string out(body);
+  if (!path.ends_with(".html")) return out;
+  for (std::size_t at = out.find("@V@"); at != std::string::npos; at = out.find("@V@", at)) {
+    out.replace(at, 3, version);
+    at += version.size();
+  }
+  return out;
+}
 
 Response ServeStaticSite(const Request& request) {
   if (request.method() != http::verb::get && request.method() != http::verb::head) {

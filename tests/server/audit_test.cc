@@ -105,7 +105,7 @@ TEST_CASE("bundle: a published bundle passes its audit and proves each receipt")
   const std::string key = f.Call(http::verb::get, "/api/v1/key", "", false).body["public_key"];
   const AuditReport report = AuditBundle(bundle, key);
   CHECK_MESSAGE(report.ok(), Failures(report));
-  CHECK(report.passed.size() == 5);  // signature, log, .pb, channels, recount
+  CHECK(report.passed.size() == 6);  // signature, web manifest, log, .pb, channels, recount
   CHECK(bundle["ballots_pb"]["main"].get<std::string>().find("VOTES") != std::string::npos);
   for (std::size_t i = 0; i < receipts.size(); ++i) {
     const ReceiptCheck check = CheckReceipt(bundle, receipts[i]);

@@ -1,6 +1,8 @@
 // psephos audit: re-checks a published results bundle end to end.
+#include <cctype>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -8,15 +10,79 @@
 #include "commands.h"
 #include "psephos/ballots/json_reader.h"
 #include "psephos/server/bundle.h"
+#include "psephos/server/web_manifest.h"
 
 namespace psephos::cli {
+namespace {
+
+struct NotedHead {
+  std::size_t size = 0;
+  std::string hex;
+};
+
+// "SIZE:HEX" as the board shows it ({"ballots": SIZE, "head": HEX}).
+std::optional<NotedHead> ParseHead(const std::string& text) {
+  const std::size_t colon = text.find(':');
+  if (colon == 0 || colon == std::string::npos || colon > 15 || text.size() - colon - 1 != 64) return std::nullopt;
+  NotedHead head;
+  for (std::size_t i = 0; i < colon; ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    head.size = head.size * 10 + static_cast<std::size_t>(text[i] - '0');
+  }
+  for (std::size_t i = colon + 1; i < text.size(); ++i) {
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+    head.hex += c;
+  }
+  return head;
+}
+
+// Heads noted while voting: each must be a prefix of the final log.
+bool CheckHeads(const nlohmann::json& bundle, const std::vector<NotedHead>& heads) {
+  bool ok = true;
+  for (const NotedHead& h : heads) {
+    const server::HeadCheck check = server::CheckHead(bundle, h.size, h.hex);
+    std::cout << (check.ok ? "ok       " : "MISMATCH ") << check.message << "\n";
+    ok = ok && check.ok;
+  }
+  return ok;
+}
+
+// The bundle's web manifest against a checkout's server/web.
+bool CheckWeb(const nlohmann::json& bundle, const std::string& web_dir) {
+  auto local = server::ManifestOfDirectory(web_dir);
+  if (!local.ok()) {
+    std::cout << "MISMATCH web pages: " << local.status().message() << "\n";
+    return false;
+  }
+  const auto differences = server::ManifestDifferences(bundle.value("web_manifest", nlohmann::json()), *local);
+  for (const std::string& d : differences) std::cout << "MISMATCH web page " << d << "\n";
+  if (differences.empty()) {
+    std::cout << "ok       web pages: the " << (*local)["files"].size() << " files of " << web_dir
+              << " are exactly the served ones (manifest sha256 " << server::ManifestHash(*local) << ")\n";
+  }
+  return differences.empty();
+}
+
+}  // namespace
 
 int AuditCommand(const std::vector<std::string>& args) {
-  std::string file, key, receipt;
+  std::string file, key, receipt, web_dir;
+  std::vector<NotedHead> heads;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if ((a == "--key" || a == "--receipt") && i + 1 < args.size()) {
       (a == "--key" ? key : receipt) = args[++i];
+    } else if (a == "--web" && i + 1 < args.size()) {
+      web_dir = args[++i];
+    } else if (a == "--head" && i + 1 < args.size()) {
+      auto head = ParseHead(args[++i]);
+      if (!head) {
+        std::cerr << "psephos audit: --head wants SIZE:HEX, the board's ballot count and 64-digit head, got "
+                  << args[i] << "\n";
+        return kExitBadInput;
+      }
+      heads.push_back(*head);
     } else if (a.rfind("--", 0) == 0) {
       std::cerr << "psephos audit: unknown option or missing value: " << a << "\n";
       return kExitBadInput;
@@ -61,7 +127,9 @@ int AuditCommand(const std::vector<std::string>& args) {
       std::cout << "         entry: " << check.entry << "\n";
     }
   }
-  const bool ok = report.ok() && receipt_ok;
+  const bool heads_ok = CheckHeads(bundle, heads);
+  const bool web_ok = web_dir.empty() || CheckWeb(bundle, web_dir);
+  const bool ok = report.ok() && receipt_ok && heads_ok && web_ok;
   std::cout << (ok ? "AUDIT PASSED" : "AUDIT FAILED") << ": " << file << "\n";
   return ok ? kExitOk : kExitFailure;
 }

@@ -29,11 +29,13 @@ constexpr const char* kUsage =
     "      supporter, or what its supporters held at the end and the support it\n"
     "      lacked; phragmen: the max load; irv/stv/schulze: its round or rank.\n"
     "      An unknown project id is bad input (exit 2).\n"
-    "  audit BUNDLE.json [--key PUBLIC_KEY] [--receipt RECEIPT]\n"
+    "  audit BUNDLE.json [--key PUBLIC_KEY] [--receipt RECEIPT] [--head SIZE:HEX]... [--web DIR]\n"
     "      Check a results bundle: its signature, the ballot log against its head,\n"
     "      each budget's ballots, and a recount of every budget round by round.\n"
-    "      --receipt proves that one ballot is in the log. Exit 0: all holds; 1: a\n"
-    "      mismatch (named); 2: bad input.\n"
+    "      --receipt proves that one ballot is in the log; --head (repeatable) that\n"
+    "      a board head noted earlier is a prefix of the final log; --web that the\n"
+    "      served web pages are exactly those of a checkout's server/web. Exit 0:\n"
+    "      all holds; 1: a mismatch (named); 2: bad input.\n"
     "  help\n"
     "      Show this text.\n";
 

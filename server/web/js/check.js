@@ -1,14 +1,17 @@
 // The receipt check page, /check/<slug>[?receipt=...]: finds a receipt on the
 // public board, shows the ballot it names, and checks in the browser that the
-// entry hashes to the receipt and that its proof leads to the published head.
+// entry hashes to the receipt and that its proof leads to the published head;
+// then whether the log only grew since a head noted earlier (growth.js).
 import { $, api, fill, errorText, focusView, h, param, slugFromPath, startI18n, t } from './common.js';
 import { canVerify, leafHash, verifyInclusion } from './merkle.js';
+import { GrowthCheck } from './growth.js';
 
 const slug = slugFromPath();
 const base = `/processes/${encodeURIComponent(slug)}`;
 const main = $('#main');
 const state = { receipt: param('receipt') || '', result: null, error: null, verified: null, busy: false };
 let ballot = null;
+const growth = new GrowthCheck(slug, () => render(), () => focusView($('#growth-outcome')));
 
 function render() {
   const input = h('input', { id: 'receipt', type: 'text', autocomplete: 'off', spellcheck: 'false', value: state.receipt,
@@ -25,7 +28,8 @@ function render() {
     h('p', { class: 'hint', id: 'receipt-hint' }, t('check.hint')),
     input,
     h('button', { type: 'submit', class: 'btn', disabled: state.busy }, t('check.button'))),
-    h('div', { id: 'outcome', role: 'status', tabindex: '-1' }, outcome()));
+    h('div', { id: 'outcome', role: 'status', tabindex: '-1' }, outcome()),
+    growth.view());
 }
 
 function outcome() {
@@ -95,6 +99,7 @@ async function start() {
   await startI18n(render);
   const b = await api('GET', `${base}/ballot`);
   if (b.ok) ballot = b.data;
+  await growth.load();
   render();
   if (state.receipt) await lookUp();
   else focusView(main.querySelector('h1'));

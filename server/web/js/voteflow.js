@@ -12,6 +12,7 @@
 // budgets only.
 import { api, errorText, fill, focusView, h, t, toUnits } from './common.js';
 import { BudgetBallot } from './ballot.js';
+import { rememberHead } from './growth.js';
 
 // The eligible budget ids from a code check (or a kiosk session) answer; an
 // answer without "budgets" is read by the area: budgets without area, and the
@@ -278,6 +279,7 @@ export class VotingFlow {
       return this.onReceipt(receipt);
     }
     this.receipt = r.data.receipt;
+    rememberHead(this.slug);  // for /check: the log must only grow from here
     this.show('receipt');
   }
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "psephos/server/ballot_log.h"
 #include "psephos/server/db_worker.h"
 #include "psephos/server/http.h"
 #include "psephos/server/paper.h"
@@ -88,6 +89,7 @@ class Api final : public Handler {
     nlohmann::json results;  // null until tallied
     std::vector<std::string> log;  // receipts (leaf hashes) of every accepted ballot, in order
     std::string head;              // Merkle head of `log`; empty when stale
+    LogHead log_head;              // extended to `log` when `head` is stale: O(log n) a ballot
     nlohmann::json bundle;         // null until first asked for after close
   };
 
@@ -118,6 +120,7 @@ class Api final : public Handler {
   void SubmitBallot(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
                     Reply reply);
   void Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply);
+  void Consistency(const std::shared_ptr<LiveProcess>& p, const std::string& from, const std::string& to, Reply reply);
   void Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply);
   void ExportBudget(const std::shared_ptr<LiveProcess>& p, const std::string& budget_id, Reply reply);
   nlohmann::json Summary(const LiveProcess& p) const;  // call with mutex_ held

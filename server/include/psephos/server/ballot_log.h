@@ -3,6 +3,7 @@
 // voter; a voter's receipt is the hash of their ballot's entry.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,5 +29,32 @@ std::vector<std::string> InclusionProof(const std::vector<std::string>& leaves, 
 // Checks an audit path against a head.
 bool VerifyInclusion(const std::string& leaf, std::size_t index, std::size_t size,
                      const std::vector<std::string>& proof, const std::string& root);
+
+// RFC 9162 section 2.1.4: the hashes proving that the tree of the first
+// `old_size` leaves is a prefix of the tree of all `leaves` (the log only grew).
+// Empty when old_size is 0 or not below leaves.size().
+std::vector<std::string> ConsistencyProof(const std::vector<std::string>& leaves, std::size_t old_size);
+
+// Checks a consistency proof (RFC 9162 section 2.1.4.2) between the head of
+// `old_size` leaves and that of `new_size` leaves. Equal sizes need equal
+// heads and no proof; size 0 is the empty log, a prefix of any log.
+bool VerifyConsistency(std::size_t old_size, const std::string& old_root, std::size_t new_size,
+                       const std::string& new_root, const std::vector<std::string>& proof);
+
+// The head of a log that only grows, kept up to date in O(log n) per leaf: the
+// heads of the whole subtrees covering the leaves so far (one per set bit of
+// the size, largest first). Asking for the head of a log of n leaves after
+// each ballot then costs O(log n), not O(n).
+class LogHead {
+ public:
+  // Takes in the leaves of `leaves` beyond the ones already in (the log must
+  // be the same one, longer), and returns the hex head of all of them.
+  std::string Extend(const std::vector<std::string>& leaves);
+  std::size_t size() const { return size_; }
+
+ private:
+  std::vector<std::array<unsigned char, 32>> subtrees_;
+  std::size_t size_ = 0;
+};
 
 }  // namespace psephos::server

@@ -33,7 +33,8 @@ struct AuditReport {
 
 // Checks the signature (against `expected_key` when given), rebuilds the log
 // head from the entries, checks each budget's .pb against the log, re-runs
-// every tally and compares funded projects, ties and every round.
+// every tally and compares funded projects, ties and every round; names the
+// web manifest by its hash.
 AuditReport AuditBundle(const nlohmann::json& bundle, const std::string& expected_key = "");
 
 struct ReceiptCheck {
@@ -45,5 +46,15 @@ struct ReceiptCheck {
 };
 // Finds the entry a receipt names and checks its inclusion proof against the head.
 ReceiptCheck CheckReceipt(const nlohmann::json& bundle, const std::string& receipt);
+
+struct HeadCheck {
+  bool ok = false;
+  std::string message;  // what was proved or what does not match, in words
+  std::vector<std::string> proof;
+};
+// Proves that a board head seen earlier (`size` ballots, hex `head`) is a
+// prefix of the bundle's final log: a consistency proof computed from the
+// log's entries and checked against the bundle's head (RFC 9162 section 2.1.4).
+HeadCheck CheckHead(const nlohmann::json& bundle, std::size_t size, const std::string& head);
 
 }  // namespace psephos::server

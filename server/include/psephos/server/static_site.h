@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "psephos/server/http.h"
@@ -20,6 +21,10 @@ struct WebFile {
 std::span<const WebFile> EmbeddedWebFiles();
 // A hash of every embedded file: asset URLs carry it (/static/<version>/...).
 std::string_view EmbeddedWebVersion();
+
+// The bytes served for one file: pages (.html) get "@V@" replaced by
+// `version`, so the asset URLs they name change whenever any file does.
+std::string ServedBody(std::string_view path, std::string_view body, std::string_view version);
 
 // Answers a GET or HEAD for a page or asset:
 //   /                      landing page          /admin, /admin/...   organizer pages
