@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "../support/api_fixture.h"
+#include "../support/cli_runner.h"
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/bundle.h"
 #include "psephos/server/disclosure.h"
@@ -252,4 +253,51 @@ TEST_CASE("privacy: below k, the totals and the bundle's channel counts are hidd
   // A hidden count that hides the wrong number is still a mismatch.
   bundle["channels"]["online"] = 7;
   CHECK(Mentions(AuditBundle(bundle).failed, "channels: the bundle says"));
+}
+
+TEST_CASE("privacy: psephos audit of a private bundle says what it checked and what it could not") {
+  Fixture f;
+  auto codes = OpenSchoolWith(f, {{"receipts", "private"}, {"revoting", "latest"}});
+  std::vector<std::string> receipts;
+  for (std::size_t i = 0; i < 5; ++i) {
+    auto r = f.Vote(codes[i], i % 2 ? json{"a"} : json{"b", "c"});
+    REQUIRE(r.status == 201);
+    receipts.push_back(r.body["receipt"]);
+  }
+  REQUIRE(f.Vote(codes[0], {"c"}).status == 201);  // a re-vote: 6 leaves, 5 counted
+  CloseAndPublish(f);
+  const json bundle = f.Call(http::verb::get, kBase + "/bundle", "", false).body;
+  psephos::test::TempDir dir;
+  const std::string file = dir.file("bundle.json");
+  std::ofstream(file) << bundle.dump();
+  auto run = psephos::test::RunPsephos("audit " + file + " --receipt " + receipts[0]);
+  CAPTURE(run.out);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("ok       log: 6 leaves hash to head") != std::string::npos);
+  CHECK(run.out.find("ok       ballots: 5 counted of 6 in the log") != std::string::npos);
+  CHECK(run.out.find("n/a      cannot check ballots: that the published ballots are the ones") != std::string::npos);
+  CHECK(run.out.find("n/a      cannot check revoting: which entries of the log were replaced") != std::string::npos);
+  // The replaced ballot's receipt still proves its leaf, and nothing more.
+  CHECK(run.out.find("receipt " + receipts[0] + ": ballot 1 of the log, inclusion proof") != std::string::npos);
+  CHECK(run.out.find("private receipts: this proves the ballot is in the log") != std::string::npos);
+  CHECK(run.out.find("entry:") == std::string::npos);
+  CHECK(run.out.find("AUDIT PASSED") != std::string::npos);
+}
+
+TEST_CASE("privacy: with private receipts a kiosk gets the receipt only (it is not the voter's device)") {
+  Fixture f;
+  auto codes = OpenSchoolWith(f, {{"receipts", "private"}});
+  auto device = f.Call(http::verb::post, kBase + "/devices", R"({"role": "kiosk", "name": "Library tablet"})");
+  REQUIRE(device.status == 201);
+  const std::string auth = "Device " + device.body["token"].get<std::string>();
+  auto session = f.Send(http::verb::post, kBase + "/kiosk/session", "{}", auth);
+  REQUIRE(session.status == 201);
+  json body{{"code", session.body["code"]}, {"ballots", {{"main", {{"projects", {"a"}}}}}}};
+  auto kiosk = f.Call(http::verb::post, kBase + "/ballots", body.dump(), false);
+  REQUIRE(kiosk.status == 201);
+  CHECK(kiosk.body.contains("receipt"));
+  CHECK_FALSE(kiosk.body.contains("entry"));
+  auto online = f.Vote(codes[0], {"b"});
+  REQUIRE(online.status == 201);
+  CHECK(online.body.contains("entry"));
 }
