@@ -290,6 +290,11 @@ TEST_CASE("privacy: with private receipts a kiosk gets the receipt only (it is n
   auto device = f.Call(http::verb::post, kBase + "/devices", R"({"role": "kiosk", "name": "Library tablet"})");
   REQUIRE(device.status == 201);
   const std::string auth = "Device " + device.body["token"].get<std::string>();
+  // A kiosk stands in a public place: its "who am I" carries the public turnout.
+  auto me = f.Send(http::verb::get, kBase + "/device", "", auth);
+  REQUIRE(me.status == 200);
+  CHECK(me.body["process"]["turnout"]["by_group"]["student"]["voted"] == "<5");
+  CHECK(me.body["process"]["turnout"]["by_group"]["student"]["codes"] == 6);
   auto session = f.Send(http::verb::post, kBase + "/kiosk/session", "{}", auth);
   REQUIRE(session.status == 201);
   json body{{"code", session.body["code"]}, {"ballots", {{"main", {{"projects", {"a"}}}}}}};
