@@ -348,10 +348,11 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     if (!visible || p->results.is_null()) {
       return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
     }
-    // What is published: no group, area or channel below k (exact numbers: GET …/turnout).
+    // The public sees no group, area or channel below k; the organizer, exact numbers.
     const std::int64_t k = p->definition.min_group_size;
-    json j{{"slug", p->definition.slug}, {"state", ProcessStateName(p->state)}, {"turnout", PublicTurnout(Turnout(*p), k)},
-           {"budgets", PublicResults(p->results, k)}};
+    json j{{"slug", p->definition.slug}, {"state", ProcessStateName(p->state)},
+           {"turnout", admin ? Turnout(*p) : PublicTurnout(Turnout(*p), k)},
+           {"budgets", admin ? p->results : PublicResults(p->results, k)}};
     return reply(JsonResponse(http::status::ok, j));
   }
 
