@@ -267,6 +267,8 @@ TEST_CASE("privacy: psephos audit of a private bundle says what it checked and w
   REQUIRE(f.Vote(codes[0], {"c"}).status == 201);  // a re-vote: 6 leaves, 5 counted
   CloseAndPublish(f);
   const json bundle = f.Call(http::verb::get, kBase + "/bundle", "", false).body;
+  CHECK(bundle.dump().find("superseded") == std::string::npos);  // no trace of who voted again
+  CHECK(bundle["ballots"].size() == 5);
   psephos::test::TempDir dir;
   const std::string file = dir.file("bundle.json");
   std::ofstream(file) << bundle.dump();
