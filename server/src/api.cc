@@ -12,6 +12,7 @@
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/process_pabulib.h"
 #include "psephos/server/bundle.h"
+#include "psephos/server/disclosure.h"
 #include "psephos/server/secrets.h"
 #include "psephos/server/static_site.h"
 #include "psephos/server/web_manifest.h"
@@ -355,8 +356,11 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     if (!visible || p->results.is_null()) {
       return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
     }
-    json j{{"slug", p->definition.slug}, {"state", ProcessStateName(p->state)}, {"turnout", Turnout(*p)},
-           {"budgets", p->results}};
+    // The public sees no group, area or channel below k; the organizer, exact numbers.
+    const std::int64_t k = p->definition.min_group_size;
+    json j{{"slug", p->definition.slug}, {"state", ProcessStateName(p->state)},
+           {"turnout", admin ? Turnout(*p) : PublicTurnout(Turnout(*p), k)},
+           {"budgets", admin ? p->results : PublicResults(p->results, k)}};
     return reply(JsonResponse(http::status::ok, j));
   }
 
@@ -490,7 +494,13 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
   lock.unlock();
 
   const std::string receipt = ballot.receipt;
-  worker_.AppendBallot(std::move(ballot), [this, p, hash, before, receipt, facts, reply = std::move(reply)](
+  // Private receipts: the voter's device keeps the entry (ballot and salt), the
+  // only place that links the receipt to the ballot (server/AUDIT.md).
+  // A kiosk is not the voter's device: it gets the receipt only.
+  const std::string opening = p->definition.receipts == ReceiptMode::kPrivate && channel == Channel::kOnline
+                                  ? LogEntry(p->definition.slug, ballot.ballot, ballot.salt)
+                                  : std::string();
+  worker_.AppendBallot(std::move(ballot), [this, p, hash, before, receipt, opening, facts, reply = std::move(reply)](
                                               Result<AppendResult> result) {
     std::unique_lock done_lock(mutex_);
     CodeState& code_state = p->codes[hash];
@@ -521,7 +531,9 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
     p->log.push_back(receipt);  // callbacks run in commit order: the log's order
     p->head.clear();
     done_lock.unlock();
-    reply(JsonResponse(http::status::created, {{"receipt", receipt}, {"stored", true}}));
+    json answer{{"receipt", receipt}, {"stored", true}};
+    if (!opening.empty()) answer["entry"] = opening;
+    reply(JsonResponse(http::status::created, answer));
   });
 }
 

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "psephos/server/ballot_log.h"
+#include "psephos/server/disclosure.h"
+#include "psephos/server/private_log.h"
 #include "psephos/server/process_pabulib.h"
 #include "psephos/server/web_manifest.h"
 
@@ -86,6 +88,36 @@ json ChannelCounts(const std::vector<json>& counted) {
   return counts;
 }
 
+// Published counts agree with the recount: exactly, or with small ones hidden
+// as the public sees them (disclosure.h).
+bool SameCounts(const json& published, const json& exact, std::int64_t k) {
+  return published == exact || published == PublicChannels(exact, k);
+}
+
+// Private receipts: the ballots carry no channel, so only the sum can be checked.
+void AuditPrivateChannels(const json& channels, std::size_t counted, AuditReport* report) {
+  std::int64_t shown = 0;
+  bool hidden = false, shaped = channels.is_object();
+  for (const json& n : shaped ? channels : json::object()) {
+    if (n.is_number_integer() && n.get<std::int64_t>() >= 0) {
+      shown += n.get<std::int64_t>();
+    } else if (n.is_string()) {
+      hidden = true;
+    } else {
+      shaped = false;
+    }
+  }
+  const auto total = static_cast<std::int64_t>(counted);
+  if (!shaped || shown > total || (!hidden && shown != total)) {
+    report->failed.push_back("channels: the bundle says " + channels.dump() + ", which does not add up to the " +
+                             std::to_string(counted) + " counted ballots");
+  } else {
+    report->passed.push_back("channels: " + channels.dump() + " add up to the " + std::to_string(counted) +
+                             " counted ballots");
+  }
+  report->not_checked.push_back("channels: which ballot came through which channel (published ballots carry none)");
+}
+
 // A ballot votes in at most one budget of a heading, and in the budgets of one area only.
 std::string EligibilityProblem(const ProcessDefinition& process, const json& ballot) {
   std::set<std::string> headings, areas;
@@ -122,6 +154,41 @@ void CheckManifestShape(const json& bundle, AuditReport* report) {
                            manifest["version"].get<std::string>() + ", manifest sha256 " + ManifestHash(manifest));
 }
 
+// Verifiable receipts: the entries hash to the published head; fills
+// `counted` with the ballots of the entries not superseded.
+bool AuditLogEntries(const json& bundle, const ProcessDefinition& process, std::vector<json>* counted,
+                     AuditReport* report) {
+  auto entries = Entries(bundle);
+  if (!entries) {
+    report->failed.push_back("log: missing or malformed entries");
+    return false;
+  }
+  std::vector<std::string> leaves;
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const std::string text = (*entries)[i]["entry"];
+    leaves.push_back(LeafHash(text));
+    const json entry = ballots::ParseJson(text).value_or(json());
+    if (!entry.is_object() || entry.value("process", json()) != process.slug || !entry.contains("ballot")) {
+      report->failed.push_back("log: entry " + std::to_string(i + 1) + " is not a ballot of " + process.slug);
+      continue;
+    }
+    if (!(*entries)[i].value("superseded", false)) counted->push_back(entry["ballot"]);
+  }
+  const json log = bundle["log"];
+  const std::string head = MerkleRoot(leaves);
+  if (log.value("head", "") != head) {
+    report->failed.push_back("log: the " + std::to_string(leaves.size()) + " entries hash to head " + head +
+                             ", but the bundle publishes head " + log.value("head", "") +
+                             " (a ballot was added, dropped, changed or moved)");
+  } else if (log.value("size", json()) != leaves.size()) {
+    report->failed.push_back("log: the bundle says " + log.value("size", json()).dump() + " ballots, it holds " +
+                             std::to_string(leaves.size()));
+  } else {
+    report->passed.push_back("log: " + std::to_string(leaves.size()) + " ballots hash to head " + head);
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string BundleSigningMessage(const json& bundle) {
@@ -135,25 +202,33 @@ Result<json> BuildBundle(const ProcessDefinition& process, const std::vector<Sto
   json bundle;
   bundle["format"] = kBundleFormat;
   bundle["process"] = ProcessDefinitionJson(process);
-  json entries = json::array();
-  std::vector<std::string> leaves;
-  std::vector<json> counted;
+  std::vector<json> counted;  // as stored, with their channel
   for (const StoredBallot& b : log) {
-    const std::string entry = LogEntry(process.slug, b.ballot, b.salt);
-    leaves.push_back(LeafHash(entry));
-    entries.push_back({{"entry", entry}, {"superseded", b.superseded}});
     if (!b.superseded) counted.push_back(ballots::ParseJson(b.ballot).value_or(json()));
   }
-  bundle["log"] = {{"size", log.size()}, {"head", MerkleRoot(leaves)}, {"entries", std::move(entries)}};
+  std::vector<json> published = counted;  // the ballots the .pb files hold
+  if (process.receipts == ReceiptMode::kPrivate) {
+    AddPrivateLog(process.slug, log, &bundle);
+    published = bundle["ballots"].get<std::vector<json>>();
+  } else {
+    json entries = json::array();
+    std::vector<std::string> leaves;
+    for (const StoredBallot& b : log) {
+      const std::string entry = LogEntry(process.slug, b.ballot, b.salt);
+      leaves.push_back(LeafHash(entry));
+      entries.push_back({{"entry", entry}, {"superseded", b.superseded}});
+    }
+    bundle["log"] = {{"size", log.size()}, {"head", MerkleRoot(leaves)}, {"entries", std::move(entries)}};
+  }
   json pb = json::object();
   for (const Budget& budget : process.budgets) {
-    auto text = BudgetPabulib(process, budget, counted);
+    auto text = BudgetPabulib(process, budget, published);
     if (!text.ok()) return text.status();
     pb[budget.id] = *text;
   }
   bundle["ballots_pb"] = std::move(pb);
-  bundle["channels"] = ChannelCounts(counted);
-  bundle["results"] = results;
+  bundle["channels"] = PublicChannels(ChannelCounts(counted), process.min_group_size);
+  bundle["results"] = PublicResults(results, process.min_group_size);
   bundle["web_manifest"] = WebManifest();
   bundle["signature"] = {{"algorithm", "ed25519"}, {"public_key", key.PublicHex()},
                          {"value", key.Sign(BundleSigningMessage(bundle))}};
@@ -186,35 +261,12 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
     report.failed.push_back("process definition: " + process.status().message());
     return report;
   }
-  // 3. The log: entries hash to the published head.
-  auto entries = Entries(bundle);
-  if (!entries) {
-    report.failed.push_back("log: missing or malformed entries");
-    return report;
-  }
-  std::vector<std::string> leaves;
+  // 3. The log: entries (or leaves) hash to the published head.
   std::vector<json> counted;
-  for (std::size_t i = 0; i < entries->size(); ++i) {
-    const std::string text = (*entries)[i]["entry"];
-    leaves.push_back(LeafHash(text));
-    const json entry = ballots::ParseJson(text).value_or(json());
-    if (!entry.is_object() || entry.value("process", json()) != process->slug || !entry.contains("ballot")) {
-      report.failed.push_back("log: entry " + std::to_string(i + 1) + " is not a ballot of " + process->slug);
-      continue;
-    }
-    if (!(*entries)[i].value("superseded", false)) counted.push_back(entry["ballot"]);
-  }
-  const json log = bundle["log"];
-  const std::string head = MerkleRoot(leaves);
-  if (log.value("head", "") != head) {
-    report.failed.push_back("log: the " + std::to_string(leaves.size()) + " entries hash to head " + head +
-                            ", but the bundle publishes head " + log.value("head", "") +
-                            " (a ballot was added, dropped, changed or moved)");
-  } else if (log.value("size", json()) != leaves.size()) {
-    report.failed.push_back("log: the bundle says " + log.value("size", json()).dump() + " ballots, it holds " +
-                            std::to_string(leaves.size()));
-  } else {
-    report.passed.push_back("log: " + std::to_string(leaves.size()) + " ballots hash to head " + head);
+  const bool private_receipts = process->receipts == ReceiptMode::kPrivate;
+  if (!(private_receipts ? AuditPrivateLog(bundle, *process, &counted, &report)
+                         : AuditLogEntries(bundle, *process, &counted, &report))) {
+    return report;
   }
   // 4. Each budget's .pb holds exactly the counted ballots of the log.
   const json pb = bundle.value("ballots_pb", json::object());
@@ -242,12 +294,17 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
   if (ineligible == 0 && (!process->headings.empty() || !process->areas.empty())) {
     report.passed.push_back("eligibility: every counted ballot votes in one budget per heading and one area at most");
   }
-  const json channels = ChannelCounts(counted);
-  if (bundle.value("channels", json()) != channels) {
-    report.failed.push_back("channels: the bundle says " + bundle.value("channels", json()).dump() +
-                            ", the log's ballots came " + channels.dump());
+  const std::int64_t k = process->min_group_size;
+  if (private_receipts) {
+    AuditPrivateChannels(bundle.value("channels", json()), counted.size(), &report);
   } else {
-    report.passed.push_back("channels: " + channels.dump() + " counted ballots, as the log says");
+    const json channels = ChannelCounts(counted);
+    if (!SameCounts(bundle.value("channels", json()), channels, k)) {
+      report.failed.push_back("channels: the bundle says " + bundle.value("channels", json()).dump() +
+                              ", the log's ballots came " + channels.dump());
+    } else {
+      report.passed.push_back("channels: " + bundle.value("channels", json()).dump() + " counted ballots, as the log says");
+    }
   }
   // 6. Recount and compare with the published results.
   std::vector<std::string> ballots;
@@ -256,6 +313,9 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
   if (!recount.ok()) {
     report.failed.push_back("recount: " + recount.status().message());
     return report;
+  }
+  if (private_receipts) {
+    report.not_checked.push_back("results: ballots per channel (published ballots carry no channel)");
   }
   const json results = bundle.value("results", json::array());
   for (std::size_t i = 0; i < recount->size(); ++i) {
@@ -272,7 +332,8 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
     if (theirs.value("votes", json()) != mine["votes"]) {
       report.failed.push_back("budget " + id + ": vote counts differ from the ballots");
     }
-    if (theirs.value("ballots", json()) != mine["ballots"] || theirs.value("by_channel", json()) != mine["by_channel"]) {
+    if (theirs.value("ballots", json()) != mine["ballots"] ||
+        (!private_receipts && !SameCounts(theirs.value("by_channel", json()), mine["by_channel"], k))) {
       report.failed.push_back("budget " + id + ": ballot counts per channel differ from the log: the bundle says " +
                               theirs.value("by_channel", json()).dump() + ", the log " + mine["by_channel"].dump());
     }
@@ -281,17 +342,35 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
   return report;
 }
 
-ReceiptCheck CheckReceipt(const json& bundle, const std::string& receipt) {
-  ReceiptCheck check;
+std::optional<std::vector<std::string>> BundleLeaves(const json& bundle) {
+  const json log = bundle.value("log", json());
+  if (log.is_object() && log.contains("leaves")) {
+    if (!log["leaves"].is_array()) return std::nullopt;
+    std::vector<std::string> leaves;
+    for (const json& leaf : log["leaves"]) {
+      if (!leaf.is_string()) return std::nullopt;
+      leaves.push_back(leaf);
+    }
+    return leaves;
+  }
   auto entries = Entries(bundle);
-  if (!entries) return check;
+  if (!entries) return std::nullopt;
   std::vector<std::string> leaves;
   for (const json& e : *entries) leaves.push_back(LeafHash(e["entry"].get<std::string>()));
+  return leaves;
+}
+
+ReceiptCheck CheckReceipt(const json& bundle, const std::string& receipt) {
+  ReceiptCheck check;
+  auto found = BundleLeaves(bundle);
+  if (!found) return check;
+  const std::vector<std::string>& leaves = *found;
+  const auto entries = Entries(bundle);
   for (std::size_t i = 0; i < leaves.size(); ++i) {
     if (leaves[i] != receipt) continue;
     check.found = true;
     check.index = i;
-    check.entry = (*entries)[i]["entry"];
+    if (entries && i < entries->size()) check.entry = (*entries)[i]["entry"];
     check.proof = InclusionProof(leaves, i);
     check.proof_ok = VerifyInclusion(receipt, i, leaves.size(), check.proof, bundle["log"].value("head", ""));
     break;

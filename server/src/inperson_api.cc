@@ -7,6 +7,7 @@
 #include "psephos/ballots/json_reader.h"
 #include "psephos/server/api.h"
 #include "psephos/server/ballot_log.h"
+#include "psephos/server/disclosure.h"
 #include "psephos/server/secrets.h"
 #include "responses.h"
 #include "wall_clock.h"
@@ -81,8 +82,10 @@ void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& r
     std::lock_guard lock(mutex_);
     const Device& d = p->devices[device];
     const ProcessDefinition& def = p->definition;
+    json summary = Summary(*p);  // a device stands where the public can see it: the public turnout
+    summary["turnout"] = PublicTurnout(summary["turnout"], def.min_group_size);
     return reply(JsonResponse(http::status::ok, {{"id", device}, {"role", d.role}, {"name", d.name},
-                                                 {"process", Summary(*p)}, {"groups", def.groups},
+                                                 {"process", std::move(summary)}, {"groups", def.groups},
                                                  {"areas", def.areas}, {"languages", def.languages}}));
   }
   if (action == "kiosk" && n == 6 && parts[5] == "session" && verb == http::verb::post) {

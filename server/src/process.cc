@@ -300,6 +300,20 @@ BallotFacts StoredBallotFacts(const ProcessDefinition& process, const json& ball
   return facts;
 }
 
+const char* ReceiptModeName(ReceiptMode mode) {
+  switch (mode) {
+    case ReceiptMode::kVerifiable: return "verifiable";
+    case ReceiptMode::kPrivate: return "private";
+  }
+  return "verifiable";
+}
+
+std::optional<ReceiptMode> ParseReceiptMode(std::string_view name) {
+  if (name == "verifiable") return ReceiptMode::kVerifiable;
+  if (name == "private") return ReceiptMode::kPrivate;
+  return std::nullopt;
+}
+
 const Budget* ProcessDefinition::FindBudget(std::string_view id) const {
   for (const auto& b : budgets) {
     if (b.id == id) return &b;
@@ -324,7 +338,8 @@ Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
   ProcessDefinition p;
   if (!j.is_object()) return Status::Invalid("the process definition must be a JSON object");
   static const std::unordered_set<std::string> kKnown{"slug",  "title",    "description", "languages", "groups",
-                                                      "areas", "headings", "revoting",    "budgets"};
+                                                      "areas", "headings", "revoting",    "budgets",
+                                                      "receipts", "min_group_size"};
   for (const auto& [key, value] : j.items()) {
     if (!kKnown.count(key)) return Status::Invalid(key + ": unknown field");
   }
@@ -340,6 +355,19 @@ Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
     p.latest_ballot_counts = true;
   } else if (!revoting.empty() && revoting != "first") {
     r.Fail("revoting", "must be first (a code's first ballot is final) or latest (the latest ballot counts)");
+  }
+  const std::string receipts = r.String(j, "", "receipts", false, 20);
+  if (!receipts.empty()) {
+    if (auto mode = ParseReceiptMode(receipts)) {
+      p.receipts = *mode;
+    } else {
+      r.Fail("receipts", "must be verifiable (a receipt shows its ballot after the close) or private (it shows only "
+                         "that the ballot is in the log)");
+    }
+  }
+  if (auto k = r.Count(j, "", "min_group_size")) {
+    if (*k < 1 || *k > 1000) r.Fail("min_group_size", "must be from 1 to 1000");
+    p.min_group_size = *k;
   }
   for (const char* list : {"languages", "groups", "areas"}) {
     if (!j.contains(list)) continue;
@@ -409,6 +437,8 @@ json ProcessDefinitionJson(const ProcessDefinition& p) {
     j["headings"] = std::move(headings);
   }
   j["revoting"] = p.latest_ballot_counts ? "latest" : "first";
+  j["receipts"] = ReceiptModeName(p.receipts);
+  j["min_group_size"] = p.min_group_size;
   json budgets = json::array();
   for (const auto& b : p.budgets) budgets.push_back(BudgetJson(b, true));
   j["budgets"] = std::move(budgets);

@@ -12,6 +12,19 @@ namespace psephos::server {
 
 using nlohmann::json;
 
+namespace {
+
+// A private receipt's lookup proves that the leaf is in the log, nothing more:
+// no entry, no ballot, and no word on whether it counted (a coercer holding an
+// old receipt must not learn that the voter voted again).
+json PrivateReceiptAnswer(const std::string& receipt, std::size_t index, std::vector<std::string> proof,
+                          std::size_t size, const std::string& head) {
+  return {{"receipt", receipt}, {"receipts", ReceiptModeName(ReceiptMode::kPrivate)},
+          {"index", index},     {"proof", std::move(proof)},
+          {"size", size},       {"head", head}};
+}
+
+}  // namespace
 
 // The public board: the count and head of the ballot log at any time, and
 // after the close, any receipt's entry with its inclusion proof.
@@ -35,6 +48,9 @@ void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receip
   }
   const std::size_t index = static_cast<std::size_t>(it - p->log.begin());
   std::vector<std::string> proof = InclusionProof(p->log, index);
+  if (p->definition.receipts == ReceiptMode::kPrivate) {
+    return reply(JsonResponse(http::status::ok, PrivateReceiptAnswer(receipt, index, std::move(proof), size, head)));
+  }
   lock.unlock();
   worker_.Post([p, index, size, head, receipt, proof = std::move(proof), reply = std::move(reply)](Storage& storage) {
     auto log = storage.LoadLog(p->id);
@@ -44,6 +60,7 @@ void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receip
     const StoredBallot& b = (*log)[index];
     const std::string entry = LogEntry(p->definition.slug, b.ballot, b.salt);
     reply(JsonResponse(http::status::ok, {{"receipt", receipt},
+                                          {"receipts", ReceiptModeName(ReceiptMode::kVerifiable)},
                                           {"index", index},
                                           {"entry", entry},
                                           {"ballot", ballots::ParseJson(b.ballot).value_or(json())},

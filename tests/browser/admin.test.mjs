@@ -52,6 +52,9 @@ describe('organizer pages', () => {
     await page.getByLabel('Ballot type').selectOption('approval');
     await page.getByLabel('Most projects').fill('2');
     await page.getByLabel('Counting rule').selectOption('greedy');
+    // The organizer's privacy choices (server/AUDIT.md "Receipt modes", "Small groups").
+    await page.getByLabel('Receipts').selectOption('private');  // "Private"
+    await page.getByLabel('Smallest group shown in public counts').fill('3');
     await page.locator('#b0-p0-name').fill('Benches');
     await page.locator('#b0-p0-cost').fill('1200');
     await button('Add a project').click();
@@ -75,6 +78,8 @@ describe('organizer pages', () => {
     await page.getByText('Draft created.').waitFor();
     const definition = (await server.api('GET', `/processes/${SLUG}`)).json.definition;
     assert.deepEqual(definition.groups, ['resident', 'business']);
+    assert.equal(definition.receipts, 'private');
+    assert.equal(definition.min_group_size, 3);
     assert.deepEqual(definition.budgets[0].projects.map((p) => [p.name, p.cost]), [['Benches', 1200], ['Mural', 2500], ['Planters', 900]]);
     assert.deepEqual(definition.budgets[0].ballot, { type: 'approval', max_projects: 2 });
   });
@@ -83,6 +88,7 @@ describe('organizer pages', () => {
     await page.getByRole('link', { name: 'Edit the draft' }).click();
     await page.getByLabel('Title', { exact: true }).fill('Oak Street neighbourhood fund');
     await page.locator('#b0-p2-cost').fill('950');
+    assert.equal(await page.getByLabel('Receipts').inputValue(), 'private');  // editing keeps the choice
     await button('Save draft').click();
     await page.getByText('Draft saved.').waitFor();
     await page.getByRole('heading', { name: 'Oak Street neighbourhood fund' }).waitFor();
@@ -166,6 +172,11 @@ describe('organizer pages', () => {
   test('Spanish organizer pages, and signing out', async () => {
     await page.getByRole('button', { name: 'Español' }).click();
     await page.getByRole('heading', { name: 'Estado' }).waitFor();
+    await page.getByRole('link', { name: 'Editar el borrador' }).click();
+    await page.getByLabel('Recibos').scrollIntoViewIfNeeded();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    await screenshot(page, 'admin-form-privacy-es');
+    await page.goBack();
     await page.getByRole('link', { name: 'Editar el borrador' }).waitFor();
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('link', { name: 'All processes' }).click();

@@ -145,6 +145,9 @@ describe('kiosk', () => {
     await page.getByRole('img', { name: 'QR code of the link to check your receipt' }).waitFor();
     // Nothing that leads away from the kiosk, nothing copied to the clipboard.
     assert.equal(await page.locator('main a').count(), 0);
+    // What the receipt reveals in this process's (default, verifiable) receipt mode; the kiosk keeps no copy.
+    assert.match(await page.locator('#receipt-reveals').textContent(), /anyone who has this receipt can see your ballot/);
+    assert.equal(await page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('psephos.ballot.'))), false);
     await a11y('kiosk receipt');
     await screenshot(page, 'kiosk-receipt', { fullPage: true });
 

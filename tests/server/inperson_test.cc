@@ -17,13 +17,14 @@ namespace psephos::test {
 namespace {
 
 // A school district: every voter votes in the district budget and in their
-// own school's.
+// own school's. Six voters: k = 1 shows every count (privacy_test.cc hides them).
 const char* kDistrict = R"({
   "slug": "district",
   "title": "Maple Unified PB 2026",
   "languages": ["en", "es"],
   "groups": ["student", "family"],
   "areas": ["lincoln", "washington"],
+  "min_group_size": 1,
   "budgets": [
     {"id": "district", "title": "District-wide", "amount": 100, "rule": "greedy",
      "ballot": {"type": "approval", "min_projects": 1, "max_projects": 2},

@@ -64,6 +64,11 @@ bool CheckWeb(const nlohmann::json& bundle, const std::string& web_dir) {
   return differences.empty();
 }
 
+// Private receipts: what the bundle by design does not let anyone check.
+void PrintNotChecked(const server::AuditReport& report) {
+  for (const auto& line : report.not_checked) std::cout << "n/a      cannot check " << line << "\n";
+}
+
 }  // namespace
 
 int AuditCommand(const std::vector<std::string>& args) {
@@ -114,6 +119,7 @@ int AuditCommand(const std::vector<std::string>& args) {
   const server::AuditReport report = server::AuditBundle(bundle, key);
   for (const auto& line : report.passed) std::cout << "ok       " << line << "\n";
   for (const auto& line : report.failed) std::cout << "MISMATCH " << line << "\n";
+  PrintNotChecked(report);
   bool receipt_ok = true;
   if (!receipt.empty()) {
     const server::ReceiptCheck check = server::CheckReceipt(bundle, receipt);
@@ -124,7 +130,12 @@ int AuditCommand(const std::vector<std::string>& args) {
       std::cout << (check.proof_ok ? "ok       " : "MISMATCH ") << "receipt " << receipt << ": ballot "
                 << check.index + 1 << " of the log, inclusion proof of " << check.proof.size() << " hashes "
                 << (check.proof_ok ? "leads to the head" : "does NOT lead to the head") << "\n";
-      std::cout << "         entry: " << check.entry << "\n";
+      if (!check.entry.empty()) {
+        std::cout << "         entry: " << check.entry << "\n";
+      } else {
+        std::cout << "         private receipts: this proves the ballot is in the log; the bundle does not say which "
+                     "ballot it is or whether it counted\n";
+      }
     }
   }
   const bool heads_ok = CheckHeads(bundle, heads);

@@ -28,7 +28,7 @@ const newProject = (id) => ({ id, name: '', cost: '', category: '', description:
 export const newBudget = (id = 'main') => ({ id, title: '', amount: '', currency: 'USD', rule: 'mes', tie_break: 'id',
   ballot: { type: 'approval' }, projects: [newProject('1')] });
 export const newDefinition = () => ({ slug: '', title: '', description: '', languages: ['en', 'es'], groups: [], revoting: 'first',
-  budgets: [newBudget()] });
+  receipts: 'verifiable', min_group_size: 5, budgets: [newBudget()] });
 
 // Whole numbers go as JSON numbers, amounts with decimals as strings (the API refuses binary fractions).
 const amount = (text) => {
@@ -50,6 +50,10 @@ export function processForm({ definition, editing, onSave, onCancel }) {
   const text = (id, value, set, extra = {}) => h('input', { type: 'text', id, value: value ?? '', oninput: (e) => set(e.target.value), ...extra });
   const select = (id, value, options, set) => h('select', { id, onchange: (e) => set(e.target.value) },
     options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+  const described = (el, hint) => {
+    el.setAttribute('aria-describedby', hint);
+    return el;
+  };
 
   function render(focusId) {
     const slugInput = text('f-slug', model.slug, (v) => {
@@ -70,6 +74,12 @@ export function processForm({ definition, editing, onSave, onCancel }) {
       }, { 'aria-describedby': 'f-groups-hint' }), t('form.groups_hint')),
       field('f-revoting', t('form.revoting'), select('f-revoting', model.revoting || 'first',
         [['first', t('form.revoting_first')], ['latest', t('form.revoting_latest')]], (v) => { model.revoting = v; })),
+      // What a receipt reveals, and the smallest group public counts show (server/AUDIT.md).
+      field('f-receipts', t('form.receipts'), described(select('f-receipts', model.receipts || 'verifiable',
+        [['verifiable', t('form.receipts_verifiable')], ['private', t('form.receipts_private')]], (v) => { model.receipts = v; }),
+      'f-receipts-hint'), t('form.receipts_hint')),
+      field('f-k', t('form.min_group_size'), h('input', { type: 'number', id: 'f-k', min: 1, max: 1000, value: model.min_group_size ?? 5,
+        'aria-describedby': 'f-k-hint', oninput: (e) => { model.min_group_size = e.target.value; } }), t('form.min_group_size_hint')),
       model.budgets.map((b, i) => budgetFields(b, i)),
       h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn secondary', id: 'add-budget', onclick: () => {
         const ids = new Set(model.budgets.map((x) => x.id));
@@ -143,7 +153,9 @@ export function processForm({ definition, editing, onSave, onCancel }) {
   // The definition as the API wants it: empty optional fields left out.
   function definitionJson() {
     const d = { slug: model.slug.trim(), title: model.title.trim(), languages: model.languages?.length ? model.languages : ['en', 'es'],
-      groups: model.groups || [], revoting: model.revoting || 'first' };
+      groups: model.groups || [], revoting: model.revoting || 'first', receipts: model.receipts || 'verifiable' };
+    const k = String(model.min_group_size ?? '').trim();
+    d.min_group_size = /^\d+$/.test(k) ? Number(k) : k || 5;
     if (model.description?.trim()) d.description = model.description.trim();
     d.budgets = model.budgets.map((b) => {
       const type = b.ballot?.type || 'approval';

@@ -1,22 +1,28 @@
 // The receipt check page, /check/<slug>[?receipt=...]: finds a receipt on the
-// public board, shows the ballot it names, and checks in the browser that the
-// entry hashes to the receipt and that its proof leads to the published head;
-// then whether the log only grew since a head noted earlier (growth.js).
-import { $, api, fill, errorText, focusView, h, param, slugFromPath, startI18n, t } from './common.js';
+// public board, shows the ballot it names, and checks in the browser that its
+// proof leads to the published head; then whether the log only grew since a
+// head noted earlier (growth.js). What it shows of the ballot depends on the
+// process's receipt mode (server/AUDIT.md): verifiable, the board's entry
+// (ballot and whether it counted, checked to hash to the receipt); private,
+// only that the receipt is in the log, and the ballot if this browser kept it
+// when voting.
+import { $, api, ballotKey, fill, errorText, focusView, h, param, slugFromPath, startI18n, t } from './common.js';
 import { canVerify, leafHash, verifyInclusion } from './merkle.js';
 import { GrowthCheck } from './growth.js';
 
 const slug = slugFromPath();
 const base = `/processes/${encodeURIComponent(slug)}`;
 const main = $('#main');
-const state = { receipt: param('receipt') || '', result: null, error: null, verified: null, busy: false };
+const state = { receipt: param('receipt') || '', result: null, error: null, verified: null, busy: false, local: null, forgotten: false };
 let ballot = null;
 const growth = new GrowthCheck(slug, () => render(), () => focusView($('#growth-outcome')));
+
+const isPrivate = () => (state.result?.receipts || ballot?.receipts) === 'private';
 
 function render() {
   const input = h('input', { id: 'receipt', type: 'text', autocomplete: 'off', spellcheck: 'false', value: state.receipt,
     'aria-describedby': 'receipt-hint', class: 'mono' });
-  fill(main, 
+  fill(main,
     h('h1', {}, t('check.title')),
     ballot ? h('p', { class: 'lead' }, ballot.title) : null,
     h('form', { class: 'card', onsubmit: (e) => {
@@ -28,7 +34,7 @@ function render() {
     h('p', { class: 'hint', id: 'receipt-hint' }, t('check.hint')),
     input,
     h('button', { type: 'submit', class: 'btn', disabled: state.busy }, t('check.button'))),
-    h('div', { id: 'outcome', role: 'status', tabindex: '-1' }, outcome()),
+    h('div', { id: 'outcome', role: 'status', tabindex: '-1' }, outcome(), localBallot()),
     growth.view());
 }
 
@@ -39,28 +45,35 @@ function outcome() {
   }
   const r = state.result;
   if (!r) return null;
-  const names = new Map();
-  for (const b of ballot?.budgets || []) {
-    names.set(b.id, { title: b.title || b.id, ranked: b.ballot?.type === 'ranked', projects: new Map(b.projects.map((p) => [p.id, p.name])) });
-  }
+  const priv = r.receipts === 'private';
+  const okKey = priv ? 'check.proof_ok_private' : 'check.proof_ok';
   const verdict = state.verified === null ? h('p', {}, t('check.no_verify'))
-    : h('p', { class: state.verified ? 'verified' : 'failed', id: 'proof-verdict' }, t(state.verified ? 'check.proof_ok' : 'check.proof_bad'));
+    : h('p', { class: state.verified ? 'verified' : 'failed', id: 'proof-verdict' }, t(state.verified ? okKey : 'check.proof_bad'));
+  const facts = [h('dt', {}, t('check.position')), h('dd', {}, t('check.position_text', { n: r.index + 1, size: r.size }))];
+  if (!priv) facts.push(h('dt', {}, t('check.counted')), h('dd', {}, t(r.counted ? 'check.counted_yes' : 'check.counted_no')));
   return h('section', { class: 'card', 'aria-labelledby': 'found-h' },
-    h('h2', { id: 'found-h' }, t('check.found')),
-    h('dl', { class: 'facts' },
-      h('dt', {}, t('check.position')), h('dd', {}, t('check.position_text', { n: r.index + 1, size: r.size })),
-      h('dt', {}, t('check.counted')), h('dd', {}, t(r.counted ? 'check.counted_yes' : 'check.counted_no'))),
-    h('h3', {}, t('check.ballot')),
-    Object.entries(shownBallot(r)).map(([id, b]) => {
-      const info = names.get(id);
-      return h('div', {}, names.size > 1 ? h('p', { class: 'total' }, info?.title || id) : null,
-        b.projects.length ? h(info?.ranked ? 'ol' : 'ul', { class: 'chosen' }, b.projects.map((p, i) => h('li', {}, info?.projects.get(p) || p,
-          b.points ? ` — ${t('points.given', { n: b.points[i] })}` : '')))
-          : h('p', {}, t('review.none')));
-    }),
+    h('h2', { id: 'found-h' }, t(priv ? 'check.found_private' : 'check.found')),
+    h('p', { class: 'notice', id: 'check-reveals' }, t(priv ? 'check.shows_private' : 'check.shows_verifiable')),
+    h('dl', { class: 'facts' }, facts),
+    priv ? null : [h('h3', {}, t('check.ballot')), ballotList(shownBallot(r))],
     h('h3', {}, t('check.proof')),
     verdict,
     h('p', { class: 'hint' }, t('check.head')), h('p', { class: 'mono' }, r.head));
+}
+
+// The ballot's budgets and choices, with the names of the ballot definition.
+function ballotList(b) {
+  const names = new Map();
+  for (const x of ballot?.budgets || []) {
+    names.set(x.id, { title: x.title || x.id, ranked: x.ballot?.type === 'ranked', projects: new Map(x.projects.map((p) => [p.id, p.name])) });
+  }
+  return Object.entries(b || {}).filter(([id]) => !id.startsWith('_')).map(([id, v]) => {
+    const info = names.get(id);
+    return h('div', {}, names.size > 1 ? h('p', { class: 'total' }, info?.title || id) : null,
+      v.projects.length ? h(info?.ranked ? 'ol' : 'ul', { class: 'chosen' }, v.projects.map((p, i) => h('li', {}, info?.projects.get(p) || p,
+        v.points ? ` — ${t('points.given', { n: v.points[i] })}` : '')))
+        : h('p', {}, t('review.none')));
+  });
 }
 
 // The ballot as the hashed entry holds it (what the receipt proves), else as sent.
@@ -72,6 +85,44 @@ function shownBallot(r) {
   }
 }
 
+// Private receipts: the copy this browser kept when voting, shown only when it
+// hashes to the receipt (the server never sends it).
+function localBallot() {
+  if (!isPrivate() || !(state.result || state.error?.code === 'voting_open')) return null;
+  if (state.forgotten) return h('p', { id: 'local-ballot' }, t('check.forgotten'));
+  if (!state.local) return h('p', { id: 'local-ballot' }, t('check.no_local'));
+  return h('section', { class: 'card', 'aria-labelledby': 'local-h', id: 'local-ballot' },
+    h('h2', { id: 'local-h' }, t('check.local_ballot')),
+    h('p', { class: 'hint' }, t('check.local_note')),
+    ballotList(state.local),
+    h('button', { type: 'button', class: 'btn secondary', id: 'forget', onclick: () => {
+      try {
+        localStorage.removeItem(ballotKey(slug, state.receipt));
+      } catch {
+        /* storage off */
+      }
+      state.local = null;
+      state.forgotten = true;
+      render();
+      $('#local-ballot')?.focus();
+    } }, t('check.forget')));
+}
+
+async function readLocal(receipt) {
+  let entry = null;
+  try {
+    entry = localStorage.getItem(ballotKey(slug, receipt));
+  } catch {
+    return null;
+  }
+  if (!entry || !canVerify() || (await leafHash(entry)) !== receipt) return null;
+  try {
+    return JSON.parse(entry).ballot || null;
+  } catch {
+    return null;
+  }
+}
+
 async function lookUp() {
   if (!/^[0-9a-f]{64}$/.test(state.receipt)) {
     state.result = null;
@@ -80,16 +131,18 @@ async function lookUp() {
     return focusView($('#outcome'));
   }
   state.busy = true;
+  state.forgotten = false;
   render();
   const r = await api('GET', `${base}/board/receipts/${state.receipt}`);
   state.busy = false;
   state.error = r.ok ? null : r.error;
   state.result = r.ok ? r.data : null;
   state.verified = null;
+  state.local = await readLocal(state.receipt);
   if (r.ok && canVerify()) {
     const d = r.data;
-    state.verified = (await leafHash(d.entry)) === state.receipt &&
-      (await verifyInclusion(state.receipt, d.index, d.size, d.proof, d.head));
+    const entryOk = d.receipts === 'private' || (await leafHash(d.entry)) === state.receipt;
+    state.verified = entryOk && (await verifyInclusion(state.receipt, d.index, d.size, d.proof, d.head));
   }
   render();
   focusView($('#outcome'));

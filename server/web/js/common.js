@@ -229,3 +229,7 @@ export function formatMoney(value, currency, scale = 0) {
 export const formatUnits = (units, currency, scale) => formatMoney(units / 10 ** scale, currency, scale);
 export const formatNumber = (n, digits = 0) =>
   new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n);
+
+// Where a voter's own device keeps their ballot's log entry under private
+// receipts (voteflow.js writes it, check.js shows it): server/AUDIT.md.
+export const ballotKey = (slug, receipt) => `psephos.ballot.${slug}.${receipt}`;

@@ -202,7 +202,9 @@ function receipt() {
       h('p', { class: 'receipt chunks', id: 'receipt', 'aria-labelledby': 'receipt-label' },
         (state.receipt.match(/.{1,8}/g) || []).map((part) => h('span', {}, part))),
       h('figure', { class: 'receipt-qr' }, qrSvg(check, t('kiosk.receipt_qr')), h('figcaption', {}, t('kiosk.receipt_qr')))),
-    h('p', {}, t('kiosk.receipt_later', { link: `${location.host}/check/${state.device.slug}` })),
+    // What the receipt reveals depends on the process's receipt mode (server/AUDIT.md).
+    h('p', { id: 'receipt-reveals' }, t(state.def?.receipts === 'private' ? 'kiosk.receipt_later_private' : 'kiosk.receipt_later_verifiable',
+      { link: `${location.host}/check/${state.device.slug}` })),
     h('p', { id: 'countdown', class: 'countdown' }, t('kiosk.clears_in', { n: RECEIPT_S })),
     h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn', id: 'done', onclick: reset }, t('kiosk.done')))];
 }

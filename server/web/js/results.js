@@ -31,19 +31,34 @@ function render() {
         h('li', {}, h('a', { href: `/check/${slug}`, id: 'check-link' }, t('results.check'))))));
 }
 
+// A public count: a number, or hidden because it concerns fewer than k voters
+// ("<k"), or hidden so that such a count cannot be worked out ("hidden").
+const known = (n) => typeof n === 'number';
+function count(n) {
+  if (known(n)) return formatNumber(n);
+  return t(n === 'hidden' ? 'results.count_hidden' : 'results.count_fewer', { k: results.turnout.min_group_size ?? 5 });
+}
+
 function turnout() {
   const tu = results.turnout;
+  const k = tu.min_group_size ?? 5;
   const groups = Object.entries(tu.by_group || {});
+  const channels = tu.by_channel || {};
+  const anyHidden = [...groups.map(([, v]) => v.voted), ...Object.values(tu.by_area || {}).map((v) => v.voted),
+    ...Object.values(channels), tu.voted].some((n) => n !== undefined && !known(n));
   return h('section', { class: 'card', 'aria-labelledby': 'turnout-h' },
     h('h2', { id: 'turnout-h' }, t('results.turnout')),
-    h('p', {}, t('results.turnout_text', { voted: formatNumber(tu.voted), codes: formatNumber(tu.codes), pct: pct(tu.voted, tu.codes), n: tu.ballots })),
-    groups.length ? barChart(groups.map(([g, v]) => ({ label: g, value: v.codes ? v.voted / v.codes : 0, highlight: true,
-      text: `${v.voted} / ${v.codes} (${pct(v.voted, v.codes)}%)` })), { title: t('results.turnout_chart') }) : null,
+    h('p', { id: 'turnout-text' }, known(tu.voted) && known(tu.ballots)
+      ? t('results.turnout_text', { voted: formatNumber(tu.voted), codes: formatNumber(tu.codes), pct: pct(tu.voted, tu.codes), n: tu.ballots })
+      : t('results.turnout_small', { codes: formatNumber(tu.codes), k })),
+    groups.length ? barChart(groups.map(([g, v]) => ({ label: g, value: known(v.voted) && v.codes ? v.voted / v.codes : 0, highlight: true,
+      text: known(v.voted) ? `${v.voted} / ${v.codes} (${pct(v.voted, v.codes)}%)` : `${count(v.voted)} / ${v.codes}` })),
+    { title: t('results.turnout_chart') }) : null,
     groups.length ? h('table', { class: 'sr-only' }, h('caption', {}, t('results.turnout_chart')),
-      groups.map(([g, v]) => h('tr', {}, h('th', { scope: 'row' }, g), h('td', {}, `${v.voted} / ${v.codes}`)))) : null,
+      groups.map(([g, v]) => h('tr', {}, h('th', { scope: 'row' }, g), h('td', {}, `${count(v.voted)} / ${v.codes}`)))) : null,
     tu.by_channel ? h('p', { id: 'channels' }, t('results.channels', {
-      online: formatNumber(tu.by_channel.online || 0), kiosk: formatNumber(tu.by_channel.kiosk || 0),
-      paper: formatNumber(tu.by_channel.paper || 0) })) : null,
+      online: count(channels.online ?? 0), kiosk: count(channels.kiosk ?? 0), paper: count(channels.paper ?? 0) })) : null,
+    anyHidden ? h('p', { class: 'hint', id: 'small-note' }, t('results.small_note', { k })) : null,
     tu.by_budget && Object.keys(tu.by_budget).length > 1 ? h('ul', { id: 'ballots-per-budget' },
       ballot.budgets.map((b) => h('li', {}, t('results.budget_ballots', { budget: b.title || b.id, n: tu.by_budget[b.id] || 0 })))) : null);
 }

@@ -10,7 +10,7 @@
 //     before the next), then a review of every choice.
 // Then ONE ballot {"code", "ballots": {budget: ...}} with the eligible, chosen
 // budgets only.
-import { api, errorText, fill, focusView, h, t, toUnits } from './common.js';
+import { api, ballotKey, errorText, fill, focusView, h, t, toUnits } from './common.js';
 import { BudgetBallot } from './ballot.js';
 import { rememberHead } from './growth.js';
 
@@ -21,6 +21,17 @@ export function eligibleIds(def, answer) {
   if (Array.isArray(answer?.budgets)) return answer.budgets;
   const area = answer?.area || '';
   return def.budgets.filter((b) => !b.area || b.area === area).map((b) => b.id);
+}
+
+// Private receipts: the ballot's log entry (ballot and salt) stays on the
+// voter's own device, the only place that links it to the receipt; /check
+// shows it from here (never on a kiosk: it is not the voter's device).
+function keepBallot(slug, receipt, entry) {
+  try {
+    localStorage.setItem(ballotKey(slug, receipt), entry);
+  } catch {
+    /* storage off: the check page says it has no copy */
+  }
 }
 
 export class VotingFlow {
@@ -280,6 +291,7 @@ export class VotingFlow {
     }
     this.receipt = r.data.receipt;
     rememberHead(this.slug);  // for /check: the log must only grow from here
+    if (r.data.entry) keepBallot(this.slug, this.receipt, r.data.entry);
     this.show('receipt');
   }
 
@@ -308,7 +320,7 @@ export class VotingFlow {
               copied.textContent = t('receipt.copy_failed');
             }
           } }, t('receipt.copy')), copied)),
-      h('p', {}, t('receipt.later')),
+      h('p', { id: 'receipt-reveals' }, t(this.def.receipts === 'private' ? 'receipt.later_private' : 'receipt.later_verifiable')),
       h('p', {}, h('a', { href: checkUrl, id: 'check-link' }, t('receipt.check'))),
       h('p', {}, h('a', { href: `/results/${this.slug}` }, t('receipt.results')))];
   }

@@ -28,6 +28,7 @@ std::string BundleSigningMessage(const nlohmann::json& bundle);
 struct AuditReport {
   std::vector<std::string> passed;  // checks that held, in words
   std::vector<std::string> failed;  // what does not match, in words
+  std::vector<std::string> not_checked;  // what this bundle cannot show (private receipts), in words
   bool ok() const { return failed.empty(); }
 };
 
@@ -40,10 +41,14 @@ AuditReport AuditBundle(const nlohmann::json& bundle, const std::string& expecte
 struct ReceiptCheck {
   bool found = false;
   std::size_t index = 0;
-  std::string entry;  // the ballot's log entry, as hashed
+  std::string entry;  // the ballot's log entry, as hashed; empty with private receipts
   bool proof_ok = false;
   std::vector<std::string> proof;
 };
+// The log's leaf hashes: hashed from log.entries, or log.leaves (private
+// receipts); nullopt when the shape is wrong.
+std::optional<std::vector<std::string>> BundleLeaves(const nlohmann::json& bundle);
+
 // Finds the entry a receipt names and checks its inclusion proof against the head.
 ReceiptCheck CheckReceipt(const nlohmann::json& bundle, const std::string& receipt);
 

@@ -42,6 +42,17 @@ enum class Channel { kOnline, kKiosk, kPaper };
 const char* ChannelName(Channel channel);
 inline constexpr Channel kChannels[] = {Channel::kOnline, Channel::kKiosk, Channel::kPaper};
 
+// What a receipt lets its holder see after the close (server/AUDIT.md "Receipt modes").
+// kVerifiable: the receipt names the ballot's log entry, ballot and counted flag
+// included. kPrivate: the log publishes leaf hashes only and the counted ballots
+// separately, in sorted order, so no receipt or arrival order links to a ballot.
+enum class ReceiptMode { kVerifiable, kPrivate };
+const char* ReceiptModeName(ReceiptMode mode);
+std::optional<ReceiptMode> ParseReceiptMode(std::string_view name);
+
+// Public counts never show a group, area or channel with fewer voters than this.
+inline constexpr std::int64_t kDefaultMinGroupSize = 5;
+
 struct ProcessDefinition {
   std::string slug;
   std::string title;
@@ -51,6 +62,8 @@ struct ProcessDefinition {
   std::vector<std::string> areas;    // schools or districts voter codes can carry
   std::vector<Heading> headings;
   bool latest_ballot_counts = false;  // false: a code's first ballot is final
+  ReceiptMode receipts = ReceiptMode::kVerifiable;
+  std::int64_t min_group_size = kDefaultMinGroupSize;  // k of the public counts, 1 to 1000
   std::vector<Budget> budgets;
 
   const Budget* FindBudget(std::string_view id) const;
