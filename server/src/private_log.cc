@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "psephos/ballots/json_reader.h"
 #include "psephos/server/ballot_log.h"
 
 namespace psephos::server {
