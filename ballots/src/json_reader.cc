@@ -49,9 +49,15 @@ class CheckedDomBuilder final : public nlohmann::json_sax<json> {
 
   bool parse_error(std::size_t position, const std::string& last_token,
                    const nlohmann::detail::exception& ex) override {
+    // nlohmann's text quotes the bytes it read ("last read: ..."), which may
+    // be anything: keep only its words, in printable ASCII.
     std::string what = ex.what();
     if (const auto bracket = what.find("] "); what.starts_with("[json.exception") && bracket != std::string::npos) {
       what.erase(0, bracket + 2);
+    }
+    if (const auto quoted = what.find("; last read"); quoted != std::string::npos) what.erase(quoted);
+    for (char& c : what) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
     }
     (void)last_token;
     return Fail(what + " (byte " + std::to_string(position) + ")");
@@ -80,9 +86,13 @@ class CheckedDomBuilder final : public nlohmann::json_sax<json> {
       return Fail("nested deeper than " + std::to_string(limits_.max_depth) + " levels" + Where(true));
     }
     // Its place in the parent, for messages: a key or an index.
-    path_.push_back(open_.empty()                ? std::string()
-                    : open_.back()->is_array() ? "[" + std::to_string(open_.back()->size()) + "]"
-                                               : "." + key_);
+    std::string place;
+    if (!open_.empty() && open_.back()->is_array()) {
+      place.append("[").append(std::to_string(open_.back()->size())).append("]");
+    } else if (!open_.empty()) {
+      place.append(".").append(key_);
+    }
+    path_.push_back(std::move(place));
     open_.push_back(Place(std::move(container)));
     return true;
   }
@@ -103,10 +113,14 @@ class CheckedDomBuilder final : public nlohmann::json_sax<json> {
     std::string where;
     for (const auto& part : path_) where += part;
     if (next_slot && !open_.empty()) {
-      where += open_.back()->is_array() ? "[" + std::to_string(open_.back()->size()) + "]" : "." + key_;
+      if (open_.back()->is_array()) {
+        where.append("[").append(std::to_string(open_.back()->size())).append("]");
+      } else {
+        where.append(".").append(key_);
+      }
     }
     if (!where.empty() && where[0] == '.') where.erase(0, 1);
-    return where.empty() ? std::string() : " at " + where;
+    return where.empty() ? std::string() : std::string(" at ").append(where);
   }
 
   const JsonLimits& limits_;

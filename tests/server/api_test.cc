@@ -49,7 +49,9 @@ TEST_CASE("api: the whole flow from codes to published results") {
   Fixture f;
   auto codes = f.OpenSchool();
   REQUIRE(codes.size() == 5);
-  // The CSV goes out once.
+  // The CSV is kept until the organizer confirms they have it.
+  CHECK(f.Call(http::verb::get, "/api/v1/processes/school/codes/1.csv").status == 200);
+  CHECK(f.Call(http::verb::delete_, "/api/v1/processes/school/codes/1.csv").status == 200);
   CHECK(f.Call(http::verb::get, "/api/v1/processes/school/codes/1.csv").status == 410);
   // A draft-only edit is refused now.
   CHECK(f.Call(http::verb::put, "/api/v1/processes/school", kSchool).body["error"]["code"] == "not_draft");
