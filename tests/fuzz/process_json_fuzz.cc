@@ -9,6 +9,10 @@
 //    (approval, cumulative, ranked, knapsack): refused with named problems, or
 //    accepted; an accepted ballot's canonical JSON must be accepted again as
 //    itself, and a tally over it must succeed.
+// Bytes go through ParseJson, the server's one reader. An input whose first
+// byte is 0x01 is not JSON but a recipe for deep and wide JSON (see
+// DeepWideJson): mutations of a few bytes reach nestings of a million levels
+// and objects of thousands of keys that byte-level mutation never builds.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "psephos/ballots/json_reader.h"
 #include "psephos/server/process.h"
 
 namespace {
@@ -135,6 +140,38 @@ void AsBallot(const ProcessDefinition& process, const json& input, const std::st
   (void)tally->dump();
 }
 
+// Recipe: [0x01][depth: 3 bytes][width: 2 bytes][kind: 1 byte][tail...]:
+// `depth` containers (arrays, objects or both, by `kind`) inside each other,
+// each holding `width` siblings, inside a ballot body, with the tail bytes
+// spliced in as a string. At most about 4 MiB of text.
+std::string DeepWideJson(const std::uint8_t* data, std::size_t size, std::size_t* nesting) {
+  auto byte = [&](std::size_t i) -> std::size_t { return i < size ? data[i] : 0; };
+  const std::size_t depth = (byte(1) << 16 | byte(2) << 8 | byte(3)) % (1u << 20);
+  const std::size_t width = (byte(4) << 8 | byte(5)) % 4096;
+  const std::size_t kind = byte(6) % 3;
+  std::string tail;
+  for (std::size_t i = 7; i < size && tail.size() < 64; ++i) {
+    const char c = static_cast<char>(data[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') tail += c;
+  }
+  std::string text = R"({"code": "x", "ballots": {"approve": {"projects": )";
+  std::string close;
+  for (std::size_t level = 0; level < depth && text.size() < (4u << 20); ++level) {
+    const bool object = kind == 1 || (kind == 2 && level % 2 == 1);
+    text += object ? "{" : "[";
+    for (std::size_t i = 0; i < width && text.size() < (4u << 20); ++i) {
+      if (object) text += "\"k" + std::to_string(i) + "\": ";
+      text += "\"" + tail + "\", ";
+    }
+    if (object) text += "\"next\": ";
+    close += object ? "}" : "]";
+  }
+  text += "[\"a\"]";
+  *nesting = 3 + close.size() + 1;  // the body, "ballots", "approve", the levels, ["a"]
+  text.append(close.rbegin(), close.rend());
+  return text + "}}}";
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -144,8 +181,21 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const json input = json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
-  if (input.is_discarded()) return 0;
+  std::string text;
+  std::size_t depth = 0;
+  if (size > 0 && data[0] == 0x01) {
+    text = DeepWideJson(data, size, &depth);
+  } else {
+    text.assign(reinterpret_cast<const char*>(data), size);
+  }
+  auto parsed = psephos::ballots::ParseJson(text);
+  if (depth > 64 && parsed.ok()) Fail("JSON deeper than 64 levels was accepted", text.substr(0, 200));
+  if (!parsed.ok()) {
+    if (parsed.status().message().empty()) Fail("a JSON refusal without a message", text.substr(0, 200));
+    (void)json{{"message", parsed.status().message()}}.dump();  // what ErrorResponse sends: valid UTF-8
+    return 0;
+  }
+  const json& input = *parsed;
   AsDefinition(input);
   AsBallot(Fixed(), input, "", psephos::server::Channel::kOnline);
   AsBallot(Areas(), input, "north", psephos::server::Channel::kPaper);

@@ -43,7 +43,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus"
   log="$out/$target.log"
   echo "== $target: ${seconds} s${FUZZ_SEED:+, seed $FUZZ_SEED} (log: $log)"
-  args=(-max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1
+  args=(-max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 -max_len=1048576 -print_final_stats=1
         -dict="$fuzz_dir/$dict" -artifact_prefix="$out/artifacts/$target-")
   [[ -n "${FUZZ_SEED:-}" ]] && args+=(-seed="$FUZZ_SEED")
   [[ "${FUZZ_KEEP_GOING:-0}" == 1 ]] && args+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
