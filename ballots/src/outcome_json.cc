@@ -59,6 +59,16 @@ std::string OutcomeToJson(const engine::Election& election, const engine::Outcom
     PutExact(j, "voter_budget", InCurrency(outcome.voter_budget, 1, scale), false);
     j["iterations"] = outcome.iterations;
   }
+  if (outcome.reserve_used > 0) j["reserve_used"] = MoneyJson(outcome.reserve_used, scale);
+  if (outcome.completion_from) j["completion_from_round"] = *outcome.completion_from + 1;
+  if (outcome.comparison) {
+    ordered_json c;
+    c["by"] = outcome.comparison->by;
+    c["prefer_rule"] = outcome.comparison->prefer_rule;
+    c["prefer_greedy"] = outcome.comparison->prefer_greedy;
+    c["kept_greedy"] = outcome.comparison->kept_greedy;
+    j["comparison"] = std::move(c);
+  }
   ordered_json ties = ordered_json::array();
   for (const auto& tie : outcome.ties) {
     ordered_json t;
