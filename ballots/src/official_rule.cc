@@ -57,6 +57,8 @@ Result<OfficialRule> ResolveOfficialRule(const engine::Election& election) {
     }
     // Every rule honours the groups: greedy by score does the rest.
     out.rule = engine::RuleKind::kGreedyScore;
+  } else if (*rule == "unknown") {
+    return Status::Invalid("META rule 'unknown': the file does not say which rule the city used; name a rule");
   } else {
     return Status::Invalid("META rule '" + *rule + "' has no counterpart in Psephos yet; name a rule");
   }

@@ -9,6 +9,7 @@
 
 #include "../support/election_builder.h"
 #include "../support/shared_data.h"
+#include "psephos/ballots/official_check.h"
 #include "psephos/ballots/official_rule.h"
 #include "psephos/engine/rules.h"
 
@@ -130,4 +131,28 @@ TEST_CASE("Wieliczka 2023: equalshares.net's integral add1 gives the published 3
   CHECK(std::count(theirs.begin(), theirs.end(), "46") == 0);
   CHECK(std::count(theirs.begin(), theirs.end(), "66") == 1);
   CHECK(std::count(theirs.begin(), theirs.end(), "67") == 1);
+}
+
+TEST_CASE("Warszawa 2022 Bemowo: greedy-exclusive is refused without the groups, and matches with 773 and 153 in one") {
+  engine::Election e = test::SharedElection("Poland_Warszawa_2022_Bemowo.pb");
+  auto refused = ballots::ResolveOfficialRule(e);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("cannot be reproduced") != std::string::npos);
+  const auto check = ballots::CheckOfficialOutcome(e);
+  REQUIRE(check.differences.size() == 1);
+  CHECK(check.differences[0].what == "rule");
+  // The file's comment: 773 and 153 could not both be built; 773 had more votes.
+  e.projects[static_cast<std::size_t>(e.FindProject("773"))].exclusive_group = "Konarskiego";
+  e.projects[static_cast<std::size_t>(e.FindProject("153"))].exclusive_group = "Konarskiego";
+  const auto grouped = ballots::CheckOfficialOutcome(e);
+  CHECK(grouped.rule == "greedy-score");
+  CHECK(grouped.projects_compared == 49);
+  CHECK(grouped.ok());
+  // Plain greedy would have funded both.
+  auto plain = engine::Tally(test::SharedElection("Poland_Warszawa_2022_Bemowo.pb"), engine::RuleKind::kGreedyScore,
+                             engine::TieBreak::ByFile(e));
+  REQUIRE(plain.ok());
+  auto ids = test::Ids(e, plain->selected);
+  CHECK(std::count(ids.begin(), ids.end(), "153") == 1);
+  CHECK(std::count(ids.begin(), ids.end(), "773") == 1);
 }

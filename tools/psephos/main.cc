@@ -40,6 +40,14 @@ constexpr const char* kUsage =
     "      supporter, or what its supporters held at the end and the support it\n"
     "      lacked; phragmen: the max load; irv/stv/schulze: its round or rank.\n"
     "      An unknown project id is bad input (exit 2).\n"
+    "  check FILE.pb\n"
+    "      Recount a pabulib file with its own official rule (--rule official, ties\n"
+    "      in file order) and compare with what it publishes: the PROJECTS selected\n"
+    "      column (Poznań's 2 = from the reserve; other 2/3 = outside money, not\n"
+    "      compared) and the votes/score columns against the ballots. Every\n"
+    "      difference is named: project, published, recounted, likely cause (tie,\n"
+    "      withdrawn project, missing data). Exit 0: all match; 1: a difference;\n"
+    "      2: bad input.\n"
     "  audit BUNDLE.json [--key PUBLIC_KEY] [--receipt RECEIPT]\n"
     "      Check a results bundle: its signature, the ballot log against its head,\n"
     "      each budget's ballots, and a recount of every budget round by round.\n"
@@ -62,6 +70,7 @@ int main(int argc, char** argv) {
     if (command == "tally") return psephos::cli::TallyCommand(args);
     if (command == "explain") return psephos::cli::ExplainCommand(args);
     if (command == "audit") return psephos::cli::AuditCommand(args);
+    if (command == "check") return psephos::cli::CheckCommand(args);
   } catch (const std::exception& e) {
     std::cerr << "psephos " << command << ": internal error: " << e.what() << "\n";
     return psephos::cli::kExitFailure;
