@@ -28,6 +28,27 @@ Result<OfficialRule> ResolveOfficialRule(const engine::Election& election) {
   const std::string* rule = election.Meta("rule");
   if (!rule) return Status::Invalid("META has no 'rule': the file does not say which rule was used");
   OfficialRule out{engine::RuleKind::kGreedy, {}};
+  if (auto own = engine::ParseRule(*rule); own.ok() && *rule != "greedy") {
+    // A Psephos export names its own rule, with its options in META.
+    out.rule = *own;
+    if (const std::string* share = election.Meta("reserve_share")) {
+      std::int64_t n = 0;
+      auto [ptr, ec] = std::from_chars(share->data(), share->data() + share->size(), n);
+      if (ec != std::errc() || ptr != share->data() + share->size() || n < 0 || n > 100) {
+        return Status::Invalid("META reserve_share: not a percentage from 0 to 100: '" + *share + "'");
+      }
+      out.options.reserve_share = n;
+    }
+    if (const std::string* comparison = election.Meta("comparison")) {
+      auto parsed = engine::ParseComparison(*comparison);
+      if (!parsed.ok()) return Status::Invalid("META comparison: " + parsed.status().message());
+      out.options.comparison = *parsed;
+    }
+    auto threshold = MetaThreshold(election);
+    if (!threshold.ok()) return threshold.status();
+    out.options.min_score = *threshold;
+    return out;
+  }
   if (*rule == "equalshares/add1" || *rule == "equalshares/add1u") {
     out.rule = *rule == "equalshares/add1" ? engine::RuleKind::kEqualSharesAdd1 : engine::RuleKind::kEqualSharesAdd1u;
     return out;
