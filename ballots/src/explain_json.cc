@@ -67,6 +67,7 @@ ordered_json TurnJson(const Writer& w, const engine::ProjectExplanation& ex) {
     if (t.stopped_project_reserve) o["stopped_project_funded_from_reserve"] = true;
   }
   if (ex.decision == engine::Decision::kFundedFromReserve) o["from_reserve"] = w.Money(t.shortfall);
+  if (t.reserve_share) o["reserve_share"] = *t.reserve_share;
   return o;
 }
 

@@ -138,6 +138,7 @@ void ExplainTurn(const Election& election, const Outcome& outcome, RuleKind rule
   if (ex.cost > t.left_at_turn) t.shortfall = ex.cost - t.left_at_turn;
   if (ex.funded && ex.round) t.amount = ex.left_before - ex.left_after;
   const ProjectIndex p = ex.project;
+  if (rule == RuleKind::kGreedyReserve) t.reserve_share = options.reserve_share;
   if (rule == RuleKind::kKnapsack) {
     t.threshold = std::max<std::int64_t>(1, options.min_score.value_or(1));
     t.threshold_score = ex.votes;

@@ -124,6 +124,9 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
     r.Fail(path + ".comparison", comparison.status().message());
   }
   if (b.reserve_share && *b.reserve_share > 100) r.Fail(path + ".reserve_share", "is a percentage: 0 to 100");
+  if (b.comparison != "none" && b.rule != "equalshares-add1" && b.rule != "equalshares-add1u") {
+    r.Fail(path + ".comparison", "is a step of equalshares-add1 and equalshares-add1u only");
+  }
   if (b.rule == "greedy-reserve" && !b.reserve_share) {
     r.Fail(path + ".reserve_share", "greedy-reserve needs it: the share (percent) of the stopping project's cost the "
                                     "money left must cover for the reserve to pay the rest (Poznań: 80)");

@@ -99,6 +99,7 @@ TEST_CASE("tally greedy-reserve takes --reserve-share and names the reserve-fund
   auto explain = Psephos("explain " + kData + "tied.pb --rule greedy-reserve --reserve-share 80 --project b");
   REQUIRE(explain.exit_code == 0);
   CHECK(explain.out.find("was funded from the reserve in round 2") != std::string::npos);
+  CHECK(explain.out.find("covers at least 80% of its cost, so the reserve paid the other 10.") != std::string::npos);
 }
 
 TEST_CASE("tally equalshares-add1 with --comparison reports the comparison step") {
@@ -111,6 +112,12 @@ TEST_CASE("tally equalshares-add1 with --comparison reports the comparison step"
   auto bad = Psephos("tally " + kData + "tied.pb --rule equalshares-add1 --comparison votes");
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("unknown comparison step") != std::string::npos);
+  auto other_rule = Psephos("tally " + kData + "tied.pb --rule mes --comparison exclusion");
+  CHECK(other_rule.exit_code == 2);
+  CHECK(other_rule.err.find("--comparison is a step of equalshares-add1") != std::string::npos);
+  auto share = Psephos("tally " + kData + "tied.pb --rule greedy --reserve-share 80");
+  CHECK(share.exit_code == 2);
+  CHECK(share.err.find("--reserve-share is an option of greedy-reserve") != std::string::npos);
 }
 
 TEST_CASE("tally prints a readable table by default") {

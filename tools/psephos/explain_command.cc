@@ -153,7 +153,8 @@ void TurnText(const Words& w, const ProjectExplanation& ex, std::ostream& out) {
     case Decision::kFundedFromReserve:
       out << project << " was funded from the reserve in round " << round << ": it did not fit (" << votes
           << score << "; cost " << w.Money(ex.cost) << ", " << w.Money(t.left_at_turn)
-          << " left), but the money left covers the rule's reserve share of its cost, so the reserve paid the other "
+          << " left), but the money left covers at least " << t.reserve_share.value_or(0)
+          << "% of its cost, so the reserve paid the other "
           << w.Money(t.shortfall) << ". The rule ended there.";
       break;
     case Decision::kOutOfReach:

@@ -134,7 +134,16 @@ Result<TallySetup> LoadTally(const TallyArgs& args) {
   if (args.reserve_share) options.reserve_share = args.reserve_share;
   auto comparison = engine::ParseComparison(args.comparison);
   if (!comparison.ok()) return Status::Invalid("--comparison: " + comparison.status().message());
-  if (*comparison != engine::Comparison::kNone) options.comparison = *comparison;
+  if (*comparison != engine::Comparison::kNone) {
+    if (rule != engine::RuleKind::kEqualSharesAdd1 && rule != engine::RuleKind::kEqualSharesAdd1u) {
+      return Status::Invalid("--comparison is a step of equalshares-add1 and equalshares-add1u, not of " +
+                             std::string(engine::RuleName(rule)));
+    }
+    options.comparison = *comparison;
+  }
+  if (args.reserve_share && rule != engine::RuleKind::kGreedyReserve) {
+    return Status::Invalid("--reserve-share is an option of greedy-reserve, not of " + std::string(engine::RuleName(rule)));
+  }
   if (args.seats) options.seats = args.seats;
   if (!args.rank_points.empty()) options.rank_points = args.rank_points;
   auto policy = engine::ParsePartialPolicy(args.partial_policy);

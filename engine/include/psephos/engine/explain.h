@@ -46,6 +46,7 @@ struct TurnExplanation {
   std::optional<std::size_t> stopped_at;
   ProjectIndex stopped_project = 0;
   bool stopped_project_reserve = false;  // greedy-reserve funded it from the reserve
+  std::optional<std::int64_t> reserve_share;  // greedy-reserve: its share, percent
 };
 
 // One round of an MES run, seen from the explained project.
