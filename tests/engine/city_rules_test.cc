@@ -283,3 +283,32 @@ TEST_CASE("official: greedy-exclusive without exclusive groups cannot be reprodu
   const auto out = Run(e, official->rule, TieBreak::ByFile(e), official->options);
   CHECK(test::Ids(e, out.selected) == std::vector<std::string>{"773"});
 }
+
+TEST_CASE("exclusive groups on ranked ballots: STV and Schulze pass over the rest of a funded project's group") {
+  // 3 voters rank A, B, C; 2 rank B, C, A. A and B are one site.
+  std::vector<std::vector<engine::ProjectIndex>> b;
+  Add(b, 3, {0, 1, 2});
+  Add(b, 2, {1, 2, 0});
+  auto e = test::MakeElection({{"A", 10}, {"B", 10}, {"C", 10}}, 30, b, engine::BallotType::kOrdinal);
+  engine::RuleOptions two;
+  two.seats = 2;
+  // Without the group: STV (quota 2) elects A, then B with its 2 votes and A's surplus.
+  CHECK(test::Ids(e, Run(e, RuleKind::kStv, TieBreak::ByFile(e), two).selected) ==
+        std::vector<std::string>{"A", "B"});
+  // Schulze ranks A > B > C and all three fit.
+  CHECK(Run(e, RuleKind::kSchulze, TieBreak::ByFile(e)).selected.size() == 3);
+  e.projects[0].exclusive_group = e.projects[1].exclusive_group = "site";
+  // With it: A elected takes B out of the count; B's ballots and A's surplus go to C.
+  const auto stv = Run(e, RuleKind::kStv, TieBreak::ByFile(e), two);
+  CHECK(test::Ids(e, stv.selected) == std::vector<std::string>{"A", "C"});
+  REQUIRE(stv.rounds.size() == 3);
+  CHECK(stv.rounds[1].project == 1);
+  CHECK(stv.rounds[1].decision == Decision::kExcluded);
+  const auto schulze = Run(e, RuleKind::kSchulze, TieBreak::ByFile(e));
+  CHECK(test::Ids(e, schulze.ranking) == std::vector<std::string>{"A", "B", "C"});
+  CHECK(test::Ids(e, schulze.selected) == std::vector<std::string>{"A", "C"});
+  CHECK(schulze.rounds[1].decision == Decision::kExcluded);
+  // Greedy by rank points (3-2-1): A 3x3+2x1 = 11, B 3x2+2x3 = 12, C 3+4 = 7: B first, A excluded.
+  const auto points = Run(e, RuleKind::kGreedyScore, TieBreak::ByFile(e));
+  CHECK(test::Ids(e, points.selected) == std::vector<std::string>{"B", "C"});
+}
