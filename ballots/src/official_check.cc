@@ -16,6 +16,12 @@ bool IsFunding(Decision d) {
   return d == Decision::kSelected || d == Decision::kPartiallyFunded || d == Decision::kFundedFromReserve;
 }
 
+bool FromReserve(const engine::Outcome& outcome, ProjectIndex p) {
+  return std::any_of(outcome.rounds.begin(), outcome.rounds.end(), [&](const engine::Round& round) {
+    return round.project == p && round.decision == Decision::kFundedFromReserve;
+  });
+}
+
 std::string Recounted(const engine::Outcome& outcome, ProjectIndex p) {
   for (const auto& round : outcome.rounds) {
     if (round.project != p) continue;
@@ -109,7 +115,7 @@ OfficialCheck CheckOfficialOutcome(const engine::Election& election) {
       published_text[p] = published ? "funded" : "not funded";
     }
     ++check.projects_compared;
-    const bool from_reserve = Recounted(*outcome, static_cast<ProjectIndex>(p)) == "funded from the reserve";
+    const bool from_reserve = FromReserve(*outcome, static_cast<ProjectIndex>(p));
     if (published != ours[p]) {
       (ours[p] ? only_ours : only_published).push_back(static_cast<ProjectIndex>(p));
     } else if (published && reserve_rule && (value == "2") != from_reserve) {
