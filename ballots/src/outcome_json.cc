@@ -90,7 +90,10 @@ std::string OutcomeToJson(const engine::Election& election, const engine::Outcom
     o["cost"] = MoneyJson(election.projects[r.project].cost, scale);
     o["supporters"] = r.supporters;
     PutExact(o, "score", InCurrency(r.score, outcome.score_money_power, scale), r.score_infinite);
-    if (outcome.criterion == "rho") PutExact(o, "price", InCurrency(r.price, 1, scale), false);
+    // equalshares-add1u: the completion's rounds go by votes; nobody pays a price.
+    const bool completion = outcome.completion_from && i >= *outcome.completion_from;
+    if (completion) o["completion"] = true;
+    if (outcome.criterion == "rho" && !completion) PutExact(o, "price", InCurrency(r.price, 1, scale), false);
     o["budget_left"] = MoneyJson(r.budget_left, scale);
     rounds.push_back(std::move(o));
   }
