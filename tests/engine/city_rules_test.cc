@@ -312,3 +312,23 @@ TEST_CASE("exclusive groups on ranked ballots: STV and Schulze pass over the res
   const auto points = Run(e, RuleKind::kGreedyScore, TieBreak::ByFile(e));
   CHECK(test::Ids(e, points.selected) == std::vector<std::string>{"B", "C"});
 }
+
+TEST_CASE("equalshares-add1: everything fits, or all that anyone supports fits: no endless runs") {
+  // 3 voters: 2 support A (6), 1 supports B (3); budget 10.
+  std::vector<std::vector<engine::ProjectIndex>> b;
+  Add(b, 2, {0});
+  Add(b, 1, {1});
+  // Every project fits (9 <= 10): one run with the whole budget, 10/3 each:
+  // A's supporters hold 20/3 >= 6, B's 10/3 >= 3.
+  const auto all_fit = test::MakeElection({{"A", 6}, {"B", 3}}, 10, b);
+  const auto one_run = Run(all_fit, RuleKind::kEqualSharesAdd1, TieBreak::ByFile(all_fit));
+  CHECK(test::Ids(all_fit, one_run.selected) == std::vector<std::string>{"A", "B"});
+  CHECK(one_run.voter_budget == engine::MakeRational(10, 3));
+  CHECK(one_run.iterations == 1);
+  // D (20) has no supporter: not everything fits, but all that MES can fund
+  // does (9 <= 10), so more money never overspends: the limit is taken.
+  const auto unsupported = test::MakeElection({{"A", 6}, {"B", 3}, {"D", 20}}, 10, b);
+  const auto limit = Run(unsupported, RuleKind::kEqualSharesAdd1, TieBreak::ByFile(unsupported));
+  CHECK(test::Ids(unsupported, limit.selected) == std::vector<std::string>{"A", "B"});
+  CHECK(limit.total_cost == 9);
+}
