@@ -64,7 +64,10 @@ ordered_json TurnJson(const Writer& w, const engine::ProjectExplanation& ex) {
   if (t.stopped_at) {
     o["stopped_at_round"] = *t.stopped_at + 1;
     o["stopped_project"] = w.Id(t.stopped_project);
+    if (t.stopped_project_reserve) o["stopped_project_funded_from_reserve"] = true;
   }
+  if (ex.decision == engine::Decision::kFundedFromReserve) o["from_reserve"] = w.Money(t.shortfall);
+  if (t.reserve_share) o["reserve_share"] = *t.reserve_share;
   return o;
 }
 
@@ -160,6 +163,16 @@ std::string ExplanationToJson(const engine::Election& election, const engine::Pr
   j["budget_left_after"] = w.Money(ex.left_after);
   j["tied_with"] = w.Ids(ex.tied_with);
   j["selected"] = w.Ids(ex.selected);
+  if (!project.exclusive_group.empty()) j["exclusive_group"] = project.exclusive_group;
+  if (ex.completion) j["funded_by_completion"] = true;
+  if (ex.comparison) {
+    ordered_json c;
+    c["by"] = ex.comparison->by;
+    c["prefer_rule"] = ex.comparison->prefer_rule;
+    c["prefer_greedy"] = ex.comparison->prefer_greedy;
+    c["kept_greedy"] = ex.comparison->kept_greedy;
+    j["comparison"] = std::move(c);
+  }
   switch (ex.kind) {
     case engine::ExplanationKind::kGreedy:
     case engine::ExplanationKind::kKnapsack: j["turn"] = TurnJson(w, ex); break;

@@ -59,6 +59,16 @@ std::string OutcomeToJson(const engine::Election& election, const engine::Outcom
     PutExact(j, "voter_budget", InCurrency(outcome.voter_budget, 1, scale), false);
     j["iterations"] = outcome.iterations;
   }
+  if (outcome.reserve_used > 0) j["reserve_used"] = MoneyJson(outcome.reserve_used, scale);
+  if (outcome.completion_from) j["completion_from_round"] = *outcome.completion_from + 1;
+  if (outcome.comparison) {
+    ordered_json c;
+    c["by"] = outcome.comparison->by;
+    c["prefer_rule"] = outcome.comparison->prefer_rule;
+    c["prefer_greedy"] = outcome.comparison->prefer_greedy;
+    c["kept_greedy"] = outcome.comparison->kept_greedy;
+    j["comparison"] = std::move(c);
+  }
   ordered_json ties = ordered_json::array();
   for (const auto& tie : outcome.ties) {
     ordered_json t;
@@ -80,7 +90,10 @@ std::string OutcomeToJson(const engine::Election& election, const engine::Outcom
     o["cost"] = MoneyJson(election.projects[r.project].cost, scale);
     o["supporters"] = r.supporters;
     PutExact(o, "score", InCurrency(r.score, outcome.score_money_power, scale), r.score_infinite);
-    if (outcome.criterion == "rho") PutExact(o, "price", InCurrency(r.price, 1, scale), false);
+    // equalshares-add1u: the completion's rounds go by votes; nobody pays a price.
+    const bool completion = outcome.completion_from && i >= *outcome.completion_from;
+    if (completion) o["completion"] = true;
+    if (outcome.criterion == "rho" && !completion) PutExact(o, "price", InCurrency(r.price, 1, scale), false);
     o["budget_left"] = MoneyJson(r.budget_left, scale);
     rounds.push_back(std::move(o));
   }

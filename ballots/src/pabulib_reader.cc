@@ -437,6 +437,10 @@ Status Parser::ProjectRow(const std::vector<std::string_view>& fields, std::size
   project.attributes.reserve(project_header_.size() - 2);
   for (std::size_t i = 0; i < project_header_.size(); ++i) {
     if (i == project_id_column_ || i == cost_column_) continue;
+    if (project_header_[i] == kExclusiveGroupColumn) {
+      project.exclusive_group = std::string(Trim(fields[i]));
+      continue;
+    }
     project.attributes.emplace_back(project_header_[i], std::string(Trim(fields[i])));
   }
   costs_.push_back(cost);

@@ -122,14 +122,16 @@ void WriteProjects(const Election& election, std::string* out) {
   std::vector<std::string_view> keys;
   for (const engine::Project& project : election.projects) {
     for (const auto& [key, value] : project.attributes) {
-      if (key == "project_id" || key == "cost") continue;
+      if (key == "project_id" || key == "cost" || key == kExclusiveGroupColumn) continue;
       bool known = false;
       for (std::string_view k : keys) known = known || k == key;
       if (!known) keys.push_back(key);
     }
   }
+  const bool groups = election.HasExclusiveGroups();
   out->append("PROJECTS\nproject_id;cost");
   for (std::string_view key : keys) AppendField(out, key);
+  if (groups) AppendField(out, kExclusiveGroupColumn);
   out->push_back('\n');
   for (const engine::Project& project : election.projects) {
     AppendField(out, project.id, true);
@@ -138,6 +140,7 @@ void WriteProjects(const Election& election, std::string* out) {
       const std::string* value = project.Attribute(key);
       AppendField(out, value != nullptr ? std::string_view(*value) : std::string_view());
     }
+    if (groups) AppendField(out, project.exclusive_group);
     out->push_back('\n');
   }
 }

@@ -59,4 +59,11 @@ std::vector<std::int64_t> Election::SupportCounts() const {
   return counts;
 }
 
+bool Election::HasExclusiveGroups() const {
+  for (const auto& p : projects) {
+    if (!p.exclusive_group.empty()) return true;
+  }
+  return false;
+}
+
 }  // namespace psephos::engine

@@ -21,6 +21,8 @@ ExplanationKind KindOf(RuleKind rule) {
     case RuleKind::kMes:
     case RuleKind::kMesCard:
     case RuleKind::kMesAdd1:
+    case RuleKind::kEqualSharesAdd1:
+    case RuleKind::kEqualSharesAdd1u:
     case RuleKind::kMesBorda: return ExplanationKind::kMes;
     case RuleKind::kPhragmen: return ExplanationKind::kPhragmen;
     case RuleKind::kKnapsack: return ExplanationKind::kKnapsack;
@@ -50,7 +52,9 @@ Satisfaction MesSatisfaction(const Election& election, RuleKind rule) {
   switch (rule) {
     case RuleKind::kMesCard: return Satisfaction::kCardinality;
     case RuleKind::kMesBorda: return Satisfaction::kBorda;
-    case RuleKind::kMesAdd1: return Satisfaction::kCost;
+    case RuleKind::kMesAdd1:
+    case RuleKind::kEqualSharesAdd1:
+    case RuleKind::kEqualSharesAdd1u: return Satisfaction::kCost;
     default: return PointsBallots(election) ? Satisfaction::kPoints : Satisfaction::kCost;
   }
 }
@@ -63,7 +67,16 @@ std::int64_t CeilDiv(const Rational& num, const Rational& den) {
   return c.fits_slong_p() ? c.get_si() : std::numeric_limits<long>::max();
 }
 
-bool IsFunding(Decision d) { return d == Decision::kSelected || d == Decision::kPartiallyFunded; }
+bool IsFunding(Decision d) {
+  return d == Decision::kSelected || d == Decision::kPartiallyFunded || d == Decision::kFundedFromReserve;
+}
+
+// The rule ended at its last round: greedy-no-skip's stop, or greedy-reserve's.
+bool EndedEarly(const Outcome& outcome) {
+  if (outcome.rounds.empty()) return false;
+  const Decision last = outcome.rounds.back().decision;
+  return last == Decision::kStopped || last == Decision::kFundedFromReserve;
+}
 
 // The fields every rule fills: the project's round and what it said.
 ProjectExplanation Common(const Election& election, const Outcome& outcome, RuleKind rule, ProjectIndex p) {
@@ -109,9 +122,10 @@ void ExplainTurn(const Election& election, const Outcome& outcome, RuleKind rule
   std::size_t end = outcome.rounds.size();
   if (ex.round) {
     end = *ex.round;
-  } else if (!outcome.rounds.empty() && outcome.rounds.back().decision == Decision::kStopped) {
+  } else if (EndedEarly(outcome)) {
     t.stopped_at = outcome.rounds.size() - 1;
     t.stopped_project = outcome.rounds.back().project;
+    t.stopped_project_reserve = outcome.rounds.back().decision == Decision::kFundedFromReserve;
   }
   t.left_at_turn = ex.round ? ex.left_before : outcome.budget - outcome.total_cost;
   for (std::size_t i = 0; i < end; ++i) {
@@ -124,6 +138,7 @@ void ExplainTurn(const Election& election, const Outcome& outcome, RuleKind rule
   if (ex.cost > t.left_at_turn) t.shortfall = ex.cost - t.left_at_turn;
   if (ex.funded && ex.round) t.amount = ex.left_before - ex.left_after;
   const ProjectIndex p = ex.project;
+  if (rule == RuleKind::kGreedyReserve) t.reserve_share = options.reserve_share;
   if (rule == RuleKind::kKnapsack) {
     t.threshold = std::max<std::int64_t>(1, options.min_score.value_or(1));
     t.threshold_score = ex.votes;
@@ -148,7 +163,11 @@ Status ExplainMes(const Election& election, const Outcome& outcome, RuleKind rul
   probe.project = p;
   // The same run again (for mes-add1, the returned one), watching p.
   const Outcome again = internal::RunMes(election, tie_break, sat, outcome.voter_budget, &probe);
-  if (again.selected != outcome.selected || probe.money.size() != outcome.rounds.size() + 1) {
+  // equalshares-add1u: the rounds of the completion follow MES's.
+  const std::size_t mes_rounds = outcome.completion_from.value_or(outcome.rounds.size());
+  if (!std::equal(again.selected.begin(), again.selected.end(), outcome.selected.begin(),
+                  outcome.selected.begin() + static_cast<std::ptrdiff_t>(mes_rounds)) ||
+      again.selected.size() != mes_rounds || probe.money.size() != mes_rounds + 1) {
     return Status::Invalid("internal: the watched MES run differs from the rule's run");
   }
   const Rational cost(static_cast<long>(ex.cost));
@@ -158,7 +177,7 @@ Status ExplainMes(const Election& election, const Outcome& outcome, RuleKind rul
   m.uniform = probe.uniform;
   m.money_at_start = m.voter_budget * static_cast<long>(m.supporters);
   for (const auto& h : probe.holdings) m.money_at_turn += h.money * static_cast<long>(h.count);
-  for (std::size_t k = 0; k < outcome.rounds.size(); ++k) {
+  for (std::size_t k = 0; k < mes_rounds; ++k) {
     const Round& r = outcome.rounds[k];
     m.steps.push_back(MesStep{r.project, r.score, probe.rho[k], probe.money[k + 1]});
   }
@@ -188,7 +207,8 @@ Status ExplainMes(const Election& election, const Outcome& outcome, RuleKind rul
   if (sgn(m.voter_budget) > 0 && sgn(m.shortfall) > 0) {
     m.extra_supporters_for_shortfall = CeilDiv(m.shortfall, m.voter_budget);
   }
-  for (auto r = outcome.rounds.rbegin(); r != outcome.rounds.rend(); ++r) {
+  for (auto r = outcome.rounds.rbegin() + static_cast<std::ptrdiff_t>(outcome.rounds.size() - mes_rounds);
+       r != outcome.rounds.rend(); ++r) {
     if (election.projects[r->project].cost > 0) {
       m.last_rho = r->score;
       break;
@@ -266,6 +286,16 @@ Result<ProjectExplanation> Explain(const Election& election, RuleKind rule, cons
       ExplainTurn(election, *outcome, rule, options, ex);
       break;
     case ExplanationKind::kMes: {
+      ex.comparison = outcome->comparison;
+      // equalshares-*: greedy's outcome kept by the comparison step, or a
+      // project the completion funded, is explained as greedy by votes.
+      const bool greedy_kept = outcome->comparison && outcome->comparison->kept_greedy;
+      ex.completion = outcome->completion_from && ex.round && *ex.round >= *outcome->completion_from;
+      if (greedy_kept || ex.completion) {
+        ex.kind = ExplanationKind::kGreedy;
+        ExplainTurn(election, *outcome, rule, options, ex);
+        break;
+      }
       const Status status = ExplainMes(election, *outcome, rule, tie_break, ex);
       if (!status.ok()) return status;
       break;

@@ -105,6 +105,8 @@ Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyOrd
   out.budget = election.budget;
   Money left = election.budget;
   bool stopped = false;
+  Exclusions exclusions(election);
+  const bool no_skip = greedy_order == GreedyOrder::kScoreNoSkip || greedy_order == GreedyOrder::kScoreReserve;
   for (std::size_t i = 0; i < n && !stopped; ++i) {
     const ProjectIndex p = order[i];
     // A run of equal scores is a tie the tie-break settled; report it once.
@@ -124,14 +126,29 @@ Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyOrd
     round.score_infinite = density[p].infinite;
     round.supporters = supporters[p];
     const Money cost = election.projects[p].cost;
-    if (options.min_score && total[p] < *options.min_score) {
+    if (exclusions.Excluded(p)) {
+      round.decision = Decision::kExcluded;
+    } else if (options.min_score && total[p] < *options.min_score) {
       round.decision = Decision::kBelowThreshold;
     } else if (cost <= left) {
       round.decision = Decision::kSelected;
       left -= cost;
       out.selected.push_back(p);
       out.total_cost += cost;
-    } else if (greedy_order == GreedyOrder::kScoreNoSkip) {
+      exclusions.Fund(p);
+    } else if (no_skip && cost > election.budget) {
+      // More than the whole budget (a withdrawn project's placeholder cost):
+      // it could never be funded, so it does not end the count.
+      round.decision = Decision::kOutOfReach;
+    } else if (greedy_order == GreedyOrder::kScoreReserve &&
+               static_cast<Wide>(left) * 100 >= static_cast<Wide>(cost) * options.reserve_share.value_or(101)) {
+      round.decision = Decision::kFundedFromReserve;
+      out.selected.push_back(p);
+      out.total_cost += cost;
+      out.reserve_used = cost - left;
+      left = 0;
+      stopped = true;
+    } else if (no_skip) {
       round.decision = Decision::kStopped;
       stopped = true;
     } else {

@@ -90,6 +90,7 @@ Outcome RunKnapsack(const Election& election, const TieBreak& tie_break, const R
   out.criterion = "votes";
   out.budget = election.budget;
   Money left = election.budget;
+  Exclusions exclusions(election);
   auto record = [&](ProjectIndex p, Decision decision, Money amount) {
     if (amount > 0 || decision == Decision::kSelected) {
       out.selected.push_back(p);
@@ -119,11 +120,15 @@ Outcome RunKnapsack(const Election& election, const TieBreak& tie_break, const R
     }
     std::vector<ProjectIndex> divisible;
     for (ProjectIndex p : level) {
-      if (partial(p)) {
+      if (exclusions.Excluded(p)) {
+        record(p, Decision::kExcluded, 0);
+      } else if (partial(p)) {
         divisible.push_back(p);
+        exclusions.Fund(p);  // of a group, only the first shares the money
       } else {
         const Money cost = election.projects[p].cost;
         record(p, cost <= left ? Decision::kSelected : Decision::kSkipped, cost <= left ? cost : 0);
+        if (out.rounds.back().decision == Decision::kSelected) exclusions.Fund(p);
       }
     }
     std::vector<Money> cost;

@@ -126,7 +126,10 @@ class MesRun {
     // rho is a price per unit of utility: dimensionless when utility is money.
     out.score_money_power = inst_.utility_is_money ? 0 : 1;
     out.budget = election_.budget;
+    Exclusions exclusions(election_);
     for (ProjectIndex p : internal::OrderTied(inst_.free_projects, tie_break_)) {
+      if (exclusions.Excluded(p)) continue;
+      exclusions.Fund(p);
       Round round;
       round.project = p;
       round.supporters = static_cast<std::int64_t>(inst_.Supporters(p).size());
@@ -136,6 +139,7 @@ class MesRun {
     }
     if (probe_) StartProbe(out.rounds.size());
     std::vector<ProjectIndex> remaining = inst_.candidates;
+    std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
     std::vector<Rational> rho = inst_.initial_rho;
     std::vector<bool> dropped(election_.projects.size(), false);
     while (!remaining.empty()) {
@@ -172,6 +176,8 @@ class MesRun {
       }
       Pay(winner, winner_rho);
       std::erase(remaining, winner);
+      exclusions.Fund(winner);
+      if (exclusions.active()) std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
 
       const Money cost = election_.projects[winner].cost;
       out.selected.push_back(winner);
@@ -419,16 +425,23 @@ class MesRun {
   std::vector<Group> groups_;                // scratch
 };
 
-bool IsExhaustive(const Election& election, const MesInstance& inst, const Outcome& outcome) {
+}  // namespace
+
+bool IsExhaustive(const Election& election, const std::vector<ProjectIndex>& candidates, const Outcome& outcome,
+                  Money budget) {
   std::vector<bool> in(election.projects.size(), false);
-  for (ProjectIndex p : outcome.selected) in[p] = true;
-  for (ProjectIndex p : inst.candidates) {
-    if (!in[p] && outcome.total_cost + election.projects[p].cost <= election.budget) return false;
+  Exclusions exclusions(election);
+  for (ProjectIndex p : outcome.selected) {
+    in[p] = true;
+    exclusions.Fund(p);
+  }
+  for (ProjectIndex p : candidates) {
+    if (!in[p] && !exclusions.Excluded(p) && election.projects[p].cost <= budget - outcome.total_cost) {
+      return false;
+    }
   }
   return true;
 }
-
-}  // namespace
 
 Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction sat,
                const Rational& voter_budget, MesProbe* probe) {
@@ -439,20 +452,40 @@ Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction
   return out;
 }
 
-Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break) {
+Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Rational* start,
+                   bool stop_when_exhaustive) {
   const MesInstance inst = BuildInstance(election, Satisfaction::kCost);
-  // pabutools adds 1 to each voter's budget per run: one currency unit.
+  // Each run adds 1 to each voter's budget: one currency unit.
   mpz_class unit;
   mpz_ui_pow_ui(unit.get_mpz_t(), 10, static_cast<unsigned long>(election.money_scale));
-  Rational voter_budget = MakeRational(election.budget, static_cast<std::int64_t>(inst.num_voters));
+  Rational voter_budget =
+      start ? *start : MakeRational(election.budget, static_cast<std::int64_t>(inst.num_voters));
+  if (!stop_when_exhaustive) {
+    // Without the exhaustive stop only going over the budget ends the runs. If
+    // all MES can ever fund fits, that never happens: the outcome tends to the
+    // run where every voter can pay for anything alone, so take that run.
+    mpz_class candidates_cost = 0;
+    for (ProjectIndex p : inst.candidates) candidates_cost += static_cast<long>(election.projects[p].cost);
+    if (candidates_cost <= static_cast<long>(election.budget)) {
+      const Rational rich(candidates_cost + 1);
+      Outcome out = MesRun(election, inst, tie_break, std::max(voter_budget, rich)).Run();
+      out.voter_budget = std::max(voter_budget, rich);
+      out.iterations = 1;
+      return out;
+    }
+  }
   // Before the first run, the previous outcome is the free projects alone.
   Outcome previous;
   previous.criterion = "rho";
   previous.budget = election.budget;
   previous.voter_budget = voter_budget;
+  Exclusions exclusions(election);
   for (ProjectIndex p : internal::OrderTied(inst.free_projects, tie_break)) {
+    if (exclusions.Excluded(p)) continue;
+    exclusions.Fund(p);
     previous.selected.push_back(p);
   }
+  const Money unbounded = std::numeric_limits<Money>::max();
   for (int iteration = 1;; ++iteration) {
     Outcome out = MesRun(election, inst, tie_break, voter_budget).Run();
     out.voter_budget = voter_budget;
@@ -461,7 +494,9 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break) {
       previous.iterations = iteration;
       return previous;
     }
-    if (IsExhaustive(election, inst, out)) return out;
+    if (stop_when_exhaustive && IsExhaustive(election, inst.candidates, out, election.budget)) return out;
+    // Every candidate funded or excluded: more money changes nothing.
+    if (!stop_when_exhaustive && IsExhaustive(election, inst.candidates, out, unbounded)) return out;
     voter_budget += Rational(unit);
     previous = std::move(out);
   }

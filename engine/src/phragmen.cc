@@ -33,6 +33,7 @@ Outcome RunPhragmen(const Election& election, const TieBreak& tie_break) {
     if (election.projects[p].cost <= election.budget) remaining.push_back(p);
   }
 
+  Exclusions exclusions(election);
   Outcome out;
   out.criterion = "max_load";
   out.score_money_power = 1;
@@ -93,6 +94,8 @@ Outcome RunPhragmen(const Election& election, const TieBreak& tie_break) {
     out.selected.push_back(winner);
     out.total_cost += election.projects[winner].cost;
     std::erase(remaining, winner);
+    exclusions.Fund(winner);
+    if (exclusions.active()) std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
     round.project = winner;
     round.supporters = score[winner];
     round.budget_left = election.budget - out.total_cost;

@@ -302,6 +302,7 @@ Outcome RunStv(const Election& election, const TieBreak& tie_break, int seats) {
   std::iota(continuing.begin(), continuing.end(), ProjectIndex{0});
   std::vector<Rational> votes(n);  // refreshed only when a pile changed
   int seats_left = seats;
+  Exclusions exclusions(election);
 
   while (seats_left > 0 && !continuing.empty()) {
     for (ProjectIndex p : continuing) {
@@ -325,6 +326,14 @@ Outcome RunStv(const Election& election, const TieBreak& tie_break, int seats) {
       count.Remove(elected, factor);
       std::erase(continuing, elected);
       --seats_left;
+      // The rest of its exclusive group is out of the count, like the eliminated.
+      exclusions.Fund(elected);
+      for (ProjectIndex p : std::vector<ProjectIndex>(continuing)) {
+        if (!exclusions.Excluded(p)) continue;
+        AddRound(out, p, Decision::kExcluded, votes[p], count.ballots(p), election.budget - out.total_cost);
+        count.Remove(p, Rational(1));
+        std::erase(continuing, p);
+      }
       continue;
     }
     if (continuing.size() <= static_cast<std::size_t>(seats_left)) {
@@ -338,7 +347,15 @@ Outcome RunStv(const Election& election, const TieBreak& tie_break, int seats) {
                                 [&](ProjectIndex p) { return votes[p] != votes[*run]; });
         // Equal votes: the tie-break set the order of the run.
         if (end - run > 1) out.ties.push_back(Tie{out.rounds.size(), {run, end}, *run});
-        for (; run != end; ++run) Select(out, election, *run, votes[*run], count.ballots(*run));
+        for (; run != end; ++run) {
+          if (exclusions.Excluded(*run)) {
+            AddRound(out, *run, Decision::kExcluded, votes[*run], count.ballots(*run),
+                     election.budget - out.total_cost);
+            continue;
+          }
+          Select(out, election, *run, votes[*run], count.ballots(*run));
+          exclusions.Fund(*run);
+        }
       }
       break;
     }
@@ -465,14 +482,18 @@ Outcome RunSchulze(const Election& election, const TieBreak& tie_break) {
 
   // Fund down the ranking, skipping what no longer fits.
   Money left = election.budget;
+  Exclusions exclusions(election);
   for (ProjectIndex x : out.ranking) {
     const Money cost = election.projects[x].cost;
     Decision decision = Decision::kSkipped;
-    if (cost <= left) {
+    if (exclusions.Excluded(x)) {
+      decision = Decision::kExcluded;
+    } else if (cost <= left) {
       decision = Decision::kSelected;
       left -= cost;
       out.selected.push_back(x);
       out.total_cost += cost;
+      exclusions.Fund(x);
     }
     AddRound(out, x, decision, Rational(static_cast<long>(wins[x])), ranked_by[x], left);
   }

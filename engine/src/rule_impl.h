@@ -2,7 +2,9 @@
 #pragma once
 
 #include <algorithm>
+#include <map>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "psephos/engine/outcome.h"
@@ -28,6 +30,40 @@ enum class GreedyOrder {
   kDensity,      // pabutools greedy: total satisfaction per unit of cost, skipping
   kScoreSkip,    // city rule: by total score, skip what no longer fits
   kScoreNoSkip,  // city rule: by total score, stop at the first that does not fit
+  kScoreReserve, // no-skip, the stopping project funded from a reserve if close enough
+};
+
+// Exclusive groups (Project::exclusive_group): funding a project rules out
+// the rest of its group. Inactive, and free, when the election has none.
+class Exclusions {
+ public:
+  explicit Exclusions(const Election& election) {
+    if (!election.HasExclusiveGroups()) return;
+    std::map<std::string_view, std::size_t> index;
+    group_.assign(election.projects.size(), kNone);
+    excluded_.assign(election.projects.size(), false);
+    for (std::size_t p = 0; p < election.projects.size(); ++p) {
+      const std::string& label = election.projects[p].exclusive_group;
+      if (label.empty()) continue;
+      const auto [it, added] = index.emplace(label, members_.size());
+      if (added) members_.emplace_back();
+      group_[p] = it->second;
+      members_[it->second].push_back(static_cast<ProjectIndex>(p));
+    }
+  }
+  bool active() const { return !group_.empty(); }
+  bool Excluded(ProjectIndex p) const { return active() && excluded_[p]; }
+  // p is funded: the rest of its group can no longer be.
+  void Fund(ProjectIndex p) {
+    if (!active() || group_[p] == kNone) return;
+    for (ProjectIndex q : members_[group_[p]]) excluded_[q] = q != p;
+  }
+
+ private:
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> group_;  // per project; empty when no project has a group
+  std::vector<std::vector<ProjectIndex>> members_;
+  std::vector<bool> excluded_;
 };
 
 Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyOrder order,
@@ -56,8 +92,21 @@ struct MesProbe {
 // given, is filled as the run goes; without one nothing extra is done.
 Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction sat,
                const Rational& voter_budget, MesProbe* probe = nullptr);
-// pabutools' iterated MES with voter_budget_increment = 1 currency unit.
-Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break);
+// Whether no project among `candidates` outside the outcome (nor excluded by
+// it) fits the money it leaves of `budget`.
+bool IsExhaustive(const Election& election, const std::vector<ProjectIndex>& candidates, const Outcome& outcome,
+                  Money budget);
+// Iterated MES, cost satisfaction: each voter's budget grows by 1 currency
+// unit per run and the last run within the budget is kept. pabutools
+// (mes-add1) starts from budget / voters (`start` null) and also stops at the
+// first exhaustive outcome; equalshares.net's add1, as Wieliczka, Świecie and
+// Assen were counted, starts from whole units and only stops over the budget.
+Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Rational* start = nullptr,
+                   bool stop_when_exhaustive = true);
+// equalshares.net's add1 with integral endowments (equalshares.cc), then, when
+// `complete`, utilitarian completion, and the comparison step of `options`.
+Outcome RunEqualShares(const Election& election, const TieBreak& tie_break, bool complete,
+                       const RuleOptions& options);
 
 Outcome RunPhragmen(const Election& election, const TieBreak& tie_break);
 

@@ -29,6 +29,9 @@ constexpr std::array kRules{
     RuleEntry{RuleKind::kStv, "stv"},
     RuleEntry{RuleKind::kSchulze, "schulze"},
     RuleEntry{RuleKind::kKnapsack, "knapsack"},
+    RuleEntry{RuleKind::kGreedyReserve, "greedy-reserve"},
+    RuleEntry{RuleKind::kEqualSharesAdd1, "equalshares-add1"},
+    RuleEntry{RuleKind::kEqualSharesAdd1u, "equalshares-add1u"},
 };
 
 enum class Family { kApproval, kPoints, kRanked };
@@ -49,12 +52,15 @@ bool Fits(RuleKind rule, Family family) {
   switch (rule) {
     case RuleKind::kGreedyScore:
     case RuleKind::kGreedyNoSkip:
-    case RuleKind::kGreedyThreshold: return true;
+    case RuleKind::kGreedyThreshold:
+    case RuleKind::kGreedyReserve: return true;
     case RuleKind::kGreedy:
     case RuleKind::kMes: return family != Family::kRanked;
     case RuleKind::kGreedyCard:
     case RuleKind::kMesCard:
     case RuleKind::kMesAdd1:
+    case RuleKind::kEqualSharesAdd1:
+    case RuleKind::kEqualSharesAdd1u:
     case RuleKind::kPhragmen:
     case RuleKind::kKnapsack: return family == Family::kApproval;
     case RuleKind::kGreedyBorda:
@@ -132,7 +138,8 @@ Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& t
   const Family family = FamilyOf(election.ballot_type);
   if (election.budget < 0) return Status::Invalid("the budget is negative");
   const bool shares_budget = rule == RuleKind::kMes || rule == RuleKind::kMesCard ||
-                             rule == RuleKind::kMesAdd1 || rule == RuleKind::kMesBorda;
+                             rule == RuleKind::kMesAdd1 || rule == RuleKind::kMesBorda ||
+                             rule == RuleKind::kEqualSharesAdd1 || rule == RuleKind::kEqualSharesAdd1u;
   if (shares_budget && election.profile.size() == 0) {
     return Status::Invalid(std::string("rule '") + RuleName(rule) +
                            "' shares the budget among voters, and this election has no ballots");
@@ -161,6 +168,18 @@ Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& t
       break;
     case RuleKind::kGreedyNoSkip:
       out = internal::RunGreedy(election, tie_break, GreedyOrder::kScoreNoSkip, score, options);
+      break;
+    case RuleKind::kGreedyReserve:
+      if (!options.reserve_share || *options.reserve_share < 0 || *options.reserve_share > 100) {
+        return Status::Invalid(
+            "rule 'greedy-reserve' needs the reserve share, a percentage from 0 to 100 (--reserve-share N; "
+            "Poznań: 80)");
+      }
+      out = internal::RunGreedy(election, tie_break, GreedyOrder::kScoreReserve, score, options);
+      break;
+    case RuleKind::kEqualSharesAdd1:
+    case RuleKind::kEqualSharesAdd1u:
+      out = internal::RunEqualShares(election, tie_break, rule == RuleKind::kEqualSharesAdd1u, options);
       break;
     case RuleKind::kGreedyThreshold:
       if (!options.min_score) {
@@ -216,6 +235,22 @@ Result<PartialPolicy> ParsePartialPolicy(std::string_view name) {
                          "' (known: increasing, fractional, equalizing)");
 }
 
+Result<Comparison> ParseComparison(std::string_view name) {
+  if (name == "none") return Comparison::kNone;
+  if (name == "satisfaction") return Comparison::kSatisfaction;
+  if (name == "exclusion") return Comparison::kExclusion;
+  return Status::Invalid("unknown comparison step '" + std::string(name) + "' (known: none, satisfaction, exclusion)");
+}
+
+const char* ComparisonName(Comparison comparison) {
+  switch (comparison) {
+    case Comparison::kNone: return "none";
+    case Comparison::kSatisfaction: return "satisfaction";
+    case Comparison::kExclusion: return "exclusion";
+  }
+  return "none";
+}
+
 const char* DecisionName(Decision decision) {
   switch (decision) {
     case Decision::kSelected: return "selected";
@@ -225,6 +260,9 @@ const char* DecisionName(Decision decision) {
     case Decision::kUnaffordable: return "unaffordable";
     case Decision::kEliminated: return "eliminated";
     case Decision::kPartiallyFunded: return "partially_funded";
+    case Decision::kOutOfReach: return "out_of_reach";
+    case Decision::kFundedFromReserve: return "funded_from_reserve";
+    case Decision::kExcluded: return "excluded";
   }
   return "unknown";
 }

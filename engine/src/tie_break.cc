@@ -43,6 +43,10 @@ TieBreak TieBreak::ByCost(const Election& election) {
   return TieBreak("cost", RanksFromOrder(order));
 }
 
+TieBreak TieBreak::ByFile(const Election& election) {
+  return TieBreak("file", RanksFromOrder(AllProjects(election)));
+}
+
 Result<TieBreak> TieBreak::Explicit(const Election& election, const std::vector<std::string>& ids) {
   std::unordered_map<std::string_view, ProjectIndex> index;
   for (std::size_t i = 0; i < election.projects.size(); ++i) {

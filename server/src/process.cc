@@ -101,8 +101,8 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
     r.Fail(path, "must be an object");
     return r.status();
   }
-  r.OnlyKnownKeys(j, path + ".", {"id", "title", "currency", "rule", "tie_break", "min_score", "area", "heading",
-                                   "amount", "ballot", "projects"});
+  r.OnlyKnownKeys(j, path + ".", {"id", "title", "currency", "rule", "tie_break", "min_score", "reserve_share",
+                                   "comparison", "area", "heading", "amount", "ballot", "projects"});
   b.id = r.String(j, path + ".", "id", true, 64);
   if (!r.failed() && !ValidId(b.id)) r.Fail(path + ".id", "use letters, digits and . _ / - (at most 64)");
   b.title = r.String(j, path + ".", "title", false, 500);
@@ -112,11 +112,27 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
   b.tie_break = r.String(j, path + ".", "tie_break", false, 10);
   if (b.tie_break.empty()) b.tie_break = "id";
   b.min_score = r.Count(j, path + ".", "min_score");
+  b.reserve_share = r.Count(j, path + ".", "reserve_share");
+  b.comparison = r.String(j, path + ".", "comparison", false, 20);
+  if (b.comparison.empty()) b.comparison = "none";
   b.area = r.String(j, path + ".", "area", false, 100);
   b.heading = r.String(j, path + ".", "heading", false, 64);
   if (r.failed()) return r.status();
   if (!engine::ParseRule(b.rule).ok()) r.Fail(path + ".rule", engine::ParseRule(b.rule).status().message());
-  if (b.tie_break != "id" && b.tie_break != "cost") r.Fail(path + ".tie_break", "must be id or cost");
+  if (b.tie_break != "id" && b.tie_break != "cost" && b.tie_break != "file") {
+    r.Fail(path + ".tie_break", "must be id, cost or file (the projects' order)");
+  }
+  if (auto comparison = engine::ParseComparison(b.comparison); !comparison.ok()) {
+    r.Fail(path + ".comparison", comparison.status().message());
+  }
+  if (b.reserve_share && *b.reserve_share > 100) r.Fail(path + ".reserve_share", "is a percentage: 0 to 100");
+  if (b.comparison != "none" && b.rule != "equalshares-add1" && b.rule != "equalshares-add1u") {
+    r.Fail(path + ".comparison", "is a step of equalshares-add1 and equalshares-add1u only");
+  }
+  if (b.rule == "greedy-reserve" && !b.reserve_share) {
+    r.Fail(path + ".reserve_share", "greedy-reserve needs it: the share (percent) of the stopping project's cost the "
+                                    "money left must cover for the reserve to pay the rest (Poznań: 80)");
+  }
 
   engine::Election& e = b.election;
   const json ballot = j.value("ballot", json::object());
@@ -180,7 +196,7 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
       r.Fail(pp, "must be an object");
       break;
     }
-    r.OnlyKnownKeys(pj, pp + ".", {"id", "name", "description", "category", "cost"});
+    r.OnlyKnownKeys(pj, pp + ".", {"id", "name", "description", "category", "cost", "exclusive_group"});
     engine::Project project;
     project.id = r.String(pj, pp + ".", "id", true, 64);
     if (!r.failed() && !ValidId(project.id)) r.Fail(pp + ".id", "use letters, digits and . _ / - (at most 64)");
@@ -189,6 +205,8 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
       std::string value = r.String(pj, pp + ".", key, std::string(key) == "name", 5000);
       if (!value.empty()) project.attributes.emplace_back(key, std::move(value));
     }
+    // Projects sharing this label exclude each other: at most one is funded.
+    project.exclusive_group = r.String(pj, pp + ".", "exclusive_group", false, 64);
     if (!pj.contains("cost")) r.Fail(pp + ".cost", "missing");
     if (r.failed()) break;
     costs.push_back(amount_at(pj["cost"], pp + ".cost"));
@@ -243,6 +261,8 @@ json BudgetJson(const Budget& b, bool with_rule) {
     j["rule"] = b.rule;
     j["tie_break"] = b.tie_break;
     if (b.min_score) j["min_score"] = *b.min_score;
+    if (b.reserve_share) j["reserve_share"] = *b.reserve_share;
+    if (b.comparison != "none") j["comparison"] = b.comparison;
   }
   if (!b.area.empty()) j["area"] = b.area;
   if (!b.heading.empty()) j["heading"] = b.heading;
@@ -266,6 +286,7 @@ json BudgetJson(const Budget& b, bool with_rule) {
       if (const std::string* v = p.Attribute(key)) pj[key] = *v;
     }
     pj["cost"] = AmountJson(p.cost, e.money_scale);
+    if (!p.exclusive_group.empty()) pj["exclusive_group"] = p.exclusive_group;
     projects.push_back(std::move(pj));
   }
   j["projects"] = std::move(projects);
@@ -529,6 +550,10 @@ Result<BudgetRule> ResolveBudgetRule(const Budget& budget) {
   auto rule = engine::ParseRule(budget.rule);
   if (!rule.ok()) return rule.status();
   BudgetRule out{*rule, {}};
+  out.options.reserve_share = budget.reserve_share;
+  if (auto comparison = engine::ParseComparison(budget.comparison); comparison.ok()) {
+    out.options.comparison = *comparison;
+  }
   if (budget.min_score) {
     out.options.min_score = *budget.min_score;
   } else if (*rule == engine::RuleKind::kGreedyThreshold) {
@@ -592,8 +617,9 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
     if (!resolved.ok()) return resolved.status();
     const engine::RuleKind rule = resolved->rule;
     const engine::RuleOptions& options = resolved->options;
-    const engine::TieBreak tie_break =
-        budget.tie_break == "cost" ? engine::TieBreak::ByCost(e) : engine::TieBreak::ById(e);
+    const engine::TieBreak tie_break = budget.tie_break == "cost"   ? engine::TieBreak::ByCost(e)
+                                       : budget.tie_break == "file" ? engine::TieBreak::ByFile(e)
+                                                                    : engine::TieBreak::ById(e);
     json entry;
     entry["budget"] = budget.id;
     entry["ballots"] = e.profile.size();

@@ -28,9 +28,12 @@ std::string WithSource(std::string_view source, const std::string& message) {
 
 // The budget rule a file's META names: a Psephos rule name stays (so our own
 // exports read back) when it counts the file's ballots, a pabulib name becomes
-// its counterpart (equalshares/add1 is mes-add1), anything else greedy (by
-// score for ranks and points). min_project_score_threshold becomes
-// min_score, which every greedy rule honours.
+// the rule the city counted with (ResolveOfficialRule: equalshares/add1 is
+// equalshares-add1, Poznań's greedy-custom greedy-reserve at 80%), an unknown
+// one greedy (by score for ranks and points). greedy-exclusive without
+// exclusive groups is refused: counted as plain greedy it would fund projects
+// that exclude each other. Ties are broken in the file's project order, as
+// cities rank them. min_project_score_threshold becomes min_score.
 Status ApplyMetaRule(const engine::Election& e, std::string_view source, Budget* b) {
   const auto fits = [&](std::string_view name) {
     auto kind = engine::ParseRule(name);
@@ -38,11 +41,20 @@ Status ApplyMetaRule(const engine::Election& e, std::string_view source, Budget*
   };
   // greedy counts approval ballots; for ranks and points, greedy by score.
   b->rule = fits("greedy") ? "greedy" : "greedy-score";
+  b->tie_break = "file";
   if (const std::string* rule = e.Meta("rule")) {
-    if (fits(*rule)) {
+    auto official = ballots::ResolveOfficialRule(e);
+    if (fits(*rule) && official.ok() && *rule != "greedy") {
+      b->rule = *rule;  // a Psephos export: its rule and options read back
+      b->reserve_share = official->options.reserve_share;
+      b->comparison = engine::ComparisonName(official->options.comparison);
+    } else if (fits(*rule)) {
       b->rule = *rule;
-    } else if (auto official = ballots::ResolveOfficialRule(e); official.ok()) {
+    } else if (official.ok()) {
       b->rule = engine::RuleName(official->rule);
+      b->reserve_share = official->options.reserve_share;
+    } else if (*rule == "greedy-exclusive") {
+      return Status::Invalid(WithSource(source, official.status().message()));
     }
   }
   auto threshold = ballots::MetaThreshold(e);
@@ -245,6 +257,8 @@ Result<std::string> BudgetPabulib(const ProcessDefinition& process, const Budget
   e->meta.emplace_back("num_projects", std::to_string(e->projects.size()));
   e->meta.emplace_back("num_votes", std::to_string(e->profile.size()));
   e->meta.emplace_back("rule", budget.rule);
+  if (budget.reserve_share) e->meta.emplace_back("reserve_share", std::to_string(*budget.reserve_share));
+  if (budget.comparison != "none") e->meta.emplace_back("comparison", budget.comparison);
   // The threshold the budget is counted with (greedy-threshold's default 1
   // too), so `psephos tally --rule official` counts the file the same way.
   if (auto resolved = ResolveBudgetRule(budget); resolved.ok() && resolved->options.min_score) {

@@ -65,6 +65,7 @@ inline std::string FirstDifference(const engine::Election& a, const engine::Elec
     if (p.id != q.id) return "project " + std::to_string(i) + " id " + p.id + " vs " + q.id;
     if (p.cost != q.cost) return "project " + p.id + " cost";
     if (p.attributes != q.attributes) return "project " + p.id + " attributes";
+    if (p.exclusive_group != q.exclusive_group) return "project " + p.id + " exclusive group";
   }
   if (a.profile.size() != b.profile.size()) return "ballot counts differ";
   if (a.profile.has_points() != b.profile.has_points()) return "has_points differs";

@@ -56,6 +56,33 @@ TEST_CASE("hand-made files survive a round trip") {
   }
 }
 
+TEST_CASE("exclusive groups and the project order survive a round trip") {
+  const std::string text =
+      "META\nkey;value\nbudget;100\nvote_type;approval\nrule;greedy-exclusive\n"
+      "PROJECTS\nproject_id;cost;exclusive_group;name\n"
+      "773;60;Konarskiego;Park\n9;10;;Bench\n153;50;Konarskiego;Square\n"
+      "VOTES\nvoter_id;vote\n1;773,9\n2;153\n";
+  Result<Election> original = ParsePabulib(text, "groups.pb");
+  REQUIRE_MESSAGE(original.ok(), original.status().message());
+  REQUIRE(original->projects.size() == 3);
+  CHECK(original->projects[0].exclusive_group == "Konarskiego");
+  CHECK(original->projects[1].exclusive_group.empty());
+  CHECK(original->projects[2].exclusive_group == "Konarskiego");
+  CHECK(original->projects[0].Attribute("exclusive_group") == nullptr);  // a model field, not an attribute
+  CHECK(original->HasExclusiveGroups());
+  Result<Election> again = RoundTrip(*original);
+  REQUIRE_MESSAGE(again.ok(), again.status().message());
+  CHECK(FirstDifference(*original, *again) == "");
+  CHECK(again->projects[0].id == "773");  // PROJECTS order kept: the file tie-break
+  CHECK(again->projects[2].id == "153");
+  CHECK(WritePabulib(*again).find("project_id;cost;name;exclusive_group\n773;60;Park;Konarskiego\n9;10;Bench;\n") !=
+        std::string::npos);
+  // Without groups no column is written.
+  Election plain = *original;
+  for (auto& p : plain.projects) p.exclusive_group.clear();
+  CHECK(WritePabulib(plain).find("exclusive_group") == std::string::npos);
+}
+
 TEST_CASE("without projects, a budget's text keeps its own scale when a cost limit carries a finer one") {
   // Found by pabulib_fuzz: "budget;100" was written back as "budget;100.0".
   Result<Election> original = ParsePabulib(
@@ -124,8 +151,8 @@ TEST_CASE("an election built in code gets budget and vote_type and voter ids") {
   e.money_scale = 1;
   e.budget = 105;  // 10.5
   e.ballot_type = BallotType::kCumulative;
-  e.projects.push_back({"first", 30, {{"name", "  padded; \"odd\"\nname "}}});
-  e.projects.push_back({"votes", 40, {{"category", "x"}}});  // an id that reads like a title
+  e.projects.push_back({"first", 30, {{"name", "  padded; \"odd\"\nname "}}, {}});
+  e.projects.push_back({"votes", 40, {{"category", "x"}}, {}});  // an id that reads like a title
   const std::vector<ProjectIndex> ballot = {1, 0};
   const std::vector<std::int64_t> points = {2, 8};
   e.profile.Add(ballot, points);

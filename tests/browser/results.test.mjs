@@ -2,7 +2,7 @@
 // bundle) and the receipt check page (the Merkle proof verified in the browser).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+import { contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
 
 const SLUG = 'roosevelt-high-2026';
 // Ballots for the example: [group index into the codes, projects].
@@ -72,6 +72,59 @@ describe('results and receipt check', () => {
     const bundle = await (await page.request.get(`${server.url}${href}`)).json();
     assert.equal(bundle.format, 'psephos-bundle/1');
     assert.equal(bundle.log.size, 12);
+  });
+
+  test('city rules in words: a project funded from the reserve, the completion after equal shares (en, es)', async () => {
+    const slug = 'reserve-2026';
+    const codes = await openProcess(server, {
+      slug, title: 'Reserve and equal shares', languages: ['en', 'es'],
+      budgets: [
+        { id: 'district', title: 'District budget', amount: 1000, currency: 'USD', rule: 'greedy-reserve', reserve_share: 80,
+          tie_break: 'file', ballot: { type: 'choose-1' },
+          projects: [{ id: 'a', name: 'Playground', cost: 600 }, { id: 'b', name: 'Library hours', cost: 500 },
+            { id: 'c', name: 'Benches', cost: 100 }] },
+        { id: 'city', title: 'City budget', amount: 10, currency: 'USD', rule: 'equalshares-add1u', tie_break: 'file',
+          ballot: { type: 'approval' },
+          projects: [{ id: 'x', name: 'Bus shelter', cost: 6 }, { id: 'y', name: 'Bike racks', cost: 5 },
+            { id: 'z', name: 'Water fountain', cost: 4 }] }],
+    }, 6);
+    // District: Playground 3, Library hours 2, Benches 1. City: Bus shelter 2, Bike racks 1.
+    const district = ['a', 'a', 'a', 'b', 'b', 'c'];
+    const city = [['x'], ['x'], ['y'], [], [], []];
+    for (let i = 0; i < 6; i++) {
+      const r = await server.api('POST', `/processes/${slug}/ballots`,
+        { code: codes[i], ballots: { district: { projects: [district[i]] }, city: { projects: city[i] } } }, { token: '' });
+      assert.equal(r.status, 201, r.text);
+    }
+    assert.equal((await server.api('POST', `/processes/${slug}/close`)).status, 200);
+    assert.equal((await server.api('POST', `/processes/${slug}/publish`)).status, 200);
+    await page.goto(`${server.url}/results/${slug}`);
+    await page.getByText('Counted with the rule “Greedy, the last project funded from a reserve if close enough” from 6 ballots.'
+      + ' $1,100 of $1,000 spent. The reserve paid $100 beyond the budget.').waitFor();
+    const rounds = page.locator('section:has(h2:text("District budget")) ol.rounds > li');
+    assert.match(await rounds.nth(1).textContent(),
+      /^Library hours — funded from the reserve: it did not fit, but the money left covered most of it\./);
+    // City: equal shares fund the bus shelter; the completion adds the fountain (no votes, still fits).
+    const cityRounds = page.locator('section:has(h2:text("City budget")) ol.rounds > li');
+    assert.equal(await cityRounds.count(), 2);
+    assert.match(await cityRounds.nth(1).textContent(),
+      /^Water fountain — funded\. Added after equal shares: most votes first, while the money lasts\. Supporters: 0\. Votes: 0\./);
+    assert.deepEqual(await labelProblems(page), []);
+    assert.deepEqual(await contrastProblems(page), []);
+    // The district's rounds at the top of the screen, their heading whole.
+    const toRounds = () => page.evaluate(() => {
+      document.querySelector('section ol.rounds').previousElementSibling.previousElementSibling.scrollIntoView({ block: 'start' });
+      window.scrollBy(0, -8);
+    });
+    await toRounds();
+    await screenshot(page, 'results-reserve');
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.getByText('La reserva pagó 100 US$ más allá del presupuesto.', { exact: false }).waitFor();
+    assert.match(await rounds.nth(1).textContent(), /financiado con la reserva/);
+    assert.match(await cityRounds.nth(1).textContent(), /Añadido después de las partes iguales/);
+    await toRounds();
+    await screenshot(page, 'results-reserve-es');
+    await page.getByRole('button', { name: 'English' }).click();
   });
 
   test('receipt check: the ballot, its place in the log, and the proof verified in the browser', async () => {

@@ -21,6 +21,15 @@ const CITY = {
         { id: 's2', name: 'Bike lane', cost: 30000 },
         { id: 's3', name: 'Street lights', cost: 15000 }] }],
 };
+const SITES = {
+  slug: 'sites-2026', title: 'Riverside parks 2026', languages: ['en', 'es'],
+  budgets: [{ id: 'main', title: 'Parks budget', amount: 50000, currency: 'USD', rule: 'greedy', tie_break: 'file',
+    ballot: { type: 'approval' },
+    projects: [
+      { id: 'n1', name: 'Skate park on the north lot', cost: 30000, exclusive_group: 'north-lot' },
+      { id: 'n2', name: 'Community garden on the north lot', cost: 20000, exclusive_group: 'north-lot' },
+      { id: 'b', name: 'Benches', cost: 5000 }] }],
+};
 const LIBRARY = {
   slug: 'library-2026', title: 'Library improvements', languages: ['en', 'es'],
   budgets: [{ id: 'main', title: 'Library budget', amount: 20000, currency: 'EUR', rule: 'greedy-borda',
@@ -41,6 +50,7 @@ before(async () => {
   server = await startServer();
   codes.city = await openProcess(server, CITY);
   codes.library = await openProcess(server, LIBRARY);
+  codes.sites = await openProcess(server, SITES);
   browser = await startBrowser();
   page = await browser.page();
 });
@@ -243,6 +253,29 @@ describe('voting page', () => {
     } finally {
       await spanish.close();
     }
+  });
+
+  test('projects that exclude each other are said on the ballot, in English and Spanish; both can be chosen', async () => {
+    await page.goto(`${server.url}/vote/sites-2026?code=${codes.sites[0]}`);
+    await page.getByRole('heading', { name: 'Parks budget' }).waitFor();
+    const line = 'At most one of these can be built: Skate park on the north lot, Community garden on the north lot. '
+      + 'You may still choose more than one.';
+    await page.getByText(line).waitFor();
+    await tick('Skate park on the north lot').check();
+    await tick('Community garden on the north lot').check();
+    assert.equal(await tick('Community garden on the north lot').isChecked(), true);
+    assert.deepEqual(await labelProblems(page), []);
+    assert.deepEqual(await contrastProblems(page), []);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'vote-exclusive');
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.getByText('Solo uno de estos puede construirse: Skate park on the north lot, Community garden on the north lot. '
+      + 'Aun así puedes elegir más de uno.').waitFor();
+    await screenshot(page, 'vote-exclusive-es');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByText(line).waitFor();
+    const receipt = await submit();
+    assert.match(receipt, /^[0-9a-f]{64}$/);
   });
 
   test('no script errors or content security policy violations on the way', () => {

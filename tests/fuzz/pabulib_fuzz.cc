@@ -42,6 +42,7 @@ std::string FirstDifference(const Election& a, const Election& b) {
     if (p.id != q.id) return "project " + std::to_string(i) + " id";
     if (p.cost != q.cost) return "project " + p.id + " cost";
     if (p.attributes != q.attributes) return "project " + p.id + " attributes";
+    if (p.exclusive_group != q.exclusive_group) return "project " + p.id + " exclusive group";
   }
   if (a.profile.size() != b.profile.size()) return "number of ballots";
   if (a.profile.has_points() != b.profile.has_points()) return "points or not";

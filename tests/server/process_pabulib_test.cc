@@ -193,7 +193,8 @@ TEST_CASE("pabulib set: the META rule and threshold become the budget's") {
   CHECK(rule_of("rule;greedy-threshold\n") == "greedy-threshold");  // counted with the default 1
   CHECK(rule_of("rule;greedy\n") == "greedy");
   CHECK(rule_of("rule;greedy-no-skip\nmin_project_score_threshold;5\n") == "greedy-no-skip 5");
-  CHECK(rule_of("rule;equalshares/add1\n") == "mes-add1");
+  CHECK(rule_of("rule;equalshares/add1\n") == "equalshares-add1");
+  CHECK(rule_of("rule;greedy-custom\nunit;Poznań\n") == "greedy-reserve");
   CHECK(rule_of("rule;mes\n") == "mes");  // a Psephos export reads back
   CHECK(rule_of("rule;greedy-custom\n") == "greedy");
   CHECK(rule_of("rule;unknown\n") == "greedy");
@@ -392,10 +393,81 @@ TEST_CASE("pabulib set: every shared file imports as a budget") {
     const std::string name = entry.path().filename().string();
     CAPTURE(name);
     auto p = ProcessFromPabulibSet({{name, SharedText(name)}}, "shared", "", LocalBudgets::kArea);
+    if (name == "Poland_Warszawa_2022_Bemowo.pb") {
+      // greedy-exclusive without exclusive groups: never a silent plain greedy.
+      REQUIRE_FALSE(p.ok());
+      CHECK(p.status().message().find("cannot be reproduced") != std::string::npos);
+      continue;
+    }
     CHECK_MESSAGE(p.ok(), p.status().message());
+    if (p.ok()) CHECK(p->budgets[0].tie_break == "file");
     if (p.ok()) {
       const engine::Election e = Reparse(*p, p->budgets[0]);
       CHECK(e.budget == p->budgets[0].election.budget);
     }
   }
+}
+
+TEST_CASE("pabulib import: Poznań's greedy-custom is greedy-reserve at 80%, counted and exported as such") {
+  const std::string name = "Poland_Poznan_2025_3_-_Piatkowo_Polnoc_Piatkowo__large.pb";
+  auto p = ProcessFromPabulibSet({{name, SharedText(name)}}, "poznan", "", LocalBudgets::kArea);
+  REQUIRE_MESSAGE(p.ok(), p.status().message());
+  const Budget& b = p->budgets[0];
+  CHECK(b.rule == "greedy-reserve");
+  CHECK(b.reserve_share == 80);
+  CHECK(b.tie_break == "file");
+  // The definition keeps them through JSON.
+  auto again = ParseProcessDefinition(ProcessDefinitionJson(*p));
+  REQUIRE_MESSAGE(again.ok(), again.status().message());
+  CHECK(again->budgets[0].reserve_share == 80);
+  CHECK(again->budgets[0].tie_break == "file");
+  // Count the file's own ballots as stored ones.
+  const engine::Election file = *ballots::ParsePabulib(SharedText(name), name);
+  std::vector<std::string> stored;
+  for (std::size_t v = 0; v < file.profile.size(); ++v) {
+    json ballot;
+    json ids = json::array();
+    for (auto q : file.profile.projects(v)) ids.push_back(file.projects[q].id);
+    ballot[b.id]["projects"] = ids;
+    stored.push_back(ballot.dump());
+  }
+  auto tally = TallyProcess(*p, stored);
+  REQUIRE_MESSAGE(tally.ok(), tally.status().message());
+  const json& outcome = (*tally)[0]["outcome"];
+  CHECK(outcome["selected"] == json::array({"RD-III.5", "RD-III.1"}));
+  CHECK(outcome["reserve_used"] == 80000);
+  CHECK(outcome["rounds"][1]["decision"] == "funded_from_reserve");
+  CHECK((*tally)[0]["explanations"]["RD-III.1"]["decision"] == "funded_from_reserve");
+  // A greedy-reserve budget without its share is refused.
+  json def = ProcessDefinitionJson(*p);
+  def["budgets"][0].erase("reserve_share");
+  auto refused = ParseProcessDefinition(def);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("reserve_share") != std::string::npos);
+}
+
+TEST_CASE("definitions: exclusive groups and the file tie-break are kept and honoured by the count") {
+  auto p = ProcessFromPabulibSet({{"g.pb", "META\nkey;value\nbudget;300\nvote_type;approval\nrule;greedy\n"
+                                           "PROJECTS\nproject_id;cost;name;exclusive_group\n"
+                                           "b;100;Park;site\na;100;Square;site\nc;100;Bench;\n"}},
+                                 "groups", "Groups", LocalBudgets::kArea);
+  REQUIRE_MESSAGE(p.ok(), p.status().message());
+  const json def = ProcessDefinitionJson(*p);
+  CHECK(def["budgets"][0]["projects"][0]["exclusive_group"] == "site");
+  CHECK_FALSE(def["budgets"][0]["projects"][2].contains("exclusive_group"));
+  auto again = ParseProcessDefinition(def);
+  REQUIRE_MESSAGE(again.ok(), again.status().message());
+  CHECK(again->budgets[0].election.projects[1].exclusive_group == "site");
+  // b and a tie (one vote each) and exclude each other: file order funds b, not a.
+  std::vector<std::string> stored = {R"({"g":{"projects":["b","a","c"]}})"};
+  auto tally = TallyProcess(*again, stored);
+  REQUIRE_MESSAGE(tally.ok(), tally.status().message());
+  const json& outcome = (*tally)[0]["outcome"];
+  CHECK(outcome["tie_break"] == "file");
+  CHECK(outcome["selected"] == json::array({"b", "c"}));
+  CHECK((*tally)[0]["explanations"]["a"]["decision"] == "excluded");
+  // And the .pb export writes the groups back.
+  auto pb = BudgetPabulib(*again, again->budgets[0], {json::parse(stored[0])});
+  REQUIRE(pb.ok());
+  CHECK(pb->find("exclusive_group") != std::string::npos);
 }

@@ -19,7 +19,7 @@ inline engine::Election MakeElection(const std::vector<ProjectSpec>& projects, e
                                      const std::vector<std::vector<engine::ProjectIndex>>& ballots,
                                      engine::BallotType type = engine::BallotType::kApproval) {
   engine::Election e;
-  for (const auto& p : projects) e.projects.push_back(engine::Project{p.id, p.cost, {}});
+  for (const auto& p : projects) e.projects.push_back(engine::Project{p.id, p.cost, {}, {}});
   e.budget = budget;
   e.ballot_type = type;
   for (const auto& b : ballots) e.profile.Add(b);

@@ -64,6 +64,62 @@ TEST_CASE("tally --rule official uses the file's rule and threshold") {
   CHECK(nlohmann::json::parse(r3.out)["selected"] == nlohmann::json::array({"a"}));
 }
 
+TEST_CASE("tally --rule official breaks ties in file order; --tie-break id still can") {
+  // tied.pb lists a, b, c: b and c tie on 2 votes, and b comes first in both orders.
+  auto r = Psephos("tally " + kData + "tied.pb --rule official --format json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["tie_break"] == "file");
+  REQUIRE(j["ties"].size() == 1);
+  CHECK(j["ties"][0]["tied"] == nlohmann::json::array({"b", "c"}));
+  auto id = Psephos("tally " + kData + "tied.pb --rule official --tie-break id --format json");
+  REQUIRE(id.exit_code == 0);
+  CHECK(nlohmann::json::parse(id.out)["tie_break"] == "id");
+  auto other = Psephos("tally " + kData + "tied.pb --rule greedy --format json");
+  CHECK(nlohmann::json::parse(other.out)["tie_break"] == "id");
+}
+
+TEST_CASE("tally greedy-reserve takes --reserve-share and names the reserve-funded project") {
+  // tied.pb: a 50 (3 votes), b 60 (2), c 40 (2), budget 100. By score a, then b
+  // does not fit the 50 left: 50 is 83% of 60, so at 80% the reserve pays 10.
+  auto r = Psephos("tally " + kData + "tied.pb --rule greedy-reserve --reserve-share 80 --format json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["selected"] == nlohmann::json::array({"a", "b"}));
+  CHECK(j["reserve_used"] == 10);
+  CHECK(j["rounds"][1]["decision"] == "funded_from_reserve");
+  auto text = Psephos("tally " + kData + "tied.pb --rule greedy-reserve --reserve-share 90");
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("stopped") != std::string::npos);
+  auto missing = Psephos("tally " + kData + "tied.pb --rule greedy-reserve");
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("--reserve-share") != std::string::npos);
+  auto too_big = Psephos("tally " + kData + "tied.pb --rule greedy-reserve --reserve-share 101");
+  CHECK(too_big.exit_code == 2);
+  auto explain = Psephos("explain " + kData + "tied.pb --rule greedy-reserve --reserve-share 80 --project b");
+  REQUIRE(explain.exit_code == 0);
+  CHECK(explain.out.find("was funded from the reserve in round 2") != std::string::npos);
+  CHECK(explain.out.find("covers at least 80% of its cost, so the reserve paid the other 10.") != std::string::npos);
+}
+
+TEST_CASE("tally equalshares-add1 with --comparison reports the comparison step") {
+  auto r = Psephos("tally " + kData + "tied.pb --rule equalshares-add1u --comparison exclusion --format json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["rule"] == "equalshares-add1u");
+  REQUIRE(j.contains("comparison"));
+  CHECK(j["comparison"]["by"] == "exclusion");
+  auto bad = Psephos("tally " + kData + "tied.pb --rule equalshares-add1 --comparison votes");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("unknown comparison step") != std::string::npos);
+  auto other_rule = Psephos("tally " + kData + "tied.pb --rule mes --comparison exclusion");
+  CHECK(other_rule.exit_code == 2);
+  CHECK(other_rule.err.find("--comparison is a step of equalshares-add1") != std::string::npos);
+  auto share = Psephos("tally " + kData + "tied.pb --rule greedy --reserve-share 80");
+  CHECK(share.exit_code == 2);
+  CHECK(share.err.find("--reserve-share is an option of greedy-reserve") != std::string::npos);
+}
+
 TEST_CASE("tally prints a readable table by default") {
   auto r = Psephos("tally " + kData + "tied.pb --rule mes");
   REQUIRE(r.exit_code == 0);

@@ -60,7 +60,11 @@ int main(int argc, char** argv) {
       const auto rule = *psephos::engine::ParseRule(name);
       psephos::engine::RuleOptions options;
       if (rule == psephos::engine::RuleKind::kGreedyThreshold) options.min_score = 100;
-      const int rule_reps = rule == psephos::engine::RuleKind::kMesAdd1 ? std::min(reps, 3) : reps;
+      if (rule == psephos::engine::RuleKind::kGreedyReserve) options.reserve_share = 80;  // Poznań's
+      const bool iterated = rule == psephos::engine::RuleKind::kMesAdd1 ||
+                            rule == psephos::engine::RuleKind::kEqualSharesAdd1 ||
+                            rule == psephos::engine::RuleKind::kEqualSharesAdd1u;
+      const int rule_reps = iterated ? std::min(reps, 3) : reps;
       std::size_t funded = 0;
       const double ms = MedianMs(rule_reps, [&] {
         auto out = psephos::engine::Tally(*election, rule, tie_break, options);

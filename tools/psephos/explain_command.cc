@@ -66,6 +66,16 @@ class Words {
     return buf;
   }
   std::string Id(ProjectIndex p) const { return election_.projects[p].id; }
+  // "A, B": the other projects of p's exclusive group.
+  std::string Group(ProjectIndex p) const {
+    std::string out;
+    const std::string& label = election_.projects[p].exclusive_group;
+    for (std::size_t q = 0; q < election_.projects.size(); ++q) {
+      if (q == p || label.empty() || election_.projects[q].exclusive_group != label) continue;
+      out += (out.empty() ? "" : ", ") + election_.projects[q].id;
+    }
+    return out;
+  }
   // "L081 (Sala sportowa…)": the id and a short name.
   std::string Named(ProjectIndex p) const {
     std::string out = Id(p);
@@ -124,7 +134,8 @@ void TurnText(const Words& w, const ProjectExplanation& ex, std::ostream& out) {
     out << project << " was not funded. ";
     if (t.stopped_at) {
       out << "The rule stopped at round " << RoundNo(*t.stopped_at) << ", when " << w.Id(t.stopped_project)
-          << " did not fit in the " << w.Money(t.left_at_turn) << " left; its turn (" << votes << ") never came.";
+          << " did not fit in the money left" << (t.stopped_project_reserve ? " and was funded from the reserve" : "")
+          << "; its turn (" << votes << ") never came.";
     } else {
       out << "No round reached it (" << votes << ").";
     }
@@ -135,8 +146,25 @@ void TurnText(const Words& w, const ProjectExplanation& ex, std::ostream& out) {
   const std::string round = RoundNo(*ex.round);
   switch (*ex.decision) {
     case Decision::kSelected:
-      out << project << " was funded in round " << round << ": " << votes << score << "; cost "
-          << w.Money(ex.cost) << "; " << w.Money(ex.left_after) << " left.";
+      out << project << " was funded in round " << round
+          << (ex.completion ? " by the utilitarian completion after equal shares (by votes, what still fits)" : "")
+          << ": " << votes << score << "; cost " << w.Money(ex.cost) << "; " << w.Money(ex.left_after) << " left.";
+      break;
+    case Decision::kFundedFromReserve:
+      out << project << " was funded from the reserve in round " << round << ": it did not fit (" << votes
+          << score << "; cost " << w.Money(ex.cost) << ", " << w.Money(t.left_at_turn)
+          << " left), but the money left covers at least " << t.reserve_share.value_or(0)
+          << "% of its cost, so the reserve paid the other "
+          << w.Money(t.shortfall) << ". The rule ended there.";
+      break;
+    case Decision::kOutOfReach:
+      out << project << " was not funded: it costs " << w.Money(ex.cost) << ", more than the whole budget ("
+          << w.Money(ex.budget) << "), so it could never be (round " << round << ", " << votes
+          << "); the count went on.";
+      break;
+    case Decision::kExcluded:
+      out << project << " was not funded: a project of its exclusive group (" << w.Group(ex.project)
+          << ") was funded before it, and at most one of them can be (round " << round << ", " << votes << ").";
       break;
     case Decision::kPartiallyFunded:
       out << project << " was partly funded in round " << round << ": " << votes << score << "; it got "
@@ -292,6 +320,12 @@ std::string ExplanationText(const engine::Election& election, const ProjectExpla
   std::ostringstream out;
   out << "rule: " << ex.rule << "    tie-break: " << ex.tie_break << "    budget: " << w.Money(ex.budget)
       << "    ballots: " << Words::Count(static_cast<std::int64_t>(election.profile.size())) << "\n";
+  if (ex.comparison) {
+    const auto& c = *ex.comparison;
+    out << "Comparison step (" << c.by << "): " << Words::Count(c.prefer_rule)
+        << " voters prefer the equal-shares outcome, " << Words::Count(c.prefer_greedy)
+        << " greedy by votes; " << (c.kept_greedy ? "greedy by votes was kept.\n" : "equal shares was kept.\n");
+  }
   switch (ex.kind) {
     case engine::ExplanationKind::kGreedy:
     case engine::ExplanationKind::kKnapsack: TurnText(w, ex, out); break;

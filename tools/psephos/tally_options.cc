@@ -24,6 +24,7 @@ Result<std::int64_t> WholeNumber(const std::string& option, const std::string& t
 Result<engine::TieBreak> MakeTieBreak(const engine::Election& election, const std::string& spec) {
   if (spec == "id") return engine::TieBreak::ById(election);
   if (spec == "cost") return engine::TieBreak::ByCost(election);
+  if (spec == "file") return engine::TieBreak::ByFile(election);
   if (spec.starts_with("order:")) {
     const std::string path = spec.substr(6);
     std::ifstream in(path);
@@ -40,7 +41,7 @@ Result<engine::TieBreak> MakeTieBreak(const engine::Election& election, const st
     if (!tb.ok()) return Status::Invalid(path + ": " + tb.status().message());
     return tb;
   }
-  return Status::Invalid("--tie-break must be id, cost or order:FILE, got '" + spec + "'");
+  return Status::Invalid("--tie-break must be file, id, cost or order:FILE, got '" + spec + "'");
 }
 
 }  // namespace
@@ -54,7 +55,8 @@ Result<TallyArgs> ParseTallyArgs(const std::vector<std::string>& args, bool with
       return args[++i];
     };
     if (a == "--rule" || a == "--tie-break" || a == "--format" || a == "--threshold" || a == "--seats" ||
-        a == "--rank-points" || a == "--partial" || a == "--divisible" || (with_project && a == "--project")) {
+        a == "--rank-points" || a == "--partial" || a == "--divisible" || a == "--reserve-share" ||
+        a == "--comparison" || (with_project && a == "--project")) {
       auto v = value();
       if (!v.ok()) return v.status();
       if (a == "--rule") out.rule = *v;
@@ -63,6 +65,13 @@ Result<TallyArgs> ParseTallyArgs(const std::vector<std::string>& args, bool with
       if (a == "--partial") out.partial_policy = *v;
       if (a == "--divisible") out.divisible = *v;
       if (a == "--project") out.project = *v;
+      if (a == "--comparison") out.comparison = *v;
+      if (a == "--reserve-share") {
+        auto n = WholeNumber(a, *v, 0);
+        if (!n.ok()) return n.status();
+        if (*n > 100) return Status::Invalid("--reserve-share is a percentage from 0 to 100, got '" + *v + "'");
+        out.reserve_share = *n;
+      }
       if (a == "--threshold") {
         auto n = WholeNumber(a, *v, 0);
         if (!n.ok()) return n.status();
@@ -122,6 +131,19 @@ Result<TallySetup> LoadTally(const TallyArgs& args) {
     }
   }
   if (args.threshold) options.min_score = args.threshold;
+  if (args.reserve_share) options.reserve_share = args.reserve_share;
+  auto comparison = engine::ParseComparison(args.comparison);
+  if (!comparison.ok()) return Status::Invalid("--comparison: " + comparison.status().message());
+  if (*comparison != engine::Comparison::kNone) {
+    if (rule != engine::RuleKind::kEqualSharesAdd1 && rule != engine::RuleKind::kEqualSharesAdd1u) {
+      return Status::Invalid("--comparison is a step of equalshares-add1 and equalshares-add1u, not of " +
+                             std::string(engine::RuleName(rule)));
+    }
+    options.comparison = *comparison;
+  }
+  if (args.reserve_share && rule != engine::RuleKind::kGreedyReserve) {
+    return Status::Invalid("--reserve-share is an option of greedy-reserve, not of " + std::string(engine::RuleName(rule)));
+  }
   if (args.seats) options.seats = args.seats;
   if (!args.rank_points.empty()) options.rank_points = args.rank_points;
   auto policy = engine::ParsePartialPolicy(args.partial_policy);
@@ -135,7 +157,9 @@ Result<TallySetup> LoadTally(const TallyArgs& args) {
     return Status::Invalid("--divisible must be column, all or none, got '" + args.divisible + "'");
   }
 
-  auto tie_break = MakeTieBreak(*election, args.tie_break);
+  // Cities break ties by their published ranking, the file's project order.
+  const std::string tie_spec = !args.tie_break.empty() ? args.tie_break : args.rule == "official" ? "file" : "id";
+  auto tie_break = MakeTieBreak(*election, tie_spec);
   if (!tie_break.ok()) return tie_break.status();
   return TallySetup{std::move(*election), rule, std::move(options), std::move(*tie_break)};
 }

@@ -17,13 +17,15 @@ namespace psephos::cli {
 struct TallyArgs {
   std::string file;
   std::string rule;
-  std::string tie_break = "id";
+  std::string tie_break;  // empty: file for --rule official, else id
   std::string format = "text";
   std::optional<std::int64_t> threshold;
   std::optional<int> seats;
   std::vector<std::int64_t> rank_points;
   std::string partial_policy = "increasing";
   std::string divisible = "column";
+  std::optional<std::int64_t> reserve_share;  // greedy-reserve: --reserve-share N (percent)
+  std::string comparison = "none";            // equalshares-*: --comparison
   std::string project;  // explain: --project ID
 };
 

@@ -41,6 +41,15 @@ std::string TextReport(const engine::Election& election, const engine::Outcome& 
   out << "budget: " << money(outcome.budget) << "    spent: " << money(outcome.total_cost)
       << "    funded: " << outcome.selected.size() << " of " << election.projects.size()
       << " projects\n";
+  if (outcome.reserve_used > 0) {
+    out << "from the reserve: " << money(outcome.reserve_used) << " (beyond the budget)\n";
+  }
+  if (outcome.comparison) {
+    const auto& c = *outcome.comparison;
+    out << "comparison (" << c.by << "): " << c.prefer_rule << " voters prefer the rule's outcome, "
+        << c.prefer_greedy << " greedy by votes; kept: " << (c.kept_greedy ? "greedy by votes" : "the rule's")
+        << "\n";
+  }
   if (outcome.iterations > 0) {
     out << "budget per voter: " << Approx(ToCurrency(outcome.voter_budget, 1, scale), false)
         << " (runs: " << outcome.iterations << ")\n";
@@ -57,12 +66,15 @@ std::string TextReport(const engine::Election& election, const engine::Outcome& 
   }
   const bool mes = outcome.criterion == "rho";
   out << "\nrounds (" << outcome.criterion << "):\n";
-  out << "  " << Pad("#", 5) << Pad("project", 16) << Pad("decision", 17) << Pad(outcome.criterion, 14)
+  out << "  " << Pad("#", 5) << Pad("project", 16) << Pad("decision", 20) << Pad(outcome.criterion, 14)
       << Pad("supporters", 12) << (mes ? Pad("price", 14) : "") << "budget left\n";
   for (std::size_t i = 0; i < outcome.rounds.size(); ++i) {
     const auto& r = outcome.rounds[i];
+    if (outcome.completion_from && i == *outcome.completion_from) {
+      out << "  utilitarian completion (votes, skipping what does not fit):\n";
+    }
     out << "  " << Pad(std::to_string(i + 1), 5) << Pad(election.projects[r.project].id, 16)
-        << Pad(engine::DecisionName(r.decision), 17)
+        << Pad(engine::DecisionName(r.decision), 20)
         << Pad(Approx(ToCurrency(r.score, outcome.score_money_power, scale), r.score_infinite), 14)
         << Pad(std::to_string(r.supporters), 12)
         << (mes ? Pad(Approx(ToCurrency(r.price, 1, scale), false), 14) : "") << money(r.budget_left)

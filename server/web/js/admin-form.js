@@ -116,7 +116,7 @@ export function processForm({ definition, editing, onSave, onCancel }) {
       h('div', { class: 'grid2' }, LIMITS[type].map(limit)),
       h('div', { class: 'grid2' },
         field(`${p}-rule`, t('form.rule'), select(`${p}-rule`, b.rule, RULES[type].map((r) => [r, t(`rule.${r}`)]), (v) => { b.rule = v; })),
-        field(`${p}-tie`, t('form.tie_break'), select(`${p}-tie`, b.tie_break || 'id', [['id', t('form.tie_id')], ['cost', t('form.tie_cost')]],
+        field(`${p}-tie`, t('form.tie_break'), select(`${p}-tie`, b.tie_break || 'id', [['id', t('form.tie_id')], ['cost', t('form.tie_cost')], ['file', t('form.tie_file')]],
           (v) => { b.tie_break = v; }))),
       h('h3', {}, t('form.projects')),
       b.projects.map((project, j) => projectFields(b, project, i, j)),
@@ -162,6 +162,8 @@ export function processForm({ definition, editing, onSave, onCancel }) {
       const ballot = { type };
       for (const key of LIMITS[type]) if (b.ballot[key] !== undefined && b.ballot[key] !== '') ballot[key] = b.ballot[key];
       const out = { id: b.id, amount: b.amount, rule: b.rule, tie_break: b.tie_break || 'id', ballot };
+      // Rule options the form does not edit (an import's threshold, reserve share, comparison) are kept.
+      for (const key of ['min_score', 'reserve_share', 'comparison']) if (b[key] !== undefined) out[key] = b[key];
       // Voters see the budget's title: a lone budget without one takes the process's.
       out.title = b.title?.trim() || (model.budgets.length === 1 ? d.title : b.id);
       if (b.currency) out.currency = b.currency;
@@ -169,6 +171,7 @@ export function processForm({ definition, editing, onSave, onCancel }) {
         const o = { id: p.id, name: p.name, cost: p.cost };
         if (p.category?.trim()) o.category = p.category.trim();
         if (p.description?.trim()) o.description = p.description.trim();
+        if (p.exclusive_group) o.exclusive_group = p.exclusive_group;
         return o;
       });
       return out;

@@ -73,6 +73,13 @@ export class BudgetBallot {
       else if (this.minPoints > 1) lines.push(t('rules.min_points', { n: this.minPoints }));
       lines.push(t('rules.points_how'));
     }
+    // Projects that exclude each other (one site, two proposals): voters may
+    // choose several, the count funds at most one.
+    const groups = new Map();
+    for (const p of this.budget.projects) {
+      if (p.exclusive_group) groups.set(p.exclusive_group, [...(groups.get(p.exclusive_group) || []), p.name || p.id]);
+    }
+    for (const names of groups.values()) if (names.length > 1) lines.push(t('rules.exclusive', { names: names.join(', ') }));
     return lines;
   }
 

@@ -89,7 +89,8 @@ function budget(r) {
   return h('section', { class: 'card', 'aria-labelledby': `${id}-h` },
     h('h2', { id: `${id}-h` }, def.title || def.id),
     h('p', {}, t('results.summary', { rule, spent: money(o.total_cost), amount: money(o.budget), n: r.ballots }),
-      o.voter_budget_approx !== undefined ? ` ${t('results.voter_share', { amount: money(o.voter_budget_approx) })}` : ''),
+      o.voter_budget_approx !== undefined ? ` ${t('results.voter_share', { amount: money(o.voter_budget_approx) })}` : '',
+      o.reserve_used ? ` ${t('results.reserve', { amount: money(o.reserve_used) })}` : ''),
     h('h3', {}, t('results.funded')),
     o.selected.length ? h('table', {},
       h('thead', {}, h('tr', {}, h('th', {}, t('results.project')), h('th', { class: 'num' }, t('results.cost')), h('th', { class: 'num' }, t('results.votes')))),
@@ -121,13 +122,15 @@ function swatchText(kind, text) {
 
 function roundText(round, o, name, money) {
   const decision = has(`decision.${round.decision}`) ? t(`decision.${round.decision}`) : round.decision;
-  const criterion = has(`criterion.${o.criterion}`) ? t(`criterion.${o.criterion}`) : o.criterion;
+  // equalshares-add1u's completion rounds go by votes.
+  const by = round.completion ? 'votes' : o.criterion;
+  const criterion = has(`criterion.${by}`) ? t(`criterion.${by}`) : by;
   const score = round.score === 'inf' ? '∞' : formatNumber(round.score_approx ?? 0, 2);
   // Equal Shares names what each supporter pays; other rules their score.
   const detail = round.price_approx !== undefined
     ? t('results.round_price', { n: round.supporters, price: money(round.price_approx), left: money(round.budget_left) })
     : t('results.round_detail', { n: round.supporters, criterion, score, left: money(round.budget_left) });
-  return [h('strong', {}, name(round.project)), ` — ${decision}. `, detail];
+  return [h('strong', {}, name(round.project)), ` — ${decision}. `, round.completion ? `${t('results.completion')} ` : '', detail];
 }
 
 async function start() {

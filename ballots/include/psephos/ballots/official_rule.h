@@ -16,8 +16,12 @@ struct OfficialRule {
 
 // greedy (greedy-score here), greedy-no-skip and greedy-threshold count by
 // score (votes, points, rank points) and honour META
-// min_project_score_threshold when present; equalshares/add1 is mes-add1.
-// Any other META rule is an error naming it.
+// min_project_score_threshold when present; greedy-custom of Poznań is
+// greedy-reserve with an 80% reserve share; greedy-exclusive is greedy-score
+// over the file's exclusive groups (an error when it has none: the outcome
+// cannot be reproduced); equalshares/add1 (and /add1u) is equalshares-add1
+// (-add1u). Any other META rule is an error naming it. Ties are broken in
+// file order (TieBreak::ByFile), as cities rank their projects.
 Result<OfficialRule> ResolveOfficialRule(const engine::Election& election);
 
 // META min_project_score_threshold, when present and a whole number.

@@ -32,6 +32,11 @@ inline constexpr BallotRuleKey kBallotRuleKeys[] = {
     {&engine::BallotRules::max_total_points, "max_sum_points", "max_total_points"},
 };
 
+// The optional PROJECTS column naming each project's exclusive group
+// (engine::Project::exclusive_group): projects sharing a non-empty label
+// exclude each other. Psephos' own column; pabulib files do not have it yet.
+inline constexpr const char* kExclusiveGroupColumn = "exclusive_group";
+
 // Reads and parses a `.pb` file from disk.
 Result<engine::Election> ReadPabulibFile(const std::string& path);
 

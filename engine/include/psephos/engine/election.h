@@ -28,6 +28,9 @@ struct Project {
   // Every other column of the project's row (name, votes, category, ...), in
   // file order, kept for round trips and display. Rules never read them.
   std::vector<Field> attributes;
+  // Projects sharing a non-empty label exclude each other (two proposals for
+  // one site): at most one of them is funded, by every rule.
+  std::string exclusive_group;
 
   const std::string* Attribute(std::string_view key) const;
 };
@@ -92,6 +95,8 @@ struct Election {
   std::int64_t FindProject(std::string_view id) const;
   // Number of ballots listing each project (approvals, or ballots giving points).
   std::vector<std::int64_t> SupportCounts() const;
+  // Whether any project belongs to an exclusive group.
+  bool HasExclusiveGroups() const;
 };
 
 }  // namespace psephos::engine

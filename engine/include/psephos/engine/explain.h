@@ -18,9 +18,10 @@ namespace psephos::engine {
 
 // Which of the rule-specific parts of a ProjectExplanation is filled.
 enum class ExplanationKind {
-  kGreedy,    // greedy, greedy-card, greedy-score, greedy-no-skip, greedy-threshold, greedy-borda
+  kGreedy,    // greedy, greedy-card, greedy-score, greedy-no-skip, greedy-threshold, greedy-borda,
+              // greedy-reserve
   kKnapsack,  // knapsack (greedy by votes, with partial funding)
-  kMes,       // mes, mes-card, mes-borda, mes-add1 (and mes on points ballots)
+  kMes,       // mes, mes-card, mes-borda, mes-add1, equalshares-* (and mes on points ballots)
   kPhragmen,
   kRanked,    // irv, stv, schulze
 };
@@ -39,10 +40,13 @@ struct TurnExplanation {
   std::optional<std::int64_t> threshold;
   std::int64_t threshold_score = 0;
   Money amount = 0;  // what it received (knapsack: can be less than its cost)
-  // greedy-no-skip: the round at which the rule stopped before its turn came,
-  // and the project that did not fit there.
+  // greedy-no-skip and greedy-reserve: the round at which the rule stopped
+  // before its turn came, and the project there (greedy-reserve: possibly
+  // funded from the reserve; `shortfall` is then what the reserve paid).
   std::optional<std::size_t> stopped_at;
   ProjectIndex stopped_project = 0;
+  bool stopped_project_reserve = false;  // greedy-reserve funded it from the reserve
+  std::optional<std::int64_t> reserve_share;  // greedy-reserve: its share, percent
 };
 
 // One round of an MES run, seen from the explained project.
@@ -134,6 +138,11 @@ struct ProjectExplanation {
   std::vector<ProjectIndex> selected;  // the rule's whole selection, in order
   // If it was tied with others at its round, those projects in tie-break order.
   std::vector<ProjectIndex> tied_with;
+  // equalshares-add1u: funded by the utilitarian completion after MES.
+  bool completion = false;
+  // equalshares-*: the comparison step's counts (Outcome::comparison). When it
+  // kept greedy's outcome, kind is kGreedy.
+  std::optional<Outcome::Comparison> comparison;
 
   TurnExplanation turn;  // kGreedy, kKnapsack, and kRanked's schulze
   MesExplanation mes;

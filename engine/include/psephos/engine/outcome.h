@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ enum class Decision {
   kUnaffordable,    // MES: its supporters' money no longer covers its cost
   kEliminated,      // IRV/STV: fewest votes this round, out of the count
   kPartiallyFunded, // knapsack: given what was left, less than its cost
+  kOutOfReach,      // costs more than the whole budget: never fundable, the rule goes on
+  kFundedFromReserve,  // greedy-reserve: did not fit, paid partly from a reserve; the rule ends
+  kExcluded,        // a project of its exclusive group was funded before it
 };
 const char* DecisionName(Decision decision);
 
@@ -57,9 +61,23 @@ struct Outcome {
   Money budget = 0;
   std::vector<Round> rounds;
   std::vector<Tie> ties;
-  // mes-add1: the per-voter budget of the returned run and how many runs it took.
+  // mes-add1 and equalshares-*: the per-voter budget of the returned run and
+  // how many runs it took.
   Rational voter_budget;
   int iterations = 0;
+  // greedy-reserve: what the reserve paid beyond the budget (total_cost - budget).
+  Money reserve_used = 0;
+  // equalshares-add1u: rounds from this index on were added by the
+  // utilitarian completion (by votes, skipping what does not fit).
+  std::optional<std::size_t> completion_from;
+  // equalshares-*: the comparison step, when asked for (RuleOptions::comparison).
+  struct Comparison {
+    std::string by;                 // "satisfaction" or "exclusion"
+    std::int64_t prefer_rule = 0;   // voters better off with the rule's outcome
+    std::int64_t prefer_greedy = 0; // voters better off with greedy by votes
+    bool kept_greedy = false;       // then `selected` and `rounds` are greedy's
+  };
+  std::optional<Comparison> comparison;
 };
 
 }  // namespace psephos::engine

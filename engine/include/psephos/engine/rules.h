@@ -29,7 +29,21 @@ enum class RuleKind {
   kStv,              // single transferable vote (ranked ballots)
   kSchulze,          // Schulze ranking, funded down the ranking (ranked ballots)
   kKnapsack,         // knapsack aggregation (Goel et al.), with partial funding
+  kGreedyReserve,    // no-skip by score; the project that stops it is funded from a
+                     // reserve when the money left covers reserve_share % of it (Poznań)
+  kEqualSharesAdd1,  // equalshares.net: MES with integral add1 (whole units per voter)
+  kEqualSharesAdd1u, // the same, then utilitarian completion (by votes, skipping)
 };
+
+// equalshares.net's comparison step: the greedy outcome (by votes, skipping)
+// replaces the rule's when more voters prefer it.
+enum class Comparison {
+  kNone,
+  kSatisfaction,  // a voter prefers the outcome funding more of the projects they approve
+  kExclusion,     // a voter prefers the outcome funding at least one they approve, the other none
+};
+Result<Comparison> ParseComparison(std::string_view name);
+const char* ComparisonName(Comparison comparison);
 
 // How knapsack shares the last money among tied projects that accept partial funding.
 enum class PartialPolicy {
@@ -52,6 +66,11 @@ struct RuleOptions {
   // none), and how the last money is shared among tied ones.
   std::vector<bool> partial_funding;
   PartialPolicy partial_policy = PartialPolicy::kIncreasing;
+  // greedy-reserve: the share (percent, 0-100) of the stopping project's cost
+  // the money left must cover for the reserve to pay the rest. Required there.
+  std::optional<std::int64_t> reserve_share;
+  // equalshares-add1 and -add1u: the comparison step.
+  Comparison comparison = Comparison::kNone;
 };
 
 // Parses a rule name ("greedy", "mes-add1", ...). Unknown names are an error

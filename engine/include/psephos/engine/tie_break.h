@@ -15,7 +15,11 @@ class TieBreak {
   static TieBreak ById(const Election& election);
   // Cheaper first, then more supporters, then id.
   static TieBreak ByCost(const Election& election);
-  // An explicit order of every project id, first preferred.
+  // The projects' order in the election itself: a pabulib file's PROJECTS
+  // section as published (cities list their ranking there), a definition's
+  // project list. What `--rule official` breaks ties by.
+  static TieBreak ByFile(const Election& election);
+  // An explicit order of every project id, first preferred (named "order").
   static Result<TieBreak> Explicit(const Election& election, const std::vector<std::string>& ids);
 
   const std::string& name() const { return name_; }

@@ -23,8 +23,10 @@ struct Budget {
   std::string title;
   std::string currency;
   std::string rule = "greedy";
-  std::string tie_break = "id";
+  std::string tie_break = "id";           // id, cost, or file (the projects' order)
   std::optional<std::int64_t> min_score;  // greedy-threshold's threshold (default 1)
+  std::optional<std::int64_t> reserve_share;  // greedy-reserve: percent (Poznań 80)
+  std::string comparison = "none";            // equalshares-*: none, satisfaction, exclusion
   std::string area;     // empty: every voter; else only codes of this area
   std::string heading;  // budgets sharing a heading are alternatives: a voter picks one
   // Projects (name, description, category kept as attributes), amount,
