@@ -134,12 +134,15 @@ class Api final : public Handler {
   static void SettleCheckIn(LiveProcess& p, const std::string& hash, bool stored);
   void AddDevice(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
   void RevokeDevice(const std::shared_ptr<LiveProcess>& p, std::int64_t device, Reply reply);
+  // Kiosk limits (kiosk_limits.cc).
+  static std::optional<Response> ParseKioskLimits(const nlohmann::json& body, std::int64_t* allowance,
+                                                  std::int64_t* seconds);
+  static std::optional<Response> KioskLimitRefusal(Device& d, bool walk_in, std::int64_t now);  // mutex_ held
   void SetDeviceLimits(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const nlohmann::json& body,
                        Reply reply);
   void VoidSessions(const std::shared_ptr<LiveProcess>& p, std::int64_t device, Reply reply);
   nlohmann::json DeviceJson(const LiveProcess& p, std::int64_t id) const;  // mutex_ held
   nlohmann::json WalkInsJson(const LiveProcess& p, std::int64_t id) const;  // mutex_ held
-  static std::optional<Response> KioskLimitRefusal(Device& d, bool walk_in, std::int64_t now);  // mutex_ held
   void StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const nlohmann::json& body,
                          const std::string& client, Reply reply);
   void CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const nlohmann::json& body,
