@@ -33,7 +33,7 @@ function render() {
 
 function turnout() {
   const tu = results.turnout;
-  const groups = Object.entries(tu.by_group || {});
+  const groups = Object.entries(tu.by_group || {}).filter(([g]) => g !== '(walk-in)');  // no codes: told below
   return h('section', { class: 'card', 'aria-labelledby': 'turnout-h' },
     h('h2', { id: 'turnout-h' }, t('results.turnout')),
     h('p', {}, t('results.turnout_text', { voted: formatNumber(tu.voted), codes: formatNumber(tu.codes), pct: pct(tu.voted, tu.codes), n: tu.ballots })),
@@ -44,6 +44,7 @@ function turnout() {
     tu.by_channel ? h('p', { id: 'channels' }, t('results.channels', {
       online: formatNumber(tu.by_channel.online || 0), kiosk: formatNumber(tu.by_channel.kiosk || 0),
       paper: formatNumber(tu.by_channel.paper || 0) })) : null,
+    tu.walk_ins ? h('p', { id: 'walk-ins' }, t('results.walk_ins', { n: formatNumber(tu.walk_ins) })) : null,
     tu.by_budget && Object.keys(tu.by_budget).length > 1 ? h('ul', { id: 'ballots-per-budget' },
       ballot.budgets.map((b) => h('li', {}, t('results.budget_ballots', { budget: b.title || b.id, n: tu.by_budget[b.id] || 0 })))) : null);
 }
