@@ -74,17 +74,21 @@ void Api::SetDeviceLimits(const std::shared_ptr<LiveProcess>& p, std::int64_t de
     return reply(ErrorResponse(http::status::bad_request, "missing_limits",
                                "send \"walk_in_allowance\" (0: no walk-ins), \"session_seconds\" or both"));
   }
-  std::int64_t allowance = 0, seconds = 0;
   {
-    std::lock_guard lock(mutex_);
-    allowance = p->devices[device].walk_in_allowance;
-    seconds = p->devices[device].session_seconds;
+    std::int64_t allowance = 0, seconds = 0;  // only checked here
+    if (auto error = ParseKioskLimits(body, &allowance, &seconds)) return reply(std::move(*error));
   }
-  if (auto error = ParseKioskLimits(body, &allowance, &seconds)) return reply(std::move(*error));
-  worker_.Post([this, p, device, allowance, seconds, reply = std::move(reply)](Storage& storage) {
+  // Merged with the current limits on the database thread, so that two changes of one
+  // limit each cannot undo one another.
+  worker_.Post([this, p, device, body, reply = std::move(reply)](Storage& storage) {
+    std::unique_lock lock(mutex_);
+    std::int64_t allowance = p->devices[device].walk_in_allowance;
+    std::int64_t seconds = p->devices[device].session_seconds;
+    ParseKioskLimits(body, &allowance, &seconds);  // checked above
+    lock.unlock();
     Status s = storage.SetDeviceLimits(p->id, device, allowance, seconds);
     if (!s.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
-    std::unique_lock lock(mutex_);
+    lock.lock();
     Device& d = p->devices[device];
     d.walk_in_allowance = allowance;
     d.session_seconds = seconds;
