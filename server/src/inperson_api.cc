@@ -146,7 +146,7 @@ void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& r
     if (parts[6] == "revoke" && verb == http::verb::post) return RevokeDevice(p, *id, std::move(reply));
     const bool kiosk_route = parts[6] == "limits" || parts[6] == "void" || parts[6] == "walk-ins";
     if (kiosk_route && !kiosk) {
-      return reply(ErrorResponse(http::status::conflict, "not_a_kiosk", "this device is a clerk's, not a kiosk"));
+      return reply(ErrorResponse(http::status::unprocessable_entity, "not_a_kiosk", "this device is a clerk's, not a kiosk"));
     }
     if (parts[6] == "limits" && verb == http::verb::post) {
       auto b = body();
