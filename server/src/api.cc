@@ -66,6 +66,9 @@ std::string LimiterKey(const std::string& client) {
   return boost::asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
+// The turnout group of walk-ins' ballots, beside "(none)" (paper ballots, codes without a group).
+const std::string kWalkInGroup = "(walk-in)";
+
 Response NotFound() { return ErrorResponse(http::status::not_found, "not_found", "no such resource"); }
 
 // {"title", "local_budgets": "heading" | "area", "files": {name: text} (in name order) or [{"name", "text"}]}.
@@ -132,6 +135,8 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
         state.checked_in = !code.checked_in.empty();
         state.device = code.device;
         state.checkin_device = code.checkin_device;
+        state.walk_in = code.walk_in;
+        state.session_at_ms = code.session_at_ms;
         CountCode(*live, state, code.spent && code.checked_in != "void");
         live->codes.emplace(code.code_hash, std::move(state));
       }
@@ -141,8 +146,10 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
         live->log.push_back(b.receipt);
         if (b.superseded) continue;
         const BallotFacts facts = StoredBallotFacts(live->definition, ballots::ParseJson(b.ballot).value_or(json()));
-        CountBallot(*live, b.group, b.area, facts.budgets, facts.channel, 1);
-        if (auto code = live->codes.find(b.code_hash); code != live->codes.end()) {
+        auto code = live->codes.find(b.code_hash);
+        const bool walk_in = code != live->codes.end() && code->second.walk_in;
+        CountBallot(*live, walk_in ? kWalkInGroup : b.group, b.area, facts.budgets, facts.channel, 1);
+        if (code != live->codes.end()) {
           code->second.budgets = facts.budgets;
           code->second.channel = facts.channel;
         }
@@ -202,6 +209,8 @@ void Api::CountBallot(LiveProcess& p, const std::string& group, const std::strin
   }
 }
 
+const std::string& Api::TurnoutGroup(const CodeState& code) { return code.walk_in ? kWalkInGroup : code.group; }
+
 void Api::CountCode(LiveProcess& p, const CodeState& code, bool spent) {
   if (code.device != 0) return;  // a kiosk's one-time code: its voter is counted by their ballot
   Count& group = p.by_group[code.group];
@@ -238,8 +247,10 @@ json Api::Turnout(const LiveProcess& p) const {
     auto it = p.by_channel.find(ChannelName(c));
     channels[ChannelName(c)] = it == p.by_channel.end() ? 0 : it->second;
   }
+  auto walk_ins = p.by_group.find(kWalkInGroup);
   json t = {{"codes", codes},          {"voted", voted},         {"ballots", p.ballots},
-            {"by_group", counts(p.by_group)}, {"by_budget", budgets}, {"by_channel", channels}};
+            {"by_group", counts(p.by_group)}, {"by_budget", budgets}, {"by_channel", channels},
+            {"walk_ins", walk_ins == p.by_group.end() ? 0 : walk_ins->second.ballots}};
   if (!p.definition.areas.empty()) t["by_area"] = counts(p.by_area);
   if (!p.definition.headings.empty()) t["by_heading"] = headings;
   return t;
@@ -523,9 +534,9 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
         std::erase(open, hash);
       }
     } else {  // revoting: the earlier ballot no longer counts
-      CountBallot(*p, code_state.group, code_state.area, code_state.budgets, code_state.channel, -1);
+      CountBallot(*p, TurnoutGroup(code_state), code_state.area, code_state.budgets, code_state.channel, -1);
     }
-    CountBallot(*p, code_state.group, code_state.area, facts.budgets, facts.channel, 1);
+    CountBallot(*p, TurnoutGroup(code_state), code_state.area, facts.budgets, facts.channel, 1);
     code_state.budgets = facts.budgets;
     code_state.channel = facts.channel;
     p->log.push_back(receipt);  // callbacks run in commit order: the log's order

@@ -66,6 +66,10 @@ json PublicTurnout(const json& turnout, std::int64_t k) {
     HideSmallCounts(Field(t[breakdown], "ballots"), k, /*show_zero=*/false);
   }
   if (t.contains("by_channel")) t["by_channel"] = PublicChannels(t["by_channel"], k);
+  // Walk-ins' ballots are a group of their own: the total says what it says.
+  if (t.contains("walk_ins") && t.contains("by_group") && t["by_group"].contains("(walk-in)")) {
+    t["walk_ins"] = t["by_group"]["(walk-in)"].value("ballots", json());
+  }
   for (const char* total : {"voted", "ballots"}) {
     if (t.contains(total)) HideTotal(t[total], k);
   }

@@ -84,9 +84,14 @@ void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& r
     const ProcessDefinition& def = p->definition;
     json summary = Summary(*p);  // a device stands where the public can see it: the public turnout
     summary["turnout"] = PublicTurnout(summary["turnout"], def.min_group_size);
-    return reply(JsonResponse(http::status::ok, {{"id", device}, {"role", d.role}, {"name", d.name},
-                                                 {"process", std::move(summary)}, {"groups", def.groups},
-                                                 {"areas", def.areas}, {"languages", def.languages}}));
+    json me{{"id", device},           {"role", d.role},         {"name", d.name},
+            {"process", std::move(summary)}, {"groups", def.groups}, {"areas", def.areas}, {"languages", def.languages}};
+    if (d.role == "kiosk") {  // so that the volunteer knows before asking
+      me["walk_in_allowance"] = d.walk_in_allowance;
+      me["walk_ins"] = d.walk_ins;
+      me["session_seconds"] = d.session_seconds;
+    }
+    return reply(JsonResponse(http::status::ok, me));
   }
   if (action == "kiosk" && n == 6 && parts[5] == "session" && verb == http::verb::post) {
     if (role != "kiosk") return refuse();
@@ -133,16 +138,31 @@ void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& r
   if (action == "devices" && n == 5 && verb == http::verb::get) {
     std::lock_guard lock(mutex_);
     json list = json::array();
-    for (const auto& [id, d] : p->devices) {
-      list.push_back({{"id", id}, {"role", d.role}, {"name", d.name}, {"revoked", d.revoked},
-                      {"sessions", d.sessions}, {"checkins", d.checkins}, {"entries", d.entries}});
-    }
+    for (const auto& [id, d] : p->devices) list.push_back(DeviceJson(*p, id));
     return reply(JsonResponse(http::status::ok, {{"devices", list}}));
   }
-  if (action == "devices" && n == 7 && parts[6] == "revoke" && verb == http::verb::post) {
+  if (action == "devices" && n == 7) {
     auto id = ParseId(parts[5]);
-    if (!id) return reply(ErrorResponse(http::status::not_found, "not_found", "no such device"));
-    return RevokeDevice(p, *id, std::move(reply));
+    std::unique_lock lock(mutex_);
+    auto it = id ? p->devices.find(*id) : p->devices.end();
+    if (it == p->devices.end()) return reply(ErrorResponse(http::status::not_found, "not_found", "no such device"));
+    const bool kiosk = it->second.role == "kiosk";
+    lock.unlock();
+    if (parts[6] == "revoke" && verb == http::verb::post) return RevokeDevice(p, *id, std::move(reply));
+    const bool kiosk_route = parts[6] == "limits" || parts[6] == "void" || parts[6] == "walk-ins";
+    if (kiosk_route && !kiosk) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "not_a_kiosk", "this device is a clerk's, not a kiosk"));
+    }
+    if (parts[6] == "limits" && verb == http::verb::post) {
+      auto b = body();
+      if (b) SetDeviceLimits(p, *id, *b, std::move(reply));
+      return;
+    }
+    if (parts[6] == "void" && verb == http::verb::post) return VoidSessions(p, *id, std::move(reply));
+    if (parts[6] == "walk-ins" && verb == http::verb::get) {
+      lock.lock();
+      return reply(JsonResponse(http::status::ok, WalkInsJson(*p, *id)));
+    }
   }
   if (action == "paper" && n == 6 && parts[5] == "batches" && verb == http::verb::post) {
     auto b = body();
@@ -179,11 +199,20 @@ void Api::AddDevice(const std::shared_ptr<LiveProcess>& p, const json& body, Rep
   }
   const std::string token = RandomHex(20);
   DeviceRecord record{0, role, name, Sha256Hex(token), false, NowMs()};
+  if (role == "clerk" && (body.contains("walk_in_allowance") || body.contains("session_seconds"))) {
+    return reply(ErrorResponse(http::status::unprocessable_entity, "not_a_kiosk", "only a kiosk has walk-ins and sessions"));
+  }
+  if (auto error = ParseKioskLimits(body, &record.walk_in_allowance, &record.session_seconds)) return reply(std::move(*error));
   worker_.Post([this, p, record, token, reply = std::move(reply)](Storage& storage) {
     auto id = storage.AddDevice(p->id, record);
     if (!id.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", id.status().message()));
     std::unique_lock lock(mutex_);
-    p->devices[*id] = Device{record.role, record.name, record.token_hash, false, 0, 0, 0, {}};
+    Device& d = p->devices[*id];
+    d.role = record.role;
+    d.name = record.name;
+    d.token_hash = record.token_hash;
+    d.walk_in_allowance = record.walk_in_allowance;
+    d.session_seconds = record.session_seconds;
     std::string sign_in = "/";
     sign_in += record.role;
     sign_in += "#p=";
@@ -254,13 +283,8 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
   if (p->state != ProcessState::kOpen || p->closing) return reply(VotingClosed(p->state));
   CodeState one_time;
   one_time.device = device;
-  std::string voter_hash;
-  if (body.contains("code")) {
-    voter_hash = ReserveCode(*p, body, client, lock, reply);
-    if (voter_hash.empty()) return;
-    one_time.group = p->codes[voter_hash].group;
-    one_time.area = p->codes[voter_hash].area;
-  } else {
+  one_time.walk_in = !body.contains("code");
+  if (one_time.walk_in) {
     one_time.group = StringField(body, "group");
     one_time.area = StringField(body, "area");
     const auto& groups = p->definition.groups;
@@ -273,34 +297,53 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
                                  "area: not one of this process's areas"));
     }
   }
+  Device& d = p->devices[device];
+  const std::int64_t now = NowMs();
+  if (auto refusal = KioskLimitRefusal(d, one_time.walk_in, now)) return reply(std::move(*refusal));
+  std::string voter_hash;
+  if (!one_time.walk_in) {
+    voter_hash = ReserveCode(*p, body, client, lock, reply);
+    if (voter_hash.empty()) return;
+    one_time.group = p->codes[voter_hash].group;
+    one_time.area = p->codes[voter_hash].area;
+  }
+  // Reserved now, so that sessions asked for at once are counted against the limits.
+  const std::int64_t previous_session = d.last_session_ms;
+  d.last_session_ms = now;
+  if (one_time.walk_in) ++d.walk_ins;
+  one_time.session_at_ms = now;
   // The kiosk's earlier one-time codes that nobody is voting with right now are voided.
   std::vector<std::string> void_codes;
-  for (const std::string& hash : p->devices[device].open_codes) {
+  for (const std::string& hash : d.open_codes) {
     if (p->codes[hash].status == CodeStatus::kUnused) void_codes.push_back(hash);
   }
   lock.unlock();
   const std::string code = NewVoterCode();
   const std::string hash = VoterCodeHash(NormalizeVoterCode(code));
-  worker_.Post([this, p, device, voter_hash, void_codes, one_time, code, hash,
+  worker_.Post([this, p, device, voter_hash, void_codes, one_time, previous_session, code, hash,
                 reply = std::move(reply)](Storage& storage) mutable {
-    VoterCodeRecord record{hash, one_time.group, one_time.area, false, "", device};
+    VoterCodeRecord record{hash, one_time.group, one_time.area, false, "", device, 0, one_time.session_at_ms,
+                           one_time.walk_in};
     auto result = storage.StartKioskSession(p->id, voter_hash, void_codes, record);
     std::unique_lock done_lock(mutex_);
     if (!voter_hash.empty()) SettleCheckIn(*p, voter_hash, result.ok() && *result == AppendResult::kStored);
+    Device& kiosk = p->devices[device];
     if (!result.ok() || *result != AppendResult::kStored) {
+      if (one_time.walk_in) --kiosk.walk_ins;
+      if (kiosk.last_session_ms == one_time.session_at_ms) kiosk.last_session_ms = previous_session;
       done_lock.unlock();
       if (result.ok()) return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
       return reply(ErrorResponse(http::status::internal_server_error, "not_stored", result.status().message()));
     }
-    Device& d = p->devices[device];
     for (const std::string& old : void_codes) {
       CodeState& c = p->codes[old];
       c.status = CodeStatus::kSpent;
       c.checked_in = true;
     }
-    std::erase_if(d.open_codes, [&](const std::string& h) { return p->codes[h].status != CodeStatus::kUnused; });
-    d.open_codes.push_back(hash);
-    ++d.sessions;
+    std::erase_if(kiosk.open_codes, [&](const std::string& h) { return p->codes[h].status != CodeStatus::kUnused; });
+    kiosk.open_codes.push_back(hash);
+    if (one_time.walk_in) kiosk.walk_in_codes.push_back(hash);
+    ++kiosk.sessions;
     p->codes.emplace(hash, one_time);
     json answer{{"code", code}, {"area", one_time.area}, {"group", one_time.group},
                 {"budgets", BudgetIds(p->definition, one_time.area)}};
@@ -510,13 +553,29 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
 Status Api::LoadInPerson(Storage& storage, LiveProcess& p) {
   auto devices = storage.LoadDevices(p.id);
   if (!devices.ok()) return devices.status();
-  for (const auto& d : *devices) p.devices[d.id] = Device{d.role, d.name, d.token_hash, d.revoked, 0, 0, 0, {}};
+  for (const auto& r : *devices) {
+    Device& d = p.devices[r.id];
+    d.role = r.role;
+    d.name = r.name;
+    d.token_hash = r.token_hash;
+    d.revoked = r.revoked;
+    d.walk_in_allowance = r.walk_in_allowance;
+    d.session_seconds = r.session_seconds;
+  }
   for (const auto& [hash, code] : p.codes) {
     if (code.checkin_device != 0) ++p.devices[code.checkin_device].checkins;
     if (code.device == 0) continue;
     Device& d = p.devices[code.device];
     ++d.sessions;
+    d.last_session_ms = std::max(d.last_session_ms, code.session_at_ms);
     if (code.status == CodeStatus::kUnused) d.open_codes.push_back(hash);
+    if (code.walk_in) d.walk_in_codes.push_back(hash);
+  }
+  for (auto& [id, d] : p.devices) {
+    d.walk_ins = static_cast<std::int64_t>(d.walk_in_codes.size());
+    std::sort(d.walk_in_codes.begin(), d.walk_in_codes.end(), [&](const std::string& a, const std::string& b) {
+      return p.codes[a].session_at_ms < p.codes[b].session_at_ms;
+    });
   }
   auto batches = storage.LoadPaperBatches(p.id);
   if (!batches.ok()) return batches.status();

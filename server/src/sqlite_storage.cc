@@ -12,7 +12,7 @@
 namespace psephos::server {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS settings(
@@ -41,7 +41,9 @@ CREATE TABLE IF NOT EXISTS devices(
   name TEXT NOT NULL,
   token_hash TEXT NOT NULL UNIQUE,
   revoked INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL);
+  created_at INTEGER NOT NULL,
+  walk_in_allowance INTEGER NOT NULL DEFAULT 0,  -- a kiosk's walk-in sessions in all (0: none)
+  session_seconds INTEGER NOT NULL DEFAULT 60);  -- least time between two of a kiosk's sessions
 CREATE TABLE IF NOT EXISTS voter_codes(
   process_id INTEGER NOT NULL REFERENCES processes(id),
   code_hash TEXT NOT NULL,
@@ -53,6 +55,8 @@ CREATE TABLE IF NOT EXISTS voter_codes(
   checked_in TEXT NOT NULL DEFAULT '',  -- spent without a ballot: paper, kiosk, void
   checkin_device INTEGER,  -- the clerk's device that checked it in (NULL: the organizer, or none)
   ballot_id INTEGER,  -- the ballot that counts for this code (revoting needs it)
+  session_at INTEGER NOT NULL DEFAULT 0,  -- a kiosk's one-time code: when its session started
+  walk_in INTEGER NOT NULL DEFAULT 0,  -- ...for a walk-in (no voter code): the record of the walk-in
   PRIMARY KEY(process_id, code_hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ballots(
   id INTEGER PRIMARY KEY,
@@ -103,6 +107,15 @@ INSERT INTO voter_codes(process_id, code_hash, grp, batch_id, spent, ballot_id)
 DROP TABLE voter_codes_1;
 )sql";
 
+// Schema 2 (before kiosk limits): walk-ins are recorded from now on; kiosks
+// signed in before take none until the organizer allows them.
+constexpr const char* kMigrateFrom2 = R"sql(
+ALTER TABLE devices ADD COLUMN walk_in_allowance INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN session_seconds INTEGER NOT NULL DEFAULT 60;
+ALTER TABLE voter_codes ADD COLUMN session_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE voter_codes ADD COLUMN walk_in INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 Status Failed(const char* what, const std::exception& e) {
   return Status::Invalid(std::string("storage: ") + what + ": " + e.what());
 }
@@ -123,6 +136,7 @@ class SqliteStorage final : public Storage {
     }
     SQLite::Transaction transaction(db_);
     if (version == 1) db_.exec(kMigrateFrom1);
+    if (version == 2) db_.exec(kMigrateFrom2);
     db_.exec(kSchema);
     if (version == 1) db_.exec(kMigrateFrom1Copy);
     db_.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
@@ -264,13 +278,14 @@ class SqliteStorage final : public Storage {
   Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) override try {
     std::vector<VoterCodeRecord> out;
     SQLite::Statement q(db_, "SELECT code_hash, grp, area, spent, checked_in, IFNULL(device_id, 0), "
-                             "IFNULL(checkin_device, 0) FROM voter_codes WHERE process_id = ?");
+                             "IFNULL(checkin_device, 0), session_at, walk_in FROM voter_codes WHERE process_id = ?");
     q.bind(1, id);
     while (q.executeStep()) {
       out.push_back(VoterCodeRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
                                     q.getColumn(2).getString(), q.getColumn(3).getInt() != 0,
                                     q.getColumn(4).getString(), q.getColumn(5).getInt64(),
-                                    q.getColumn(6).getInt64()});
+                                    q.getColumn(6).getInt64(), q.getColumn(7).getInt64(),
+                                    q.getColumn(8).getInt() != 0});
     }
     return out;
   } catch (const std::exception& e) {
@@ -355,13 +370,15 @@ class SqliteStorage final : public Storage {
       if (checked != AppendResult::kStored) return checked;  // rolled back: nothing changed
     }
     for (const std::string& hash : void_code_hashes) SpendWithoutBallot(id, hash, "void");
-    SQLite::Statement add(db_, "INSERT INTO voter_codes(process_id, code_hash, grp, area, device_id) "
-                               "VALUES(?, ?, ?, ?, ?)");
+    SQLite::Statement add(db_, "INSERT INTO voter_codes(process_id, code_hash, grp, area, device_id, session_at, "
+                               "walk_in) VALUES(?, ?, ?, ?, ?, ?, ?)");
     add.bind(1, id);
     add.bind(2, one_time.code_hash);
     add.bind(3, one_time.group);
     add.bind(4, one_time.area);
     add.bind(5, one_time.device);
+    add.bind(6, one_time.session_at_ms);
+    add.bind(7, one_time.walk_in ? 1 : 0);
     add.exec();
     transaction.commit();
     return AppendResult::kStored;
@@ -370,12 +387,15 @@ class SqliteStorage final : public Storage {
   }
 
   Result<std::int64_t> AddDevice(ProcessId id, const DeviceRecord& device) override try {
-    SQLite::Statement q(db_, "INSERT INTO devices(process_id, role, name, token_hash, created_at) VALUES(?, ?, ?, ?, ?)");
+    SQLite::Statement q(db_, "INSERT INTO devices(process_id, role, name, token_hash, created_at, walk_in_allowance, "
+                             "session_seconds) VALUES(?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, id);
     q.bind(2, device.role);
     q.bind(3, device.name);
     q.bind(4, device.token_hash);
     q.bind(5, device.created_at_ms);
+    q.bind(6, device.walk_in_allowance);
+    q.bind(7, device.session_seconds);
     q.exec();
     return static_cast<std::int64_t>(db_.getLastInsertRowid());
   } catch (const std::exception& e) {
@@ -392,15 +412,29 @@ class SqliteStorage final : public Storage {
     return Failed("revoking a device", e);
   }
 
+  Status SetDeviceLimits(ProcessId id, std::int64_t device, std::int64_t walk_in_allowance,
+                         std::int64_t session_seconds) override try {
+    SQLite::Statement q(db_, "UPDATE devices SET walk_in_allowance = ?, session_seconds = ? "
+                             "WHERE process_id = ? AND id = ?");
+    q.bind(1, walk_in_allowance);
+    q.bind(2, session_seconds);
+    q.bind(3, id);
+    q.bind(4, device);
+    if (q.exec() != 1) return Status::Invalid("storage: no device " + std::to_string(device));
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Failed("setting a device's limits", e);
+  }
+
   Result<std::vector<DeviceRecord>> LoadDevices(ProcessId id) override try {
     std::vector<DeviceRecord> out;
-    SQLite::Statement q(db_, "SELECT id, role, name, token_hash, revoked, created_at FROM devices "
-                             "WHERE process_id = ? ORDER BY id");
+    SQLite::Statement q(db_, "SELECT id, role, name, token_hash, revoked, created_at, walk_in_allowance, "
+                             "session_seconds FROM devices WHERE process_id = ? ORDER BY id");
     q.bind(1, id);
     while (q.executeStep()) {
       out.push_back(DeviceRecord{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
                                  q.getColumn(3).getString(), q.getColumn(4).getInt() != 0,
-                                 q.getColumn(5).getInt64()});
+                                 q.getColumn(5).getInt64(), q.getColumn(6).getInt64(), q.getColumn(7).getInt64()});
     }
     return out;
   } catch (const std::exception& e) {

@@ -2,7 +2,10 @@
 // kiosk in through the API, the page signs in from the link (the token leaves
 // the address bar), a walk-in votes, the page resets and keeps no trace of the
 // voter, a voter with a real code votes on it (that code is then refused
-// online), the inactivity timeout, refusals shown to the volunteer.
+// online), the inactivity timeout, refusals shown to the volunteer; the kiosk's
+// limits against stuffing (walk-ins off by default, an allowance, a minimum time
+// between sessions) set by the organizer on /admin, refused on the kiosk in
+// English and Spanish, walk-ins listed and unused sessions voided.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
@@ -29,6 +32,8 @@ const slug = LIBRARY.slug;
 let server;
 let browser;
 let page;
+let adminBrowser;
+let admin;  // the organizer's page, in its own browser profile (the kiosk keeps only its token)
 let signIn;
 const codes = {};
 const receipts = {};
@@ -37,9 +42,12 @@ before(async () => {
   server = await startServer();
   browser = await startBrowser();
   page = await browser.page();
+  adminBrowser = await startBrowser();
+  admin = await adminBrowser.page();
 });
 
 after(async () => {
+  await adminBrowser?.close();
   await browser?.close();
   await server?.stop();
 });
@@ -79,6 +87,27 @@ async function assertNoTrace(words) {
   assert.equal(kept.session, 0);
   const token = await page.evaluate(() => JSON.parse(localStorage.getItem('psephos-kiosk')));
   assert.deepEqual(Object.keys(token).sort(), ['slug', 'token']);
+}
+
+// The volunteer asks for a walk-in session of the north area; the refusal box says why not.
+async function refusedWalkIn(text) {
+  await page.getByLabel('Voter\'s area').selectOption('north');
+  await page.getByRole('button', { name: 'Start voting (walk-in)' }).click();
+  const refusal = page.locator('#kiosk-error');
+  await refusal.getByText(text).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'kiosk-error');
+  return refusal;
+}
+
+const kioskRow = () => admin.locator('#device-list > li', { hasText: 'Library tablet' });
+
+// On the admin page: the kiosk's two limits, saved.
+async function saveLimits(allowance, seconds, { allowanceLabel = 'Walk-ins allowed', secondsLabel = 'Seconds between sessions',
+  save = 'Save the limits of Library tablet' } = {}) {
+  const row = kioskRow();
+  await row.getByLabel(allowanceLabel).fill(String(allowance));
+  await row.getByLabel(secondsLabel).fill(String(seconds));
+  await row.getByRole('button', { name: save }).click();
 }
 
 async function vote() {
@@ -122,6 +151,43 @@ describe('kiosk', () => {
     await screenshot(page, 'kiosk-volunteer', { fullPage: true });
   });
 
+  test('limits: a new kiosk takes no walk-ins (said in English and Spanish) until the organizer allows them on /admin', async () => {
+    await page.getByText('Walk-ins are off on this kiosk: the organizers can allow them.').waitFor();
+    await refusedWalkIn('This kiosk does not take walk-in voters.');
+    await a11y('walk-ins off');
+    await screenshot(page, 'kiosk-walk-ins-off', { fullPage: true });
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.locator('#kiosk-error').getByText('Este quiosco no acepta personas sin código.').waitFor();
+    await page.getByText('Este quiosco no acepta personas sin código: la organización puede permitirlas.').waitFor();
+    await a11y('walk-ins off, Spanish');
+    await screenshot(page, 'kiosk-walk-ins-off-es', { fullPage: true });
+    await page.getByRole('button', { name: 'English' }).click();
+
+    // The organizer's devices panel: walk-ins off and 60 s between sessions by default; one walk-in allowed, no wait.
+    await admin.goto(`${server.url}/admin#/p/${slug}`);
+    await admin.getByLabel('Organizer token').fill(server.token);
+    await admin.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await admin.getByRole('heading', { name: LIBRARY.title }).waitFor();
+    await kioskRow().getByText('Walk-ins: off · at least 60 s between sessions').waitFor();
+    await saveLimits('', 0);
+    await admin.getByText('Give both numbers').waitFor();
+    await saveLimits(1, 0);
+    await admin.getByText('Saved for Library tablet: walk-ins allowed 1, at least 0 s between sessions.').waitFor();
+    await kioskRow().getByText('Walk-ins: 0 of 1 · at least 0 s between sessions').waitFor();
+    assert.deepEqual(await labelProblems(admin), []);
+    assert.deepEqual(await contrastProblems(admin), []);
+    await kioskRow().scrollIntoViewIfNeeded();
+    await screenshot(admin, 'admin-kiosk-limits');
+    const listed = (await server.api('GET', `/processes/${slug}/devices`)).json.devices[0];
+    assert.equal(listed.walk_in_allowance, 1);
+    assert.equal(listed.session_seconds, 0);
+
+    // The kiosk knows once it loads again.
+    await page.reload();
+    await volunteerScreen();
+    await page.getByText('Walk-ins left on this kiosk: 1 of 1.').waitFor();
+  });
+
   test('a walk-in of the north area votes; the one-time code is never shown; "Done" leaves no trace', async () => {
     const before = await storage();
     await page.getByLabel('Voter\'s area').selectOption('north');
@@ -154,6 +220,41 @@ describe('kiosk', () => {
     await done(() => page.getByRole('button', { name: 'Done: clear the screen' }).click());
     await assertNoTrace(['Reading garden', 'North branch makerspace', receipts.walkIn, answer.code]);
     assert.equal((await storage()).history, before.history);  // no entry to go back to
+  });
+
+  test('limits: the allowance used up, then sessions too soon (in Spanish, set on /admin in Spanish) are refused', async () => {
+    await page.getByText('Walk-ins left on this kiosk: 0 of 1.').waitFor();
+    await refusedWalkIn('This kiosk has used all its walk-ins (1 of 1).');
+    await a11y('walk-ins used up');
+    await screenshot(page, 'kiosk-walk-ins-used-up', { fullPage: true });
+
+    // The organizer, in Spanish: at most one session every 10 minutes.
+    await admin.getByRole('button', { name: 'Español' }).click();
+    await kioskRow().getByText('Sin código: 1 de 1 · al menos 0 s entre sesiones').waitFor();
+    await admin.locator('#turnout-walk-ins').getByText('De ellas, 1 de personas sin código en quioscos.').waitFor();
+    await saveLimits(1, 600, { allowanceLabel: 'Votaciones sin código permitidas', secondsLabel: 'Segundos entre sesiones',
+      save: 'Guardar los límites de Library tablet' });
+    await admin.getByText('Guardado para Library tablet: votaciones sin código permitidas 1, al menos 600 s entre sesiones.').waitFor();
+    assert.deepEqual(await labelProblems(admin), []);
+    assert.deepEqual(await contrastProblems(admin), []);
+    await kioskRow().scrollIntoViewIfNeeded();
+    await screenshot(admin, 'admin-kiosk-limits-es');
+
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.getByLabel('Código de la persona votante').fill(codes.south[2]);
+    await page.getByRole('button', { name: 'Empezar a votar con este código' }).click();
+    const refusal = page.locator('#kiosk-error');
+    await refusal.getByText(/^Este quiosco puede empezar la siguiente sesión de votación dentro de \d+ segundos \(como mucho una sesión cada 600 segundos\)\./).waitFor();
+    await a11y('session too soon, Spanish');
+    await screenshot(page, 'kiosk-session-too-soon-es', { fullPage: true });
+    await page.getByRole('button', { name: 'English' }).click();
+    await refusal.getByText(/^This kiosk can start the next voting session in \d+ seconds \(one session every 600 seconds at most\)\./).waitFor();
+    // The refused voter's code was not spent: it still checks as unused.
+    const check = await server.api('POST', `/processes/${slug}/codes/check`, { code: codes.south[2] });
+    assert.equal(check.json.used, false, check.text);
+    assert.equal((await server.api('POST', `/processes/${slug}/devices/${codes.device}/limits`, { session_seconds: 0 })).status, 200);
+    await page.reload();
+    await volunteerScreen();
   });
 
   test('a voter with a real code votes on the kiosk (in Spanish, forgotten after); the code is then refused online', async () => {
@@ -212,6 +313,30 @@ describe('kiosk', () => {
     await assertNoTrace(['Late opening on Fridays']);
   });
 
+  test('the organizer sees the walk-ins with their times and voids the session the voter left unused', async () => {
+    await admin.getByRole('button', { name: 'English' }).click();
+    const row = kioskRow();
+    await row.getByText('Walk-ins: 1 of 1 · at least 0 s between sessions · 1 open session').waitFor();
+    await row.getByText('Walk-ins on Library tablet').click();
+    const item = row.locator('.walk-in-list li');
+    await item.getByText('north · resident · voted').waitFor();
+    const at = await item.locator('time').getAttribute('datetime');
+    assert.ok(Math.abs(Date.parse(at) - Date.now()) < 15 * 60_000, at);  // recorded when it happened, not a made-up time
+    await row.getByRole('button', { name: 'Void the unused sessions of Library tablet' }).click();
+    await row.getByRole('button', { name: 'Yes: void them on Library tablet' }).click();
+    await admin.getByText('Library tablet: 1 session voided; its code can no longer vote.').waitFor();
+    await row.getByText('Walk-ins: 1 of 1 · at least 0 s between sessions', { exact: true }).waitFor();
+    assert.equal((await server.api('GET', `/processes/${slug}/devices`)).json.devices[0].open_sessions, 0);
+    await admin.getByRole('button', { name: 'Español' }).click();
+    await row.getByText('Votaciones sin código en Library tablet').click();
+    await row.locator('.walk-in-list li').getByText('north · resident · votó').waitFor();
+    assert.deepEqual(await labelProblems(admin), []);
+    assert.deepEqual(await contrastProblems(admin), []);
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(admin, 'admin-kiosk-walk-ins-es');
+    await admin.getByRole('button', { name: 'English' }).click();
+  });
+
   test('refusals: voting closed, then a revoked device signs out', async () => {
     const closed = await server.api('POST', `/processes/${slug}/close`);
     assert.equal(closed.status, 200, closed.text);
@@ -238,5 +363,6 @@ describe('kiosk', () => {
 
   test('no script errors or content security policy violations on the way', () => {
     assert.deepEqual(browser.problems, []);
+    assert.deepEqual(adminBrowser.problems, []);
   });
 });

@@ -89,7 +89,8 @@ std::unique_ptr<Storage> FreshStore() {
   Must(storage->AddCodeBatch(school, "student", "", hashes, csv), "add codes");
   Must(storage->SetState(school, ProcessState::kOpen), "open school");
   // Devices with known tokens, and paper sheets P1-0001-2V, P1-0002-ZY, P1-0003-BT.
-  Must(storage->AddDevice(school, DeviceRecord{0, "kiosk", "Kiosk", Sha256Hex("kiosk-secret"), false, 0}), "kiosk");
+  // The kiosk takes 5 walk-ins without a wait between sessions (the seed kiosk_limits changes both).
+  Must(storage->AddDevice(school, DeviceRecord{0, "kiosk", "Kiosk", Sha256Hex("kiosk-secret"), false, 0, 5, 0}), "kiosk");
   Must(storage->AddDevice(school, DeviceRecord{0, "clerk", "Clerk A", Sha256Hex("clerk-a-secret"), false, 0}), "clerk");
   Must(storage->AddDevice(school, DeviceRecord{0, "clerk", "Clerk B", Sha256Hex("clerk-b-secret"), false, 0}), "clerk");
   Must(storage->AddPaperBatch(school, "", "en", 3, PaperSerial), "paper");

@@ -77,9 +77,11 @@ class District {
     return f_.Call(http::verb::post, kBase + "/ballots", json{{"code", code}, {"ballots", ballots}}.dump(), false);
   }
 
-  // Signs a device in; returns its "Device <token>" header.
-  std::string Device(const std::string& role, const std::string& name) {
-    auto made = f_.Call(http::verb::post, kBase + "/devices", json{{"role", role}, {"name", name}}.dump());
+  // Signs a device in (with `extra` fields: a kiosk's limits); returns its "Device <token>" header.
+  std::string Device(const std::string& role, const std::string& name, json extra = json::object()) {
+    extra["role"] = role;
+    extra["name"] = name;
+    auto made = f_.Call(http::verb::post, kBase + "/devices", extra.dump());
     REQUIRE(made.status == 201);
     CHECK(made.body["sign_in"].get<std::string>().starts_with("/" + role + "#p=district&t="));
     return "Device " + made.body["token"].get<std::string>();
@@ -112,8 +114,9 @@ TEST_CASE("in person: two budgets voted online, at a kiosk and on paper, each vo
   REQUIRE(d.Vote(d.washington[0], Ballot("d1", "washington", "w1")).status == 201);
   REQUIRE(d.Vote(d.lincoln[0], Ballot("d2", "lincoln", "l1")).status == 201);
 
-  // Kiosk: a walk-in the volunteer vouched for, then a voter with a code.
-  const std::string kiosk = d.Device("kiosk", "Gym tablet");
+  // Kiosk: a walk-in the volunteer vouched for, then a voter with a code (walk-ins
+  // allowed, no wait between sessions: kiosk_test.cc tests the limits).
+  const std::string kiosk = d.Device("kiosk", "Gym tablet", {{"walk_in_allowance", 10}, {"session_seconds", 0}});
   auto walk_in = d.As(kiosk, "/kiosk/session", {{"area", "lincoln"}, {"group", "family"}});
   REQUIRE(walk_in.status == 201);
   CHECK(walk_in.body["budgets"] == json::array({"district", "lincoln"}));
@@ -300,7 +303,7 @@ TEST_CASE("api: Warsaw 2026 imports as one process from its .pb files, and each 
 TEST_CASE("in person: one code raced through every channel at once is used once") {
   Fixture f;
   District d(f);
-  const std::string kiosk = d.Device("kiosk", "Gym tablet");
+  const std::string kiosk = d.Device("kiosk", "Gym tablet", {{"session_seconds", 0}});
   const std::string clerk = d.Device("clerk", "Table A");
   for (const std::string& code : d.lincoln) {
     std::atomic<int> online{0}, kiosk_sessions{0}, checkins{0}, refused{0}, other{0};

@@ -1,6 +1,7 @@
 // The organizer's in-person voting panels on /admin (see admin.js): devices
 // (sign a kiosk or a clerk's device in, show its sign-in link and QR code once,
-// list what each did, revoke) and paper ballots (make batches of printable
+// list what each did, revoke; a kiosk's walk-in allowance and minimum time
+// between sessions, its walk-ins, voiding its unused sessions) and paper ballots (make batches of printable
 // sheets, list the sheets needing attention with the clerks' readings side by
 // side, settle them).
 import { $, LANGUAGES, errorText, focusView, h, t } from './common.js';
@@ -23,6 +24,7 @@ export function devicesPanel({ slug, state, call }) {
   const list = h('div', { id: 'devices-list' });
   const made = h('div', { id: 'device-made' }, signIns.get(slug) || null);
   const error = h('p', { class: 'error', role: 'alert', id: 'device-error' });
+  const saved = h('p', { class: 'ok', role: 'status', id: 'device-status' });
   const name = h('input', { type: 'text', id: 'device-name', maxlength: 80, required: true, autocomplete: 'off' });
   const role = h('select', { id: 'device-role' },
     h('option', { value: 'clerk' }, t('admin.role.clerk')), h('option', { value: 'kiosk' }, t('admin.role.kiosk')));
@@ -66,8 +68,81 @@ export function devicesPanel({ slug, state, call }) {
       } }, t('admin.revoke'));
     if (d.revoked) cell.append(h('span', { class: 'badge' }, t('admin.revoked')));
     else cell.append(revokeButton());
-    return h('li', { class: d.revoked ? 'revoked' : null },
-      h('p', {}, h('strong', {}, d.name), ` · ${t(`admin.role.${d.role}`)}`), h('p', { class: 'hint' }, did), cell);
+    return h('li', { class: d.revoked ? 'revoked' : null, id: `device-${d.id}` },
+      h('p', {}, h('strong', {}, d.name), ` · ${t(`admin.role.${d.role}`)}`), h('p', { class: 'hint' }, did), cell,
+      d.role === 'kiosk' ? kioskLimits(d) : null);
+  }
+
+  // A kiosk's walk-ins (used of allowed, 0: none) and least time between sessions, changed
+  // here; its walk-ins listed with their times; its unused sessions voided.
+  function kioskLimits(d) {
+    const path = `/processes/${enc(slug)}/devices/${enc(d.id)}`;
+    const summary = h('p', { class: 'hint', id: `walk-ins-${d.id}` },
+      d.walk_in_allowance ? t('admin.kiosk_walk_ins', { used: d.walk_ins, allowance: d.walk_in_allowance }) : t('admin.kiosk_walk_ins_off'),
+      ' · ', t('admin.kiosk_wait', { n: d.session_seconds }),
+      d.open_sessions ? ` · ${t('admin.kiosk_open', { n: d.open_sessions })}` : '');
+    if (d.revoked) return h('div', { class: 'kiosk-limits' }, summary);
+    const allowance = h('input', { type: 'number', id: `allowance-${d.id}`, min: 0, max: 100000, step: 1, inputmode: 'numeric',
+      value: d.walk_in_allowance, 'aria-describedby': `allowance-help-${d.id}` });
+    const seconds = h('input', { type: 'number', id: `seconds-${d.id}`, min: 0, max: 3600, step: 1, inputmode: 'numeric',
+      value: d.session_seconds });
+    const list = h('div', { class: 'walk-in-list', id: `walk-in-list-${d.id}` });
+    const voidCell = h('div', { class: 'actions' });
+    const voidButton = () => h('button', { type: 'button', class: 'btn secondary small', disabled: !d.open_sessions,
+      'aria-label': t('admin.void_label', { name: d.name }), onclick: () => {
+        voidCell.replaceChildren(h('button', { type: 'button', class: 'btn danger small', onclick: async () => {
+          const r = await call('POST', `${path}/void`);
+          if (!r.ok) {
+            error.textContent = errorText(r.error);
+            return;
+          }
+          saved.textContent = t('admin.voided', { n: r.data.voided, name: d.name });
+          await refresh();
+          focusView(saved);
+        } }, t('admin.void_yes', { name: d.name })), ' ',
+        h('button', { type: 'button', class: 'btn secondary small', onclick: () => {
+          voidCell.replaceChildren(voidButton());
+          voidCell.querySelector('button').focus();
+        } }, t('form.cancel')));
+        voidCell.querySelector('.danger').focus();
+      } }, t('admin.void'));
+    voidCell.append(voidButton());
+    const form = h('form', { class: 'limits', novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      error.textContent = '';
+      saved.textContent = '';
+      const body = { walk_in_allowance: Number(allowance.value), session_seconds: Number(seconds.value) };
+      if (allowance.value.trim() === '' || seconds.value.trim() === '') {
+        error.textContent = t('admin.limits_missing');
+        return;
+      }
+      const r = await call('POST', `${path}/limits`, { body });
+      if (!r.ok) {
+        error.textContent = `${d.name}: ${errorText(r.error)}`;
+        return;
+      }
+      saved.textContent = t(r.data.walk_in_allowance ? 'admin.limits_saved' : 'admin.limits_saved_off',
+        { name: d.name, allowance: r.data.walk_in_allowance, n: r.data.session_seconds });
+      await refresh();
+      focusView(saved);
+    } },
+    h('div', { class: 'grid2' },
+      h('div', { class: 'field' }, h('label', { for: `allowance-${d.id}` }, t('admin.walk_in_allowance')), allowance),
+      h('div', { class: 'field' }, h('label', { for: `seconds-${d.id}` }, t('admin.session_seconds')), seconds)),
+    h('p', { class: 'hint', id: `allowance-help-${d.id}` }, t('admin.limits_help')),
+    h('button', { type: 'submit', class: 'btn secondary small', 'aria-label': t('admin.limits_save_label', { name: d.name }) },
+      t('admin.limits_save')));
+    const details = h('details', { ontoggle: async () => {
+      if (!details.open) return;
+      const r = await call('GET', `${path}/walk-ins`);
+      if (!r.ok) return list.replaceChildren(h('p', { class: 'error' }, errorText(r.error)));
+      const walkIns = r.data.walk_ins || [];
+      list.replaceChildren(walkIns.length ? h('ol', {}, walkIns.map((w) => h('li', {},
+        h('time', { datetime: new Date(w.at).toISOString() }, new Date(w.at).toLocaleString(document.documentElement.lang)),
+        ` · ${w.area || t('admin.no_area')} · ${w.group || t('codes.no_group')} · ${t(`admin.walk_in_state.${w.state}`)}`)))
+        : h('p', {}, t('admin.no_walk_ins')));
+    } }, h('summary', {}, t('admin.walk_ins_list', { name: d.name })), list);
+    return h('div', { class: 'kiosk-limits' }, summary, form, voidCell, details);
   }
 
   const element = h('section', { class: 'card no-print', 'aria-labelledby': 'devices-h', id: 'devices' },
@@ -105,7 +180,7 @@ export function devicesPanel({ slug, state, call }) {
     h('p', { class: 'hint' }, t('admin.role_help')),
     error,
     h('button', { type: 'submit', class: 'btn', id: 'sign-in-device' }, t('admin.sign_in_device'))) : error,
-    made, list);
+    saved, made, list);
   refresh();
   return { element, refresh };
 }

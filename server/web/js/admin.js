@@ -309,8 +309,10 @@ function turnoutTable(tu, def = {}) {
   return h('div', { class: 'turnout-tables' },
     h('p', { class: 'total', id: 'turnout-total' }, t('admin.turnout_total', { voted: tu.voted, codes: tu.codes, pct: pct(tu.voted, tu.codes) })),
     tu.ballots !== undefined ? h('p', { id: 'turnout-ballots' }, t('admin.turnout_ballots', { n: tu.ballots })) : null,
+    tu.walk_ins ? h('p', { id: 'turnout-walk-ins' }, t('admin.turnout_walk_ins', { n: tu.walk_ins })) : null,
     codesTable('turnout-groups', t('admin.by_group'), t('codes.group'),
-      Object.entries(tu.by_group || {}).map(([g, v]) => [g === '(none)' || g === '' ? t('codes.no_group') : g, v])),
+      Object.entries(tu.by_group || {}).map(([g, v]) => [g === '(none)' || g === '' ? t('codes.no_group')
+        : g === '(walk-in)' ? t('admin.walk_ins_group') : g, v])),
     codesTable('turnout-areas', t('admin.by_area'), t('admin.area'),
       Object.entries(tu.by_area || {}).map(([a, v]) => [a === '(none)' || a === '' ? t('admin.no_area') : a, v])),
     countTable('turnout-budgets', t('admin.by_budget'), t('admin.budget'),

@@ -98,9 +98,22 @@ function groups() {
     Object.keys(p.turnout?.by_group || {}).filter((g) => g && g !== '(none)');
 }
 
+// The kiosk's limits (set by the organizers) say why a session may not start now.
 function refusalText(error) {
-  const known = ['used_code', 'unknown_code', 'election_closed', 'invalid_area', 'invalid_group', 'missing_area'];
-  return known.includes(error.code) ? t(`kiosk.error.${error.code}`) : errorText(error);
+  const known = ['used_code', 'unknown_code', 'election_closed', 'invalid_area', 'invalid_group', 'missing_area',
+    'walk_ins_off', 'walk_ins_used_up', 'session_too_soon'];
+  if (!known.includes(error.code)) return errorText(error);
+  return t(`kiosk.error.${error.code}`, { used: error.walk_ins, allowance: error.walk_in_allowance,
+    n: Number(error.retry_after ?? 0), min: error.session_seconds });
+}
+
+// How many walk-ins this kiosk may still start, as the server said when the page loaded.
+function walkInsLeft() {
+  const allowance = state.me.walk_in_allowance;
+  if (typeof allowance !== 'number') return null;
+  if (allowance === 0) return h('p', { class: 'notice', id: 'walk-ins-left' }, t('kiosk.walk_ins_none'));
+  const left = Math.max(0, allowance - (state.me.walk_ins || 0));
+  return h('p', { class: 'hint', id: 'walk-ins-left' }, t('kiosk.walk_ins_left', { n: left, allowance }));
 }
 
 function volunteer() {
@@ -140,6 +153,7 @@ function volunteer() {
   const walkIn = h('section', { class: 'card', 'aria-labelledby': 'walk-in' },
     h('h2', { id: 'walk-in' }, t('kiosk.walk_in')),
     h('p', { class: 'hint' }, t('kiosk.walk_in_hint')),
+    walkInsLeft(),
     h('form', { novalidate: true, onsubmit: (e) => {
       e.preventDefault();
       if (areaSelect && !areaSelect.value) return refuse({ code: 'missing_area' });

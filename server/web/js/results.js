@@ -42,7 +42,7 @@ function count(n) {
 function turnout() {
   const tu = results.turnout;
   const k = tu.min_group_size ?? 5;
-  const groups = Object.entries(tu.by_group || {});
+  const groups = Object.entries(tu.by_group || {}).filter(([g]) => g !== '(walk-in)');  // no codes: told below
   const channels = tu.by_channel || {};
   const anyHidden = [...groups.map(([, v]) => v.voted), ...Object.values(tu.by_area || {}).map((v) => v.voted),
     ...Object.values(channels), tu.voted].some((n) => n !== undefined && !known(n));
@@ -58,6 +58,7 @@ function turnout() {
       groups.map(([g, v]) => h('tr', {}, h('th', { scope: 'row' }, g), h('td', {}, `${count(v.voted)} / ${v.codes}`)))) : null,
     tu.by_channel ? h('p', { id: 'channels' }, t('results.channels', {
       online: count(channels.online ?? 0), kiosk: count(channels.kiosk ?? 0), paper: count(channels.paper ?? 0) })) : null,
+    tu.walk_ins ? h('p', { id: 'walk-ins' }, t('results.walk_ins', { n: count(tu.walk_ins) })) : null,
     anyHidden ? h('p', { class: 'hint', id: 'small-note' }, t('results.small_note', { k })) : null,
     tu.by_budget && Object.keys(tu.by_budget).length > 1 ? h('ul', { id: 'ballots-per-budget' },
       ballot.budgets.map((b) => h('li', {}, t('results.budget_ballots', { budget: b.title || b.id, n: tu.by_budget[b.id] || 0 })))) : null);

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -51,6 +52,8 @@ class Api final : public Handler {
     std::int64_t checkin_device = 0;  // the clerk who checked it in for paper
     std::uint32_t budgets = 0;  // bit i: its counted ballot votes in budget i
     Channel channel = Channel::kOnline;
+    bool walk_in = false;            // a kiosk's one-time code for a voter without a code
+    std::int64_t session_at_ms = 0;  // a kiosk's one-time code: when its session started
   };
   struct Count {
     std::int64_t codes = 0;    // organizers' codes
@@ -64,6 +67,11 @@ class Api final : public Handler {
     bool revoked = false;
     std::int64_t sessions = 0, checkins = 0, entries = 0;
     std::vector<std::string> open_codes;  // a kiosk's one-time codes not yet used
+    // A kiosk's limits (the organizer's), and what they are checked against.
+    std::int64_t walk_in_allowance = 0, session_seconds = 60;
+    std::int64_t walk_ins = 0;          // walk-in sessions started or being started
+    std::int64_t last_session_ms = 0;   // the latest session's start
+    std::vector<std::string> walk_in_codes;  // the walk-ins' one-time codes, in order
   };
   struct PaperBatch {
     std::string area;
@@ -129,6 +137,8 @@ class Api final : public Handler {
   static void CountBallot(LiveProcess& p, const std::string& group, const std::string& area, std::uint32_t budgets,
                           Channel channel, int sign);
   static void CountCode(LiveProcess& p, const CodeState& code, bool spent);  // an organizer's code; mutex_ held
+  // The turnout group a code's ballots count under: walk-ins apart from every group.
+  static const std::string& TurnoutGroup(const CodeState& code);
 
   // In person (inperson_api.cc): devices, kiosks, check-in, paper ballots.
   void HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& request, const std::vector<std::string>& parts,
@@ -139,6 +149,15 @@ class Api final : public Handler {
   static void SettleCheckIn(LiveProcess& p, const std::string& hash, bool stored);
   void AddDevice(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
   void RevokeDevice(const std::shared_ptr<LiveProcess>& p, std::int64_t device, Reply reply);
+  // Kiosk limits (kiosk_limits.cc).
+  static std::optional<Response> ParseKioskLimits(const nlohmann::json& body, std::int64_t* allowance,
+                                                  std::int64_t* seconds);
+  static std::optional<Response> KioskLimitRefusal(Device& d, bool walk_in, std::int64_t now);  // mutex_ held
+  void SetDeviceLimits(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const nlohmann::json& body,
+                       Reply reply);
+  void VoidSessions(const std::shared_ptr<LiveProcess>& p, std::int64_t device, Reply reply);
+  nlohmann::json DeviceJson(const LiveProcess& p, std::int64_t id) const;  // mutex_ held
+  nlohmann::json WalkInsJson(const LiveProcess& p, std::int64_t id) const;  // mutex_ held
   void StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const nlohmann::json& body,
                          const std::string& client, Reply reply);
   void CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const nlohmann::json& body,

@@ -34,10 +34,12 @@ struct VoterCodeRecord {
   std::string area;
   bool spent = false;
   // Why a code is spent without a ballot: "paper" or "kiosk" (checked in), "void"
-  // (a kiosk one-time code replaced unused); "" otherwise.
+  // (a kiosk one-time code replaced unused, or voided by the organizer); "" otherwise.
   std::string checked_in;
   std::int64_t device = 0;  // the kiosk that made a one-time code; 0: an organizer's batch
   std::int64_t checkin_device = 0;  // the clerk who checked this code in for paper, if one did
+  std::int64_t session_at_ms = 0;   // a kiosk's one-time code: when its session started
+  bool walk_in = false;             // ...for a voter without a code, whom the volunteer vouched for
 };
 
 struct BallotToStore {
@@ -77,6 +79,10 @@ struct DeviceRecord {
   std::string token_hash;
   bool revoked = false;
   std::int64_t created_at_ms = 0;
+  // A kiosk's limits, set by the organizer: walk-in sessions it may start in
+  // all (0: none), and the least time between two of its sessions.
+  std::int64_t walk_in_allowance = 0;
+  std::int64_t session_seconds = 60;
 };
 
 struct PaperBatchRecord {
@@ -141,13 +147,16 @@ class Storage {
   virtual Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how,
                                        std::int64_t device) = 0;
   // A kiosk session, in one transaction: checks `voter_code_hash` in (unless
-  // empty: a walk-in), voids the earlier one-time codes still unspent, adds `one_time`.
+  // empty: a walk-in), voids the earlier one-time codes still unspent, adds
+  // `one_time` (with its device, start time and walk-in mark: the record of the session).
   virtual Result<AppendResult> StartKioskSession(ProcessId id, const std::string& voter_code_hash,
                                                  const std::vector<std::string>& void_code_hashes,
                                                  const VoterCodeRecord& one_time) = 0;
 
   virtual Result<std::int64_t> AddDevice(ProcessId id, const DeviceRecord& device) = 0;
   virtual Status RevokeDevice(ProcessId id, std::int64_t device) = 0;
+  virtual Status SetDeviceLimits(ProcessId id, std::int64_t device, std::int64_t walk_in_allowance,
+                                 std::int64_t session_seconds) = 0;
   virtual Result<std::vector<DeviceRecord>> LoadDevices(ProcessId id) = 0;
 
   // Adds a batch of `count` sheets, serials made by `serial(batch id, number from 1)`.
