@@ -157,7 +157,11 @@ TEST_CASE("points far past any vote are refused before they can overflow a count
   engine::Election e;
   e.ballot_type = engine::BallotType::kCumulative;
   e.budget = 100;
-  e.projects = {{"a", 10, {}}, {"b", 10, {}}};
+  e.projects.resize(2);
+  e.projects[0].id = "a";
+  e.projects[0].cost = 10;
+  e.projects[1].id = "b";
+  e.projects[1].cost = 10;
   ballots::BallotInput input;
   input.projects = {"a", "b"};
   input.points = {std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::max()};

@@ -289,7 +289,8 @@ TEST_CASE("privacy: psephos audit of a private bundle says what it checked and w
 TEST_CASE("privacy: with private receipts a kiosk gets the receipt only (it is not the voter's device)") {
   Fixture f;
   auto codes = OpenSchoolWith(f, {{"receipts", "private"}});
-  auto device = f.Call(http::verb::post, kBase + "/devices", R"({"role": "kiosk", "name": "Library tablet"})");
+  auto device = f.Call(http::verb::post, kBase + "/devices",
+                       R"({"role": "kiosk", "name": "Library tablet", "walk_in_allowance": 1})");
   REQUIRE(device.status == 201);
   const std::string auth = "Device " + device.body["token"].get<std::string>();
   // A kiosk stands in a public place: its "who am I" carries the public turnout.
