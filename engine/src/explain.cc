@@ -1,5 +1,8 @@
-// Explain(): runs a rule and reads, from its rounds (and for MES from a probe
-// of the run), why one project was funded or not. Every number is exact.
+// Explain() and ExplainAll(): run a rule once and read, from its rounds (and
+// for MES from one more run probing every explained project), why each
+// project was funded or not. Every number is exact. What several projects
+// need from the ballots (threshold scores, Phragmén loads) is summed in one
+// pass, so explaining all of them costs about what explaining one does.
 #include "psephos/engine/explain.h"
 
 #include <algorithm>
@@ -79,7 +82,8 @@ bool EndedEarly(const Outcome& outcome) {
 }
 
 // The fields every rule fills: the project's round and what it said.
-ProjectExplanation Common(const Election& election, const Outcome& outcome, RuleKind rule, ProjectIndex p) {
+ProjectExplanation Common(const Election& election, const Outcome& outcome, RuleKind rule,
+                          const std::vector<std::int64_t>& votes, ProjectIndex p) {
   ProjectExplanation ex;
   ex.rule = outcome.rule;
   ex.criterion = outcome.criterion;
@@ -89,7 +93,7 @@ ProjectExplanation Common(const Election& election, const Outcome& outcome, Rule
   ex.project = p;
   ex.cost = election.projects[p].cost;
   ex.budget = outcome.budget;
-  ex.votes = election.SupportCounts()[p];
+  ex.votes = votes[p];
   ex.rounds_total = outcome.rounds.size();
   ex.selected = outcome.selected;
   ex.funded = std::find(outcome.selected.begin(), outcome.selected.end(), p) != outcome.selected.end();
@@ -116,8 +120,8 @@ ProjectExplanation Common(const Election& election, const Outcome& outcome, Rule
 }
 
 // Greedy family, knapsack and schulze: what the order left for it.
-void ExplainTurn(const Election& election, const Outcome& outcome, RuleKind rule,
-                 const RuleOptions& options, ProjectExplanation& ex) {
+void ExplainTurn(const Outcome& outcome, RuleKind rule, const RuleOptions& options,
+                 const std::vector<std::int64_t>& threshold_scores, ProjectExplanation& ex) {
   TurnExplanation& t = ex.turn;
   std::size_t end = outcome.rounds.size();
   if (ex.round) {
@@ -137,39 +141,49 @@ void ExplainTurn(const Election& election, const Outcome& outcome, RuleKind rule
   }
   if (ex.cost > t.left_at_turn) t.shortfall = ex.cost - t.left_at_turn;
   if (ex.funded && ex.round) t.amount = ex.left_before - ex.left_after;
-  const ProjectIndex p = ex.project;
   if (rule == RuleKind::kGreedyReserve) t.reserve_share = options.reserve_share;
   if (rule == RuleKind::kKnapsack) {
     t.threshold = std::max<std::int64_t>(1, options.min_score.value_or(1));
     t.threshold_score = ex.votes;
   } else if (rule != RuleKind::kSchulze && options.min_score) {
     t.threshold = options.min_score;
-    const Satisfaction sat = GreedySatisfaction(election, rule);
-    for (std::size_t b = 0; b < election.profile.size(); ++b) {
-      const auto projects = election.profile.projects(b);
-      for (std::size_t i = 0; i < projects.size(); ++i) {
-        if (projects[i] == p) t.threshold_score += internal::EntryUtility(election, sat, options, b, i);
-      }
-    }
+    t.threshold_score = threshold_scores[ex.project];
   }
 }
 
-Status ExplainMes(const Election& election, const Outcome& outcome, RuleKind rule, const TieBreak& tie_break,
-                  ProjectExplanation& ex) {
-  MesExplanation& m = ex.mes;
-  const ProjectIndex p = ex.project;
-  const Satisfaction sat = MesSatisfaction(election, rule);
-  internal::MesProbe probe;
-  probe.project = p;
-  // The same run again (for mes-add1, the returned one), watching p.
-  const Outcome again = internal::RunMes(election, tie_break, sat, outcome.voter_budget, &probe);
+// Per project, the satisfaction a greedy rule sums for its threshold.
+std::vector<std::int64_t> ThresholdScores(const Election& election, RuleKind rule, const RuleOptions& options) {
+  std::vector<std::int64_t> scores(election.projects.size(), 0);
+  const Satisfaction sat = GreedySatisfaction(election, rule);
+  for (std::size_t b = 0; b < election.profile.size(); ++b) {
+    const auto projects = election.profile.projects(b);
+    for (std::size_t i = 0; i < projects.size(); ++i) {
+      scores[projects[i]] += internal::EntryUtility(election, sat, options, b, i);
+    }
+  }
+  return scores;
+}
+
+// The same MES run again (for mes-add1, the returned one), watching every
+// project of `probes` at once.
+Status ProbeMes(const Election& election, const Outcome& outcome, RuleKind rule, const TieBreak& tie_break,
+                std::vector<internal::MesProbe>& probes) {
+  const Outcome again =
+      internal::RunMes(election, tie_break, MesSatisfaction(election, rule), outcome.voter_budget, &probes);
   // equalshares-add1u: the rounds of the completion follow MES's.
   const std::size_t mes_rounds = outcome.completion_from.value_or(outcome.rounds.size());
-  if (!std::equal(again.selected.begin(), again.selected.end(), outcome.selected.begin(),
-                  outcome.selected.begin() + static_cast<std::ptrdiff_t>(mes_rounds)) ||
-      again.selected.size() != mes_rounds || probe.money.size() != mes_rounds + 1) {
-    return Status::Invalid("internal: the watched MES run differs from the rule's run");
-  }
+  bool same = again.selected.size() == mes_rounds &&
+              std::equal(again.selected.begin(), again.selected.end(), outcome.selected.begin());
+  for (const internal::MesProbe& probe : probes) same = same && probe.money.size() == mes_rounds + 1;
+  if (!same) return Status::Invalid("internal: the watched MES run differs from the rule's run");
+  return Status::Ok();
+}
+
+void ExplainMes(const Election& election, const Outcome& outcome, RuleKind rule, const internal::MesProbe& probe,
+                ProjectExplanation& ex) {
+  MesExplanation& m = ex.mes;
+  const Satisfaction sat = MesSatisfaction(election, rule);
+  const std::size_t mes_rounds = outcome.completion_from.value_or(outcome.rounds.size());
   const Rational cost(static_cast<long>(ex.cost));
   m.voter_budget = outcome.voter_budget;
   m.supporters = probe.supporters;
@@ -190,7 +204,7 @@ Status ExplainMes(const Election& election, const Outcome& outcome, RuleKind rul
     }
     m.had_nothing = m.supporters - holding;
     if (m.uniform && m.supporters > 0) m.price = m.rho * MakeRational(m.total_utility, m.supporters);
-    return Status::Ok();
+    return;
   }
   if (m.money_at_turn < cost) ex.decision = Decision::kUnaffordable;
   for (std::size_t k = 0; k < probe.money.size(); ++k) {
@@ -214,7 +228,7 @@ Status ExplainMes(const Election& election, const Outcome& outcome, RuleKind rul
       break;
     }
   }
-  if (!m.last_rho || sgn(m.shortfall) <= 0) return Status::Ok();
+  if (!m.last_rho || sgn(m.shortfall) <= 0) return;
   for (const auto& h : probe.holdings) {
     const Rational due = *m.last_rho * static_cast<long>(h.utility);
     m.payable_at_last_rho += std::min<Rational>(h.money, due) * static_cast<long>(h.count);
@@ -226,10 +240,38 @@ Status ExplainMes(const Election& election, const Outcome& outcome, RuleKind rul
                                                         : Rational(1);
   const Rational pays = std::min<Rational>(m.voter_budget, *m.last_rho * utility);
   if (sgn(pays) > 0) m.extra_supporters_at_last_rho = CeilDiv(cost - m.payable_at_last_rho, pays);
-  return Status::Ok();
 }
 
-void ExplainPhragmen(const Election& election, const Outcome& outcome, ProjectExplanation& ex) {
+// Per project, the loads its supporters carry at the end of a Phragmén run.
+// Funding a project sets its supporters' loads to the round's max load, so a
+// voter's load is that of the last funded round among its projects.
+std::vector<Rational> SupporterLoads(const Election& election, const Outcome& outcome) {
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> funded_in(election.projects.size(), kNone);
+  for (std::size_t i = 0; i < outcome.rounds.size(); ++i) {
+    const Round& r = outcome.rounds[i];
+    if (r.decision == Decision::kSelected && !r.score_infinite) funded_in[r.project] = i;
+  }
+  std::vector<Rational> loads(election.projects.size());
+  std::vector<std::size_t> seen(election.projects.size(), kNone);  // last ballot counted for it
+  for (std::size_t b = 0; b < election.profile.size(); ++b) {
+    const auto projects = election.profile.projects(b);
+    std::size_t last = kNone;
+    for (ProjectIndex q : projects) {
+      if (funded_in[q] != kNone && (last == kNone || funded_in[q] > last)) last = funded_in[q];
+    }
+    if (last == kNone) continue;
+    for (ProjectIndex q : projects) {
+      if (seen[q] == b) continue;
+      seen[q] = b;
+      loads[q] += outcome.rounds[last].score;
+    }
+  }
+  return loads;
+}
+
+void ExplainPhragmen(const Election& election, const Outcome& outcome, const std::vector<Rational>& loads,
+                     ProjectExplanation& ex) {
   PhragmenExplanation& ph = ex.phragmen;
   ph.over_budget = ex.cost > election.budget;
   if (!outcome.rounds.empty() && outcome.rounds.back().decision == Decision::kStopped) {
@@ -244,29 +286,76 @@ void ExplainPhragmen(const Election& election, const Outcome& outcome, ProjectEx
     ph.load_infinite = ex.score_infinite;
     return;
   }
-  // Funding a project sets its supporters' loads to the round's max load, so
-  // a voter's load is that of the last funded round among its projects.
-  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-  std::vector<std::size_t> funded_in(election.projects.size(), kNone);
-  for (std::size_t i = 0; i < outcome.rounds.size(); ++i) {
-    const Round& r = outcome.rounds[i];
-    if (r.decision == Decision::kSelected && !r.score_infinite) funded_in[r.project] = i;
-  }
   if (ex.votes == 0) {
     ph.load_infinite = true;
     return;
   }
-  Rational loads = 0;
-  for (std::size_t b = 0; b < election.profile.size(); ++b) {
-    const auto projects = election.profile.projects(b);
-    if (std::find(projects.begin(), projects.end(), ex.project) == projects.end()) continue;
-    std::size_t last = kNone;
-    for (ProjectIndex q : projects) {
-      if (funded_in[q] != kNone && (last == kNone || funded_in[q] > last)) last = funded_in[q];
-    }
-    if (last != kNone) loads += outcome.rounds[last].score;
+  ph.load = (loads[ex.project] + Rational(static_cast<long>(ex.cost))) / Rational(static_cast<long>(ex.votes));
+}
+
+// Explains the projects `which` (in that order) from one count.
+Result<Explanations> ExplainProjects(const Election& election, RuleKind rule, const TieBreak& tie_break,
+                                     const RuleOptions& options, const std::vector<ProjectIndex>& which) {
+  auto outcome = Tally(election, rule, tie_break, options);
+  if (!outcome.ok()) return outcome.status();
+  Explanations all;
+  all.outcome = std::move(*outcome);
+  const Outcome& out = all.outcome;
+  const std::vector<std::int64_t> votes = election.SupportCounts();
+  std::vector<std::int64_t> threshold_scores;
+  if (rule != RuleKind::kKnapsack && rule != RuleKind::kSchulze && options.min_score) {
+    threshold_scores = ThresholdScores(election, rule, options);
   }
-  ph.load = (loads + Rational(static_cast<long>(ex.cost))) / Rational(static_cast<long>(ex.votes));
+  std::vector<Rational> loads;
+  if (KindOf(rule) == ExplanationKind::kPhragmen) loads = SupporterLoads(election, out);
+  std::vector<internal::MesProbe> probes;
+  std::vector<std::size_t> probed;  // positions in all.projects of the probes
+  all.projects.reserve(which.size());
+  for (ProjectIndex project : which) {
+    ProjectExplanation ex = Common(election, out, rule, votes, project);
+    switch (ex.kind) {
+      case ExplanationKind::kGreedy:
+      case ExplanationKind::kKnapsack:
+        ExplainTurn(out, rule, options, threshold_scores, ex);
+        break;
+      case ExplanationKind::kMes: {
+        ex.comparison = out.comparison;
+        // equalshares-*: greedy's outcome kept by the comparison step, or a
+        // project the completion funded, is explained as greedy by votes.
+        const bool greedy_kept = out.comparison && out.comparison->kept_greedy;
+        ex.completion = out.completion_from && ex.round && *ex.round >= *out.completion_from;
+        if (greedy_kept || ex.completion) {
+          ex.kind = ExplanationKind::kGreedy;
+          ExplainTurn(out, rule, options, threshold_scores, ex);
+          break;
+        }
+        probes.emplace_back().project = project;
+        probed.push_back(all.projects.size());
+        break;
+      }
+      case ExplanationKind::kPhragmen:
+        ExplainPhragmen(election, out, loads, ex);
+        break;
+      case ExplanationKind::kRanked:
+        if (rule == RuleKind::kSchulze) {
+          const auto& ranking = out.ranking;
+          const auto at = std::find(ranking.begin(), ranking.end(), project);
+          if (at != ranking.end()) ex.ranked.position = static_cast<std::size_t>(at - ranking.begin());
+          if (ex.round) ex.ranked.wins = ex.score.get_num().get_si();
+          ExplainTurn(out, rule, options, threshold_scores, ex);
+        } else {
+          ex.ranked.still_continuing = !ex.round;
+        }
+        break;
+    }
+    all.projects.push_back(std::move(ex));
+  }
+  if (!probes.empty()) {
+    const Status status = ProbeMes(election, out, rule, tie_break, probes);
+    if (!status.ok()) return status;
+    for (std::size_t i = 0; i < probes.size(); ++i) ExplainMes(election, out, rule, probes[i], all.projects[probed[i]]);
+  }
+  return all;
 }
 
 }  // namespace
@@ -277,45 +366,16 @@ Result<ProjectExplanation> Explain(const Election& election, RuleKind rule, cons
     return Status::Invalid("project index " + std::to_string(project) + " is out of range (" +
                            std::to_string(election.projects.size()) + " projects)");
   }
-  auto outcome = Tally(election, rule, tie_break, options);
-  if (!outcome.ok()) return outcome.status();
-  ProjectExplanation ex = Common(election, *outcome, rule, project);
-  switch (ex.kind) {
-    case ExplanationKind::kGreedy:
-    case ExplanationKind::kKnapsack:
-      ExplainTurn(election, *outcome, rule, options, ex);
-      break;
-    case ExplanationKind::kMes: {
-      ex.comparison = outcome->comparison;
-      // equalshares-*: greedy's outcome kept by the comparison step, or a
-      // project the completion funded, is explained as greedy by votes.
-      const bool greedy_kept = outcome->comparison && outcome->comparison->kept_greedy;
-      ex.completion = outcome->completion_from && ex.round && *ex.round >= *outcome->completion_from;
-      if (greedy_kept || ex.completion) {
-        ex.kind = ExplanationKind::kGreedy;
-        ExplainTurn(election, *outcome, rule, options, ex);
-        break;
-      }
-      const Status status = ExplainMes(election, *outcome, rule, tie_break, ex);
-      if (!status.ok()) return status;
-      break;
-    }
-    case ExplanationKind::kPhragmen:
-      ExplainPhragmen(election, *outcome, ex);
-      break;
-    case ExplanationKind::kRanked:
-      if (rule == RuleKind::kSchulze) {
-        const auto& ranking = outcome->ranking;
-        const auto at = std::find(ranking.begin(), ranking.end(), project);
-        if (at != ranking.end()) ex.ranked.position = static_cast<std::size_t>(at - ranking.begin());
-        if (ex.round) ex.ranked.wins = ex.score.get_num().get_si();
-        ExplainTurn(election, *outcome, rule, options, ex);
-      } else {
-        ex.ranked.still_continuing = !ex.round;
-      }
-      break;
-  }
-  return ex;
+  auto one = ExplainProjects(election, rule, tie_break, options, {project});
+  if (!one.ok()) return one.status();
+  return std::move(one->projects.front());
+}
+
+Result<Explanations> ExplainAll(const Election& election, RuleKind rule, const TieBreak& tie_break,
+                                const RuleOptions& options) {
+  std::vector<ProjectIndex> all(election.projects.size());
+  for (std::size_t p = 0; p < all.size(); ++p) all[p] = static_cast<ProjectIndex>(p);
+  return ExplainProjects(election, rule, tie_break, options, all);
 }
 
 }  // namespace psephos::engine

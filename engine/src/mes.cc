@@ -119,8 +119,8 @@ class MesRun {
     voter_class_.assign(inst.num_voters, start);
   }
 
-  Outcome Run(MesProbe* probe = nullptr) {
-    probe_ = probe;
+  Outcome Run(std::vector<MesProbe>* probes = nullptr) {
+    probes_ = probes && !probes->empty() ? probes : nullptr;
     Outcome out;
     out.criterion = "rho";
     // rho is a price per unit of utility: dimensionless when utility is money.
@@ -137,7 +137,7 @@ class MesRun {
       out.selected.push_back(p);
       out.rounds.push_back(std::move(round));
     }
-    if (probe_) StartProbe(out.rounds.size());
+    if (probes_) StartProbes(out.rounds.size());
     std::vector<ProjectIndex> remaining = inst_.candidates;
     std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
     std::vector<Rational> rho = inst_.initial_rho;
@@ -170,9 +170,10 @@ class MesRun {
       const ProjectIndex winner = tied.front();
       const Rational winner_rho = rho[winner];
       if (tied.size() > 1) out.ties.push_back(Tie{out.rounds.size(), tied, winner});
-      if (probe_ && winner == probe_->project) {
-        Hold(winner);
-        probe_funded_ = true;
+      if (probes_ && probe_of_[winner] != kNoProbe) {
+        const std::size_t i = probe_of_[winner];
+        Hold((*probes_)[i]);
+        probe_funded_[i] = true;
       }
       Pay(winner, winner_rho);
       std::erase(remaining, winner);
@@ -189,45 +190,63 @@ class MesRun {
       if (inst_.uniform[winner]) round.price = winner_rho * Rational(inst_.Utilities(winner)[0]);
       round.budget_left = election_.budget - out.total_cost;
       out.rounds.push_back(std::move(round));
-      if (probe_) Watch();
+      if (probes_) Watch();
     }
-    if (probe_ && !probe_funded_) Hold(probe_->project);
+    if (probes_) {
+      for (std::size_t i = 0; i < probes_->size(); ++i) {
+        if (!probe_funded_[i]) Hold((*probes_)[i]);
+      }
+    }
     return out;
   }
 
  private:
-  // The probed project's supporters' money, and its rho while it can still win.
+  // Each probed project's supporters' money, and its rho while it can still
+  // win: one pass over its supporters serves both.
   void Watch() {
-    const ProjectIndex p = probe_->project;
-    mpz_class total = 0;
-    for (const Group& g : CollectGroups(p)) total += numerator_[g.cls] * g.count;
-    Rational money(total, denominator_);
-    money.canonicalize();
-    probe_->money.push_back(std::move(money));
-    std::optional<Rational> rho;
-    Rational value;
-    if (!probe_funded_ && probe_candidate_ && Affordability(p, value)) rho = value;
-    probe_->rho.push_back(std::move(rho));
+    for (std::size_t i = 0; i < probes_->size(); ++i) {
+      MesProbe& probe = (*probes_)[i];
+      auto& groups = CollectGroups(probe.project);
+      mpz_class total = 0;
+      for (const Group& g : groups) total += numerator_[g.cls] * g.count;
+      Rational money(total, denominator_);
+      money.canonicalize();
+      probe.money.push_back(std::move(money));
+      std::optional<Rational> rho;
+      Rational value;
+      if (!probe_funded_[i] && probe_candidate_[i] && AffordabilityOf(probe.project, groups, value)) rho = value;
+      probe.rho.push_back(std::move(rho));
+    }
   }
 
-  void StartProbe(std::size_t free_rounds) {
-    const ProjectIndex p = probe_->project;
-    probe_->supporters = static_cast<std::int64_t>(inst_.Supporters(p).size());
-    probe_->uniform = inst_.uniform[p];
-    for (std::int64_t u : inst_.Utilities(p)) probe_->total_utility += u;
-    probe_candidate_ = std::find(inst_.candidates.begin(), inst_.candidates.end(), p) != inst_.candidates.end();
-    probe_funded_ = std::find(inst_.free_projects.begin(), inst_.free_projects.end(), p) != inst_.free_projects.end();
-    if (probe_funded_) Hold(p);  // free: funded before anyone pays
+  void StartProbes(std::size_t free_rounds) {
+    probe_of_.assign(election_.projects.size(), kNoProbe);
+    probe_funded_.assign(probes_->size(), false);
+    probe_candidate_.assign(probes_->size(), false);
+    std::vector<bool> candidate(election_.projects.size(), false), free(election_.projects.size(), false);
+    for (ProjectIndex p : inst_.candidates) candidate[p] = true;
+    for (ProjectIndex p : inst_.free_projects) free[p] = true;
+    for (std::size_t i = 0; i < probes_->size(); ++i) {
+      MesProbe& probe = (*probes_)[i];
+      const ProjectIndex p = probe.project;
+      probe_of_[p] = i;
+      probe.supporters = static_cast<std::int64_t>(inst_.Supporters(p).size());
+      probe.uniform = inst_.uniform[p];
+      for (std::int64_t u : inst_.Utilities(p)) probe.total_utility += u;
+      probe_candidate_[i] = candidate[p];
+      probe_funded_[i] = free[p];
+      if (probe_funded_[i]) Hold(probe);  // free: funded before anyone pays
+    }
     for (std::size_t k = 0; k <= free_rounds; ++k) Watch();
   }
 
-  // Snapshots the money of p's supporters who still have some.
-  void Hold(ProjectIndex p) {
-    probe_->holdings.clear();
-    for (const Group& g : CollectGroups(p)) {
+  // Snapshots the money of the probed project's supporters who still have some.
+  void Hold(MesProbe& probe) {
+    probe.holdings.clear();
+    for (const Group& g : CollectGroups(probe.project)) {
       Rational money(numerator_[g.cls], denominator_);
       money.canonicalize();
-      probe_->holdings.push_back(MesProbe::Holding{std::move(money), g.utility, g.count});
+      probe.holdings.push_back(MesProbe::Holding{std::move(money), g.utility, g.count});
     }
   }
 
@@ -269,8 +288,10 @@ class MesRun {
   // Walking supporters from the poorest (by budget per unit of utility), the
   // first group that can pay the even share of what is left fixes rho; the
   // poorer ones pay all they have.
-  bool Affordability(ProjectIndex p, Rational& rho) {
-    auto& groups = CollectGroups(p);
+  bool Affordability(ProjectIndex p, Rational& rho) { return AffordabilityOf(p, CollectGroups(p), rho); }
+
+  // The same from p's supporters' groups (CollectGroups), which it reorders.
+  bool AffordabilityOf(ProjectIndex p, std::vector<Group>& groups, Rational& rho) {
     const Money cost = election_.projects[p].cost;
     if (inst_.uniform[p]) {
       // Budget order is the classes' global rank: integer sorting only.
@@ -405,9 +426,11 @@ class MesRun {
 
   const Election& election_;
   const MesInstance& inst_;
-  MesProbe* probe_ = nullptr;
-  bool probe_funded_ = false;     // the probed project is funded
-  bool probe_candidate_ = false;  // it has a positive cost and someone gains from it
+  static constexpr std::size_t kNoProbe = static_cast<std::size_t>(-1);
+  std::vector<MesProbe>* probes_ = nullptr;
+  std::vector<std::size_t> probe_of_;  // per project: its probe, or kNoProbe
+  std::vector<bool> probe_funded_;     // per probe: its project is funded
+  std::vector<bool> probe_candidate_;  // it has a positive cost and someone gains from it
   const TieBreak& tie_break_;
   // A class's budget is numerator_[c] / denominator_: one common denominator
   // keeps sums and comparisons in integers. Class 0 holds nothing.
@@ -444,9 +467,9 @@ bool IsExhaustive(const Election& election, const std::vector<ProjectIndex>& can
 }
 
 Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction sat,
-               const Rational& voter_budget, MesProbe* probe) {
+               const Rational& voter_budget, std::vector<MesProbe>* probes) {
   const MesInstance inst = BuildInstance(election, sat);
-  Outcome out = MesRun(election, inst, tie_break, voter_budget).Run(probe);
+  Outcome out = MesRun(election, inst, tie_break, voter_budget).Run(probes);
   out.voter_budget = voter_budget;
   out.iterations = 1;
   return out;

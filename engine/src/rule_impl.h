@@ -71,7 +71,7 @@ Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyOrd
 
 // What one MES run saw of one project, for explanations (explain.cc).
 struct MesProbe {
-  ProjectIndex project = 0;  // in: the project to watch
+  ProjectIndex project = 0;  // in: the project to watch (each at most once per run)
   // Out. Index k means "after k rounds" (free projects count), 0 .. rounds.size().
   std::vector<Rational> money;               // its supporters' total money
   std::vector<std::optional<Rational>> rho;  // its affordability while still a candidate
@@ -88,10 +88,11 @@ struct MesProbe {
   std::int64_t total_utility = 0;  // their utilities summed
 };
 
-// Plain MES with every voter starting from `voter_budget`. A probe, when
-// given, is filled as the run goes; without one nothing extra is done.
+// Plain MES with every voter starting from `voter_budget`. Probes, when
+// given, are filled as the run goes (one run watches them all); without them
+// nothing extra is done.
 Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction sat,
-               const Rational& voter_budget, MesProbe* probe = nullptr);
+               const Rational& voter_budget, std::vector<MesProbe>* probes = nullptr);
 // Whether no project among `candidates` outside the outcome (nor excluded by
 // it) fits the money it leaves of `budget`.
 bool IsExhaustive(const Election& election, const std::vector<ProjectIndex>& candidates, const Outcome& outcome,

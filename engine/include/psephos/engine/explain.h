@@ -151,8 +151,18 @@ struct ProjectExplanation {
 };
 
 // Runs `rule` and explains what it did with `project`. Errors as Tally's, and
-// a project index out of range.
+// a project index out of range. The same as ExplainAll's entry for it.
 Result<ProjectExplanation> Explain(const Election& election, RuleKind rule, const TieBreak& tie_break,
                                    const RuleOptions& options, ProjectIndex project);
+
+// The outcome and every project's explanation from one count: the rule runs
+// once (MES: once more, watching every project), so all of them cost about
+// twice a tally rather than a tally each.
+struct Explanations {
+  Outcome outcome;                           // as Tally's
+  std::vector<ProjectExplanation> projects;  // by project index
+};
+Result<Explanations> ExplainAll(const Election& election, RuleKind rule, const TieBreak& tie_break,
+                                const RuleOptions& options);
 
 }  // namespace psephos::engine
