@@ -138,11 +138,7 @@ ordered_json PhragmenJson(const Writer& w, const engine::ProjectExplanation& ex)
   return o;
 }
 
-}  // namespace
-
-std::string ExplanationToJson(const engine::Election& election, const engine::ProjectExplanation& ex,
-                              int indent) {
-  const Writer w(election);
+ordered_json ExplanationJson(const engine::Election& election, const Writer& w, const engine::ProjectExplanation& ex) {
   const engine::Project& project = election.projects[ex.project];
   ordered_json j;
   j["project"] = project.id;
@@ -191,6 +187,24 @@ std::string ExplanationToJson(const engine::Election& election, const engine::Pr
       break;
     }
   }
+  return j;
+}
+
+}  // namespace
+
+std::string ExplanationToJson(const engine::Election& election, const engine::ProjectExplanation& ex,
+                              int indent) {
+  return ExplanationJson(election, Writer(election), ex).dump(indent);
+}
+
+std::string ExplanationsToJson(const engine::Election& election, const engine::Explanations& all, int indent) {
+  const Writer w(election);
+  ordered_json j;
+  j["rule"] = all.outcome.rule;
+  j["tie_break"] = all.outcome.tie_break;
+  ordered_json projects = ordered_json::array();
+  for (const engine::ProjectExplanation& ex : all.projects) projects.push_back(ExplanationJson(election, w, ex));
+  j["projects"] = std::move(projects);
   return j.dump(indent);
 }
 

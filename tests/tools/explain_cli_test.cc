@@ -107,6 +107,35 @@ TEST_CASE("explain mes: rho and price when funded, the money its supporters held
   CHECK(Has(text.out, "It became unaffordable in round 1, when p1 was funded."));
 }
 
+TEST_CASE("explain without --project explains every project from one count") {
+  // JSON: a projects array, in the file's order, each as --project gives it.
+  auto all = Psephos("explain " + kFile + " --rule mes --format json");
+  REQUIRE(all.exit_code == 0);
+  auto j = nlohmann::json::parse(all.out);
+  CHECK(j["rule"] == "mes");
+  CHECK(j["tie_break"] == "id");
+  REQUIRE(j["projects"].size() == 3);
+  const std::string ids[] = {"p1", "p2", "p3"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const std::string& id = ids[i];
+    CHECK(j["projects"][i]["project"] == id);
+    auto one = Psephos("explain " + kFile + " --rule mes --format json --project " + id);
+    REQUIRE(one.exit_code == 0);
+    CHECK(nlohmann::json::parse(one.out) == j["projects"][i]);
+  }
+  CHECK(j["projects"][0]["mes"]["rho"] == "1/3");
+  CHECK(j["projects"][1]["decision"] == "unaffordable");
+
+  // Text: the rule's line once, then a paragraph per project.
+  auto text = Psephos("explain " + kFile + " --rule greedy");
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("rule: greedy") == 0);
+  CHECK(text.out.find("rule: greedy", 1) == std::string::npos);
+  CHECK(Has(text.out, "Project p1 (Sports hall with a roof, a climbing wall\xE2\x80\xA6) was funded in round 1"));
+  CHECK(Has(text.out, "Project p2 (Park)"));
+  CHECK(Has(text.out, "Project p3 (Library)"));
+}
+
 TEST_CASE("explain phragmen and irv name the load and the round") {
   auto ph = Psephos("explain " + kFile + " --rule phragmen --project p1 --format json");
   REQUIRE(ph.exit_code == 0);
@@ -134,10 +163,6 @@ TEST_CASE("explain reports bad input with exit code 2") {
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.out.empty());
   CHECK(Has(unknown.err, "unknown project id 'nope'"));
-
-  auto missing = Psephos("explain " + kFile + " --rule greedy");
-  CHECK(missing.exit_code == 2);
-  CHECK(Has(missing.err, "no project given"));
 
   auto rule = Psephos("explain " + kFile + " --rule nonsense --project p1");
   CHECK(rule.exit_code == 2);

@@ -315,9 +315,9 @@ void RankedText(const Words& w, const ProjectExplanation& ex, std::ostream& out)
   out << "\n";
 }
 
-std::string ExplanationText(const engine::Election& election, const ProjectExplanation& ex) {
+// The rule's line (and the comparison step's) that heads one or every explanation.
+void HeaderText(const engine::Election& election, const ProjectExplanation& ex, std::ostream& out) {
   const Words w(election);
-  std::ostringstream out;
   out << "rule: " << ex.rule << "    tie-break: " << ex.tie_break << "    budget: " << w.Money(ex.budget)
       << "    ballots: " << Words::Count(static_cast<std::int64_t>(election.profile.size())) << "\n";
   if (ex.comparison) {
@@ -326,6 +326,10 @@ std::string ExplanationText(const engine::Election& election, const ProjectExpla
         << " voters prefer the equal-shares outcome, " << Words::Count(c.prefer_greedy)
         << " greedy by votes; " << (c.kept_greedy ? "greedy by votes was kept.\n" : "equal shares was kept.\n");
   }
+}
+
+void BodyText(const engine::Election& election, const ProjectExplanation& ex, std::ostream& out) {
+  const Words w(election);
   switch (ex.kind) {
     case engine::ExplanationKind::kGreedy:
     case engine::ExplanationKind::kKnapsack: TurnText(w, ex, out); break;
@@ -333,7 +337,27 @@ std::string ExplanationText(const engine::Election& election, const ProjectExpla
     case engine::ExplanationKind::kPhragmen: PhragmenText(w, ex, out); break;
     case engine::ExplanationKind::kRanked: RankedText(w, ex, out); break;
   }
-  return out.str();
+}
+
+// Without --project: every project from one count, the header once.
+int ExplainEvery(const TallyArgs& args, const TallySetup& setup) {
+  auto all = engine::ExplainAll(setup.election, setup.rule, setup.tie_break, setup.options);
+  if (!all.ok()) {
+    std::cerr << "psephos explain: " << all.status().message() << "\n";
+    return kExitBadInput;
+  }
+  if (args.format == "json") {
+    std::cout << ballots::ExplanationsToJson(setup.election, *all) << "\n";
+    return kExitOk;
+  }
+  std::ostringstream out;
+  if (!all->projects.empty()) HeaderText(setup.election, all->projects.front(), out);
+  for (const ProjectExplanation& ex : all->projects) {
+    out << "\n";
+    BodyText(setup.election, ex, out);
+  }
+  std::cout << out.str();
+  return kExitOk;
 }
 
 }  // namespace
@@ -347,6 +371,7 @@ int ExplainCommand(const std::vector<std::string>& raw_args) {
   if (!args.ok()) return fail(args.status());
   auto setup = LoadTally(*args);
   if (!setup.ok()) return fail(setup.status());
+  if (args->project.empty()) return ExplainEvery(*args, *setup);
   const std::int64_t project = setup->election.FindProject(args->project);
   if (project < 0) {
     return fail(Status::Invalid("unknown project id '" + args->project + "' in " + args->file));
@@ -357,7 +382,8 @@ int ExplainCommand(const std::vector<std::string>& raw_args) {
   if (args->format == "json") {
     std::cout << ballots::ExplanationToJson(setup->election, *explanation) << "\n";
   } else {
-    std::cout << ExplanationText(setup->election, *explanation);
+    HeaderText(setup->election, *explanation, std::cout);
+    BodyText(setup->election, *explanation, std::cout);
   }
   return kExitOk;
 }

@@ -33,7 +33,7 @@ constexpr const char* kUsage =
     "      column|all|none: which do (column: PROJECTS partial_funding = 1/true/yes).\n"
     "      Projects sharing a PROJECTS exclusive_group label exclude each other under\n"
     "      every rule: funding one rules out the rest of its group.\n"
-    "  explain FILE.pb --rule RULE --project ID [--format text|json] [tally's options]\n"
+    "  explain FILE.pb --rule RULE [--project ID] [--format text|json] [tally's options]\n"
     "      Say why the rule funded project ID or not: the round that decided it, its\n"
     "      votes, cost and the money left at its turn; greedy rules: what was funded\n"
     "      before it or the threshold it missed; equal shares: rho and the price per\n"

@@ -102,7 +102,6 @@ Result<TallyArgs> ParseTallyArgs(const std::vector<std::string>& args, bool with
   }
   if (out.file.empty()) return Status::Invalid("no election file given");
   if (out.rule.empty()) return Status::Invalid("no rule given (--rule RULE)");
-  if (with_project && out.project.empty()) return Status::Invalid("no project given (--project ID)");
   if (out.format != "text" && out.format != "json") {
     return Status::Invalid("--format must be text or json, got '" + out.format + "'");
   }

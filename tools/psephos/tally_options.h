@@ -26,11 +26,11 @@ struct TallyArgs {
   std::string divisible = "column";
   std::optional<std::int64_t> reserve_share;  // greedy-reserve: --reserve-share N (percent)
   std::string comparison = "none";            // equalshares-*: --comparison
-  std::string project;  // explain: --project ID
+  std::string project;  // explain: --project ID (none: every project)
 };
 
 // Parses FILE --rule R [options]. With `with_project`, --project ID is
-// accepted and required.
+// accepted.
 Result<TallyArgs> ParseTallyArgs(const std::vector<std::string>& args, bool with_project = false);
 
 // An election read from its file, with the rule, options and tie-break the

@@ -16,4 +16,8 @@ namespace psephos::ballots {
 std::string ExplanationToJson(const engine::Election& election, const engine::ProjectExplanation& explanation,
                               int indent = 2);
 
+// Every project's explanation (engine::ExplainAll): {"rule", "tie_break",
+// "projects": [each as ExplanationToJson gives it, in the file's order]}.
+std::string ExplanationsToJson(const engine::Election& election, const engine::Explanations& all, int indent = 2);
+
 }  // namespace psephos::ballots
