@@ -636,14 +636,14 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
       entry["outcome"] = nullptr;
       entry["note"] = "no ballots were cast";
     } else {
-      auto outcome = engine::Tally(e, rule, tie_break, options);
-      if (!outcome.ok()) return Status::Invalid("budget " + budget.id + ": " + outcome.status().message());
-      entry["outcome"] = json::parse(ballots::OutcomeToJson(e, *outcome, -1));
-      // Why each project was or was not funded, as `psephos explain` says it.
+      // The outcome and why each project was or was not funded, as `psephos
+      // explain` says it, from one count.
+      auto counted = engine::ExplainAll(e, rule, tie_break, options);
+      if (!counted.ok()) return Status::Invalid("budget " + budget.id + ": " + counted.status().message());
+      entry["outcome"] = json::parse(ballots::OutcomeToJson(e, counted->outcome, -1));
       json why = json::object();
       for (std::size_t i = 0; i < e.projects.size(); ++i) {
-        auto explanation = engine::Explain(e, rule, tie_break, options, static_cast<engine::ProjectIndex>(i));
-        if (explanation.ok()) why[e.projects[i].id] = json::parse(ballots::ExplanationToJson(e, *explanation, -1));
+        why[e.projects[i].id] = json::parse(ballots::ExplanationToJson(e, counted->projects[i], -1));
       }
       entry["explanations"] = std::move(why);
     }

@@ -1,4 +1,5 @@
-// Prints parse time and time per rule on pabulib files. A benchmark, not a test.
+// Prints parse time and, per rule, the time of a tally and of explaining every
+// project from one count (ExplainAll), on pabulib files. A benchmark, not a test.
 //
 //   psephos_bench [--reps N] FILE.pb...
 //
@@ -13,6 +14,7 @@
 
 #include "psephos/ballots/pabulib.h"
 #include "median.h"
+#include "psephos/engine/explain.h"
 #include "psephos/engine/rules.h"
 
 namespace {
@@ -70,7 +72,16 @@ int main(int argc, char** argv) {
         auto out = psephos::engine::Tally(*election, rule, tie_break, options);
         funded = out.ok() ? out->selected.size() : 0;
       });
-      std::printf("  %-18s %10.2f ms   (%zu funded)\n", name.c_str(), ms, funded);
+      bool explained = false;
+      const double explain_ms = MedianMs(rule_reps, [&] {
+        explained = psephos::engine::ExplainAll(*election, rule, tie_break, options).ok();
+      });
+      if (!explained) {
+        std::printf("  %-18s %10.2f ms   (%zu funded)\n", name.c_str(), ms, funded);
+        continue;
+      }
+      std::printf("  %-18s %10.2f ms   (%zu funded)   explain-all %10.2f ms (%.1fx)\n", name.c_str(), ms, funded,
+                  explain_ms, ms > 0 ? explain_ms / ms : 0.0);
     }
   }
   return 0;
