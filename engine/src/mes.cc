@@ -295,8 +295,7 @@ class MesRun {
     const Money cost = election_.projects[p].cost;
     if (inst_.uniform[p]) {
       // Budget order is the classes' global rank: integer sorting only.
-      std::sort(groups.begin(), groups.end(),
-                [&](const Group& a, const Group& b) { return rank_[a.cls] < rank_[b.cls]; });
+      SortByRank(groups);
       std::int64_t rich = 0;
       for (const Group& g : groups) rich += g.count;
       mpz_class left = mpz_class(static_cast<long>(cost)) * denominator_;  // over denominator_
@@ -333,6 +332,23 @@ class MesRun {
     return false;
   }
 
+  // Groups of distinct live classes by the classes' rank: when they are many,
+  // placing each at its rank and reading the ranks in order beats sorting.
+  void SortByRank(std::vector<Group>& groups) {
+    const std::size_t live = order_.size();
+    if (groups.size() < 64 || groups.size() * 16 < live) {
+      std::sort(groups.begin(), groups.end(),
+                [&](const Group& a, const Group& b) { return rank_[a.cls] < rank_[b.cls]; });
+      return;
+    }
+    by_rank_.assign(live, Group{kNoClass, 0, 0});
+    for (const Group& g : groups) by_rank_[rank_[g.cls]] = g;
+    std::size_t k = 0;
+    for (const Group& g : by_rank_) {
+      if (g.cls != kNoClass) groups[k++] = g;
+    }
+  }
+
   void Pay(ProjectIndex p, const Rational& rho) {
     auto supporters = inst_.Supporters(p);
     auto utils = inst_.Utilities(p);
@@ -364,7 +380,13 @@ class MesRun {
     mpz_lcm(common.get_mpz_t(), denominator_.get_mpz_t(), rho.get_den_mpz_t());
     if (common != denominator_) {
       const mpz_class factor = common / denominator_;
-      for (std::uint32_t c : order_) numerator_[c] *= factor;
+      // The factor divides the payers' count times a utility: a machine word, usually.
+      if (factor.fits_ulong_p()) {
+        const unsigned long f = factor.get_ui();
+        for (std::uint32_t c : order_) mpz_mul_ui(numerator_[c].get_mpz_t(), numerator_[c].get_mpz_t(), f);
+      } else {
+        for (std::uint32_t c : order_) numerator_[c] *= factor;
+      }
       denominator_ = common;
     }
     const mpz_class rho_numerator = rho.get_num() * (denominator_ / rho.get_den());
@@ -446,6 +468,7 @@ class MesRun {
   std::vector<std::uint32_t> touched_;       // scratch
   std::vector<std::pair<std::uint32_t, std::int64_t>> pairs_;  // scratch
   std::vector<Group> groups_;                // scratch
+  std::vector<Group> by_rank_;               // scratch for SortByRank
 };
 
 }  // namespace
