@@ -190,7 +190,11 @@ void ExplainMes(const Election& election, const Outcome& outcome, RuleKind rule,
   m.total_utility = probe.total_utility;
   m.uniform = probe.uniform;
   m.money_at_start = m.voter_budget * static_cast<long>(m.supporters);
-  for (const auto& h : probe.holdings) m.money_at_turn += h.money * static_cast<long>(h.count);
+  const mpz_class& den = probe.holdings_denominator;
+  mpz_class held = 0;
+  for (const auto& h : probe.holdings) held += h.money * h.count;
+  m.money_at_turn = Rational(held, den);
+  m.money_at_turn.canonicalize();
   for (std::size_t k = 0; k < mes_rounds; ++k) {
     const Round& r = outcome.rounds[k];
     m.steps.push_back(MesStep{r.project, r.score, probe.rho[k], probe.money[k + 1]});
@@ -198,9 +202,12 @@ void ExplainMes(const Election& election, const Outcome& outcome, RuleKind rule,
   if (ex.funded) {
     m.rho = ex.score;
     std::int64_t holding = 0;
+    // money / den >= rho * utility, in integers: money * rho_den >= rho_num * utility * den.
+    const mpz_class rho_num_den = m.rho.get_num() * den;
     for (const auto& h : probe.holdings) {
       holding += h.count;
-      (h.money >= m.rho * static_cast<long>(h.utility) ? m.paid_full : m.paid_all_left) += h.count;
+      const bool full = h.money * m.rho.get_den() >= rho_num_den * h.utility;
+      (full ? m.paid_full : m.paid_all_left) += h.count;
     }
     m.had_nothing = m.supporters - holding;
     if (m.uniform && m.supporters > 0) m.price = m.rho * MakeRational(m.total_utility, m.supporters);
@@ -229,9 +236,18 @@ void ExplainMes(const Election& election, const Outcome& outcome, RuleKind rule,
     }
   }
   if (!m.last_rho || sgn(m.shortfall) <= 0) return;
-  for (const auto& h : probe.holdings) {
-    const Rational due = *m.last_rho * static_cast<long>(h.utility);
-    m.payable_at_last_rho += std::min<Rational>(h.money, due) * static_cast<long>(h.count);
+  // Each pays min(money, last_rho * utility): summed over den * rho_den.
+  {
+    const mpz_class rho_den = m.last_rho->get_den();
+    const mpz_class rho_num_den = m.last_rho->get_num() * den;
+    mpz_class payable = 0, have, due;
+    for (const auto& h : probe.holdings) {
+      have = h.money * rho_den;
+      due = rho_num_den * h.utility;
+      payable += (have < due ? have : due) * h.count;
+    }
+    m.payable_at_last_rho = Rational(payable, den * rho_den);
+    m.payable_at_last_rho.canonicalize();
   }
   // A new supporter holds a full share and values p as its supporters do on
   // average (with none: its cost under cost satisfaction, else 1).

@@ -214,7 +214,14 @@ class MesRun {
       probe.money.push_back(std::move(money));
       std::optional<Rational> rho;
       Rational value;
-      if (!probe_funded_[i] && probe_candidate_[i] && AffordabilityOf(probe.project, groups, value)) rho = value;
+      // Money only shrinks: once its supporters cannot pay, they never can again.
+      if (!probe_funded_[i] && probe_candidate_[i]) {
+        if (AffordabilityOf(probe.project, groups, value)) {
+          rho = value;
+        } else {
+          probe_candidate_[i] = false;
+        }
+      }
       probe.rho.push_back(std::move(rho));
     }
   }
@@ -243,10 +250,9 @@ class MesRun {
   // Snapshots the money of the probed project's supporters who still have some.
   void Hold(MesProbe& probe) {
     probe.holdings.clear();
+    probe.holdings_denominator = denominator_;
     for (const Group& g : CollectGroups(probe.project)) {
-      Rational money(numerator_[g.cls], denominator_);
-      money.canonicalize();
-      probe.holdings.push_back(MesProbe::Holding{std::move(money), g.utility, g.count});
+      probe.holdings.push_back(MesProbe::Holding{numerator_[g.cls], g.utility, g.count});
     }
   }
 
@@ -452,7 +458,7 @@ class MesRun {
   std::vector<MesProbe>* probes_ = nullptr;
   std::vector<std::size_t> probe_of_;  // per project: its probe, or kNoProbe
   std::vector<bool> probe_funded_;     // per probe: its project is funded
-  std::vector<bool> probe_candidate_;  // it has a positive cost and someone gains from it
+  std::vector<bool> probe_candidate_;  // it has a positive cost, someone gains from it, and they can still pay
   const TieBreak& tie_break_;
   // A class's budget is numerator_[c] / denominator_: one common denominator
   // keeps sums and comparisons in integers. Class 0 holds nothing.

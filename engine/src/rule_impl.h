@@ -76,13 +76,15 @@ struct MesProbe {
   std::vector<Rational> money;               // its supporters' total money
   std::vector<std::optional<Rational>> rho;  // its affordability while still a candidate
   // Its supporters who still had money, by (money, utility), just before it
-  // was funded or, if it never was, at the end. Money is per voter.
+  // was funded or, if it never was, at the end. Money is per voter, as
+  // numerator / holdings_denominator: sums stay in integers (one gcd at the end).
   struct Holding {
-    Rational money;
+    mpz_class money;
     std::int64_t utility = 0;
     std::int64_t count = 0;
   };
   std::vector<Holding> holdings;
+  mpz_class holdings_denominator = 1;
   bool uniform = true;             // they all gain the same utility
   std::int64_t supporters = 0;     // voters who gain from it
   std::int64_t total_utility = 0;  // their utilities summed
