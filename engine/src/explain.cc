@@ -268,8 +268,11 @@ std::vector<Rational> SupporterLoads(const Election& election, const Outcome& ou
     const Round& r = outcome.rounds[i];
     if (r.decision == Decision::kSelected && !r.score_infinite) funded_in[r.project] = i;
   }
-  std::vector<Rational> loads(election.projects.size());
-  std::vector<std::size_t> seen(election.projects.size(), kNone);  // last ballot counted for it
+  // Count, per project, its supporters by the round that set their load;
+  // then one product per project and round instead of a sum per ballot.
+  const std::size_t np = election.projects.size(), nr = outcome.rounds.size();
+  std::vector<std::int64_t> count(np * nr, 0);
+  std::vector<std::size_t> seen(np, kNone);  // last ballot counted for it
   for (std::size_t b = 0; b < election.profile.size(); ++b) {
     const auto projects = election.profile.projects(b);
     std::size_t last = kNone;
@@ -280,7 +283,13 @@ std::vector<Rational> SupporterLoads(const Election& election, const Outcome& ou
     for (ProjectIndex q : projects) {
       if (seen[q] == b) continue;
       seen[q] = b;
-      loads[q] += outcome.rounds[last].score;
+      ++count[q * nr + last];
+    }
+  }
+  std::vector<Rational> loads(np);
+  for (std::size_t q = 0; q < np; ++q) {
+    for (std::size_t r = 0; r < nr; ++r) {
+      if (count[q * nr + r] > 0) loads[q] += outcome.rounds[r].score * count[q * nr + r];
     }
   }
   return loads;
