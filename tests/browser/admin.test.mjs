@@ -121,9 +121,12 @@ describe('organizer pages', () => {
     assert.equal(await cards.first().isVisible(), true);
     await screenshot(page, 'codes-print', { fullPage: true });
     await page.emulateMedia({ media: 'screen' });
-    // The API hands codes out once: the server no longer has them.
-    const batches = await server.api('GET', `/processes/${SLUG}/codes/1.csv`);
-    assert.equal(batches.status, 410);
+    // The server keeps the codes (a broken download can be repeated) until the
+    // organizer says they have them; then it forgets them.
+    assert.equal((await server.api('GET', `/processes/${SLUG}/codes/1.csv`)).status, 200);
+    await button('I have them: remove the codes from the server').click();
+    await page.getByText('The server no longer keeps these codes.').waitFor();
+    assert.equal((await server.api('GET', `/processes/${SLUG}/codes/1.csv`)).status, 410);
   });
 
   test('open, vote with a code from the sheet, live turnout, close, publish', async () => {
@@ -178,6 +181,16 @@ describe('organizer pages', () => {
     await screenshot(page, 'admin-form-privacy-es');
     await page.goBack();
     await page.getByRole('link', { name: 'Editar el borrador' }).waitFor();
+    // A code sheet in Spanish, and telling the server to forget its codes.
+    await page.getByLabel('Cuántos').fill('2');
+    await page.getByRole('button', { name: 'Crear códigos' }).click();
+    await page.getByText(/^2 códigos de votante/).waitFor();
+    const forget = page.getByRole('button', { name: 'Ya los tengo: borrar los códigos del servidor' });
+    await forget.scrollIntoViewIfNeeded();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    await screenshot(page, 'admin-codes-es');
+    await forget.click();
+    await page.getByText('El servidor ya no guarda estos códigos.').waitFor();
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('link', { name: 'All processes' }).click();
     await button('Sign out').click();
