@@ -173,10 +173,12 @@ std::string ReportText(const engine::Election& election, const std::vector<Outco
       return s.empty() ? std::string("none") : s;
     };
     out << "\nComparison\n";
-    out << "  only " << a << " funds " << c.only_first.size() << " projects with " << Count(c.only_first_votes)
-        << " votes: " << list(c.only_first) << "\n";
-    out << "  only " << b << " funds " << c.only_second.size() << " projects with " << Count(c.only_second_votes)
-        << " votes: " << list(c.only_second) << "\n";
+    auto only = [&](const std::string& rule, const std::vector<engine::ProjectIndex>& ps, std::int64_t votes) {
+      out << "  only " << rule << " funds " << ps.size() << (ps.size() == 1 ? " project with " : " projects with ")
+          << Count(votes) << (votes == 1 ? " vote: " : " votes: ") << list(ps) << "\n";
+    };
+    only(a, c.only_first, c.only_first_votes);
+    only(b, c.only_second, c.only_second_votes);
     out << "  more of their projects funded: " << Percent(c.better_first_by_count, c.voters) << " of voters under "
         << a << ", " << Percent(c.better_second_by_count, c.voters) << " under " << b << "\n";
     out << "  something funded where the other funds nothing: " << Percent(c.better_first_by_exclusion, c.voters)
