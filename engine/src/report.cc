@@ -204,7 +204,11 @@ void SupportFromRounds(const Election& election, const Outcome& outcome, std::ve
   for (std::size_t v = 0; v < voters; ++v) {
     for (ProjectIndex p : election.profile.projects(v)) supporters[fill[p]++] = static_cast<std::uint32_t>(v);
   }
-  std::vector<Rational> money(voters, outcome.voter_budget);
+  // Voters who paid the same so far hold the same: their money is a class's,
+  // and a round's payments are counted per (project, class) in integers.
+  std::vector<Rational> class_money{outcome.voter_budget};
+  std::vector<std::uint32_t> voter_class(voters, 0);
+  std::vector<std::int64_t> local(1, -1);  // class -> index among this round's payers' classes
   std::vector<Rational> held(projects);
   for (std::size_t p = 0; p < projects; ++p) held[p] = outcome.voter_budget * static_cast<long>(out[p].votes);
   std::vector<std::optional<Rational>> at(projects);  // held when funded or when it dropped out
@@ -225,12 +229,43 @@ void SupportFromRounds(const Election& election, const Outcome& outcome, std::ve
     const Round& r = outcome.rounds[k];
     if (r.decision != Decision::kSelected) continue;
     if (!at[r.project]) at[r.project] = held[r.project];
+    std::vector<std::uint32_t> classes;  // this round's payers' classes
+    local.assign(class_money.size(), -1);
+    for (std::uint32_t i = start[r.project]; i < start[r.project + 1]; ++i) {
+      const std::uint32_t c = voter_class[supporters[i]];
+      if (local[c] < 0) {
+        local[c] = static_cast<std::int64_t>(classes.size());
+        classes.push_back(c);
+      }
+    }
+    // Payers who could pay the full price share one bucket; each poorer class
+    // pays all it has left, a bucket of its own.
+    const std::size_t n = classes.size();
+    std::vector<Rational> pay{r.price};
+    std::vector<std::uint32_t> bucket(n, 0), next(n);
+    for (std::size_t j = 0; j < n; ++j) {
+      const Rational& has = class_money[classes[j]];
+      next[j] = classes[j];
+      if (has < r.price) {
+        bucket[j] = static_cast<std::uint32_t>(pay.size());
+        pay.push_back(has);
+      }
+      if (sgn(has) == 0 || sgn(r.price) == 0) continue;
+      next[j] = static_cast<std::uint32_t>(class_money.size());
+      class_money.push_back(has < r.price ? Rational(0) : Rational(has - r.price));
+    }
+    const std::size_t buckets = pay.size();
+    std::vector<std::int64_t> count(projects * buckets, 0);
     for (std::uint32_t i = start[r.project]; i < start[r.project + 1]; ++i) {
       const std::uint32_t v = supporters[i];
-      const Rational pay = std::min(money[v], r.price);
-      if (sgn(pay) == 0) continue;
-      money[v] -= pay;
-      for (ProjectIndex q : election.profile.projects(v)) held[q] -= pay;
+      const auto j = static_cast<std::size_t>(local[voter_class[v]]);
+      for (ProjectIndex q : election.profile.projects(v)) ++count[q * buckets + bucket[j]];
+      voter_class[v] = next[j];
+    }
+    for (std::size_t q = 0; q < projects; ++q) {
+      for (std::size_t j = 0; j < buckets; ++j) {
+        if (count[q * buckets + j] != 0 && sgn(pay[j]) != 0) held[q] -= pay[j] * static_cast<long>(count[q * buckets + j]);
+      }
     }
     drop_outs();
   }
@@ -349,10 +384,12 @@ Result<OutcomeReport> ReportOutcome(const Election& election, const Outcome& out
     out.groups.push_back(std::move(figures));
   }
 
-  const std::vector<std::int64_t> votes = election.SupportCounts();
+  std::vector<std::int64_t> votes;
   if (effective_support.size() == election.projects.size()) {
     out.projects = std::move(effective_support);
+    for (const ProjectFigures& f : out.projects) votes.push_back(f.votes);
   } else {
+    votes = election.SupportCounts();
     out.projects.resize(election.projects.size());
     for (std::size_t p = 0; p < election.projects.size(); ++p) {
       out.projects[p].project = static_cast<ProjectIndex>(p);
@@ -381,8 +418,11 @@ ComparisonReport CompareOutcomes(const Election& election, const OutcomeReport& 
   out.voters = static_cast<std::int64_t>(election.profile.size());
   std::vector<bool> a(election.projects.size(), false), b(election.projects.size(), false);
   for (const ProjectFigures& f : first.projects) a[f.project] = f.funded;
-  for (const ProjectFigures& f : second.projects) b[f.project] = f.funded;
-  const std::vector<std::int64_t> votes = election.SupportCounts();
+  std::vector<std::int64_t> votes(election.projects.size(), 0);
+  for (const ProjectFigures& f : second.projects) {
+    b[f.project] = f.funded;
+    votes[f.project] = f.votes;
+  }
   for (std::size_t p = 0; p < election.projects.size(); ++p) {
     if (a[p] && !b[p]) {
       out.only_first.push_back(static_cast<ProjectIndex>(p));
