@@ -116,4 +116,22 @@ std::string ReportToJson(const engine::Election& election, const std::vector<eng
   return j.dump(indent);
 }
 
+Result<std::string> PublishedReportJson(const engine::Election& election, const engine::Outcome& outcome,
+                                        engine::RuleKind rule, const engine::TieBreak& tie_break,
+                                        const engine::RuleOptions& options, int indent) {
+  auto support = engine::EffectiveSupport(election, outcome, rule, tie_break, options);
+  if (!support.ok()) return support.status();
+  auto mine = engine::ReportOutcome(election, outcome, "", std::move(*support));
+  if (!mine.ok()) return mine.status();
+  std::vector<engine::OutcomeReport> reports{std::move(*mine)};
+  std::optional<engine::ComparisonReport> comparison;
+  if (rule != engine::RuleKind::kGreedy && engine::CheckRuleCounts(engine::RuleKind::kGreedy, election.ballot_type).ok()) {
+    auto greedy = engine::ReportRule(election, engine::RuleKind::kGreedy, tie_break, {}, "");
+    if (!greedy.ok()) return greedy.status();
+    reports.push_back(std::move(*greedy));
+    comparison = engine::CompareOutcomes(election, reports[0], reports[1]);
+  }
+  return ReportToJson(election, reports, comparison, indent);
+}
+
 }  // namespace psephos::ballots
