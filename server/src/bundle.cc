@@ -342,6 +342,14 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
                               theirs.value("by_channel", json()).dump() + ", the log " + mine["by_channel"].dump());
     }
     CompareOutcome(id, theirs.value("outcome", json()), mine["outcome"], &report);
+    // Who got what: derived from the ballots and the outcome, so recomputed whole.
+    if (!theirs.contains("report")) {
+      if (mine.contains("report")) report.not_checked.push_back("budget " + id + ": the bundle has no who-got-what report");
+    } else if (theirs["report"] != mine.value("report", json())) {
+      report.failed.push_back("budget " + id + ": the who-got-what report differs from the recount");
+    } else if (mine.contains("report")) {
+      report.passed.push_back("budget " + id + ": the who-got-what report matches the recount");
+    }
   }
   return report;
 }

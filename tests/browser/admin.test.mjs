@@ -153,6 +153,21 @@ describe('organizer pages', () => {
     await button('Yes: Close voting and count').click();
     await page.getByText('Voting is closed and counted.', { exact: true }).waitFor();
     await page.locator('section:has(#res-h)').getByText(/: Mural, Benches, Planters$/).waitFor();
+    // Who got what, at once: the one voter chose Mural, which is funded.
+    const report = page.locator('section:has(#res-h) p[id$="-report"]');
+    await report.getByText(/, 0% of voters got none of their projects funded; on average 1 of a voter's projects were funded\./).waitFor();
+    // The rule is greedy by votes already: no comparison with itself.
+    assert.match(await report.textContent(), /^With “Greedy: most votes first”, /);
+    assert.doesNotMatch(await report.textContent(), /Funding simply by most votes/);
+    await page.locator('#res-h').scrollIntoViewIfNeeded();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    await screenshot(page, 'admin-report');
+    await page.getByRole('button', { name: 'Español' }).click();
+    await report.getByText(/el 0 % de los votantes no obtuvo ninguno de sus proyectos/).waitFor();
+    await page.locator('#res-h').scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-report-es');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.locator('section:has(#res-h)').getByText(/: Mural, Benches, Planters$/).waitFor();
     await button('Publish the results').click();
     await button('Yes: Publish the results').click();
     await page.getByText('The results are published.', { exact: true }).waitFor();
