@@ -98,7 +98,10 @@ describe('organizer pages', () => {
   test('voter codes: a printable sheet with one QR code per code, linking to the voting page', async () => {
     await page.getByLabel('Group').selectOption('resident');
     await page.getByLabel('How many').fill('4');
-    await button('Make codes').click();
+    const [made] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/codes')),
+      button('Make codes').click()]);
+    const batchPath = (await made.json()).download.replace(/^\/api\/v1/, '');
     await page.getByText('4 voter codes: resident').waitFor();
     const cards = page.locator('.code-card');
     assert.equal(await cards.count(), 4);
@@ -123,10 +126,10 @@ describe('organizer pages', () => {
     await page.emulateMedia({ media: 'screen' });
     // The server keeps the codes (a broken download can be repeated) until the
     // organizer says they have them; then it forgets them.
-    assert.equal((await server.api('GET', `/processes/${SLUG}/codes/1.csv`)).status, 200);
+    assert.equal((await server.api('GET', batchPath)).status, 200);
     await button('I have them: remove the codes from the server').click();
     await page.getByText('The server no longer keeps these codes.').waitFor();
-    assert.equal((await server.api('GET', `/processes/${SLUG}/codes/1.csv`)).status, 410);
+    assert.equal((await server.api('GET', batchPath)).status, 410);
   });
 
   test('open, vote with a code from the sheet, live turnout, close, publish', async () => {
@@ -199,7 +202,7 @@ describe('organizer pages', () => {
     // A code sheet in Spanish, and telling the server to forget its codes.
     await page.getByLabel('Cuántos').fill('2');
     await page.getByRole('button', { name: 'Crear códigos' }).click();
-    await page.getByText(/^2 códigos de votante/).waitFor();
+    await page.getByRole('heading', { name: /^2 códigos de votante/ }).waitFor();
     const forget = page.getByRole('button', { name: 'Ya los tengo: borrar los códigos del servidor' });
     await forget.scrollIntoViewIfNeeded();
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
