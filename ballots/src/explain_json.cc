@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "comparison_json.h"
+
 namespace psephos::ballots {
 namespace {
 
@@ -161,14 +163,7 @@ ordered_json ExplanationJson(const engine::Election& election, const Writer& w, 
   j["selected"] = w.Ids(ex.selected);
   if (!project.exclusive_group.empty()) j["exclusive_group"] = project.exclusive_group;
   if (ex.completion) j["funded_by_completion"] = true;
-  if (ex.comparison) {
-    ordered_json c;
-    c["by"] = ex.comparison->by;
-    c["prefer_rule"] = ex.comparison->prefer_rule;
-    c["prefer_greedy"] = ex.comparison->prefer_greedy;
-    c["kept_greedy"] = ex.comparison->kept_greedy;
-    j["comparison"] = std::move(c);
-  }
+  if (ex.comparison) j["comparison"] = ComparisonJson(*ex.comparison);
   switch (ex.kind) {
     case engine::ExplanationKind::kGreedy:
     case engine::ExplanationKind::kKnapsack: j["turn"] = TurnJson(w, ex); break;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "comparison_json.h"
+
 namespace psephos::ballots {
 namespace {
 
@@ -61,14 +63,7 @@ std::string OutcomeToJson(const engine::Election& election, const engine::Outcom
   }
   if (outcome.reserve_used > 0) j["reserve_used"] = MoneyJson(outcome.reserve_used, scale);
   if (outcome.completion_from) j["completion_from_round"] = *outcome.completion_from + 1;
-  if (outcome.comparison) {
-    ordered_json c;
-    c["by"] = outcome.comparison->by;
-    c["prefer_rule"] = outcome.comparison->prefer_rule;
-    c["prefer_greedy"] = outcome.comparison->prefer_greedy;
-    c["kept_greedy"] = outcome.comparison->kept_greedy;
-    j["comparison"] = std::move(c);
-  }
+  if (outcome.comparison) j["comparison"] = ComparisonJson(*outcome.comparison);
   ordered_json ties = ordered_json::array();
   for (const auto& tie : outcome.ties) {
     ordered_json t;

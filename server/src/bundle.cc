@@ -174,22 +174,26 @@ bool AuditLogEntries(const json& bundle, const ProcessDefinition& process, std::
     }
     if (!(*entries)[i].value("superseded", false)) counted->push_back(entry["ballot"]);
   }
-  const json log = bundle["log"];
+  CheckLogHead(bundle["log"], leaves, "entries", report);
+  return true;
+}
+
+}  // namespace
+
+void CheckLogHead(const json& log, const std::vector<std::string>& leaves, const std::string& what,
+                  AuditReport* report) {
   const std::string head = MerkleRoot(leaves);
   if (log.value("head", "") != head) {
-    report->failed.push_back("log: the " + std::to_string(leaves.size()) + " entries hash to head " + head +
+    report->failed.push_back("log: the " + std::to_string(leaves.size()) + " " + what + " hash to head " + head +
                              ", but the bundle publishes head " + log.value("head", "") +
                              " (a ballot was added, dropped, changed or moved)");
   } else if (log.value("size", json()) != leaves.size()) {
     report->failed.push_back("log: the bundle says " + log.value("size", json()).dump() + " ballots, it holds " +
                              std::to_string(leaves.size()));
   } else {
-    report->passed.push_back("log: " + std::to_string(leaves.size()) + " ballots hash to head " + head);
+    report->passed.push_back("log: " + std::to_string(leaves.size()) + " " + what + " hash to head " + head);
   }
-  return true;
 }
-
-}  // namespace
 
 std::string BundleSigningMessage(const json& bundle) {
   json content = bundle;
@@ -338,6 +342,14 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
                               theirs.value("by_channel", json()).dump() + ", the log " + mine["by_channel"].dump());
     }
     CompareOutcome(id, theirs.value("outcome", json()), mine["outcome"], &report);
+    // Who got what: derived from the ballots and the outcome, so recomputed whole.
+    if (!theirs.contains("report")) {
+      if (mine.contains("report")) report.not_checked.push_back("budget " + id + ": the bundle has no who-got-what report");
+    } else if (theirs["report"] != mine.value("report", json())) {
+      report.failed.push_back("budget " + id + ": the who-got-what report differs from the recount");
+    } else if (mine.contains("report")) {
+      report.passed.push_back("budget " + id + ": the who-got-what report matches the recount");
+    }
   }
   return report;
 }

@@ -59,17 +59,7 @@ bool AuditPrivateLog(const json& bundle, const ProcessDefinition& process, std::
     }
     leaves.push_back(leaf);
   }
-  const std::string head = MerkleRoot(leaves);
-  if (log.value("head", "") != head) {
-    report->failed.push_back("log: the " + std::to_string(leaves.size()) + " leaves hash to head " + head +
-                             ", but the bundle publishes head " + log.value("head", "") +
-                             " (a ballot was added, dropped, changed or moved)");
-  } else if (log.value("size", json()) != leaves.size()) {
-    report->failed.push_back("log: the bundle says " + log.value("size", json()).dump() + " ballots, it holds " +
-                             std::to_string(leaves.size()));
-  } else {
-    report->passed.push_back("log: " + std::to_string(leaves.size()) + " leaves hash to head " + head);
-  }
+  CheckLogHead(log, leaves, "leaves", report);
   const json& ballots = bundle["ballots"];
   bool sorted = true, channel_free = true;
   for (std::size_t i = 0; i < ballots.size(); ++i) {

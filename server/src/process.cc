@@ -10,6 +10,7 @@
 #include "psephos/ballots/explain_json.h"
 #include "psephos/ballots/outcome_json.h"
 #include "psephos/ballots/pabulib.h"
+#include "psephos/ballots/report_json.h"
 #include "psephos/engine/explain.h"
 #include "psephos/engine/rules.h"
 
@@ -646,6 +647,10 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
         why[e.projects[i].id] = json::parse(ballots::ExplanationToJson(e, counted->projects[i], -1));
       }
       entry["explanations"] = std::move(why);
+      // Who got what (psephos report), beside greedy by votes.
+      auto report = ballots::PublishedReportJson(e, *outcome, rule, tie_break, options);
+      if (!report.ok()) return Status::Invalid("budget " + budget.id + ": " + report.status().message());
+      entry["report"] = json::parse(*report);
     }
     out.push_back(std::move(entry));
   }

@@ -98,7 +98,10 @@ describe('organizer pages', () => {
   test('voter codes: a printable sheet with one QR code per code, linking to the voting page', async () => {
     await page.getByLabel('Group').selectOption('resident');
     await page.getByLabel('How many').fill('4');
-    await button('Make codes').click();
+    const [made] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/codes')),
+      button('Make codes').click()]);
+    const batchPath = (await made.json()).download.replace(/^\/api\/v1/, '');
     await page.getByText('4 voter codes: resident').waitFor();
     const cards = page.locator('.code-card');
     assert.equal(await cards.count(), 4);
@@ -121,9 +124,12 @@ describe('organizer pages', () => {
     assert.equal(await cards.first().isVisible(), true);
     await screenshot(page, 'codes-print', { fullPage: true });
     await page.emulateMedia({ media: 'screen' });
-    // The API hands codes out once: the server no longer has them.
-    const batches = await server.api('GET', `/processes/${SLUG}/codes/1.csv`);
-    assert.equal(batches.status, 410);
+    // The server keeps the codes (a broken download can be repeated) until the
+    // organizer says they have them; then it forgets them.
+    assert.equal((await server.api('GET', batchPath)).status, 200);
+    await button('I have them: remove the codes from the server').click();
+    await page.getByText('The server no longer keeps these codes.').waitFor();
+    assert.equal((await server.api('GET', batchPath)).status, 410);
   });
 
   test('open, vote with a code from the sheet, live turnout, close, publish', async () => {
@@ -149,6 +155,21 @@ describe('organizer pages', () => {
     await button('Close voting and count').click();
     await button('Yes: Close voting and count').click();
     await page.getByText('Voting is closed and counted.', { exact: true }).waitFor();
+    await page.locator('section:has(#res-h)').getByText(/: Mural, Benches, Planters$/).waitFor();
+    // Who got what, at once: the one voter chose Mural, which is funded.
+    const report = page.locator('section:has(#res-h) p[id$="-report"]');
+    await report.getByText(/, 0% of voters got none of their projects funded; on average 1 of a voter's projects were funded\./).waitFor();
+    // The rule is greedy by votes already: no comparison with itself.
+    assert.match(await report.textContent(), /^With “Greedy: most votes first”, /);
+    assert.doesNotMatch(await report.textContent(), /Funding simply by most votes/);
+    await page.locator('#res-h').scrollIntoViewIfNeeded();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    await screenshot(page, 'admin-report');
+    await page.getByRole('button', { name: 'Español' }).click();
+    await report.getByText(/el 0 % de los votantes no obtuvo ninguno de sus proyectos/).waitFor();
+    await page.locator('#res-h').scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-report-es');
+    await page.getByRole('button', { name: 'English' }).click();
     await page.locator('section:has(#res-h)').getByText(/: Mural, Benches, Planters$/).waitFor();
     await button('Publish the results').click();
     await button('Yes: Publish the results').click();
@@ -178,6 +199,16 @@ describe('organizer pages', () => {
     await screenshot(page, 'admin-form-privacy-es');
     await page.goBack();
     await page.getByRole('link', { name: 'Editar el borrador' }).waitFor();
+    // A code sheet in Spanish, and telling the server to forget its codes.
+    await page.getByLabel('Cuántos').fill('2');
+    await page.getByRole('button', { name: 'Crear códigos' }).click();
+    await page.getByRole('heading', { name: /^2 códigos de votante/ }).waitFor();
+    const forget = page.getByRole('button', { name: 'Ya los tengo: borrar los códigos del servidor' });
+    await forget.scrollIntoViewIfNeeded();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    await screenshot(page, 'admin-codes-es');
+    await forget.click();
+    await page.getByText('El servidor ya no guarda estos códigos.').waitFor();
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('link', { name: 'All processes' }).click();
     await button('Sign out').click();

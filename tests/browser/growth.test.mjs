@@ -99,14 +99,18 @@ describe('the ballot log only grows, checked on /check', () => {
     await page.locator('#growth-verdict.failed').waitFor();
     // A server answering with a proof that does not hold is caught by the browser.
     const noted = `2:${(await server.api('GET', `/processes/${PARK.slug}/board/consistency?from=2`, undefined, { token: '' })).json.old_head}`;
+    let tampered;
+    const served = new Promise((resolve) => { tampered = resolve; });
     await page.route('**/board/consistency*', async (route) => {
       const response = await route.fetch();
       const body = await response.json();
       body.proof[0] = 'f'.repeat(64);
       await route.fulfill({ response, json: body });
+      tampered();
     });
     await field.fill(noted);
     await compare.click();
+    await served;  // the verdict above is still .failed: wait for this answer, not for it
     await page.locator('#growth-verdict.failed').waitFor();
     await page.unroute('**/board/consistency*');
     await compare.click();

@@ -55,8 +55,9 @@ describe('results and receipt check', () => {
     const funded = page.locator('section:has(h3:text("Funded projects")) table').first().locator('tbody tr td:first-child');
     assert.deepEqual(await funded.allTextContents(), outcome.selected.map((id) => names.get(id)));
     await page.getByText('Counted with the rule “Method of Equal Shares” from 12 ballots.').waitFor();
-    // Charts are inline SVG built by the page: turnout by group, votes per project, budget use.
-    assert.equal(await page.locator('svg.chart').count(), 3);
+    // Charts are inline SVG built by the page: turnout by group, votes per project, budget use,
+    // voters by how many of their projects were funded.
+    assert.equal(await page.locator('svg.chart').count(), 4);
     assert.equal(await page.locator('svg.chart').nth(1).locator('rect').count(), 8);
     const groups = await page.locator('svg.chart').first().locator('text').allTextContents();
     for (const g of ['student', 'family', 'educator', 'community partner']) assert.ok(groups.includes(g), `${g} in ${groups}`);
@@ -66,6 +67,39 @@ describe('results and receipt check', () => {
     assert.deepEqual(await contrastProblems(page), []);
     await screenshot(page, 'results');
     await screenshot(page, 'results-full', { fullPage: true });
+
+    // Who got what, worked out here from the ballots and the funded projects.
+    const selected = new Set(outcome.selected);
+    const fundedPer = BALLOTS.map((projects) => projects.filter((p) => selected.has(p)).length);
+    const nothing = fundedPer.filter((n) => n === 0).length;
+    const report = results.budgets[0].report;
+    assert.equal(report.outcomes[0].voters.nothing_funded, nothing);
+    assert.equal(report.outcomes[0].voters.distribution.reduce((a, b) => a + b, 0), BALLOTS.length);
+    assert.equal(report.outcomes[1].rule, 'greedy');
+    const avg = String(Number((fundedPer.reduce((a, b) => a + b, 0) / BALLOTS.length).toFixed(2)));
+    await page.getByText(`With “Method of Equal Shares”, ${Math.round((100 * nothing) / BALLOTS.length)}% of voters got none of their`
+      + ` projects funded; on average ${avg} of a voter's projects were funded.`, { exact: false }).waitFor();
+    await page.locator('.report-compare').getByText('Funding simply by most votes would have left', { exact: false }).waitFor();
+    const chart = page.locator('svg.chart').nth(3);
+    assert.equal(await chart.getAttribute('aria-label'), 'Voters by how many of their projects were funded');
+    assert.ok((await chart.locator('text').allTextContents()).includes(`${nothing} (${Number(((100 * nothing) / BALLOTS.length).toFixed(1))}%)`));
+    assert.equal(await page.locator('table.sr-only:has(caption:text("Voters by how many of their projects were funded")) tr').count(),
+      await chart.locator('rect').count());
+    assert.deepEqual(await contrastProblems(page), []);
+    const toReport = () => page.evaluate(() => {
+      document.querySelector('h3[id$="-report"]').scrollIntoView({ block: 'start' });
+      window.scrollBy(0, -8);
+    });
+    await toReport();
+    await screenshot(page, 'results-report');
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.getByRole('heading', { name: 'Quién obtuvo qué' }).waitFor();
+    await page.getByText('de los votantes no obtuvo ninguno de sus proyectos', { exact: false }).waitFor();
+    await page.getByText('Financiar sin más por número de votos', { exact: false }).waitFor();
+    assert.equal(await page.locator('svg.chart').nth(3).getAttribute('aria-label'), 'Votantes según cuántos de sus proyectos se financiaron');
+    await toReport();
+    await screenshot(page, 'results-report-es');
+    await page.getByRole('button', { name: 'English' }).click();
 
     const href = await page.locator('#bundle-link').getAttribute('href');
     assert.equal(href, `/api/v1/processes/${SLUG}/bundle`);

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <algorithm>
 #include <functional>
 #include <random>
 #include <sstream>
@@ -105,7 +106,10 @@ TEST_CASE("bundle: a published bundle passes its audit and proves each receipt")
   const std::string key = f.Call(http::verb::get, "/api/v1/key", "", false).body["public_key"];
   const AuditReport report = AuditBundle(bundle, key);
   CHECK_MESSAGE(report.ok(), Failures(report));
-  CHECK(report.passed.size() == 6);  // signature, web manifest, log, .pb, channels, recount
+  CHECK(report.passed.size() == 7);  // signature, web manifest, log, .pb, channels, recount, report
+  CHECK(std::count(report.passed.begin(), report.passed.end(),
+                   "budget main: the who-got-what report matches the recount") == 1);
+  CHECK(bundle["results"][0]["report"]["outcomes"][0]["voters"]["voters"] == 4);
   CHECK(bundle["ballots_pb"]["main"].get<std::string>().find("VOTES") != std::string::npos);
   for (std::size_t i = 0; i < receipts.size(); ++i) {
     const ReceiptCheck check = CheckReceipt(bundle, receipts[i]);
@@ -154,6 +158,12 @@ TEST_CASE("bundle: every kind of tampering is detected and named") {
       {"change a round",
        [](json& b) { b["results"][0]["outcome"]["rounds"][0]["score"] = "99"; },
        "round 1 differs"},
+      {"change the who-got-what report",
+       [](json& b) {
+         json& voters = b["results"][0]["report"]["outcomes"][0]["voters"];
+         voters["nothing_funded"] = voters["nothing_funded"].get<int>() + 1;
+       },
+       "the who-got-what report differs from the recount"},
       {"change the .pb file",
        [](json& b) { b["ballots_pb"]["main"] = b["ballots_pb"]["main"].get<std::string>() + "99;a\n"; },
        "the .pb file does not hold exactly the log's ballots"},

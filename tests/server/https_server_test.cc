@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -433,6 +434,32 @@ TEST_CASE("https: connections beyond max_connections are refused") {
   REQUIRE(Eventually([&] { return server.server().open_connections() == 0; }));
   auto third = server.Client();
   CHECK(third.Get("/now").status == 200);
+}
+
+TEST_CASE("attack: connections beyond max_connections_per_address are refused; other addresses are served") {
+  auto limits = TestLimits();
+  limits.max_connections_per_address = 3;
+  TestServer server(limits);
+  auto ctx = test::InsecureClientContext();
+  // One address holds three idle connections, as slowloris would pile them up.
+  std::vector<std::unique_ptr<RawTlsConnection>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<RawTlsConnection>("127.0.0.1", server.port(), ctx, "127.0.0.2"));
+    REQUIRE(held.back()->ok());
+  }
+  REQUIRE(Eventually([&] { return server.server().open_connections() == 3; }));
+  RawTlsConnection fourth("127.0.0.1", server.port(), ctx, "127.0.0.2");
+  CHECK_FALSE(fourth.ok());  // closed before the handshake
+  // Another address (a voter elsewhere) is served as usual.
+  RawTlsConnection other("127.0.0.1", server.port(), ctx, "127.0.0.3");
+  REQUIRE(other.ok());
+  REQUIRE(other.Write("GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  CHECK(other.ReadUntilClosed().data.starts_with("HTTP/1.1 200"));
+  // Once one of its connections ends, the first address gets a place again.
+  held.pop_back();
+  REQUIRE(Eventually([&] { return server.server().open_connections() == 2; }));
+  RawTlsConnection again("127.0.0.1", server.port(), ctx, "127.0.0.2");
+  CHECK(again.ok());
 }
 
 TEST_CASE("https: Stop finishes the request in hand, closes idle connections and stops accepting") {

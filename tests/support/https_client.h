@@ -49,12 +49,22 @@ void RunIo(net::io_context& io, Start&& start) {
 }
 
 // Opens a TCP connection with a deadline; false if refused or timed out.
+// `source`: the local IPv4 address to connect from (any 127.x.y.z works on loopback).
 inline bool ConnectTcp(net::io_context& io, beast::tcp_stream& stream, const std::string& host,
-                       std::uint16_t port) {
+                       std::uint16_t port, const std::string& source = "") {
   beast::error_code ec;
   tcp::resolver resolver(io);
   auto endpoints = resolver.resolve(host, std::to_string(port), ec);
   if (ec) return false;
+  if (!source.empty()) {
+    stream.socket().open(tcp::v4(), ec);
+    if (!ec) stream.socket().bind(tcp::endpoint(net::ip::make_address_v4(source), 0), ec);
+    if (ec) return false;
+    const tcp::endpoint target = *endpoints.begin();
+    stream.expires_after(kClientTimeout);
+    RunIo(io, [&] { stream.async_connect(target, [&](beast::error_code e) { ec = e; }); });
+    return !ec;
+  }
   stream.expires_after(kClientTimeout);
   RunIo(io, [&] { stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; }); });
   return !ec;
@@ -62,8 +72,8 @@ inline bool ConnectTcp(net::io_context& io, beast::tcp_stream& stream, const std
 
 // Connects and completes a TLS handshake with SNI "localhost"; the error if it fails.
 inline beast::error_code ConnectTls(net::io_context& io, beast::ssl_stream<beast::tcp_stream>& stream,
-                                    const std::string& host, std::uint16_t port) {
-  if (!ConnectTcp(io, beast::get_lowest_layer(stream), host, port)) return net::error::connection_refused;
+                                    const std::string& host, std::uint16_t port, const std::string& source = "") {
+  if (!ConnectTcp(io, beast::get_lowest_layer(stream), host, port, source)) return net::error::connection_refused;
   SSL_set_tlsext_host_name(stream.native_handle(), "localhost");
   beast::error_code ec;
   beast::get_lowest_layer(stream).expires_after(kClientTimeout);
@@ -165,10 +175,10 @@ template <class Stream>
 class RawConnection {
  public:
   // TLS: `context` decides the protocol versions offered.
-  RawConnection(const std::string& host, std::uint16_t port, ssl::context& context)
+  RawConnection(const std::string& host, std::uint16_t port, ssl::context& context, const std::string& source = "")
     requires std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>
       : stream_(io_, context) {
-    error_ = ConnectTls(io_, stream_, host, port);
+    error_ = ConnectTls(io_, stream_, host, port, source);
   }
   RawConnection(const std::string& host, std::uint16_t port)
     requires std::is_same_v<Stream, beast::tcp_stream>

@@ -16,5 +16,6 @@ int ExplainCommand(const std::vector<std::string>& args);
 int AuditCommand(const std::vector<std::string>& args);
 // Exit 0: the recount matches what the file publishes; 1: a difference (named); 2: bad input.
 int CheckCommand(const std::vector<std::string>& args);
+int ReportCommand(const std::vector<std::string>& args);
 
 }  // namespace psephos::cli

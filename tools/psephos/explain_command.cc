@@ -9,6 +9,7 @@
 #include "psephos/ballots/pabulib.h"
 #include "psephos/engine/explain.h"
 #include "tally_options.h"
+#include "text_report.h"
 
 namespace psephos::cli {
 namespace {
@@ -17,19 +18,6 @@ using engine::Decision;
 using engine::ProjectExplanation;
 using engine::ProjectIndex;
 using engine::Rational;
-
-// "1234567" as "1,234,567"; a sign and decimals are kept.
-std::string GroupDigits(const std::string& text) {
-  const std::size_t start = !text.empty() && text[0] == '-' ? 1 : 0;
-  std::size_t end = text.find('.');
-  if (end == std::string::npos) end = text.size();
-  std::string out = text.substr(0, start);
-  for (std::size_t i = start; i < end; ++i) {
-    if (i > start && (end - i) % 3 == 0) out += ',';
-    out += text[i];
-  }
-  return out + text.substr(end);
-}
 
 class Words {
  public:

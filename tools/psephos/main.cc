@@ -48,6 +48,20 @@ constexpr const char* kUsage =
     "      difference is named: project, published, recounted, likely cause (tie,\n"
     "      withdrawn project, missing data). Exit 0: all match; 1: a difference;\n"
     "      2: bad input.\n"
+    "  report FILE.pb --rule RULE [--compare RULE2] [--by COLUMN] [--map FILE.svg]\n"
+    "                 [--format text|json] [tally's options]\n"
+    "      Who got what: money spent and left; the share of voters with none of\n"
+    "      their projects funded, their funded projects on average (number and\n"
+    "      cost) and how many had 0, 1, 2... funded, for all voters and for those\n"
+    "      who chose two or more; per project its votes, cost, funded or not and\n"
+    "      effective support (equal shares: what its supporters held when it was\n"
+    "      funded or dropped out, over its cost; greedy: its votes over the votes it\n"
+    "      needed). --compare: a second rule side by side, the projects only one\n"
+    "      funds and the voters better off under each. --by: voter column (sex,\n"
+    "      age in bands, neighborhood, voting_method...). PROJECTS category and\n"
+    "      target: share of votes against share of the money. --map: an SVG map of\n"
+    "      funded and unfunded projects (PROJECTS latitude, longitude) per rule.\n"
+    "      Tally's options apply to both rules.\n"
     "  audit BUNDLE.json [--key PUBLIC_KEY] [--receipt RECEIPT] [--head SIZE:HEX]... [--web DIR]\n"
     "      Check a results bundle: its signature, the ballot log against its head,\n"
     "      each budget's ballots, and a recount of every budget round by round.\n"
@@ -73,6 +87,7 @@ int main(int argc, char** argv) {
     if (command == "explain") return psephos::cli::ExplainCommand(args);
     if (command == "audit") return psephos::cli::AuditCommand(args);
     if (command == "check") return psephos::cli::CheckCommand(args);
+    if (command == "report") return psephos::cli::ReportCommand(args);
   } catch (const std::exception& e) {
     std::cerr << "psephos " << command << ": internal error: " << e.what() << "\n";
     return psephos::cli::kExitFailure;

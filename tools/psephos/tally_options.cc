@@ -111,6 +111,11 @@ Result<TallyArgs> ParseTallyArgs(const std::vector<std::string>& args, bool with
 Result<TallySetup> LoadTally(const TallyArgs& args) {
   auto election = ballots::ReadPabulibFile(args.file);
   if (!election.ok()) return election.status();
+  return SetupTally(args, std::move(*election));
+}
+
+Result<TallySetup> SetupTally(const TallyArgs& args, engine::Election read) {
+  engine::Election* election = &read;
 
   engine::RuleKind rule;
   engine::RuleOptions options;

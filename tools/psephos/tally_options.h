@@ -42,5 +42,7 @@ struct TallySetup {
   engine::TieBreak tie_break;
 };
 Result<TallySetup> LoadTally(const TallyArgs& args);
+// The same for an election already read (report: a second rule on one file).
+Result<TallySetup> SetupTally(const TallyArgs& args, engine::Election election);
 
 }  // namespace psephos::cli

@@ -91,4 +91,16 @@ std::string TextReport(const engine::Election& election, const engine::Outcome& 
   return out.str();
 }
 
+std::string GroupDigits(const std::string& text) {
+  const std::size_t start = !text.empty() && text[0] == '-' ? 1 : 0;
+  std::size_t end = text.find('.');
+  if (end == std::string::npos) end = text.size();
+  std::string out = text.substr(0, start);
+  for (std::size_t i = start; i < end; ++i) {
+    if (i > start && (end - i) % 3 == 0) out += ',';
+    out += text[i];
+  }
+  return out + text.substr(end);
+}
+
 }  // namespace psephos::cli

@@ -5,7 +5,7 @@
 // kiosk and clerk devices, print paper ballots and settle the sheets two
 // clerks read differently.
 // Views by location hash: #/ list, #/new, #/edit/<slug>, #/p/<slug>.
-import { $, api, fill, errorText, focusView, h, startI18n, t, useStrings } from './common.js';
+import { $, api, fill, errorText, focusView, formatNumber, h, has, startI18n, t, useStrings } from './common.js';
 import { newDefinition, processForm } from './admin-form.js';
 import { codeSheet, parseCodes } from './codes.js';
 import { areaSelect, devicesPanel, paperPanel, unresolvedSerials } from './admin-inperson.js';
@@ -334,8 +334,18 @@ function resultsSummary(def, results) {
       return h('div', { class: 'result-budget' },
         h('p', {}, h('strong', {}, `${b?.title || r.budget}: `), (r.outcome?.selected || []).map((id) => names.get(id) || id).join(', ') || t('results.none_funded')),
         r.ballots !== undefined ? h('p', { class: 'hint', id: `res-${r.budget}-ballots` }, t('admin.result_ballots', { n: r.ballots }),
-          channels.length ? ` (${channels.map(([c, n]) => `${channelName(c)}: ${n}`).join(', ')})` : '') : null);
+          channels.length ? ` (${channels.map(([c, n]) => `${channelName(c)}: ${n}`).join(', ')})` : '') : null,
+        r.report ? reportSummary(r, `res-${r.budget}-report`) : null);
     }));
+}
+
+// Who got what, as soon as the count ends: the results page says it in full.
+function reportSummary(r, id) {
+  const [mine, greedy] = r.report.outcomes;
+  const rule = has(`rule.${mine.rule}`) ? t(`rule.${mine.rule}`) : mine.rule;
+  const share = (v) => formatNumber(100 * v.nothing_funded_share, 0);
+  return h('p', { id }, t('results.report_summary', { rule, none: share(mine.voters), avg: formatNumber(mine.voters.average_funded, 2) }),
+    greedy ? ` ${t('results.report_greedy', { none: share(greedy.voters), avg: formatNumber(greedy.voters.average_funded, 2) })}` : '');
 }
 
 window.addEventListener('hashchange', route);

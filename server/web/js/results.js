@@ -108,11 +108,36 @@ function budget(r) {
       h('tbody', {}, byVotes.map((p) => h('tr', {}, h('td', {}, p.name || p.id, funded.has(p.id) ? ` (${t('results.legend_funded')})` : ''),
         h('td', { class: 'num' }, money(cost(p.id))), h('td', { class: 'num' }, formatNumber(votes[p.id] || 0))))))),
     h('h3', {}, t('results.use')), useChart, useLegend,
+    r.report ? whoGotWhat(r.report, id, rule) : null,
     h('h3', {}, t('results.rounds')),
     has(`criterion_help.${o.criterion}`) ? h('p', { class: 'hint' }, t(`criterion_help.${o.criterion}`)) : null,
     h('ol', { class: 'rounds' }, (o.rounds || []).map((round) => h('li', {}, roundText(round, o, name, money)))),
     (o.ties || []).length ? h('p', {}, o.ties.map((tie) => t('results.tie', { round: tie.round, tied: tie.tied.map(name).join(', '),
       winner: name(tie.winner), rule: o.tie_break })).join(' ')) : null);
+}
+
+// Who got what (psephos report): voters with nothing funded, the average, how
+// many of their projects were funded, and greedy by votes beside the rule.
+function whoGotWhat(report, id, rule) {
+  const [mine, greedy] = report.outcomes;
+  const share = (v) => formatNumber(100 * v.nothing_funded_share, 0);
+  const avg = (v) => formatNumber(v.average_funded, 2);
+  const dist = mine.voters.distribution;
+  const rows = dist.slice(0, 5).map((value, k) => ({ label: t('results.report_k', { n: k }), value }));
+  if (dist.length > 5) rows.push({ label: t('results.report_more', { n: 5 }), value: dist.slice(5).reduce((a, b) => a + b, 0) });
+  const voters = mine.voters.voters;
+  const title = t('results.report_chart');
+  const c = report.comparison;
+  return [
+    h('h3', { id: `${id}-report` }, t('results.report')),
+    h('p', { class: 'report-summary' }, t('results.report_summary', { rule, none: share(mine.voters), avg: avg(mine.voters) }),
+      mine.two_or_more.voters ? ` ${t('results.report_two', { none: share(mine.two_or_more) })}` : ''),
+    c ? h('p', { class: 'report-compare' }, t('results.report_greedy', { none: share(greedy.voters), avg: avg(greedy.voters) }),
+      ` ${t('results.report_only_mine', { n: c.only_first.projects.length, votes: formatNumber(c.only_first.votes) })}`,
+      ` ${t('results.report_only_greedy', { n: c.only_second.projects.length, votes: formatNumber(c.only_second.votes) })}`) : null,
+    barChart(rows.map((row) => ({ ...row, highlight: true, text: `${formatNumber(row.value)} (${pct(row.value, voters)}%)` })), { title }),
+    h('table', { class: 'sr-only' }, h('caption', {}, title),
+      rows.map((row) => h('tr', {}, h('th', { scope: 'row' }, row.label), h('td', {}, `${formatNumber(row.value)} (${pct(row.value, voters)}%)`))))];
 }
 
 function swatchText(kind, text) {

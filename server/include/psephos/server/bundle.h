@@ -36,6 +36,11 @@ struct AuditReport {
 // head from the entries, checks each budget's .pb against the log, re-runs
 // every tally and compares funded projects, ties and every round; names the
 // web manifest by its hash.
+// Whether `leaves` hash to the head `log` publishes, and are as many as it says;
+// `what` names them in the report ("entries", "leaves").
+void CheckLogHead(const nlohmann::json& log, const std::vector<std::string>& leaves, const std::string& what,
+                  AuditReport* report);
+
 AuditReport AuditBundle(const nlohmann::json& bundle, const std::string& expected_key = "");
 
 struct ReceiptCheck {

@@ -1,0 +1,129 @@
+#include "sqlite_schema.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace psephos::server {
+namespace {
+
+constexpr int kSchemaVersion = 3;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS settings(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS processes(
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  definition TEXT NOT NULL,
+  state TEXT NOT NULL,
+  results TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS code_batches(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  grp TEXT NOT NULL,
+  area TEXT NOT NULL DEFAULT '',
+  count INTEGER NOT NULL,
+  csv TEXT,
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS devices(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  role TEXT NOT NULL,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  walk_in_allowance INTEGER NOT NULL DEFAULT 0,  -- a kiosk's walk-in sessions in all (0: none)
+  session_seconds INTEGER NOT NULL DEFAULT 60);  -- least time between two of a kiosk's sessions
+CREATE TABLE IF NOT EXISTS voter_codes(
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  code_hash TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  area TEXT NOT NULL DEFAULT '',
+  batch_id INTEGER REFERENCES code_batches(id),  -- NULL: a kiosk's one-time code
+  device_id INTEGER REFERENCES devices(id),
+  spent INTEGER NOT NULL DEFAULT 0,
+  checked_in TEXT NOT NULL DEFAULT '',  -- spent without a ballot: paper, kiosk, void
+  checkin_device INTEGER,  -- the clerk's device that checked it in (NULL: the organizer, or none)
+  ballot_id INTEGER,  -- the ballot that counts for this code (revoting needs it)
+  session_at INTEGER NOT NULL DEFAULT 0,  -- a kiosk's one-time code: when its session started
+  walk_in INTEGER NOT NULL DEFAULT 0,  -- ...for a walk-in (no voter code): the record of the walk-in
+  PRIMARY KEY(process_id, code_hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ballots(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  code_hash TEXT NOT NULL,  -- for a paper ballot, "paper:" and its serial
+  grp TEXT NOT NULL,
+  area TEXT NOT NULL DEFAULT '',
+  ballot TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  receipt TEXT NOT NULL,  -- unique by its random salt; an index on it would cost every write
+  created_at INTEGER NOT NULL,
+  superseded INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS paper_batches(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  area TEXT NOT NULL,
+  language TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS paper_sheets(
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  serial TEXT NOT NULL,
+  batch_id INTEGER NOT NULL REFERENCES paper_batches(id),
+  state TEXT NOT NULL DEFAULT 'printed',
+  PRIMARY KEY(process_id, serial)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paper_entries(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  serial TEXT NOT NULL,
+  device_id INTEGER NOT NULL,  -- 0: the organizer
+  ballot TEXT NOT NULL,
+  spoiled INTEGER NOT NULL,
+  resolution TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS paper_entries_by_sheet ON paper_entries(process_id, serial);
+)sql";
+
+// Schema 1 (before areas, devices and paper): voter_codes needs a nullable
+// batch_id, which SQLite can only give by rebuilding the table.
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE code_batches ADD COLUMN area TEXT NOT NULL DEFAULT '';
+ALTER TABLE ballots ADD COLUMN area TEXT NOT NULL DEFAULT '';
+ALTER TABLE voter_codes RENAME TO voter_codes_1;
+)sql";
+constexpr const char* kMigrateFrom1Copy = R"sql(
+INSERT INTO voter_codes(process_id, code_hash, grp, batch_id, spent, ballot_id)
+  SELECT process_id, code_hash, grp, batch_id, spent, ballot_id FROM voter_codes_1;
+DROP TABLE voter_codes_1;
+)sql";
+
+// Schema 2 (before kiosk limits): walk-ins are recorded from now on; kiosks
+// signed in before take none until the organizer allows them.
+constexpr const char* kMigrateFrom2 = R"sql(
+ALTER TABLE devices ADD COLUMN walk_in_allowance INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN session_seconds INTEGER NOT NULL DEFAULT 60;
+ALTER TABLE voter_codes ADD COLUMN session_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE voter_codes ADD COLUMN walk_in INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+}  // namespace
+
+void MigrateSqliteSchema(SQLite::Database& db) {
+  const int version = db.execAndGet("PRAGMA user_version").getInt();
+  if (version > kSchemaVersion) {
+    throw std::runtime_error("the data was written by a newer Psephos (schema " + std::to_string(version) + ")");
+  }
+  SQLite::Transaction transaction(db);
+  if (version == 1) db.exec(kMigrateFrom1);
+  if (version == 2) db.exec(kMigrateFrom2);
+  db.exec(kSchema);
+  if (version == 1) db.exec(kMigrateFrom1Copy);
+  db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+  transaction.commit();
+}
+
+}  // namespace psephos::server
