@@ -163,14 +163,15 @@ void GreedySupport(const Election& election, const Outcome& outcome, std::vector
 
 // Equal shares: what a project's supporters held when their money first fell
 // below its cost, over its cost; 1 when equal shares funded it. From the rule's
-// explanations (one per project: a run each) -- the one place the report
-// reads them; one run for all of them can replace this.
+// explanations, all from one count (ExplainAll) -- the one place the report
+// reads them.
 Status SupportFromExplanations(const Election& election, RuleKind rule, const TieBreak& tie_break,
                                const RuleOptions& options, std::vector<ProjectFigures>& out) {
+  auto all = ExplainAll(election, rule, tie_break, options);
+  if (!all.ok()) return all.status();
   for (ProjectFigures& f : out) {
     if (f.votes == 0 || f.cost == 0) continue;
-    auto ex = Explain(election, rule, tie_break, options, f.project);
-    if (!ex.ok()) return ex.status();
+    const ProjectExplanation* ex = &all->projects[static_cast<std::size_t>(f.project)];
     if (ex->kind != ExplanationKind::kMes || ex->mes.supporters == 0) continue;
     const MesExplanation& m = ex->mes;
     if (f.funded) {

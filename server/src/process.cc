@@ -648,7 +648,7 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
       }
       entry["explanations"] = std::move(why);
       // Who got what (psephos report), beside greedy by votes.
-      auto report = ballots::PublishedReportJson(e, *outcome, rule, tie_break, options);
+      auto report = ballots::PublishedReportJson(e, counted->outcome, rule, tie_break, options);
       if (!report.ok()) return Status::Invalid("budget " + budget.id + ": " + report.status().message());
       entry["report"] = json::parse(*report);
     }
