@@ -52,6 +52,10 @@ function codeView() {
   h('p', { id: 'code-hint', class: 'hint' }, t('code.hint')),
   input,
   h('p', { id: 'code-error', class: 'error', role: 'alert' }, state.codeError),
+  // Already voted: what to do next (the receipt check, or the organizers).
+  state.codeUsed ? h('div', { id: 'code-used-next' }, h('p', {}, t('code.used_next'), ' ',
+    h('a', { href: `/check/${encodeURIComponent(slug)}`, id: 'used-check-link' }, t('code.used_check'))),
+  h('p', {}, t('code.used_not_me'))) : null,
   h('button', { type: 'submit', class: 'btn', disabled: state.busy }, t('code.continue')));
   return [...header(), state.def.description ? h('p', { class: 'lead' }, state.def.description) : null, form];
 }
@@ -67,6 +71,7 @@ async function checkCode() {
   const r = await api('POST', `${base}/codes/check`, { body: { code: state.code } });
   state.busy = false;
   state.codeError = '';
+  state.codeUsed = Boolean(r.ok && !r.data.can_vote && r.data.used) || r.error?.code === 'used_code';
   if (!r.ok) state.codeError = r.status === 404 ? t('code.unknown') : errorText(r.error);
   else if (!r.data.can_vote) state.codeError = r.data.used ? t('code.used') : t(`vote.state.${r.data.state}`);
   const eligible = state.codeError ? [] : eligibleIds(state.def, r.data);

@@ -1,0 +1,204 @@
+// An organizer without help (issue #16): amounts read in the page's language and
+// shown back before saving, every slip at its field in plain words, in English
+// and Spanish at 360 px.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+
+let server;
+
+before(async () => {
+  server = await startServer();
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+async function signIn(page, locale) {
+  await page.goto(`${server.url}/admin`);
+  await page.locator('#token').fill(server.token);
+  await page.locator('form button[type=submit]').click();
+  await page.locator('#new-process').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), locale.slice(0, 2));
+}
+
+// Text with Intl's no-break spaces as plain ones.
+const text = async (page, selector) => (await page.locator(selector).textContent()).replace(/[\u00a0\u202f]/g, ' ');
+
+// No text cut at its box's edge (a label or an option wider than its control).
+async function clipped(page) {
+  return page.evaluate(() => [...document.querySelectorAll('label, select, .hint, .error, legend, button, h1, h2, h3')]
+    .filter((el) => el.checkVisibility?.() && (el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > innerWidth + 1))
+    .map((el) => `${el.tagName.toLowerCase()}#${el.id} "${el.textContent.trim().slice(0, 40)}"`));
+}
+
+// Options of a menu wider than the menu shows them ("Method of E…"), measured in its font.
+async function cutOptions(page, selector) {
+  return page.evaluate((sel) => {
+    const select = document.querySelector(sel);
+    const style = getComputedStyle(select);
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24;  // the arrow
+    return [...select.options].map((o) => o.textContent).filter((label) => ctx.measureText(label).width > room);
+  }, selector);
+}
+
+describe('the process form in English', () => {
+  let browser;
+  let page;
+  before(async () => {
+    browser = await startBrowser();
+    page = await browser.page();
+    await signIn(page, 'en-US');
+  });
+  after(async () => browser?.close());
+
+  test('amounts are read as English writes them and shown back; slips are named at their field', async () => {
+    await page.locator('#new-process').click();
+    await page.getByLabel('Title', { exact: true }).fill('Maple school garden');
+    await page.getByLabel('Amount to spend').fill('$50,000');
+    assert.equal(await page.locator('#b0-amount-read').textContent(), 'Read as $50,000');
+    await page.getByLabel('Amount to spend').fill('50000.00');
+    assert.equal(await page.locator('#b0-amount-read').textContent(), 'Read as $50,000.00');
+    await page.getByLabel('Amount to spend').fill('50,000');
+    assert.equal(await page.locator('#b0-amount-read').textContent(), 'Read as $50,000');
+    await page.evaluate(() => document.querySelector('#b0-title').scrollIntoView());
+    await screenshot(page, 'admin-form-amount');
+    // A European "50.000" on an English page could be 50 or 50,000: refused at once, at the field.
+    await page.locator('#b0-p0-cost').fill('50.000');
+    assert.match(await page.locator('#b0-p0-cost-error').textContent(), /could mean two amounts/);
+    assert.equal(await page.locator('#b0-p0-cost').getAttribute('aria-invalid'), 'true');
+    await page.locator('#b0-p0-cost').fill('60,000');
+    await page.locator('#b0-p0-name').fill('Greenhouse');
+    await page.getByRole('button', { name: 'Add a project' }).click();
+    await page.locator('#b0-p1-name').fill('greenhouse ');
+    await page.locator('#b0-p1-cost').fill('0');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('3 things to fix before saving: see the marked fields.').waitFor();
+    assert.equal(await page.locator('#b0-p0-cost-error').textContent(),
+      '$60,000 is more than the whole budget ($50,000): this project could never be funded.');
+    assert.equal(await page.locator('#b0-p1-name-error').textContent(), 'Project 1 has this name too: voters could not tell them apart.');
+    assert.equal(await page.locator('#b0-p1-cost-error').textContent(), 'A project must cost more than 0.');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'b0-p0-cost');  // the first problem
+    assert.deepEqual(await labelProblems(page), []);
+    assert.deepEqual(await contrastProblems(page), []);
+    assert.deepEqual(await clipped(page), []);
+    await page.locator('#b0-p1-cost-error').scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-form-problems');
+    await page.locator('#b0-p0-cost').fill('12,500.50');
+    assert.equal(await page.locator('#b0-p0-cost-read').textContent(), 'Read as $12,500.50');
+    await page.locator('#b0-p1-name').fill('Rain barrels');
+    await page.locator('#b0-p1-cost').fill('800');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Draft created.').waitFor();
+    const budget = (await server.api('GET', '/processes/maple-school-garden')).json.definition.budgets[0];
+    assert.equal(budget.amount, '50000.00');  // one scale for the budget and its costs
+    assert.deepEqual(budget.projects.map((p) => p.cost), ['12500.50', '800.00']);
+    assert.equal(budget.ballot.min_projects, 1);  // blank: at least one project
+  });
+
+  test('rules in plain words: Equal Shares completed is the default, one sentence per rule, no cut names', async () => {
+    await page.locator('#edit').click();
+    assert.equal(await page.locator('#b0-rule').inputValue(), 'equalshares-add1u');
+    assert.match(await page.locator('#b0-rule-hint').textContent(), /^Recommended: each voter gets an equal share/);
+    await page.locator('#b0-rule').selectOption('greedy');
+    assert.equal(await page.locator('#b0-rule-hint').textContent(), 'Projects are funded from the most votes down, skipping those that no longer fit.');
+    const cut = [];
+    for (const type of ['approval', 'ranked', 'cumulative']) {
+      await page.locator('#b0-type').selectOption(type);
+      const options = await page.locator('#b0-rule option').evaluateAll((os) => os.map((o) => o.value));
+      for (const rule of options) {
+        await page.locator('#b0-rule').selectOption(rule);
+        assert.ok(!/^rule_help\./.test(await page.locator('#b0-rule-hint').textContent()), rule);
+      }
+      cut.push(...await cutOptions(page, '#b0-rule'), ...await cutOptions(page, '#b0-tie'));
+    }
+    assert.deepEqual([...new Set(cut)], []);
+    await page.locator('#b0-type').selectOption('approval');
+    await page.locator('#b0-rule').scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-form-rule');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  test('a refusal of the server is shown at the field it names', async () => {
+    await page.locator('#edit').click();
+    await page.locator('#b0-p0-id').fill('a b');  // the form checks ids too; the server's word is the last
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    assert.equal(await page.locator('#b0-p0-id-error').textContent(), 'Use letters, digits and . _ / - (at most 64).');
+    // A refusal only the server makes (as another organizer's change would cause): at its field.
+    await page.locator('#b0-p0-id').fill('g1');
+    await page.route('**/api/v1/processes/maple-school-garden', (route) => (route.request().method() === 'PUT'
+      ? route.fulfill({ status: 422, contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'invalid_definition', field: 'budgets[0].projects[1].cost', message: 'budgets[0].projects[1].cost: too large' } }) })
+      : route.continue()));
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('One thing to fix before saving: see the marked field.').waitFor();
+    assert.equal(await page.locator('#b0-p1-cost-error').textContent(), 'Not accepted: too large.');
+    await page.unroute('**/api/v1/processes/maple-school-garden');
+  });
+});
+
+describe('the process form in Spanish', () => {
+  let browser;
+  let page;
+  before(async () => {
+    browser = await startBrowser({ locale: 'es-ES' });
+    page = await browser.page();
+    await signIn(page, 'es-ES');
+  });
+  after(async () => browser?.close());
+
+  test('amounts are read as Spanish writes them (dot for thousands, comma for cents)', async () => {
+    await page.locator('#new-process').click();
+    await page.locator('#f-title').fill('Huerto escolar');
+    await page.locator('#b0-amount').fill('50.000');
+    assert.equal(await text(page, '#b0-amount-read'), 'Se lee como 50.000 US$');
+    await page.evaluate(() => document.querySelector('#b0-title').scrollIntoView());
+    await screenshot(page, 'admin-form-amount-es');
+    await page.locator('#b0-p0-cost').fill('50000.00');  // English cents on a Spanish page
+    assert.match(await text(page, '#b0-p0-cost-error'), /punto entre los miles y una coma antes de los céntimos/);
+    await page.locator('#b0-p0-cost').fill('1.250,50');
+    assert.equal(await text(page, '#b0-p0-cost-read'), 'Se lee como 1250,50 US$');
+    await page.locator('#b0-p0-name').fill('Invernadero');
+    await page.getByRole('button', { name: 'Añadir un proyecto' }).click();
+    await page.locator('#b0-p1-name').fill('Barriles');
+    await page.locator('#b0-p1-cost').fill('60.000');
+    await page.locator('#save').click();
+    assert.equal(await text(page, '#b0-p1-cost-error'),
+      '60.000 US$ es más que todo el presupuesto (50.000 US$): este proyecto nunca podría financiarse.');
+    assert.deepEqual(await labelProblems(page), []);
+    assert.deepEqual(await contrastProblems(page), []);
+    assert.deepEqual(await clipped(page), []);
+    await page.locator('#b0-p1-cost-error').scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-form-problems-es');
+    await page.locator('#b0-p1-cost').fill('800');
+    await page.locator('#save').click();
+    await page.locator('#flash').waitFor();
+    const budget = (await server.api('GET', '/processes/huerto-escolar')).json.definition.budgets[0];
+    assert.equal(budget.amount, '50000.00');
+    assert.deepEqual(budget.projects.map((p) => p.cost), ['1250.50', '800.00']);
+  });
+
+  test('rules in plain words, in Spanish, with no cut names', async () => {
+    await page.locator('#edit').click();
+    assert.match(await page.locator('#b0-rule-hint').textContent(), /^Recomendado: cada votante recibe una parte igual/);
+    const cut = [];
+    for (const type of ['approval', 'knapsack', 'ranked', 'scoring']) {
+      await page.locator('#b0-type').selectOption(type);
+      const options = await page.locator('#b0-rule option').evaluateAll((os) => os.map((o) => o.value));
+      for (const rule of options) {
+        await page.locator('#b0-rule').selectOption(rule);
+        assert.ok(!/^rule_help\./.test(await page.locator('#b0-rule-hint').textContent()), rule);
+      }
+      cut.push(...await cutOptions(page, '#b0-rule'), ...await cutOptions(page, '#b0-tie'));
+    }
+    assert.deepEqual([...new Set(cut)], []);
+    await page.locator('#b0-type').selectOption('approval');
+    await page.locator('#b0-rule').scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-form-rule-es');
+  });
+
+  test('no script errors', () => assert.deepEqual(browser.problems, []));
+});
