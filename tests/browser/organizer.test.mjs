@@ -3,7 +3,7 @@
 // and Spanish at 360 px.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+import { contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
 
 let server;
 
@@ -138,6 +138,48 @@ describe('the process form in English', () => {
     assert.equal(await page.locator('#b0-p1-cost-error').textContent(), 'Not accepted: too large.');
     await page.unroute('**/api/v1/processes/maple-school-garden');
   });
+  test('preview in draft: the voting page with a banner, no code, nothing sent or stored', async () => {
+    await page.goto(`${server.url}/admin#/p/maple-school-garden`);
+    await page.locator('#preview-link').click();
+    await page.locator('#preview-banner').waitFor();
+    assert.match(await page.locator('#preview-banner').textContent(), /^Preview: this is the voting page as voters will see it/);
+    await page.getByRole('heading', { level: 1, name: 'Maple school garden' }).waitFor();
+    await page.getByRole('checkbox', { name: /Greenhouse/ }).check();
+    assert.deepEqual(await labelProblems(page), []);
+    assert.deepEqual(await contrastProblems(page), []);
+    await screenshot(page, 'vote-preview');
+    await page.getByRole('button', { name: 'Review my vote' }).click();
+    await page.getByRole('button', { name: 'Submit my vote' }).click();
+    await page.locator('#preview-done').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'preview-done');
+    const p = (await server.api('GET', '/processes/maple-school-garden')).json;
+    assert.equal(p.state, 'draft');
+    assert.equal(p.turnout.ballots ?? 0, 0);
+    await screenshot(page, 'vote-preview-review');
+    // Without the organizer's sign-in there is no preview.
+    const token = await page.evaluate(() => sessionStorage.getItem('psephos-token'));
+    await page.evaluate(() => sessionStorage.removeItem('psephos-token'));
+    await page.goto(`${server.url}/vote/maple-school-garden?preview`);
+    await page.getByText('Only an organizer can preview this vote').waitFor();
+    assert.equal(await page.locator('#preview-banner').count(), 0);
+    await page.evaluate((x) => sessionStorage.setItem('psephos-token', x), token);
+  });
+
+  test('already voted: the next step is the receipt check', async () => {
+    const code = server.codes[0].code;
+    const ballot = (await server.api('GET', '/processes/roosevelt-high-2026/ballot')).json;
+    const b = ballot.budgets[0];
+    const voted = await server.api('POST', '/processes/roosevelt-high-2026/ballots',
+      { code, ballots: { [b.id]: { projects: [b.projects[0].id] } } }, { token: '' });
+    assert.equal(voted.status, 201, voted.text);
+    await page.goto(`${server.url}/vote/roosevelt-high-2026`);
+    await page.getByLabel('Voter code').fill(code);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('This code has already voted.').waitFor();
+    assert.equal(await page.locator('#used-check-link').getAttribute('href'), '/check/roosevelt-high-2026');
+    assert.match(await page.locator('#code-used-next').textContent(), /tell the organizers/);
+    await screenshot(page, 'vote-already-voted');
+  });
 });
 
 describe('the process form in Spanish', () => {
@@ -198,6 +240,26 @@ describe('the process form in Spanish', () => {
     await page.locator('#b0-type').selectOption('approval');
     await page.locator('#b0-rule').scrollIntoViewIfNeeded();
     await screenshot(page, 'admin-form-rule-es');
+  });
+
+  test('preview and already voted, in Spanish', async () => {
+    await page.goto(`${server.url}/admin#/p/huerto-escolar`);
+    await page.locator('#preview-link').click();
+    await page.locator('#preview-banner').waitFor();
+    assert.match(await page.locator('#preview-banner').textContent(), /^Vista previa: esta es la página de votación/);
+    await page.getByRole('heading', { level: 1, name: 'Huerto escolar' }).waitFor();
+    assert.deepEqual(await contrastProblems(page), []);
+    await screenshot(page, 'vote-preview-es');
+    const code = server.codes[1].code;
+    const b = (await server.api('GET', '/processes/roosevelt-high-2026/ballot')).json.budgets[0];
+    assert.equal((await server.api('POST', '/processes/roosevelt-high-2026/ballots',
+      { code, ballots: { [b.id]: { projects: [b.projects[0].id] } } }, { token: '' })).status, 201);
+    await page.goto(`${server.url}/vote/roosevelt-high-2026`);
+    await page.locator('#code').fill(code);
+    await page.locator('form button[type=submit]').click();
+    await page.getByText('Este código ya ha votado.').waitFor();
+    assert.match(await page.locator('#code-used-next').textContent(), /Si votaste con él/);
+    await screenshot(page, 'vote-already-voted-es');
   });
 
   test('no script errors', () => assert.deepEqual(browser.problems, []));

@@ -167,6 +167,7 @@ async function detailView(slug) {
     h('div', { class: 'no-print' }, flashMessage(),
       h('p', {}, def.slug, ' · ', h('span', { class: `badge ${p.state}`, id: 'state' }, t(`state.${p.state}`))),
       h('ul', {}, h('li', {}, h('a', { href: `/vote/${def.slug}` }, t('admin.voting_page'))),
+        p.state === 'draft' || p.state === 'open' ? h('li', {}, h('a', { href: `/vote/${def.slug}?preview`, id: 'preview-link' }, t('admin.preview'))) : null,
         h('li', {}, h('a', { href: `/results/${def.slug}` }, t('admin.results_page'))),
         h('li', {}, h('a', { href: '#/' }, t('admin.back')))),
       h('section', { class: 'card', 'aria-labelledby': 'state-h' }, h('h2', { id: 'state-h' }, t('admin.state_h')),

@@ -30,7 +30,9 @@ function header() {
 
 function unavailable() {
   return [h('h1', {}, t('vote.unavailable')),
-    h('p', {}, state.error?.code === 'not_found' ? t('vote.unknown_process') : errorText(state.error))];
+    h('p', {}, state.error?.code === 'not_found' ? t('vote.unknown_process')
+      : state.error?.code === 'preview_sign_in' ? [t('preview.sign_in'), ' ', h('a', { href: '/admin' }, t('preview.sign_in_link'))]
+        : errorText(state.error))];
 }
 
 function closed() {
@@ -85,8 +87,37 @@ async function checkCode() {
 }
 
 
+// /vote/<slug>?preview: the organizer's preview (their token from /admin, kept for the tab):
+// the same page, in any state, with a banner, no code, and nothing sent.
+const preview = param('preview') !== null;
+const previewBanner = () => h('p', { class: 'notice preview-banner', id: 'preview-banner', role: 'note' }, t('preview.banner'), ' ',
+  h('a', { href: `/admin#/p/${encodeURIComponent(slug)}` }, t('preview.back')));
+
+async function startPreview() {
+  let token = '';
+  try {
+    token = sessionStorage.getItem('psephos-token') || '';
+  } catch {
+    /* storage off */
+  }
+  const r = token ? await api('GET', `${base}/ballot`, { token }) : { ok: false, error: { code: 'preview_sign_in' } };
+  if (!r.ok) {
+    state.error = r.error.code === 'not_found' || !token ? { code: 'preview_sign_in', message: t('preview.sign_in') } : r.error;
+    return show('unavailable');
+  }
+  state.def = r.data;
+  document.title = `${t('preview.title')} · ${r.data.title} · Psephos`;
+  main.before(previewBanner());
+  state.flow = new VotingFlow({ root: main, def: state.def, slug, code: '', eligible: eligibleIds(state.def, { area: param('area') || '' }), preview: true });
+  show('flow');
+}
+
 async function start() {
-  await startI18n(() => render());
+  await startI18n(() => {
+    document.querySelector('#preview-banner')?.replaceWith(previewBanner());
+    render();
+  });
+  if (preview) return startPreview();
   const fromLink = param('code');
   if (fromLink) {
     state.code = fromLink;
