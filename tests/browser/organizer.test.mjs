@@ -45,6 +45,26 @@ async function cutOptions(page, selector) {
   }, selector);
 }
 
+// A published vote: greedy leaves $40 that the next project ($50) does not fit.
+const FUND = {
+  slug: 'fund-2026', title: 'Corner fund', groups: ['resident'], min_group_size: 1,
+  budgets: [{ id: 'main', title: 'Corner fund', amount: 100, currency: 'USD', rule: 'greedy', ballot: { type: 'approval' },
+    projects: [{ id: 'a', name: 'Shade trees', cost: 60 }, { id: 'b', name: 'Bike racks', cost: 50 }] }],
+};
+let fundPublished = null;
+async function publishedFund() {
+  if (fundPublished) return fundPublished;
+  const codes = await openProcess(server, FUND, 3);
+  for (const [i, projects] of [['a'], ['a', 'b'], ['a']].entries()) {
+    const r = await server.api('POST', '/processes/fund-2026/ballots', { code: codes[i], ballots: { main: { projects } } }, { token: '' });
+    assert.equal(r.status, 201, r.text);
+  }
+  assert.equal((await server.api('POST', '/processes/fund-2026/close')).status, 200);
+  assert.equal((await server.api('POST', '/processes/fund-2026/publish')).status, 200);
+  fundPublished = (await server.api('GET', '/key')).json.public_key;
+  return fundPublished;
+}
+
 describe('the process form in English', () => {
   let browser;
   let page;
@@ -180,6 +200,32 @@ describe('the process form in English', () => {
     assert.match(await page.locator('#code-used-next').textContent(), /tell the organizers/);
     await screenshot(page, 'vote-already-voted');
   });
+  test('results: the money left and why, the signing key, CSV downloads (results page and admin)', async () => {
+    const key = await publishedFund();
+    await page.goto(`${server.url}/results/fund-2026`);
+    await page.locator('#res-main-left').waitFor();
+    assert.equal(await page.locator('#res-main-left').textContent(),
+      '$40 was left: the cheapest project not funded, Bike racks ($50), costs more than that.');
+    assert.equal(await page.locator('#signing-key code').textContent(), key);
+    assert.equal(await page.locator('#results-csv').getAttribute('href'), '/api/v1/processes/fund-2026/results.csv');
+    const csv = await server.api('GET', '/processes/fund-2026/results.csv', undefined, { token: '' });
+    assert.equal(csv.text, 'budget,project,name,cost,votes,score,funded,round\nmain,a,Shade trees,60,3,3,yes,1\nmain,b,Bike racks,50,1,1,no,\n');
+    const turnout = await server.api('GET', '/processes/fund-2026/turnout.csv', undefined, { token: '' });
+    assert.equal(turnout.text, 'group,codes,voted,percent,ballots\nresident,3,3,100.0,3\n(all),3,3,100.0,3\n');
+    assert.deepEqual(await clipped(page), []);
+    await page.locator('#audit-h').scrollIntoViewIfNeeded();
+    await screenshot(page, 'results-key-csv');
+    await page.locator('#res-main-left').scrollIntoViewIfNeeded();
+    await screenshot(page, 'results-left');
+    // The organizer's buttons fetch with the token and save a file.
+    await page.goto(`${server.url}/admin#/p/fund-2026`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#results-csv').click()]);
+    assert.equal(download.suggestedFilename(), 'fund-2026-results.csv');
+    const [turnoutDownload] = await Promise.all([page.waitForEvent('download'), page.locator('#turnout-csv').click()]);
+    assert.equal(turnoutDownload.suggestedFilename(), 'fund-2026-turnout.csv');
+    await page.locator('#results-csv').scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-results-csv');
+  });
 });
 
 describe('the process form in Spanish', () => {
@@ -260,6 +306,21 @@ describe('the process form in Spanish', () => {
     await page.getByText('Este código ya ha votado.').waitFor();
     assert.match(await page.locator('#code-used-next').textContent(), /Si votaste con él/);
     await screenshot(page, 'vote-already-voted-es');
+  });
+
+  test('results in Spanish: the money left and why, the key, the downloads', async () => {
+    const key = await publishedFund();
+    await page.goto(`${server.url}/results/fund-2026`);
+    await page.locator('#res-main-left').waitFor();
+    assert.equal(await text(page, '#res-main-left'),
+      'Sobraron 40 US$: el proyecto más barato sin financiar, Bike racks (50 US$), cuesta más que eso.');
+    assert.equal(await page.locator('#signing-key code').textContent(), key);
+    assert.match(await page.locator('#results-csv').textContent(), /^Descargar los resultados \(CSV/);
+    assert.deepEqual(await clipped(page), []);
+    await page.locator('#audit-h').scrollIntoViewIfNeeded();
+    await screenshot(page, 'results-key-csv-es');
+    await page.locator('#res-main-left').scrollIntoViewIfNeeded();
+    await screenshot(page, 'results-left-es');
   });
 
   test('no script errors', () => assert.deepEqual(browser.problems, []));
