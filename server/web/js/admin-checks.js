@@ -16,15 +16,15 @@ export function readAmount(text, lang = currentLang()) {
   let s = typed.replace(/[\s\u00a0\u202f]/g, '');
   const sign = /^(?:US\$|\$|€|£|[A-Za-z]{3})|(?:US\$|\$|€|£|[A-Za-z]{3})$/g;
   s = s.replace(sign, '');
-  if (!s) return { error: t(typed ? 'form.error.amount_not_number' : 'form.error.required') };
-  if (s.startsWith('-')) return { error: t('form.error.amount_negative') };
+  if (!s) return { error: t(typed ? 'admin.form.error.amount_not_number' : 'admin.form.error.required') };
+  if (s.startsWith('-')) return { error: t('admin.form.error.amount_negative') };
   const [group, point] = lang === 'es' ? ['.', ','] : [',', '.'];
   const q = (c) => `\\${c}`;
   const m = new RegExp(`^(\\d{1,3}(?:${q(group)}\\d{3})+|\\d+)(?:${q(point)}(\\d{1,6}))?$`).exec(s);
   if (!m) {
-    return { error: t(/^[\d.,]+$/.test(s) ? 'form.error.amount_separators' : 'form.error.amount_not_number') };
+    return { error: t(/^[\d.,]+$/.test(s) ? 'admin.form.error.amount_separators' : 'admin.form.error.amount_not_number') };
   }
-  if (m[2]?.length === 3 && !m[1].includes(group)) return { error: t('form.error.amount_ambiguous', { text: typed }) };
+  if (m[2]?.length === 3 && !m[1].includes(group)) return { error: t('admin.form.error.amount_ambiguous', { text: typed }) };
   const whole = m[1].split(group).join('').replace(/^0+(?=\d)/, '');
   if (m[2] !== undefined) return { value: `${whole}.${m[2]}` };
   return { value: whole.length <= 15 ? Number(whole) : whole };
@@ -39,20 +39,20 @@ export function amountText(value, lang = currentLang()) {
 
 // What the form understood, shown under an amount before saving.
 export function amountRead(value, currency) {
-  return t('form.read_as', { amount: formatMoney(toUnits(value, decimals(value)) / 10 ** decimals(value), currency, decimals(value)) });
+  return t('admin.form.read_as', { amount: formatMoney(toUnits(value, decimals(value)) / 10 ** decimals(value), currency, decimals(value)) });
 }
 
 // A whole number from 0 for a ballot limit, or an error.
 export function readCount(text) {
   const s = String(text ?? '').trim();
-  if (!/^\d{1,10}$/.test(s)) return { error: t('form.error.whole') };
+  if (!/^\d{1,10}$/.test(s)) return { error: t('admin.form.error.whole') };
   return { value: Number(s) };
 }
 
 // The problems of a definition (the API's JSON) as [{id, message}], ids of the form's inputs.
 export function checkDefinition(d) {
   const out = [];
-  const add = (id, key, params) => out.push({ id, message: t(`form.error.${key}`, params) });
+  const add = (id, key, params) => out.push({ id, message: t(`admin.form.error.${key}`, params) });
   if (!d.title) add('f-title', 'required');
   if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(d.slug)) add('f-slug', d.slug ? 'slug' : 'required');
   const budgetIds = new Set();

@@ -153,14 +153,14 @@ export function processForm({ definition, editing, onSave, onCancel }) {
         set(r.error ? undefined : r.value);
         showProblem(id, r.error || '');
       }, { inputmode: 'numeric' });
-      return field(id, t(`form.limit.${key}`), input, key === 'min_projects' ? t('form.min_projects_hint') : null);
+      return field(id, t(`form.limit.${key}`), input, key === 'min_projects' ? t('admin.form.min_projects_hint') : null);
     };
     return h('fieldset', { class: 'subform' }, h('legend', {}, t('form.budget_n', { n: i + 1 })),
       h('div', { class: 'grid2' },
         field(`${p}-id`, t('form.budget_id'), text(`${p}-id`, b.id, (v) => { b.id = v.trim(); })),
         field(`${p}-currency`, t('form.currency'), text(`${p}-currency`, b.currency, (v) => { b.currency = v.trim(); }, { maxlength: 10 }))),
       field(`${p}-title`, t('form.budget_title'), text(`${p}-title`, b.title, (v) => { b.title = v; })),
-      field(`${p}-amount`, t('form.amount'), ...amountField(`${p}-amount`, b, b.amount, (v) => { b.amount = v; }, t('form.amount_hint'))),
+      field(`${p}-amount`, t('form.amount'), ...amountField(`${p}-amount`, b, b.amount, (v) => { b.amount = v; }, t('admin.form.amount_hint'))),
       field(`${p}-type`, t('form.ballot_type'), select(`${p}-type`, type, BALLOT_TYPES.map((x) => [x, t(`type.${x}`)]), (v) => {
         b.ballot = { type: v };
         forget();
@@ -171,8 +171,8 @@ export function processForm({ definition, editing, onSave, onCancel }) {
       // One sentence for the chosen rule (the menu has the whole width: no cut names at 360 px).
       field(`${p}-rule`, t('form.rule'), select(`${p}-rule`, b.rule, RULES[type].map((r) => [r, t(`rule.${r}`)]), (v) => {
         b.rule = v;
-        root.querySelector(`#${p}-rule-hint`).textContent = t(`rule_help.${v}`);
-      }), t(`rule_help.${b.rule}`)),
+        root.querySelector(`#${p}-rule-hint`).textContent = t(`admin.rule_help.${v}`);
+      }), t(`admin.rule_help.${b.rule}`)),
       field(`${p}-tie`, t('form.tie_break'), select(`${p}-tie`, b.tie_break || 'id', [['id', t('form.tie_id')], ['cost', t('form.tie_cost')], ['file', t('form.tie_file')]],
           (v) => { b.tie_break = v; })),
       h('h3', {}, t('form.projects')),
@@ -249,7 +249,7 @@ export function processForm({ definition, editing, onSave, onCancel }) {
   function showProblems(problems) {
     errors.clear();
     for (const { id, message } of problems) if (!errors.has(id)) errors.set(id, message);
-    error = t('form.problems', { n: errors.size });
+    error = t('admin.form.problems', { n: errors.size });
     render();
     root.querySelector('#form-error').textContent = error;
     const first = root.querySelector('[aria-invalid="true"]');
@@ -266,10 +266,10 @@ export function processForm({ definition, editing, onSave, onCancel }) {
     if (problems.length) return showProblems(problems);
     const refused = await onSave(d);
     if (!refused) return;
-    const id = refused.code === 'invalid_definition' ? fieldId(refused.field, (x) => Boolean(root.querySelector(`#${x}`))) : '';
+    const id = refused.code === 'invalid_definition' ? fieldId(refused.field, (x) => Boolean(root.querySelector(`#${x}-error`))) : '';
     if (id) {
       const words = String(refused.message || '').slice(String(refused.field || '').length).replace(/^:\s*/, '');
-      return showProblems([{ id, message: t('form.error.server', { message: words }) }]);
+      return showProblems([{ id, message: t('admin.form.error.server', { message: words }) }]);
     }
     errors.clear();
     error = typeof refused === 'string' ? refused : refused.text || refused.message || refused.code;
