@@ -111,6 +111,11 @@ describe('the process form in English', () => {
     assert.equal(await page.locator('#b0-p0-cost-read').textContent(), 'Read as $12,500.50');
     await page.locator('#b0-p1-name').fill('Rain barrels');
     await page.locator('#b0-p1-cost').fill('800');
+    // A short name already taken: said at the short name.
+    await page.locator('#f-slug').fill('roosevelt-high-2026');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    assert.equal(await page.locator('#f-slug-error').textContent(), 'A process with this short name already exists.');
+    await page.locator('#f-slug').fill('maple-school-garden');
     await page.getByRole('button', { name: 'Save draft' }).click();
     await page.getByText('Draft created.').waitFor();
     const budget = (await server.api('GET', '/processes/maple-school-garden')).json.definition.budgets[0];
@@ -199,6 +204,16 @@ describe('the process form in English', () => {
     assert.equal(await page.locator('#used-check-link').getAttribute('href'), '/check/roosevelt-high-2026');
     assert.match(await page.locator('#code-used-next').textContent(), /tell the organizers/);
     await screenshot(page, 'vote-already-voted');
+    // Voted meanwhile from another tab: the refusal at submit names the same next step.
+    const other = server.codes[2].code;
+    await page.getByLabel('Voter code').fill(other);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('checkbox').first().check();
+    await page.getByRole('button', { name: 'Review my vote' }).click();
+    assert.equal((await server.api('POST', '/processes/roosevelt-high-2026/ballots',
+      { code: other, ballots: { [b.id]: { projects: [b.projects[0].id] } } }, { token: '' })).status, 201);
+    await page.getByRole('button', { name: 'Submit my vote' }).click();
+    await page.locator('#used-next a[href="/check/roosevelt-high-2026"]').waitFor();
   });
   test('results: the money left and why, the signing key, CSV downloads (results page and admin)', async () => {
     const key = await publishedFund();

@@ -271,6 +271,8 @@ export function processForm({ definition, editing, onSave, onCancel }) {
       const words = String(refused.message || '').slice(String(refused.field || '').length).replace(/^:\s*/, '');
       return showProblems([{ id, message: t('admin.form.error.server', { message: words }) }]);
     }
+    // A short name already taken is the slug field's problem.
+    if (refused.code === 'slug_taken' && !editing) return showProblems([{ id: 'f-slug', message: refused.text }]);
     errors.clear();
     error = typeof refused === 'string' ? refused : refused.text || refused.message || refused.code;
     render();

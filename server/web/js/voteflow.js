@@ -261,6 +261,9 @@ export class VotingFlow {
       h('p', { id: 'submit-error', class: 'error', role: 'alert', tabindex: '-1' }, this.error ? this.submitErrorText() : ''),
       this.previewSent ? h('p', { class: 'notice', id: 'preview-done', role: 'status', tabindex: '-1' }, t('preview.not_sent')) : null,
       this.error?.problems ? h('ul', { class: 'error' }, this.error.problems.map((p) => h('li', {}, p.message))) : null,
+      // Already voted (from another tab or device): the next step is the receipt check.
+      this.error?.code === 'used_code' && !this.kiosk ? h('p', { id: 'used-next' }, t('code.used_next'), ' ',
+        h('a', { href: `/check/${encodeURIComponent(this.slug)}` }, t('code.used_check'))) : null,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'btn secondary', onclick: () => {
           this.problems = [];
