@@ -167,7 +167,7 @@ describe('the process form in English', () => {
     await page.goto(`${server.url}/admin#/p/maple-school-garden`);
     await page.locator('#preview-link').click();
     await page.locator('#preview-banner').waitFor();
-    assert.match(await page.locator('#preview-banner').textContent(), /^Preview: this is the voting page as voters will see it/);
+    assert.match(await page.locator('#preview-banner').textContent(), /^Preview: the voting page as voters will see it/);
     await page.getByRole('heading', { level: 1, name: 'Maple school garden' }).waitFor();
     await page.getByRole('checkbox', { name: /Greenhouse/ }).check();
     assert.deepEqual(await labelProblems(page), []);
@@ -185,7 +185,7 @@ describe('the process form in English', () => {
     const token = await page.evaluate(() => sessionStorage.getItem('psephos-token'));
     await page.evaluate(() => sessionStorage.removeItem('psephos-token'));
     await page.goto(`${server.url}/vote/maple-school-garden?preview`);
-    await page.getByText('Only an organizer can preview this vote').waitFor();
+    await page.getByText('Only an organizer signed in on the organizer page').waitFor();
     assert.equal(await page.locator('#preview-banner').count(), 0);
     await page.evaluate((x) => sessionStorage.setItem('psephos-token', x), token);
   });
@@ -307,7 +307,7 @@ describe('the process form in Spanish', () => {
     await page.goto(`${server.url}/admin#/p/huerto-escolar`);
     await page.locator('#preview-link').click();
     await page.locator('#preview-banner').waitFor();
-    assert.match(await page.locator('#preview-banner').textContent(), /^Vista previa: esta es la página de votación/);
+    assert.match(await page.locator('#preview-banner').textContent(), /^Vista previa: la página de votación/);
     await page.getByRole('heading', { level: 1, name: 'Huerto escolar' }).waitFor();
     assert.deepEqual(await contrastProblems(page), []);
     await screenshot(page, 'vote-preview-es');

@@ -87,8 +87,7 @@ async function checkCode() {
 }
 
 
-// /vote/<slug>?preview: the organizer's preview (their token from /admin, kept for the tab):
-// the same page, in any state, with a banner, no code, and nothing sent.
+// ?preview: the organizer's (token from /admin): any state, a banner, no code, nothing sent.
 const preview = param('preview') !== null;
 const previewBanner = () => h('p', { class: 'notice preview-banner', id: 'preview-banner', role: 'note' }, t('preview.banner'), ' ',
   h('a', { href: `/admin#/p/${encodeURIComponent(slug)}` }, t('preview.back')));
