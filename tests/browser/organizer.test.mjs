@@ -142,6 +142,7 @@ describe('the process form in English', () => {
     }
     assert.deepEqual([...new Set(cut)], []);
     await page.locator('#b0-type').selectOption('approval');
+    await page.locator('#b0-rule').selectOption('equalshares-add1u');
     await page.locator('#b0-rule').scrollIntoViewIfNeeded();
     await screenshot(page, 'admin-form-rule');
     await page.getByRole('button', { name: 'Cancel' }).click();
@@ -299,6 +300,7 @@ describe('the process form in Spanish', () => {
     }
     assert.deepEqual([...new Set(cut)], []);
     await page.locator('#b0-type').selectOption('approval');
+    await page.locator('#b0-rule').selectOption('equalshares-add1u');
     await page.locator('#b0-rule').scrollIntoViewIfNeeded();
     await screenshot(page, 'admin-form-rule-es');
   });
