@@ -16,6 +16,7 @@
 #include "psephos/server/secrets.h"
 #include "psephos/server/static_site.h"
 #include "psephos/server/web_manifest.h"
+#include "psephos/server/exports.h"
 #include "responses.h"
 #include "wall_clock.h"
 
@@ -301,10 +302,8 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     if (verb != http::verb::post) return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET or POST"));
     auto body = JsonBody(request, &error);
     if (!body) return reply(std::move(*error));
-    auto definition = ParseProcessDefinition(*body);
-    if (!definition.ok()) {
-      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_definition", definition.status().message()));
-    }
+    auto definition = ParseDefinitionToSave(*body);
+    if (!definition.ok()) return reply(DefinitionError(definition.status()));
     return CreateProcess(std::move(definition).value(), std::move(reply));
   }
   if (parts.size() == 4 && parts[3] == "import") {
@@ -375,6 +374,25 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     return reply(JsonResponse(http::status::ok, j));
   }
 
+  // Spreadsheets: what the results and turnout pages show, as CSV.
+  if ((action == "results.csv" || action == "turnout.csv") && parts.size() == 5 && verb == http::verb::get) {
+    std::lock_guard lock(mutex_);
+    const bool published = p->state == ProcessState::kPublished;
+    const bool results = action == "results.csv";
+    // Turnout: the organizer's at any time; the public's once published. Results: as /results.
+    const bool visible = results ? (published || (admin && p->state == ProcessState::kClosed)) && !p->results.is_null()
+                                 : admin || published;
+    if (!visible) {
+      return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
+    }
+    const std::int64_t k = p->definition.min_group_size;
+    std::string csv = results ? ResultsCsv(p->definition, admin ? p->results : PublicResults(p->results, k))
+                              : TurnoutCsv(admin ? Turnout(*p) : PublicTurnout(Turnout(*p), k));
+    Response r = TextResponse(http::status::ok, std::move(csv), "text/csv; charset=utf-8");
+    r.set(http::field::content_disposition, "attachment; filename=\"" + p->definition.slug + "-" + action + "\"");
+    return reply(std::move(r));
+  }
+
   if (action == "devices" || action == "device" || action == "kiosk" || action == "checkin" || action == "paper") {
     return HandleInPerson(p, request, parts, admin, client, std::move(reply));
   }
@@ -391,10 +409,8 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     if (verb == http::verb::put) {
       auto body = JsonBody(request, &error);
       if (!body) return reply(std::move(*error));
-      auto definition = ParseProcessDefinition(*body);
-      if (!definition.ok()) {
-        return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_definition", definition.status().message()));
-      }
+      auto definition = ParseDefinitionToSave(*body);
+      if (!definition.ok()) return reply(DefinitionError(definition.status()));
       return UpdateProcess(p, std::move(definition).value(), std::move(reply));
     }
     return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET or PUT"));

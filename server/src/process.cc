@@ -76,6 +76,12 @@ class Reader {
       return ballots::Amount{value.get<std::int64_t>(), 0};
     }
     if (value.is_string()) {
+      // "50,000" is fifty thousand to some and fifty to others: refuse rather than guess.
+      if (value.get<std::string>().find(',') != std::string::npos) {
+        Fail(path, "a comma is ambiguous (\"50,000\" or \"50,00\"?): write digits with a dot before the cents "
+                   "and no thousands separator, e.g. \"50000\" or \"50000.00\"");
+        return std::nullopt;
+      }
       auto amount = ballots::ParseAmount(value.get<std::string>());
       if (!amount) Fail(path, "not an amount: \"" + value.get<std::string>() + "\"");
       return amount;

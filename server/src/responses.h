@@ -14,6 +14,7 @@
 #include "psephos/ballots/json_reader.h"
 #include "psephos/ballots/validation.h"
 #include "psephos/server/http.h"
+#include "psephos/server/process.h"
 #include "psephos/server/storage.h"
 
 namespace psephos::server {
@@ -46,6 +47,30 @@ inline Response ErrorResponse(http::status status, const std::string& code, cons
   Response r = JsonResponse(status, nlohmann::json{{"error", std::move(error)}});
   if (status == http::status::unauthorized) r.set(http::field::www_authenticate, "Bearer");
   return r;
+}
+
+// A refused definition: 422 invalid_definition, and "field" the path its
+// message starts with ("budgets[0].projects[2].cost: ..."), for the form to
+// show the message at that field.
+inline Response DefinitionError(const Status& status) {
+  const std::string& message = status.message();
+  nlohmann::json error{{"code", "invalid_definition"}, {"message", message}};
+  const auto colon = message.find(": ");
+  if (colon != std::string::npos && colon > 0 &&
+      std::all_of(message.begin(), message.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '[' || c == ']';
+      })) {
+    error["field"] = message.substr(0, colon);
+  }
+  return JsonResponse(http::status::unprocessable_entity, nlohmann::json{{"error", std::move(error)}});
+}
+
+// A definition an organizer saves (POST or PUT): parsed, then checked for slips.
+inline Result<ProcessDefinition> ParseDefinitionToSave(const nlohmann::json& body) {
+  auto definition = ParseProcessDefinition(body);
+  if (!definition.ok()) return definition;
+  if (Status s = CheckDefinitionAtSave(&*definition); !s.ok()) return s;
+  return definition;
 }
 
 // Voting is not open: not yet (a draft), or no more.

@@ -62,7 +62,9 @@ describe('organizer pages', () => {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'b0-p1-name');
     await page.locator('#b0-p1-cost').fill('2500');
     await button('Save draft').click();
-    await page.getByText('budgets[0].projects[1].name: must not be empty').waitFor();  // the server's words, with the field
+    await page.getByText('One thing to fix before saving: see the marked field.').waitFor();
+    assert.equal(await page.locator('#b0-p1-name-error').textContent(), 'Fill this in.');  // at the field, in plain words
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'b0-p1-name');
     await page.locator('#b0-p1-name').fill('Mural');
     await button('Add a project').click();
     await page.locator('#b0-p2-name').fill('Planters');
@@ -81,7 +83,7 @@ describe('organizer pages', () => {
     assert.equal(definition.receipts, 'private');
     assert.equal(definition.min_group_size, 3);
     assert.deepEqual(definition.budgets[0].projects.map((p) => [p.name, p.cost]), [['Benches', 1200], ['Mural', 2500], ['Planters', 900]]);
-    assert.deepEqual(definition.budgets[0].ballot, { type: 'approval', max_projects: 2 });
+    assert.deepEqual(definition.budgets[0].ballot, { type: 'approval', min_projects: 1, max_projects: 2 });  // blank minimum: 1
   });
 
   test('edit the draft', async () => {

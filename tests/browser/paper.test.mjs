@@ -166,7 +166,7 @@ describe('paper ballots and clerks', () => {
     await first.getByRole('heading', { name: 'District-wide projects' }).waitFor();
     await first.getByRole('heading', { name: 'Lincoln Elementary' }).waitFor();
     assert.equal(await first.getByText('Washington Middle School').count(), 0);
-    assert.equal(await first.getByText('Mark at most 2 projects.').count(), 2);
+    assert.equal(await first.getByText('Mark from 1 to 2 projects.').count(), 2);  // a blank minimum is 1 at save
     await first.getByText('Solar panels on the gym').waitFor();
     await first.getByText('$30,000').waitFor();
     assert.equal(await first.locator('.mark-box').count(), 6);
@@ -195,7 +195,7 @@ describe('paper ballots and clerks', () => {
     await page.getByRole('heading', { name: `Papeletas de papel: lote ${made.json.batch}` }).waitFor();
     const es = page.locator('.paper-sheet').first();
     await es.getByText('Para votantes de: washington').waitFor();
-    await es.getByText('Ordena como máximo 3 proyectos.').waitFor();
+    await es.getByText('Ordena de 1 a 3 proyectos.').waitFor();  // a blank minimum is 1 at save
     assert.equal(await es.locator('.mark-box.rank').count(), 4);
     assert.equal(await es.locator('th', { hasText: 'Orden' }).count(), 1);
 

@@ -118,7 +118,7 @@ describe('results and receipt check', () => {
           projects: [{ id: 'a', name: 'Playground', cost: 600 }, { id: 'b', name: 'Library hours', cost: 500 },
             { id: 'c', name: 'Benches', cost: 100 }] },
         { id: 'city', title: 'City budget', amount: 10, currency: 'USD', rule: 'equalshares-add1u', tie_break: 'file',
-          ballot: { type: 'approval' },
+          ballot: { type: 'approval', min_projects: 0 },  // three voters leave it empty
           projects: [{ id: 'x', name: 'Bus shelter', cost: 6 }, { id: 'y', name: 'Bike racks', cost: 5 },
             { id: 'z', name: 'Water fountain', cost: 4 }] }],
     }, 6);

@@ -191,7 +191,7 @@ describe('voting page', () => {
   test('ranked: add up to 3, order with Move up / Move down (keyboard), the limit said before and when refused', async () => {
     await page.goto(`${server.url}/vote/library-2026?code=${codes.library[0]}`);
     await page.getByRole('heading', { name: 'Library budget' }).waitFor();
-    await page.getByText('Rank up to 3 projects.').waitFor();
+    await page.getByText('Rank from 1 to 3 projects.').waitFor();  // a blank minimum is 1 at save
     const addButton = (name) => page.getByRole('button', { name: `Add to my ranking: ${name}` });
     await addButton('Study rooms').click();
     await addButton('Longer opening hours').click();

@@ -339,7 +339,7 @@ TEST_CASE("in person: headings let a voter vote in one budget of a group") {
     "budgets": [
       {"id": "city", "amount": 10, "projects": [{"id": "c1", "name": "Trees", "cost": 5}]},
       {"id": "north", "heading": "park", "amount": 10, "projects": [{"id": "n1", "name": "Pond", "cost": 5}]},
-      {"id": "south", "heading": "park", "amount": 10, "projects": [{"id": "s1", "name": "Swings", "cost": 5}]}]})";
+      {"id": "south", "heading": "park", "amount": 10, "ballot": {"min_projects": 0}, "projects": [{"id": "s1", "name": "Swings", "cost": 5}]}]})";
   REQUIRE(f.Call(http::verb::post, "/api/v1/processes", parks).status == 201);
   auto batch = f.Call(http::verb::post, "/api/v1/processes/parks/codes", json{{"count", 3}}.dump());
   auto csv = f.Call(http::verb::get, batch.body["download"]).text;

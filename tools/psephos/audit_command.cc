@@ -117,6 +117,14 @@ int AuditCommand(const std::vector<std::string>& args) {
   const nlohmann::json bundle = std::move(parsed).value();
 
   const server::AuditReport report = server::AuditBundle(bundle, key);
+  if (key.empty()) {
+    // Whoever rewrote a bundle can sign it with a key of their own: only the published key proves who signed.
+    const nlohmann::json signature = bundle.value("signature", nlohmann::json::object());
+    const std::string own = signature.is_object() ? signature.value("public_key", std::string("(none)")) : "(none)";
+    std::cout << "WARNING  no --key given: trusting the key inside the bundle itself, " << own
+              << ". Anyone who rewrote the bundle could have signed it with their own key: compare this key with "
+                 "the one the organizers published (the results page, GET /api/v1/key) and pass it with --key.\n";
+  }
   for (const auto& line : report.passed) std::cout << "ok       " << line << "\n";
   for (const auto& line : report.failed) std::cout << "MISMATCH " << line << "\n";
   PrintNotChecked(report);

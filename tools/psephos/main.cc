@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -82,6 +83,23 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
+  // `psephos COMMAND --help`: that command's part of the usage.
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
+    const std::string usage = kUsage;
+    const std::size_t start = usage.find("\n  " + command + "\n") != std::string::npos
+                                  ? usage.find("\n  " + command + "\n")
+                                  : usage.find("\n  " + command + " ");
+    if (start != std::string::npos) {
+      // Up to the next command: a line indented by exactly two spaces.
+      std::size_t end = start + 1;
+      do {
+        end = usage.find('\n', end) + 1;
+      } while (end < usage.size() && usage.compare(end, 4, "    ") == 0);
+      std::cout << "usage: psephos " << usage.substr(start + 3, end - start - 3);
+      return psephos::cli::kExitOk;
+    }
+  }
   try {
     if (command == "tally") return psephos::cli::TallyCommand(args);
     if (command == "explain") return psephos::cli::ExplainCommand(args);

@@ -1,10 +1,12 @@
 // The organizer's process form: create a process or edit a draft (title, slug,
 // groups, budgets with amount, currency, ballot type and limits, rule, projects).
 import { focusView, h, t } from './common.js';
+import { amountRead, amountText, checkDefinition, fieldId, readAmount, readCount } from './admin-checks.js';
 
 export const BALLOT_TYPES = ['approval', 'knapsack', 'choose-1', 'ranked', 'cumulative', 'scoring'];
-// Rules that count each ballot type (README: the tally rules table).
-const APPROVAL_RULES = ['mes', 'greedy', 'greedy-card', 'greedy-score', 'greedy-no-skip', 'mes-card', 'mes-add1', 'phragmen', 'knapsack'];
+// Rules that count each ballot type (README: the tally rules table). The first
+// is the recommended default: Equal Shares completed as the cities do (equalshares.net).
+const APPROVAL_RULES = ['equalshares-add1u', 'equalshares-add1', 'mes', 'greedy', 'greedy-card', 'greedy-score', 'greedy-no-skip', 'mes-card', 'mes-add1', 'phragmen', 'knapsack'];
 export const RULES = {
   approval: APPROVAL_RULES,
   knapsack: ['knapsack', ...APPROVAL_RULES.filter((r) => r !== 'knapsack')],
@@ -25,28 +27,65 @@ const LIMITS = {
 const MONEY_LIMITS = new Set(['max_cost', 'min_cost']);
 
 const newProject = (id) => ({ id, name: '', cost: '', category: '', description: '' });
-export const newBudget = (id = 'main') => ({ id, title: '', amount: '', currency: 'USD', rule: 'mes', tie_break: 'id',
+export const newBudget = (id = 'main') => ({ id, title: '', amount: '', currency: 'USD', rule: 'equalshares-add1u', tie_break: 'id',
   ballot: { type: 'approval' }, projects: [newProject('1')] });
 export const newDefinition = () => ({ slug: '', title: '', description: '', languages: ['en', 'es'], groups: [], revoting: 'first',
   receipts: 'verifiable', min_group_size: 5, budgets: [newBudget()] });
 
-// Whole numbers go as JSON numbers, amounts with decimals as strings (the API refuses binary fractions).
-const amount = (text) => {
-  const s = String(text ?? '').trim();
-  return /^\d+$/.test(s) ? Number(s) : s;
-};
 const slugify = (text) => text.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '-')
   .replace(/^-+|-+$/g, '').slice(0, 64);
 
-// editing: the slug is fixed. onSave(definition) returns an error message or ''.
+// editing: the slug is fixed. onSave(definition) returns '' or the API's error
+// ({code, message, field}): shown at the field it names.
 export function processForm({ definition, editing, onSave, onCancel }) {
   const model = structuredClone(definition);
   let slugTouched = editing || Boolean(model.slug);
   const root = h('div');
   let error = '';
+  // What the organizer typed in amount and limit inputs (by input id), and the problems found, by input id.
+  const typed = new Map();
+  const errors = new Map();
 
-  const field = (id, label, input, hint) => h('div', { class: 'field' }, h('label', { for: id }, label),
-    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null, input);
+  // A field: its label, hint, input, and its problem in words (aria-described by both).
+  const field = (id, label, input, hint, extra = null) => {
+    const problem = errors.get(id) || '';
+    const described = [hint ? `${id}-hint` : '', `${id}-error`, extra ? `${id}-read` : ''].filter(Boolean).join(' ');
+    input.setAttribute('aria-describedby', described);
+    if (problem) input.setAttribute('aria-invalid', 'true');
+    return h('div', { class: 'field' }, h('label', { for: id }, label),
+      hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null, input, extra,
+      h('p', { class: 'error field-error', id: `${id}-error` }, problem));
+  };
+  // Ids move when budgets, projects or the ballot type change: what was typed is read again from the model.
+  const forget = () => {
+    typed.clear();
+    errors.clear();
+  };
+  const showProblem = (id, problem) => {
+    if (problem) errors.set(id, problem);
+    else errors.delete(id);
+    const input = root.querySelector(`#${id}`);
+    const box = root.querySelector(`#${id}-error`);
+    if (box) box.textContent = problem || '';
+    if (input) {
+      if (problem) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
+  };
+  // An amount input: read in the page's language as it is typed; what it was read as is shown under it.
+  const amountInput = (id, value, currency, set) => {
+    const shown = typed.has(id) ? typed.get(id) : amountText(value);
+    const read = h('p', { class: 'hint read-as', id: `${id}-read`, 'aria-live': 'polite' },
+      value !== undefined && value !== '' && !errors.get(id) ? amountRead(value, currency()) : '');
+    const input = h('input', { type: 'text', id, value: shown, inputmode: 'decimal', autocomplete: 'off', oninput: (e) => {
+      typed.set(id, e.target.value);
+      const r = e.target.value.trim() === '' ? { value: undefined } : readAmount(e.target.value);
+      set(r.error ? undefined : r.value);
+      showProblem(id, r.error || '');
+      read.textContent = r.error || r.value === undefined ? '' : amountRead(r.value, currency());
+    } });
+    return [input, read];
+  };
   const text = (id, value, set, extra = {}) => h('input', { type: 'text', id, value: value ?? '', oninput: (e) => set(e.target.value), ...extra });
   const select = (id, value, options, set) => h('select', { id, onchange: (e) => set(e.target.value) },
     options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
@@ -86,6 +125,7 @@ export function processForm({ definition, editing, onSave, onCancel }) {
         let n = model.budgets.length + 1;
         while (ids.has(`budget-${n}`)) n++;
         model.budgets.push(newBudget(`budget-${n}`));
+        forget();
         render(`b${model.budgets.length - 1}-id`);
       } }, t('form.add_budget'))),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn', id: 'save' }, t('form.save')),
@@ -97,27 +137,44 @@ export function processForm({ definition, editing, onSave, onCancel }) {
     const p = `b${i}`;
     const type = b.ballot?.type || 'approval';
     if (!RULES[type].includes(b.rule)) b.rule = RULES[type][0];
-    const limit = (key) => h('div', { class: 'field' }, h('label', { for: `${p}-${key}` }, t(`form.limit.${key}`)),
-      text(`${p}-${key}`, b.ballot[key] ?? '', (v) => {
-        if (v.trim() === '') delete b.ballot[key];
-        else b.ballot[key] = MONEY_LIMITS.has(key) ? amount(v) : Number(v);
-      }, { inputmode: 'numeric' }));
+    const limit = (key) => {
+      const id = `${p}-${key}`;
+      const set = (v) => {
+        if (v === undefined) delete b.ballot[key];
+        else b.ballot[key] = v;
+      };
+      if (MONEY_LIMITS.has(key)) {
+        const [input, read] = amountInput(id, b.ballot[key], () => b.currency, set);
+        return field(id, t(`form.limit.${key}`), input, null, read);
+      }
+      const input = text(id, typed.has(id) ? typed.get(id) : b.ballot[key] ?? '', (v) => {
+        typed.set(id, v);
+        const r = v.trim() === '' ? { value: undefined } : readCount(v);
+        set(r.error ? undefined : r.value);
+        showProblem(id, r.error || '');
+      }, { inputmode: 'numeric' });
+      return field(id, t(`form.limit.${key}`), input, key === 'min_projects' ? t('admin.form.min_projects_hint') : null);
+    };
     return h('fieldset', { class: 'subform' }, h('legend', {}, t('form.budget_n', { n: i + 1 })),
       h('div', { class: 'grid2' },
         field(`${p}-id`, t('form.budget_id'), text(`${p}-id`, b.id, (v) => { b.id = v.trim(); })),
         field(`${p}-currency`, t('form.currency'), text(`${p}-currency`, b.currency, (v) => { b.currency = v.trim(); }, { maxlength: 10 }))),
       field(`${p}-title`, t('form.budget_title'), text(`${p}-title`, b.title, (v) => { b.title = v; })),
-      field(`${p}-amount`, t('form.amount'), text(`${p}-amount`, b.amount, (v) => { b.amount = amount(v); }, { inputmode: 'decimal', required: true })),
+      field(`${p}-amount`, t('form.amount'), ...amountField(`${p}-amount`, b, b.amount, (v) => { b.amount = v; }, t('admin.form.amount_hint'))),
       field(`${p}-type`, t('form.ballot_type'), select(`${p}-type`, type, BALLOT_TYPES.map((x) => [x, t(`type.${x}`)]), (v) => {
         b.ballot = { type: v };
+        forget();
         render(`${p}-type`);
       })),
       h('p', { class: 'hint' }, t(`type_help.${type}`)),
-      h('div', { class: 'grid2' }, LIMITS[type].map(limit)),
-      h('div', { class: 'grid2' },
-        field(`${p}-rule`, t('form.rule'), select(`${p}-rule`, b.rule, RULES[type].map((r) => [r, t(`rule.${r}`)]), (v) => { b.rule = v; })),
-        field(`${p}-tie`, t('form.tie_break'), select(`${p}-tie`, b.tie_break || 'id', [['id', t('form.tie_id')], ['cost', t('form.tie_cost')], ['file', t('form.tie_file')]],
-          (v) => { b.tie_break = v; }))),
+      LIMITS[type].map(limit),
+      // One sentence for the chosen rule (the menu has the whole width: no cut names at 360 px).
+      field(`${p}-rule`, t('form.rule'), select(`${p}-rule`, b.rule, RULES[type].map((r) => [r, t(`rule.${r}`)]), (v) => {
+        b.rule = v;
+        root.querySelector(`#${p}-rule-hint`).textContent = t(`admin.rule_help.${v}`);
+      }), t(`admin.rule_help.${b.rule}`)),
+      field(`${p}-tie`, t('form.tie_break'), select(`${p}-tie`, b.tie_break || 'id', [['id', t('form.tie_id')], ['cost', t('form.tie_cost')], ['file', t('form.tie_file')]],
+          (v) => { b.tie_break = v; })),
       h('h3', {}, t('form.projects')),
       b.projects.map((project, j) => projectFields(b, project, i, j)),
       h('div', { class: 'actions' },
@@ -126,12 +183,20 @@ export function processForm({ definition, editing, onSave, onCancel }) {
           let n = b.projects.length + 1;
           while (ids.has(String(n))) n++;
           b.projects.push(newProject(String(n)));
+          forget();
           render(`${p}-p${b.projects.length - 1}-name`);
         } }, t('form.add_project')),
         model.budgets.length > 1 ? h('button', { type: 'button', class: 'btn secondary', onclick: () => {
           model.budgets.splice(i, 1);
+          forget();
           render('add-budget');
         } }, t('form.remove_budget')) : null));
+  }
+
+  // [input, hint, the read-back line] for field().
+  function amountField(id, b, value, set, hint = null) {
+    const [input, read] = amountInput(id, value, () => b.currency, set);
+    return [input, hint, read];
   }
 
   function projectFields(b, project, i, j) {
@@ -139,13 +204,14 @@ export function processForm({ definition, editing, onSave, onCancel }) {
     return h('fieldset', { class: 'subform' }, h('legend', {}, t('form.project_n', { n: j + 1 })),
       h('div', { class: 'grid2' },
         field(`${p}-id`, t('form.project_id'), text(`${p}-id`, project.id, (v) => { project.id = v.trim(); })),
-        field(`${p}-cost`, t('form.cost'), text(`${p}-cost`, project.cost, (v) => { project.cost = amount(v); }, { inputmode: 'decimal' }))),
+        field(`${p}-cost`, t('form.cost'), ...amountField(`${p}-cost`, b, project.cost, (v) => { project.cost = v; }))),
       field(`${p}-name`, t('form.project_name'), text(`${p}-name`, project.name, (v) => { project.name = v; })),
       field(`${p}-category`, t('form.category'), text(`${p}-category`, project.category, (v) => { project.category = v; })),
       field(`${p}-description`, t('form.project_description'), h('textarea', { id: `${p}-description`,
         oninput: (e) => { project.description = e.target.value; } }, project.description || '')),
       b.projects.length > 1 ? h('button', { type: 'button', class: 'btn secondary small', onclick: () => {
         b.projects.splice(j, 1);
+        forget();
         render(`b${i}-add-project`);
       } }, t('form.remove_project', { n: j + 1 })) : null);
   }
@@ -179,13 +245,39 @@ export function processForm({ definition, editing, onSave, onCancel }) {
     return d;
   }
 
+  // Each problem at its field; the top of the form says how many, and focus goes to the first.
+  function showProblems(problems) {
+    errors.clear();
+    for (const { id, message } of problems) if (!errors.has(id)) errors.set(id, message);
+    error = t('admin.form.problems', { n: errors.size });
+    render();
+    root.querySelector('#form-error').textContent = error;
+    const first = root.querySelector('[aria-invalid="true"]');
+    if (first) first.focus();
+    else focusView(root.querySelector('#form-error'));
+  }
+
   async function save(e) {
     e.preventDefault();
-    error = (await onSave(definitionJson())) || '';
-    if (error) {
-      root.querySelector('#form-error').textContent = error;
-      focusView(root.querySelector('#form-error'));
+    // Inputs that could not be read keep their problem; then the definition's own slips.
+    const unread = [...errors].filter(([id]) => typed.has(id) && root.querySelector(`#${id}`)).map(([id, message]) => ({ id, message }));
+    const d = definitionJson();
+    const problems = [...unread, ...checkDefinition(d)];
+    if (problems.length) return showProblems(problems);
+    const refused = await onSave(d);
+    if (!refused) return;
+    const id = refused.code === 'invalid_definition' ? fieldId(refused.field, (x) => Boolean(root.querySelector(`#${x}-error`))) : '';
+    if (id) {
+      const words = String(refused.message || '').slice(String(refused.field || '').length).replace(/^:\s*/, '');
+      return showProblems([{ id, message: t('admin.form.error.server', { message: words }) }]);
     }
+    // A short name already taken is the slug field's problem.
+    if (refused.code === 'slug_taken' && !editing) return showProblems([{ id: 'f-slug', message: refused.text }]);
+    errors.clear();
+    error = typeof refused === 'string' ? refused : refused.text || refused.message || refused.code;
+    render();
+    root.querySelector('#form-error').textContent = error;
+    focusView(root.querySelector('#form-error'));
   }
 
   render();

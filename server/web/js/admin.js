@@ -137,7 +137,7 @@ async function formView(slug) {
     onCancel: () => go(slug ? `#/p/${enc(slug)}` : '#/'),
     onSave: async (d) => {
       const r = slug ? await call('PUT', `/processes/${enc(slug)}`, { body: d }) : await call('POST', '/processes', { body: d });
-      if (!r.ok) return r.error.message || errorText(r.error);
+      if (!r.ok) return r.error.code === 'invalid_definition' ? r.error : { ...r.error, text: errorText(r.error) };
       flash = t(slug ? 'admin.saved' : 'admin.created');
       go(`#/p/${enc(d.slug)}`);
       return '';
@@ -167,6 +167,7 @@ async function detailView(slug) {
     h('div', { class: 'no-print' }, flashMessage(),
       h('p', {}, def.slug, ' · ', h('span', { class: `badge ${p.state}`, id: 'state' }, t(`state.${p.state}`))),
       h('ul', {}, h('li', {}, h('a', { href: `/vote/${def.slug}` }, t('admin.voting_page'))),
+        p.state === 'draft' || p.state === 'open' ? h('li', {}, h('a', { href: `/vote/${def.slug}?preview`, id: 'preview-link' }, t('admin.preview'))) : null,
         h('li', {}, h('a', { href: `/results/${def.slug}` }, t('admin.results_page'))),
         h('li', {}, h('a', { href: '#/' }, t('admin.back')))),
       h('section', { class: 'card', 'aria-labelledby': 'state-h' }, h('h2', { id: 'state-h' }, t('admin.state_h')),
@@ -174,10 +175,11 @@ async function detailView(slug) {
       canCode ? codesForm(def, slug) : null),
     (sheets.get(slug) || []).map((s) => s.element),
     h('section', { class: 'card no-print', 'aria-labelledby': 'turnout-h' }, h('h2', { id: 'turnout-h' }, t('admin.turnout')),
-      p.state === 'open' ? h('p', { class: 'hint' }, t('admin.live')) : null, turnoutBox),
+      p.state === 'open' ? h('p', { class: 'hint' }, t('admin.live')) : null, turnoutBox,
+      h('div', { class: 'actions' }, csvButton('turnout-csv', t('results.turnout_csv'), `/processes/${enc(slug)}/turnout.csv`, `${slug}-turnout.csv`))),
     devices.element,
     paper.element,
-    results ? resultsSummary(def, results) : null);
+    results ? resultsSummary(def, results, slug) : null);
   refreshPaper = paper.refresh;
   await paper.refresh();
   if (p.state === 'open') {
@@ -325,8 +327,27 @@ function turnoutTable(tu, def = {}) {
 
 const channelName = (c) => (['online', 'kiosk', 'paper'].includes(c) ? t(`admin.channel.${c}`) : c);
 
-function resultsSummary(def, results) {
+// A CSV of the organizer API (it needs the token, so no plain link): fetched, then saved as a file.
+function csvButton(id, label, path, filename) {
+  const status = h('span', { class: 'error', role: 'alert' });
+  return [h('button', { type: 'button', class: 'btn secondary', id, onclick: async () => {
+    status.textContent = '';
+    const r = await call('GET', path);
+    if (!r.ok) {
+      status.textContent = errorText(r.error);
+      return;
+    }
+    const a = h('a', { href: URL.createObjectURL(new Blob([r.data], { type: 'text/csv' })), download: filename, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  } }, label), status];
+}
+
+function resultsSummary(def, results, slug) {
   return h('section', { class: 'card no-print', 'aria-labelledby': 'res-h' }, h('h2', { id: 'res-h' }, t('admin.results')),
+    h('div', { class: 'actions' }, csvButton('results-csv', t('results.csv'), `/processes/${enc(slug)}/results.csv`, `${slug}-results.csv`)),
     results.budgets.map((r) => {
       const b = def.budgets.find((x) => x.id === r.budget);
       const names = new Map((b?.projects || []).map((p) => [p.id, p.name]));

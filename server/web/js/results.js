@@ -9,6 +9,7 @@ const main = $('#main');
 let ballot = null;
 let results = null;
 let error = null;
+let publicKey = '';  // the server's signing key (GET /api/v1/key)
 
 const pct = (a, b) => (b > 0 ? formatNumber((100 * a) / b, 1) : '0');
 
@@ -26,8 +27,11 @@ function render() {
     results.budgets.map((r) => budget(r)),
     h('section', { class: 'card', 'aria-labelledby': 'audit-h' }, h('h2', { id: 'audit-h' }, t('results.audit')),
       h('p', {}, t('results.audit_text')),
+      publicKey ? h('p', { id: 'signing-key' }, t('results.key'), ' ', h('code', { class: 'mono' }, publicKey)) : null,
       h('ul', {},
         h('li', {}, h('a', { href: `/api/v1${base}/bundle`, download: `${slug}-bundle.json`, id: 'bundle-link' }, t('results.bundle'))),
+        h('li', {}, h('a', { href: `/api/v1${base}/results.csv`, download: `${slug}-results.csv`, id: 'results-csv' }, t('results.csv'))),
+        h('li', {}, h('a', { href: `/api/v1${base}/turnout.csv`, download: `${slug}-turnout.csv`, id: 'turnout-csv' }, t('results.turnout_csv'))),
         h('li', {}, h('a', { href: `/check/${slug}`, id: 'check-link' }, t('results.check'))))));
 }
 
@@ -92,6 +96,7 @@ function budget(r) {
     h('p', {}, t('results.summary', { rule, spent: money(o.total_cost), amount: money(o.budget), n: r.ballots }),
       o.voter_budget_approx !== undefined ? ` ${t('results.voter_share', { amount: money(o.voter_budget_approx) })}` : '',
       o.reserve_used ? ` ${t('results.reserve', { amount: money(o.reserve_used) })}` : ''),
+    leftover(o, def, funded, votes, name, cost, money, id),
     h('h3', {}, t('results.funded')),
     o.selected.length ? h('table', {},
       h('thead', {}, h('tr', {}, h('th', {}, t('results.project')), h('th', { class: 'num' }, t('results.cost')), h('th', { class: 'num' }, t('results.votes')))),
@@ -140,6 +145,27 @@ function whoGotWhat(report, id, rule) {
       rows.map((row) => h('tr', {}, h('th', { scope: 'row' }, row.label), h('td', {}, `${formatNumber(row.value)} (${pct(row.value, voters)}%)`))))];
 }
 
+// How much money was left, and why the cheapest project not funded was not:
+// it did not fit, or the rule passed it over (Equal Shares, no-skip rules, no votes).
+function leftover(o, def, funded, votes, name, cost, money, id) {
+  const left = o.budget - o.total_cost;
+  let text;
+  const rest = def.projects.filter((p) => !funded.has(p.id)).sort((a, b) => cost(a.id) - cost(b.id));
+  if (left <= 0) text = t('results.left_none');
+  else if (!rest.length) text = t('results.left_all', { left: money(left) });
+  else {
+    const fits = rest.filter((p) => cost(p.id) <= left);
+    const p = fits.length ? fits.sort((a, b) => (votes[b.id] || 0) - (votes[a.id] || 0))[0] : rest[0];
+    const params = { left: money(left), name: name(p.id), cost: money(cost(p.id)) };
+    if (!fits.length) text = t('results.left_too_dear', params);
+    else if (!votes[p.id]) text = t('results.left_fits.no_votes', params);
+    else if (/^(mes|equalshares)/.test(o.rule)) text = t('results.left_fits.mes', params);
+    else if (['greedy-no-skip', 'greedy-reserve'].includes(o.rule)) text = t('results.left_fits.stop', params);
+    else text = t('results.left_fits.other', params);
+  }
+  return h('p', { id: `${id}-left`, class: 'left-over' }, text);
+}
+
 function swatchText(kind, text) {
   const el = h('span', { class: 'swatch', 'aria-hidden': 'true' });
   el.style.background = kind === 'funded' ? '#0b57a4' : '#7d8794';
@@ -161,7 +187,8 @@ function roundText(round, o, name, money) {
 
 async function start() {
   await startI18n(render);
-  const [b, r] = await Promise.all([api('GET', `${base}/ballot`), api('GET', `${base}/results`)]);
+  const [b, r, k] = await Promise.all([api('GET', `${base}/ballot`), api('GET', `${base}/results`), api('GET', '/key')]);
+  if (k.ok) publicKey = k.data.public_key;
   if (b.ok) {
     ballot = b.data;
     document.title = `${ballot.title} · ${t('results.title')}`;

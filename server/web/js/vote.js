@@ -30,7 +30,9 @@ function header() {
 
 function unavailable() {
   return [h('h1', {}, t('vote.unavailable')),
-    h('p', {}, state.error?.code === 'not_found' ? t('vote.unknown_process') : errorText(state.error))];
+    h('p', {}, state.error?.code === 'not_found' ? t('vote.unknown_process')
+      : state.error?.code === 'preview_sign_in' ? [t('preview.sign_in'), ' ', h('a', { href: '/admin' }, t('preview.sign_in_link'))]
+        : errorText(state.error))];
 }
 
 function closed() {
@@ -52,6 +54,10 @@ function codeView() {
   h('p', { id: 'code-hint', class: 'hint' }, t('code.hint')),
   input,
   h('p', { id: 'code-error', class: 'error', role: 'alert' }, state.codeError),
+  // Already voted: what to do next (the receipt check, or the organizers).
+  state.codeUsed ? h('div', { id: 'code-used-next' }, h('p', {}, t('code.used_next'), ' ',
+    h('a', { href: `/check/${encodeURIComponent(slug)}`, id: 'used-check-link' }, t('code.used_check'))),
+  h('p', {}, t('code.used_not_me'))) : null,
   h('button', { type: 'submit', class: 'btn', disabled: state.busy }, t('code.continue')));
   return [...header(), state.def.description ? h('p', { class: 'lead' }, state.def.description) : null, form];
 }
@@ -67,6 +73,7 @@ async function checkCode() {
   const r = await api('POST', `${base}/codes/check`, { body: { code: state.code } });
   state.busy = false;
   state.codeError = '';
+  state.codeUsed = Boolean(r.ok && !r.data.can_vote && r.data.used) || r.error?.code === 'used_code';
   if (!r.ok) state.codeError = r.status === 404 ? t('code.unknown') : errorText(r.error);
   else if (!r.data.can_vote) state.codeError = r.data.used ? t('code.used') : t(`vote.state.${r.data.state}`);
   const eligible = state.codeError ? [] : eligibleIds(state.def, r.data);
@@ -80,8 +87,36 @@ async function checkCode() {
 }
 
 
+// ?preview: the organizer's (token from /admin): any state, a banner, no code, nothing sent.
+const preview = param('preview') !== null;
+const previewBanner = () => h('p', { class: 'notice preview-banner', id: 'preview-banner', role: 'note' }, t('preview.banner'), ' ',
+  h('a', { href: `/admin#/p/${encodeURIComponent(slug)}` }, t('preview.back')));
+
+async function startPreview() {
+  let token = '';
+  try {
+    token = sessionStorage.getItem('psephos-token') || '';
+  } catch {
+    /* storage off */
+  }
+  const r = token ? await api('GET', `${base}/ballot`, { token }) : { ok: false, error: { code: 'preview_sign_in' } };
+  if (!r.ok) {
+    state.error = r.error.code === 'not_found' || !token ? { code: 'preview_sign_in', message: t('preview.sign_in') } : r.error;
+    return show('unavailable');
+  }
+  state.def = r.data;
+  document.title = `${t('preview.title')} · ${r.data.title} · Psephos`;
+  main.before(previewBanner());
+  state.flow = new VotingFlow({ root: main, def: state.def, slug, code: '', eligible: eligibleIds(state.def, { area: param('area') || '' }), preview: true });
+  show('flow');
+}
+
 async function start() {
-  await startI18n(() => render());
+  await startI18n(() => {
+    document.querySelector('#preview-banner')?.replaceWith(previewBanner());
+    render();
+  });
+  if (preview) return startPreview();
   const fromLink = param('code');
   if (fromLink) {
     state.code = fromLink;

@@ -38,7 +38,10 @@ export class VotingFlow {
   // root: the element the flow fills (its h1 is the flow's); def: GET …/ballot;
   // eligible: budget ids; kiosk: a supervised device (no copying, no links away,
   // the receipt is the caller's: onReceipt(receipt)).
-  constructor({ root, def, slug, code, eligible, kiosk = false, onReceipt = null }) {
+  // preview: the organizer's look at the page (no code; submitting sends and stores nothing).
+  constructor({ root, def, slug, code, eligible, kiosk = false, onReceipt = null, preview = false }) {
+    this.preview = preview;
+    this.previewSent = false;
     this.root = root;
     this.def = def;
     this.slug = slug;
@@ -256,7 +259,11 @@ export class VotingFlow {
       }),
       h('p', { class: 'notice' }, t(this.kiosk ? 'kiosk.final' : latest ? 'review.latest' : 'review.final')),
       h('p', { id: 'submit-error', class: 'error', role: 'alert', tabindex: '-1' }, this.error ? this.submitErrorText() : ''),
+      this.previewSent ? h('p', { class: 'notice', id: 'preview-done', role: 'status', tabindex: '-1' }, t('preview.not_sent')) : null,
       this.error?.problems ? h('ul', { class: 'error' }, this.error.problems.map((p) => h('li', {}, p.message))) : null,
+      // Already voted (from another tab or device): the next step is the receipt check.
+      this.error?.code === 'used_code' && !this.kiosk ? h('p', { id: 'used-next' }, t('code.used_next'), ' ',
+        h('a', { href: `/check/${encodeURIComponent(this.slug)}` }, t('code.used_check'))) : null,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'btn secondary', onclick: () => {
           this.problems = [];
@@ -273,6 +280,11 @@ export class VotingFlow {
 
   async submit() {
     if (this.busy) return;
+    if (this.preview) {
+      this.previewSent = true;
+      this.render();
+      return this.root.querySelector('#preview-done')?.focus();
+    }
     this.busy = true;
     this.render();
     const ballots = {};

@@ -76,6 +76,13 @@ struct ProcessDefinition {
 
 // Parses and checks a definition; errors name the field ("budgets[0].projects[2].cost: ...").
 Result<ProcessDefinition> ParseProcessDefinition(const nlohmann::json& json);
+// The slips a steering committee makes, checked when an organizer saves a
+// definition (not when a stored one or a bundle is read back): a project
+// dearer than its budget or costing nothing, two projects with one name, a
+// budget of nothing, limits no ballot can meet. Fills what "blank" means at
+// save: min_projects absent is 1 (an empty ballot is chosen only as an explicit 0).
+// Errors name the field as ParseProcessDefinition's do (definition_checks.cc).
+Status CheckDefinitionAtSave(ProcessDefinition* process);
 nlohmann::json ProcessDefinitionJson(const ProcessDefinition& process);
 // What voters see: the definition without anything private (nothing is yet).
 nlohmann::json PublicBallotJson(const ProcessDefinition& process);
