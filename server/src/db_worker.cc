@@ -33,6 +33,18 @@ void DbWorker::AppendBallot(BallotToStore ballot, BallotDone done) {
   done(Status::Invalid("the server is shutting down"));
 }
 
+void DbWorker::Drain() {
+  auto drained = std::make_shared<std::promise<void>>();
+  auto future = drained->get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    queue_.emplace_back(Job([drained](Storage&) { drained->set_value(); }));
+  }
+  wake_.notify_one();
+  future.wait();
+}
+
 void DbWorker::Stop() {
   {
     std::lock_guard lock(mutex_);

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <variant>
@@ -28,6 +29,9 @@ class DbWorker {
   void Post(Job job);
   // Stores a ballot; `done` runs on the database thread after the commit.
   void AppendBallot(BallotToStore ballot, BallotDone done);
+  // Returns once every job posted before it has run (at once when stopped).
+  // Not from the database thread.
+  void Drain();
   // Finishes every queued job, then stops the thread. Later posts are refused
   // (ballots get an error, jobs are dropped).
   void Stop();
