@@ -247,7 +247,7 @@ void Api::LoadForCount(const std::shared_ptr<LiveProcess>& p, std::int64_t after
                        std::shared_ptr<std::vector<std::string>> ballots, std::optional<Reply> waiting) {
   // Slices of a few milliseconds each: ballots of other processes commit in between.
   constexpr std::size_t kSlice = 2000;
-  worker_.Post([this, p, after_id, ballots, waiting = std::move(waiting)](Storage& storage) mutable {
+  const bool posted = worker_.Post([this, p, after_id, ballots, waiting](Storage& storage) mutable {
     auto slice = storage.LoadCountedSlice(p->id, after_id, kSlice);
     if (!slice.ok()) {
       std::unique_lock lock(mutex_);
@@ -266,17 +266,22 @@ void Api::LoadForCount(const std::shared_ptr<LiveProcess>& p, std::int64_t after
     }
     StartCount(p, std::move(definition), std::move(*ballots), std::move(waiting));
   });
+  if (!posted && waiting) AnswerStillCounting(p, *waiting);  // stopping: counted at the next start
+}
+
+void Api::AnswerStillCounting(const std::shared_ptr<LiveProcess>& p, const Reply& reply) {
+  std::unique_lock lock(mutex_);
+  json summary = Summary(*p);
+  lock.unlock();
+  reply(JsonResponse(http::status::accepted, summary));
 }
 
 void Api::StartCount(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition,
                      std::vector<std::string> ballots, std::optional<Reply> waiting) {
   tally_.Count(std::move(definition), std::move(ballots), [this, p, waiting](std::optional<Result<json>> results) {
     if (!results) {  // stopping: the count is redone at the next start
-      if (!waiting) return;
-      std::unique_lock lock(mutex_);
-      json summary = Summary(*p);
-      lock.unlock();
-      return (*waiting)(JsonResponse(http::status::accepted, summary));
+      if (waiting) AnswerStillCounting(p, *waiting);
+      return;
     }
     auto failed = [this, p, waiting](const std::string& code, const std::string& message) {
       std::cerr << "psephos-server: counting " << p->definition.slug << " failed: " << message << std::endl;
@@ -301,8 +306,8 @@ void Api::StartCount(const std::shared_ptr<LiveProcess>& p, ProcessDefinition de
       body.append(",\"results\":").append(text).append("}");
       answer = TextResponse(http::status::ok, std::move(body), "application/json; charset=utf-8");
     }
-    worker_.Post([this, p, failed, waiting, answer, text = std::move(text), counted = std::move(**results)](
-                     Storage& storage) mutable {
+    const bool posted = worker_.Post([this, p, failed, waiting, answer, text = std::move(text),
+                                      counted = std::move(**results)](Storage& storage) mutable {
       if (Status saved = storage.SetResults(p->id, text); !saved.ok()) return failed("not_stored", saved.message());
       std::unique_lock lock(mutex_);
       p->results = std::move(counted);
@@ -310,6 +315,7 @@ void Api::StartCount(const std::shared_ptr<LiveProcess>& p, ProcessDefinition de
       lock.unlock();
       if (waiting) (*waiting)(std::move(*answer));
     });
+    if (!posted && waiting) AnswerStillCounting(p, *waiting);  // stopping: counted at the next start
   });
 }
 

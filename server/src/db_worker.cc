@@ -12,13 +12,14 @@ DbWorker::DbWorker(Storage& storage, std::size_t max_batch)
 
 DbWorker::~DbWorker() { Stop(); }
 
-void DbWorker::Post(Job job) {
+bool DbWorker::Post(Job job) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return;
+    if (stopping_) return false;
     queue_.emplace_back(std::move(job));
   }
   wake_.notify_one();
+  return true;
 }
 
 void DbWorker::AppendBallot(BallotToStore ballot, BallotDone done) {

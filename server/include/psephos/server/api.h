@@ -142,6 +142,8 @@ class Api final : public Handler {
   void StartCount(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition, std::vector<std::string> ballots,
              std::optional<Reply> waiting);
   static ProcessPhase Phase(const LiveProcess& p);
+  // A close that waited for a count the server will not finish now (stopping): 202 "tallying".
+  void AnswerStillCounting(const std::shared_ptr<LiveProcess>& p, const Reply& reply);
   void CheckCode(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
                  Reply reply);
   void SubmitBallot(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,

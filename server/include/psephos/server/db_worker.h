@@ -25,8 +25,9 @@ class DbWorker {
   DbWorker(const DbWorker&) = delete;
   DbWorker& operator=(const DbWorker&) = delete;
 
-  // Runs `job` on the database thread, in order with everything else.
-  void Post(Job job);
+  // Runs `job` on the database thread, in order with everything else; false
+  // (and `job` dropped) once stopping.
+  bool Post(Job job);
   // Stores a ballot; `done` runs on the database thread after the commit.
   void AppendBallot(BallotToStore ballot, BallotDone done);
   // Returns once every job posted before it has run (at once when stopped).
