@@ -1,6 +1,7 @@
 // The organizer side of the API: processes, voter codes, opening and closing.
 #include <algorithm>
 #include <charconv>
+#include <iostream>
 
 #include "psephos/server/api.h"
 #include "psephos/server/secrets.h"
@@ -170,21 +171,23 @@ void Api::DownloadCodes(const std::shared_ptr<LiveProcess>& p, const std::string
   });
 }
 
-void Api::ChangeState(const std::shared_ptr<LiveProcess>& p, const std::string& action, Reply reply) {
+void Api::ChangeState(const std::shared_ptr<LiveProcess>& p, const std::string& action, bool wait, Reply reply) {
   ProcessState from, to;
   if (action == "open") {
     from = ProcessState::kDraft, to = ProcessState::kOpen;
   } else if (action == "close") {
-    return Close(p, std::move(reply));
+    return Close(p, wait, std::move(reply));
   } else {
     from = ProcessState::kClosed, to = ProcessState::kPublished;
   }
   {
     std::lock_guard lock(mutex_);
-    if (p->state != from || p->closing) {
-      return reply(ErrorResponse(http::status::conflict, "wrong_state",
-                                 "cannot " + action + " a process that is " +
-                                     (p->closing ? "closing" : ProcessStateName(p->state))));
+    // Published results are the counted ones: never while counting, nor after a failed count.
+    const bool ready = to != ProcessState::kPublished || !p->results.is_null();
+    if (p->state != from || p->closing || p->tallying || !ready) {
+      return reply(ErrorResponse(http::status::conflict, p->tallying ? "tallying" : "wrong_state",
+                                 "cannot " + action + " a process that is " + ProcessPhaseName(Phase(*p)) +
+                                     (ready || p->tallying ? "" : " without results: " + p->tally_error)));
     }
   }
   worker_.Post([this, p, to, reply = std::move(reply)](Storage& storage) {
@@ -199,8 +202,9 @@ void Api::ChangeState(const std::shared_ptr<LiveProcess>& p, const std::string& 
 }
 
 // Closing stops new ballots at once; ballots already queued are written
-// first (the worker keeps order), then the close, then the tally.
-void Api::Close(const std::shared_ptr<LiveProcess>& p, Reply reply) {
+// first (the worker keeps order), then the close. The count runs on its own
+// thread (TallyWorker) and its results are stored when ready.
+void Api::Close(const std::shared_ptr<LiveProcess>& p, bool wait, Reply reply) {
   {
     std::lock_guard lock(mutex_);
     if (p->state != ProcessState::kOpen || p->closing) {
@@ -220,35 +224,98 @@ void Api::Close(const std::shared_ptr<LiveProcess>& p, Reply reply) {
     }
     p->closing = true;
   }
-  worker_.Post([this, p, reply = std::move(reply)](Storage& storage) {
-    auto fail = [&](const Status& s) {
-      std::lock_guard lock(mutex_);
-      p->closing = false;
-      reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
-    };
+  worker_.Post([this, p, wait, reply = std::move(reply)](Storage& storage) {
     Status closed = storage.SetState(p->id, ProcessState::kClosed);
-    if (!closed.ok()) return fail(closed);
-    auto stored = storage.LoadBallots(p->id);
-    if (!stored.ok()) return fail(stored.status());
-    std::vector<std::string> ballots;
-    for (auto& b : *stored) ballots.push_back(std::move(b.ballot));
+    std::unique_lock lock(mutex_);
+    p->closing = false;
+    if (!closed.ok()) {
+      lock.unlock();
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", closed.message()));
+    }
+    p->state = ProcessState::kClosed;  // on disk: a crash from here on is counted at the next start
+    p->tallying = true;
+    p->tally_error.clear();
+    json summary = Summary(*p);
+    lock.unlock();
+    if (!wait) reply(JsonResponse(http::status::accepted, summary));
+    LoadForCount(p, 0, std::make_shared<std::vector<std::string>>(),
+                 wait ? std::optional<Reply>(std::move(reply)) : std::nullopt);
+  });
+}
+
+void Api::LoadForCount(const std::shared_ptr<LiveProcess>& p, std::int64_t after_id,
+                       std::shared_ptr<std::vector<std::string>> ballots, std::optional<Reply> waiting) {
+  // Slices of a few milliseconds each: ballots of other processes commit in between.
+  constexpr std::size_t kSlice = 2000;
+  const bool posted = worker_.Post([this, p, after_id, ballots, waiting](Storage& storage) mutable {
+    auto slice = storage.LoadCountedSlice(p->id, after_id, kSlice);
+    if (!slice.ok()) {
+      std::unique_lock lock(mutex_);
+      p->tallying = false;
+      p->tally_error = slice.status().message();
+      lock.unlock();
+      if (waiting) (*waiting)(ErrorResponse(http::status::internal_server_error, "not_stored", slice.status().message()));
+      return;
+    }
+    for (auto& b : *slice) ballots->push_back(std::move(b.ballot));
+    if (slice->size() == kSlice) return LoadForCount(p, slice->back().id, ballots, std::move(waiting));
     ProcessDefinition definition;
     {
       std::lock_guard lock(mutex_);
-      p->state = ProcessState::kClosed;
-      p->closing = false;
       definition = p->definition;
     }
-    auto results = TallyProcess(definition, ballots);
-    if (!results.ok()) return fail(results.status());
-    Status saved = storage.SetResults(p->id, results->dump());
-    if (!saved.ok()) return fail(saved);
-    std::unique_lock lock(mutex_);
-    p->results = *results;
-    json summary = Summary(*p);
-    summary["results"] = p->results;
-    lock.unlock();
-    reply(JsonResponse(http::status::ok, summary));
+    StartCount(p, std::move(definition), std::move(*ballots), std::move(waiting));
+  });
+  if (!posted && waiting) AnswerStillCounting(p, *waiting);  // stopping: counted at the next start
+}
+
+void Api::AnswerStillCounting(const std::shared_ptr<LiveProcess>& p, const Reply& reply) {
+  std::unique_lock lock(mutex_);
+  json summary = Summary(*p);
+  lock.unlock();
+  reply(JsonResponse(http::status::accepted, summary));
+}
+
+void Api::StartCount(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition,
+                     std::vector<std::string> ballots, std::optional<Reply> waiting) {
+  tally_.Count(std::move(definition), std::move(ballots), [this, p, waiting](std::optional<Result<json>> results) {
+    if (!results) {  // stopping: the count is redone at the next start
+      if (waiting) AnswerStillCounting(p, *waiting);
+      return;
+    }
+    auto failed = [this, p, waiting](const std::string& code, const std::string& message) {
+      std::cerr << "psephos-server: counting " << p->definition.slug << " failed: " << message << std::endl;
+      std::unique_lock lock(mutex_);
+      p->tallying = false;
+      p->tally_error = message;
+      lock.unlock();
+      if (waiting) (*waiting)(ErrorResponse(http::status::internal_server_error, code, message));
+    };
+    if (!results->ok()) return failed("tally_failed", results->status().message());
+    // Serialized here, not on the database thread nor under mutex_: the
+    // results of a city are megabytes.
+    std::string text = (*results)->dump();
+    std::optional<Response> answer;
+    if (waiting) {
+      std::unique_lock lock(mutex_);
+      json summary = Summary(*p);
+      lock.unlock();
+      summary["state"] = ProcessPhaseName(ProcessPhase::kClosed);
+      std::string body = summary.dump();  // {...,"results":<text>}
+      body.pop_back();
+      body.append(",\"results\":").append(text).append("}");
+      answer = TextResponse(http::status::ok, std::move(body), "application/json; charset=utf-8");
+    }
+    const bool posted = worker_.Post([this, p, failed, waiting, answer, text = std::move(text),
+                                      counted = std::move(**results)](Storage& storage) mutable {
+      if (Status saved = storage.SetResults(p->id, text); !saved.ok()) return failed("not_stored", saved.message());
+      std::unique_lock lock(mutex_);
+      p->results = std::move(counted);
+      p->tallying = false;
+      lock.unlock();
+      if (waiting) (*waiting)(std::move(*answer));
+    });
+    if (!posted && waiting) AnswerStillCounting(p, *waiting);  // stopping: counted at the next start
   });
 }
 

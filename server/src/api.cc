@@ -72,6 +72,13 @@ const std::string kWalkInGroup = "(walk-in)";
 
 Response NotFound() { return ErrorResponse(http::status::not_found, "not_found", "no such resource"); }
 
+// Closed but without results: being counted, or the count failed (and is redone at the next start).
+template <typename Live>
+Response NotCounted(const Live& p) {
+  if (p.tallying) return ErrorResponse(http::status::conflict, "tallying", "the ballots are being counted");
+  return ErrorResponse(http::status::internal_server_error, "tally_failed", "the count failed: " + p.tally_error);
+}
+
 // {"title", "local_budgets": "heading" | "area", "files": {name: text} (in name order) or [{"name", "text"}]}.
 Result<ProcessDefinition> ImportPabulibSet(const Request& request, const std::string& slug,
                                            std::optional<Response>* error) {
@@ -112,6 +119,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
                                          ApiOptions options) {
   std::unique_ptr<Api> api(new Api(worker, std::move(admin_token_hash), std::move(signing_key), options));
   std::promise<Status> loaded;
+  std::vector<std::pair<std::shared_ptr<LiveProcess>, std::vector<std::string>>> recounts;
   worker.Post([&](Storage& storage) {
     auto records = storage.LoadProcesses();
     if (!records.ok()) return loaded.set_value(records.status());
@@ -156,19 +164,16 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
         }
       }
       if (Status s = api->LoadInPerson(storage, *live); !s.ok()) return loaded.set_value(s);
-      // A crash between writing the close and its tally leaves a closed
-      // process without results: count it now, from the stored ballots.
+      // A crash (or a stop) between writing the close and storing its results
+      // leaves a closed process without results: it is counted again, from the
+      // stored ballots, in the background once every process is loaded.
       if (live->results.is_null() && record.state != ProcessState::kDraft && record.state != ProcessState::kOpen) {
         std::vector<std::string> counted;
-        for (const auto& b : *log) {
-          if (!b.superseded) counted.push_back(b.ballot);
+        for (auto& b : *log) {
+          if (!b.superseded) counted.push_back(std::move(b.ballot));
         }
-        auto results = TallyProcess(live->definition, counted);
-        if (!results.ok()) return loaded.set_value(results.status());
-        if (Status saved = storage.SetResults(record.id, results->dump()); !saved.ok()) {
-          return loaded.set_value(saved);
-        }
-        live->results = std::move(results).value();
+        live->tallying = true;
+        recounts.emplace_back(live, std::move(counted));
       }
       api->processes_[record.slug] = std::move(live);
     }
@@ -176,7 +181,28 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
   });
   Status status = loaded.get_future().get();
   if (!status.ok()) return status;
+  for (auto& [live, ballots] : recounts) {
+    api->StartCount(live, live->definition, std::move(ballots), std::nullopt);
+  }
   return api;
+}
+
+Api::~Api() {
+  Stop();
+  worker_.Drain();  // jobs this Api posted (storing results) run before it is gone
+}
+
+void Api::Stop() { tally_.Stop(); }
+
+ProcessPhase Api::Phase(const LiveProcess& p) {
+  if (p.closing) return ProcessPhase::kClosing;
+  switch (p.state) {
+    case ProcessState::kDraft: return ProcessPhase::kDraft;
+    case ProcessState::kOpen: return ProcessPhase::kOpen;
+    case ProcessState::kClosed: return p.tallying ? ProcessPhase::kTallying : ProcessPhase::kClosed;
+    case ProcessState::kPublished: return ProcessPhase::kPublished;
+  }
+  return ProcessPhase::kClosed;
 }
 
 bool Api::IsAdmin(const Request& request) const {
@@ -258,10 +284,12 @@ json Api::Turnout(const LiveProcess& p) const {
 }
 
 json Api::Summary(const LiveProcess& p) const {
-  return {{"slug", p.definition.slug},
-          {"title", p.definition.title},
-          {"state", p.closing ? "closing" : ProcessStateName(p.state)},
-          {"turnout", Turnout(p)}};
+  json j = {{"slug", p.definition.slug},
+            {"title", p.definition.title},
+            {"state", ProcessPhaseName(Phase(p))},
+            {"turnout", Turnout(p)}};
+  if (!p.tally_error.empty()) j["tally_error"] = p.tally_error;
+  return j;
 }
 
 void Api::Handle(Request request, const std::string& client, Reply reply) {
@@ -330,7 +358,7 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     std::lock_guard lock(mutex_);
     if (p->state == ProcessState::kDraft && !admin) return reply(NotFound());
     json j = PublicBallotJson(p->definition);
-    j["state"] = p->closing ? "closing" : ProcessStateName(p->state);
+    j["state"] = ProcessPhaseName(Phase(*p));
     j["public_key"] = key_.PublicHex();
     return reply(JsonResponse(http::status::ok, j));
   }
@@ -357,15 +385,17 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     if (!visible) {
       return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
     }
+    if (p->results.is_null()) return reply(NotCounted(*p));
     lock.unlock();
     return Bundle(p, std::move(reply));
   }
   if (action == "results" && parts.size() == 5 && verb == http::verb::get) {
     std::lock_guard lock(mutex_);
     const bool visible = p->state == ProcessState::kPublished || (admin && p->state == ProcessState::kClosed);
-    if (!visible || p->results.is_null()) {
+    if (!visible) {
       return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
     }
+    if (p->results.is_null()) return reply(NotCounted(*p));
     // The public sees no group, area or channel below k; the organizer, exact numbers.
     const std::int64_t k = p->definition.min_group_size;
     json j{{"slug", p->definition.slug}, {"state", ProcessStateName(p->state)},
@@ -435,7 +465,9 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   }
   if ((action == "open" || action == "close" || action == "publish") && parts.size() == 5 &&
       verb == http::verb::post) {
-    return ChangeState(p, action, std::move(reply));
+    // RFC 7240: "Prefer: respond-async" has the close answer 202 once it is on disk, not once counted.
+    const bool wait = request[http::field::prefer].find("respond-async") == std::string_view::npos;
+    return ChangeState(p, action, wait, std::move(reply));
   }
   reply(NotFound());
 }
@@ -460,7 +492,7 @@ void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, con
                       {"used", used},
                       {"can_vote", p->state == ProcessState::kOpen && !p->closing &&
                                        (!used || (p->definition.latest_ballot_counts && !code_state.checked_in))},
-                      {"state", p->closing ? "closing" : ProcessStateName(p->state)},
+                      {"state", ProcessPhaseName(Phase(*p))},
                       {"area", code_state.area},
                       {"budgets", std::move(budgets)}}));
 }

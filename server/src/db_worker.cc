@@ -12,13 +12,14 @@ DbWorker::DbWorker(Storage& storage, std::size_t max_batch)
 
 DbWorker::~DbWorker() { Stop(); }
 
-void DbWorker::Post(Job job) {
+bool DbWorker::Post(Job job) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return;
+    if (stopping_) return false;
     queue_.emplace_back(std::move(job));
   }
   wake_.notify_one();
+  return true;
 }
 
 void DbWorker::AppendBallot(BallotToStore ballot, BallotDone done) {
@@ -31,6 +32,18 @@ void DbWorker::AppendBallot(BallotToStore ballot, BallotDone done) {
     }
   }
   done(Status::Invalid("the server is shutting down"));
+}
+
+void DbWorker::Drain() {
+  auto drained = std::make_shared<std::promise<void>>();
+  auto future = drained->get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    queue_.emplace_back(Job([drained](Storage&) { drained->set_value(); }));
+  }
+  wake_.notify_one();
+  future.wait();
 }
 
 void DbWorker::Stop() {

@@ -287,6 +287,7 @@ int main(int argc, char** argv) {
   stop.get_future().wait();
   std::cout << "stopping: finishing the requests in hand" << std::endl;
   server.Stop();
+  (*api)->Stop();  // a count under way is dropped: redone at the next start
   worker.Stop();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {

@@ -36,7 +36,7 @@ void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receip
   const std::size_t size = p->log.size();
   if (receipt.empty()) {
     return reply(JsonResponse(http::status::ok, {{"ballots", size}, {"head", head},
-                                                 {"state", p->closing ? "closing" : ProcessStateName(p->state)}}));
+                                                 {"state", ProcessPhaseName(Phase(*p))}}));
   }
   if (p->state == ProcessState::kOpen || p->closing) {
     return reply(ErrorResponse(http::status::conflict, "voting_open",

@@ -230,6 +230,26 @@ class SqliteStorage final : public Storage {
   }
   Result<std::vector<StoredBallot>> LoadLog(ProcessId id) override { return Ballots(id, /*counted_only=*/false); }
 
+  Result<std::vector<StoredBallot>> LoadCountedSlice(ProcessId id, std::int64_t after_id,
+                                                     std::size_t limit) override try {
+    std::vector<StoredBallot> out;
+    // By rowid from `after_id`: each slice costs its own rows, not a scan from the start.
+    SQLite::Statement q(db_, "SELECT id, ballot FROM ballots WHERE id > ? AND process_id = ? AND superseded = 0 "
+                             "ORDER BY id LIMIT ?");
+    q.bind(1, after_id);
+    q.bind(2, id);
+    q.bind(3, static_cast<std::int64_t>(limit));
+    while (q.executeStep()) {
+      StoredBallot b;
+      b.id = q.getColumn(0).getInt64();
+      b.ballot = q.getColumn(1).getString();
+      out.push_back(std::move(b));
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Failed("loading ballots", e);
+  }
+
   Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how,
                                std::int64_t device) override try {
     SQLite::Transaction transaction(db_);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, contrastProblems, decodeQr, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+import { ROOT, contrastProblems, decodeQr, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -178,6 +178,58 @@ describe('organizer pages', () => {
     await page.getByText('The results are published.', { exact: true }).waitFor();
     await page.getByRole('link', { name: 'Results page' }).click();
     await page.getByRole('heading', { name: 'Results: Oak Street neighbourhood fund' }).waitFor();
+  });
+
+  // The close answers once it is on disk (202, "tallying") and the server counts
+  // on its own thread. This little process is counted at once, so the first
+  // answers about it are held as "tallying", as a city-size count reads for a while
+  // (the server side of that is tests/server/close_test.cc).
+  test('close: "counting…" while the server counts, then the results, in English and Spanish', async () => {
+    const texts = {
+      en: { close: 'Close voting and count', counting: 'Voting is closed. Counting the ballots…', badge: 'counting…',
+        counted: 'Voting is closed and counted.' },
+      es: { close: 'Cerrar la votación y contar', counting: 'La votación está cerrada. Contando las papeletas…',
+        badge: 'contando…', counted: 'La votación está cerrada y contada.' },
+    };
+    for (const lang of ['en', 'es']) {
+      const slug = `count-${lang}`;
+      const codes = await openProcess(server, { slug, title: `Count ${lang}`, budgets: [{ id: 'main', amount: 100, currency: 'EUR',
+        rule: 'greedy', ballot: { type: 'approval', min_projects: 1, max_projects: 2 },
+        projects: [{ id: 'a', name: 'Benches', cost: 60 }, { id: 'b', name: 'Lights', cost: 50 }] }] }, 2);
+      const vote = await server.api('POST', `/processes/${slug}/ballots`, { code: codes[0], ballots: { main: { projects: ['a'] } } },
+        { token: '' });
+      assert.equal(vote.status, 201, vote.text);
+      let held = 0;
+      let closeStatus = 0;
+      page.on('response', (r) => {
+        if (r.url().endsWith(`/processes/${slug}/close`)) closeStatus = r.status();
+      });
+      await page.route(`**/api/v1/processes/${slug}`, async (route) => {
+        const response = await route.fetch();
+        const body = await response.json();
+        if (body.state === 'closed' && held < 2) {
+          held += 1;
+          body.state = 'tallying';
+        }
+        await route.fulfill({ response, json: body });
+      });
+      await page.goto(`${server.url}/admin#/p/${slug}`);
+      if (lang === 'es') await page.getByRole('button', { name: 'Español' }).click();
+      await button(texts[lang].close).click();
+      await page.locator('#yes-close').click();
+      await page.getByText(texts[lang].counting, { exact: true }).waitFor();
+      assert.equal(closeStatus, 202);
+      assert.equal(await page.locator('#state').textContent(), texts[lang].badge);
+      await screenshot(page, `admin-counting-${lang}`);
+      // Polled every second: the results replace "counting…" without a reload.
+      await page.getByText(texts[lang].counted, { exact: true }).waitFor({ timeout: 15000 });
+      await page.locator('section:has(#res-h)').getByText(/Benches/).first().waitFor();
+      assert.equal(held, 2);
+      await page.locator('#res-h').scrollIntoViewIfNeeded();
+      await screenshot(page, `admin-counted-${lang}`);
+      await page.unroute(`**/api/v1/processes/${slug}`);
+      if (lang === 'es') await page.getByRole('button', { name: 'English' }).click();
+    }
   });
 
   test('import a pabulib .pb file as a draft', async () => {

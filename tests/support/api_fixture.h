@@ -5,6 +5,7 @@
 
 #include <future>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -99,6 +100,16 @@ class Fixture {
     api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), ApiOptions{})).value();
   }
 
+  // Polls the process until it is no longer being counted; its summary.
+  Answer WaitUntilCounted(const std::string& slug) {
+    for (;;) {
+      Answer a = Call(http::verb::get, "/api/v1/processes/" + slug);
+      if (a.status != 200 || a.body.value("state", "") != "tallying") return a;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  Api& api() { return *api_; }
   Storage& storage() { return *storage_; }
   DbWorker& worker() { return *worker_; }
 

@@ -39,6 +39,8 @@
 #include <boost/beast/ssl.hpp>
 #include <nlohmann/json.hpp>
 
+#include "close_scenario.h"
+#include "in_process_server.h"
 #include "psephos/server/api.h"
 #include "psephos/server/https_server.h"
 #include "psephos/server/secrets.h"
@@ -47,6 +49,8 @@
 
 namespace {
 
+using psephos::bench::InProcessServer;
+using psephos::bench::NameThread;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
@@ -68,6 +72,13 @@ constexpr const char* kHelp = R"(usage: psephos_server_load [options]
   --rate N             open-loop ballots per second (default 2000; 0 skips the open loop)
   --codes N            voter codes to make (default: enough for 30000 ballots/s)
   --keep               keep the data directory (a new one under /tmp, else removed afterwards)
+
+  --close FILE.pb      instead: the file's voters vote in one process, which is then closed
+                       (counted) while a second process votes at --other-rate; prints the
+                       close's time end to end, the other's latencies and the peak memory
+  --close-rule R       the rule the closed process is counted with (default mes-add1)
+  --close-voters N     only the file's first N voters (default: all)
+  --other-rate N       ballots/s of the process that keeps voting (default 200)
 )";
 
 constexpr std::chrono::seconds kTimeout{30};
@@ -80,6 +91,8 @@ enum Phase { kIdle = 0, kClosedLoop = 1, kOpenLoop = 2 };
 struct Options {
   double connections = 32, client_threads = 1, server_threads = 1, codes = 0, seconds = 5, warmup = 1, rate = 2000;
   bool keep = false;
+  double close_voters = 0, other_rate = 200;
+  std::string close_file, close_rule = "mes-add1";
 };
 
 [[noreturn]] void Usage(const std::string& problem) {
@@ -92,7 +105,8 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
   struct { const char* name; double* value; double min, max; } const numerics[] = {{"connections", &o.connections, 1, 10000}, {"client-threads", &o.client_threads, 1, 64},
                               {"server-threads", &o.server_threads, 1, 64}, {"codes", &o.codes, 1, 1e8},
                               {"seconds", &o.seconds, 0.1, 3600},           {"warmup", &o.warmup, 0, 3600},
-                              {"rate", &o.rate, 0, 1e6}};
+                              {"rate", &o.rate, 0, 1e6},                    {"close-voters", &o.close_voters, 1, 1e8},
+                              {"other-rate", &o.other_rate, 1, 1e5}};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") return std::nullopt;
@@ -102,6 +116,10 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
     }
     if (arg.rfind("--", 0) != 0 || i + 1 >= argc) Usage("unexpected argument " + arg);
     const std::string name = arg.substr(2), value = argv[++i];
+    if (name == "close" || name == "close-rule") {
+      (name == "close" ? o.close_file : o.close_rule) = value;
+      continue;
+    }
     const auto* n = std::find_if(std::begin(numerics), std::end(numerics), [&](auto& x) { return name == x.name; });
     if (n == std::end(numerics)) Usage("unknown option " + arg);
     char* end = nullptr;
@@ -112,68 +130,6 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
     *whole = static_cast<double>(static_cast<long>(*whole));
   return o;
 }
-
-void NameThread(const std::string& name) { pthread_setname_np(pthread_self(), name.substr(0, 15).c_str()); }
-
-// The server, assembled as server/src/main.cc does, and stopped as on SIGTERM.
-
-struct InProcessServer {
-  // Declared in main.cc's order, so destroyed in the reverse of it.
-  std::unique_ptr<ps::Storage> storage;
-  std::unique_ptr<ssl::context> tls;
-  std::optional<ps::DbWorker> worker;
-  std::unique_ptr<ps::Api> api;
-  std::optional<net::io_context> io;
-  std::optional<ps::HttpsServer> server;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> guard;
-  std::vector<std::thread> pool;
-
-  Status Start(const fs::path& data, const std::string& token, long threads) {
-    auto opened = ps::OpenSqliteStorage((data / "psephos.db").string());
-    if (!opened.ok()) return opened.status();
-    storage = std::move(opened).value();
-    if (Status s = storage->PutSetting("admin_token_sha256", ps::Sha256Hex(token)); !s.ok()) return s;
-    auto fresh = ps::SigningKey::Generate();  // made once and stored, like the token
-    if (!fresh.ok()) return fresh.status();
-    if (Status s = storage->PutSetting("signing_key_ed25519", fresh->PrivateHex()); !s.ok()) return s;
-    const std::string cert = (data / "tls" / "cert.pem").string(), pem = (data / "tls" / "key.pem").string();
-    if (Status s = ps::EnsureSelfSignedCertificate(cert, pem, "localhost"); !s.ok()) return s;
-    auto context = ps::MakeServerTlsContext(cert, pem);
-    if (!context.ok()) return context.status();
-    tls = std::move(context).value();
-    worker.emplace(*storage);
-    ps::ApiOptions options;
-    options.wrong_codes.burst = 1 << 30;  // one client address sends everything
-    auto created = ps::Api::Create(*worker, ps::Sha256Hex(token), *fresh, options);
-    if (!created.ok()) return created.status();
-    api = std::move(created).value();
-    io.emplace(static_cast<int>(threads));
-    server.emplace(*io, *tls, *api);
-    if (Status s = server->Listen("127.0.0.1", 0); !s.ok()) return s;
-    guard.emplace(net::make_work_guard(*io));
-    server->Start();
-    for (long i = 0; i < threads; ++i) {
-      pool.emplace_back([this, i] { NameThread("srv-io-" + std::to_string(i)); io->run(); });
-    }
-    return Status::Ok();
-  }
-
-  // Stop taking connections, let queued writes commit and their replies go out.
-  void Stop() {
-    if (pool.empty()) return;
-    server->Stop();
-    worker->Stop();
-    const auto deadline = Clock::now() + std::chrono::seconds(10);
-    while (server->open_connections() > 0 && Clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    guard.reset();
-    io->stop();
-    for (auto& t : pool) t.join();
-    pool.clear();
-  }
-
-  ~InProcessServer() { Stop(); }
-};
 
 // Setting up over HTTPS with a blocking client: create the process (one
 // approval budget), make `count` codes, download each batch once, open it.
@@ -597,6 +553,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   const Options& o = *options;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures show as they come, also into a file
+  if (!o.close_file.empty()) {
+    return psephos::bench::RunCloseScenario({o.close_file, o.close_rule, o.other_rate,
+                                             static_cast<long>(o.server_threads), static_cast<long>(o.close_voters),
+                                             o.keep});
+  }
   std::string temp = (fs::temp_directory_path() / "psephos-load-XXXXXX").string();
   if (!mkdtemp(temp.data())) {
     std::perror("mkdtemp");

@@ -14,6 +14,7 @@ useStrings('staff');  // the admin, paper and clerk strings
 
 const TOKEN_KEY = 'psephos-token';
 const POLL_MS = 3000;
+const TALLY_POLL_MS = 1000;  // while the server counts after a close
 const main = $('#main');
 let token = sessionStorage.getItem(TOKEN_KEY) || '';
 let poll = null;
@@ -152,6 +153,8 @@ async function detailView(slug) {
   if (r.status === 401) return signOut();
   if (!r.ok) return show(h('h1', {}, t('admin.title')), h('p', { class: 'error' }, errorText(r.error)), h('p', {}, h('a', { href: '#/' }, t('admin.back'))));
   const p = r.data;
+  // A small process is often counted before this page asks: then say so.
+  if (flash === t('admin.done.close_counting') && p.state !== 'tallying') flash = t('admin.done.close');
   const def = p.definition;
   const status = h('p', { class: 'error', role: 'alert', id: 'action-error' });
   const turnoutBox = h('div', { id: 'turnout' }, turnoutTable(p.turnout, def));
@@ -182,6 +185,16 @@ async function detailView(slug) {
     results ? resultsSummary(def, results, slug) : null);
   refreshPaper = paper.refresh;
   await paper.refresh();
+  if (p.state === 'tallying') {
+    // The count runs on the server: look again until it is done, then show the results.
+    poll = setInterval(async () => {
+      const now = await call('GET', `/processes/${enc(slug)}`);
+      if (!now.ok || now.data.state === 'tallying' || !document.contains(turnoutBox)) return;
+      clearInterval(poll);
+      if (now.data.state === 'closed') flash = t('admin.done.close');
+      await detailView(slug);
+    }, TALLY_POLL_MS);
+  }
   if (p.state === 'open') {
     poll = setInterval(async () => {
       const tr = await call('GET', `/processes/${enc(slug)}/turnout`);
@@ -197,7 +210,8 @@ function stateActions(p, status) {
   const slug = p.slug;
   const act = async (action) => {
     status.textContent = '';
-    const r = await call('POST', `/processes/${enc(slug)}/${action}`);
+    // A close answers once it is on disk (202, "tallying"); the count follows.
+    const r = await call('POST', `/processes/${enc(slug)}/${action}`, action === 'close' ? { prefer: 'respond-async' } : {});
     if (!r.ok) {
       if (r.error.code === 'paper_unresolved') {
         // Sheets still waiting for a second clerk or for the organizer: say which, and where to settle them.
@@ -216,7 +230,7 @@ function stateActions(p, status) {
       status.textContent = errorText(r.error);
       return;
     }
-    flash = t(`admin.done.${action}`);
+    flash = t(r.status === 202 ? 'admin.done.close_counting' : `admin.done.${action}`);
     route();
   };
   // A second, explicit step before each change of state.

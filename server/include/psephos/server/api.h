@@ -17,8 +17,10 @@
 #include "psephos/server/http.h"
 #include "psephos/server/paper.h"
 #include "psephos/server/process.h"
+#include "psephos/server/process_phase.h"
 #include "psephos/server/signing.h"
 #include "psephos/server/storage.h"
+#include "psephos/server/tally_worker.h"
 #include "psephos/server/wrong_code_limiter.h"
 
 namespace psephos::server {
@@ -39,7 +41,14 @@ class Api final : public Handler {
   static Result<std::unique_ptr<Api>> Create(DbWorker& worker, std::string admin_token_hash,
                                              SigningKey signing_key, ApiOptions options = {});
 
+  ~Api() override;
+
   void Handle(Request request, const std::string& client_address, Reply reply) override;
+
+  // Stops counting (on shutdown, before the DbWorker stops): a close waiting
+  // for its count is answered 202 "tallying"; the count is redone at the next
+  // start, since the close itself is on disk.
+  void Stop();
 
  private:
   enum class CodeStatus { kUnused, kPending, kSpent };
@@ -87,6 +96,8 @@ class Api final : public Handler {
     ProcessDefinition definition;
     ProcessState state = ProcessState::kDraft;
     bool closing = false;  // no more ballots are taken; the close is being written
+    bool tallying = false;  // closed on disk, being counted (results null)
+    std::string tally_error;  // why the last count failed; counted again at the next start
     std::unordered_map<std::string, CodeState> codes;  // by code hash
     std::map<std::string, Count> by_group, by_area;
     std::map<std::string, std::int64_t> by_budget, by_channel;
@@ -121,8 +132,18 @@ class Api final : public Handler {
   void AddCodes(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
   void DownloadCodes(const std::shared_ptr<LiveProcess>& p, const std::string& batch, Reply reply);
   void ForgetCodes(const std::shared_ptr<LiveProcess>& p, const std::string& batch, Reply reply);
-  void ChangeState(const std::shared_ptr<LiveProcess>& p, const std::string& action, Reply reply);
-  void Close(const std::shared_ptr<LiveProcess>& p, Reply reply);
+  void ChangeState(const std::shared_ptr<LiveProcess>& p, const std::string& action, bool wait, Reply reply);
+  // `wait`: answer once counted (200 with results), else at once (202 "tallying").
+  void Close(const std::shared_ptr<LiveProcess>& p, bool wait, Reply reply);
+  // Reads the counted ballots a slice at a time on the database thread, then counts.
+  void LoadForCount(const std::shared_ptr<LiveProcess>& p, std::int64_t after_id,
+                    std::shared_ptr<std::vector<std::string>> ballots, std::optional<Reply> waiting);
+  // Counts on tally_ and stores the results through the DbWorker; `waiting`: the close's reply.
+  void StartCount(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition, std::vector<std::string> ballots,
+             std::optional<Reply> waiting);
+  static ProcessPhase Phase(const LiveProcess& p);
+  // A close that waited for a count the server will not finish now (stopping): 202 "tallying".
+  void AnswerStillCounting(const std::shared_ptr<LiveProcess>& p, const Reply& reply);
   void CheckCode(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
                  Reply reply);
   void SubmitBallot(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
@@ -176,6 +197,7 @@ class Api final : public Handler {
   mutable std::mutex mutex_;  // guards everything below and every LiveProcess
   std::map<std::string, std::shared_ptr<LiveProcess>> processes_;
   WrongCodeLimiter wrong_codes_;
+  TallyWorker tally_;  // last: stopped first
 };
 
 }  // namespace psephos::server

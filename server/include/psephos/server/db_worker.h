@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <variant>
@@ -24,10 +25,14 @@ class DbWorker {
   DbWorker(const DbWorker&) = delete;
   DbWorker& operator=(const DbWorker&) = delete;
 
-  // Runs `job` on the database thread, in order with everything else.
-  void Post(Job job);
+  // Runs `job` on the database thread, in order with everything else; false
+  // (and `job` dropped) once stopping.
+  bool Post(Job job);
   // Stores a ballot; `done` runs on the database thread after the commit.
   void AppendBallot(BallotToStore ballot, BallotDone done);
+  // Returns once every job posted before it has run (at once when stopped).
+  // Not from the database thread.
+  void Drain();
   // Finishes every queued job, then stops the thread. Later posts are refused
   // (ballots get an error, jobs are dropped).
   void Stop();

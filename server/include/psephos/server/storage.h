@@ -141,6 +141,11 @@ class Storage {
   // Every ballot ever accepted, superseded ones included, in order of arrival:
   // the ballot log.
   virtual Result<std::vector<StoredBallot>> LoadLog(ProcessId id) = 0;
+  // At most `limit` ballots that count, after ballot `after_id` (0: from the
+  // first), in order of arrival, with only `id` and `ballot` filled: what a
+  // count reads, a slice at a time so that other writes are not held up.
+  virtual Result<std::vector<StoredBallot>> LoadCountedSlice(ProcessId id, std::int64_t after_id,
+                                                             std::size_t limit) = 0;
 
   // Spends an unspent code without a ballot (`how`: "paper", "kiosk"), so no
   // channel takes a ballot from it. kCodeSpent when it is spent already.

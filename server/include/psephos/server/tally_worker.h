@@ -1,0 +1,61 @@
+// The thread that counts closed processes. A count can take seconds (minutes
+// for a city with exhaustive MES): neither the database thread nor a network
+// thread ever waits for one, so every other process keeps voting meanwhile.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "psephos/server/process.h"
+
+namespace psephos::server {
+
+class TallyWorker {
+ public:
+  // The results of TallyProcess, or nullopt when the worker stopped first
+  // (the count is then redone at the next start: the close is on disk).
+  using Done = std::function<void(std::optional<Result<nlohmann::json>>)>;
+
+  TallyWorker();
+  ~TallyWorker();  // Stop()
+  TallyWorker(const TallyWorker&) = delete;
+  TallyWorker& operator=(const TallyWorker&) = delete;
+
+  // Counts `ballots` (canonical JSON, one per voter) with TallyProcess, one
+  // process at a time in the order asked; `done` runs on the counting thread.
+  void Count(ProcessDefinition definition, std::vector<std::string> ballots, Done done);
+  // Does not wait for a count under way (it cannot be interrupted): every
+  // count not finished gets done(nullopt) here, and no `done` runs after this returns.
+  void Stop();
+
+ private:
+  struct Job {
+    ProcessDefinition definition;
+    std::vector<std::string> ballots;
+    Done done;
+  };
+  // Shared with the thread, which may outlive the worker when stopped mid-count.
+  struct Shared {
+    std::mutex mutex;    // guards the members below
+    std::mutex calling;  // held while a `done` runs
+    std::condition_variable wake;
+    std::deque<Job> queue;
+    std::optional<Done> running;  // the `done` of the count under way
+    bool stopping = false;
+  };
+  static void Run(std::shared_ptr<Shared> shared);
+
+  std::shared_ptr<Shared> shared_;
+  std::thread thread_;
+};
+
+}  // namespace psephos::server
