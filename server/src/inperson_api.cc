@@ -2,6 +2,7 @@
 // sessions with one-time codes, check-in for paper sheets, and paper ballots
 // entered twice. Routes and rules: server/API.md "Devices", "Kiosk", "Paper".
 #include <algorithm>
+#include <tuple>
 #include <charconv>
 
 #include "psephos/ballots/json_reader.h"
@@ -344,6 +345,7 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
     kiosk.open_codes.push_back(hash);
     if (one_time.walk_in) kiosk.walk_in_codes.push_back(hash);
     ++kiosk.sessions;
+    one_time.order = p->codes.size();
     p->codes.emplace(hash, one_time);
     json answer{{"code", code}, {"area", one_time.area}, {"group", one_time.group},
                 {"budgets", BudgetIds(p->definition, one_time.area)}};
@@ -574,7 +576,8 @@ Status Api::LoadInPerson(Storage& storage, LiveProcess& p) {
   for (auto& [id, d] : p.devices) {
     d.walk_ins = static_cast<std::int64_t>(d.walk_in_codes.size());
     std::sort(d.walk_in_codes.begin(), d.walk_in_codes.end(), [&](const std::string& a, const std::string& b) {
-      return p.codes[a].session_at_ms < p.codes[b].session_at_ms;
+      const CodeState &x = p.codes[a], &y = p.codes[b];
+      return std::tie(x.session_at_ms, x.order) < std::tie(y.session_at_ms, y.order);
     });
   }
   auto batches = storage.LoadPaperBatches(p.id);

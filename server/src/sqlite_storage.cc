@@ -164,7 +164,8 @@ class SqliteStorage final : public Storage {
   Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) override try {
     std::vector<VoterCodeRecord> out;
     SQLite::Statement q(db_, "SELECT code_hash, grp, area, spent, checked_in, IFNULL(device_id, 0), "
-                             "IFNULL(checkin_device, 0), session_at, walk_in FROM voter_codes WHERE process_id = ?");
+                             "IFNULL(checkin_device, 0), session_at, walk_in FROM voter_codes WHERE process_id = ? "
+                             "ORDER BY rowid");
     q.bind(1, id);
     while (q.executeStep()) {
       out.push_back(VoterCodeRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
