@@ -239,7 +239,7 @@ void Api::Close(const std::shared_ptr<LiveProcess>& p, Reply reply) {
       p->closing = false;
       definition = p->definition;
     }
-    auto results = TallyProcess(definition, ballots);
+    auto results = TallyProcess(definition, ballots, CountedGroups(*p, *stored));
     if (!results.ok()) return fail(results.status());
     Status saved = storage.SetResults(p->id, results->dump());
     if (!saved.ok()) return fail(saved);

@@ -162,7 +162,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
         for (const auto& b : *log) {
           if (!b.superseded) counted.push_back(b.ballot);
         }
-        auto results = TallyProcess(live->definition, counted);
+        auto results = TallyProcess(live->definition, counted, api->CountedGroups(*live, *log));
         if (!results.ok()) return loaded.set_value(results.status());
         if (Status saved = storage.SetResults(record.id, results->dump()); !saved.ok()) {
           return loaded.set_value(saved);
@@ -210,6 +210,17 @@ void Api::CountBallot(LiveProcess& p, const std::string& group, const std::strin
 }
 
 const std::string& Api::TurnoutGroup(const CodeState& code) { return code.walk_in ? kWalkInGroup : code.group; }
+
+std::vector<std::string> Api::CountedGroups(const LiveProcess& p, const std::vector<StoredBallot>& ballots) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const StoredBallot& b : ballots) {
+    if (b.superseded) continue;
+    auto code = p.codes.find(b.code_hash);
+    out.push_back(code != p.codes.end() && code->second.walk_in ? kWalkInGroup : b.group);
+  }
+  return out;
+}
 
 void Api::CountCode(LiveProcess& p, const CodeState& code, bool spent) {
   if (code.device != 0) return;  // a kiosk's one-time code: its voter is counted by their ballot

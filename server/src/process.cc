@@ -94,6 +94,8 @@ bool ValidId(const std::string& id) {
   return std::regex_match(id, kId);
 }
 
+constexpr const char* kGroupColumn = "group";  // the voter column TallyProcess adds for groups
+
 const char* kAttributeKeys[] = {"name", "description", "category"};
 
 Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
@@ -598,7 +600,12 @@ Result<engine::Election> BudgetElection(const Budget& budget, const std::vector<
   return e;
 }
 
-Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& stored) {
+Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& stored,
+                          const std::vector<std::string>& groups) {
+  if (!groups.empty() && groups.size() != stored.size()) {
+    return Status::Invalid("tally: " + std::to_string(groups.size()) + " groups for " + std::to_string(stored.size()) +
+                           " ballots");
+  }
   json out = json::array();
   std::vector<json> parsed;
   parsed.reserve(stored.size());
@@ -613,6 +620,16 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
     auto election = BudgetElection(budget, parsed);
     if (!election.ok()) return election.status();
     engine::Election& e = *election;
+    if (!groups.empty()) {
+      // Each counted ballot's group as a voter column: the report's `--by` figures.
+      e.voter_columns = {"voter_id", kGroupColumn};
+      e.voter_values.clear();
+      for (std::size_t n = 0; n < parsed.size(); ++n) {
+        if (!parsed[n].is_object() || !parsed[n].contains(budget.id)) continue;  // as BudgetElection
+        e.voter_values.push_back(std::to_string(n + 1));
+        e.voter_values.push_back(groups[n].empty() ? "(none)" : groups[n]);
+      }
+    }
     const std::vector<std::int64_t> votes = e.SupportCounts();
     auto resolved = ResolveBudgetRule(budget);
     if (!resolved.ok()) return resolved.status();
@@ -648,9 +665,16 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
       }
       entry["explanations"] = std::move(why);
       // Who got what (psephos report), beside greedy by votes.
-      auto report = ballots::PublishedReportJson(e, *outcome, rule, tie_break, options);
+      auto report = ballots::PublishedReportJson(e, *outcome, rule, tie_break, options, -1,
+                                                 groups.empty() ? "" : kGroupColumn);
       if (!report.ok()) return Status::Invalid("budget " + budget.id + ": " + report.status().message());
       entry["report"] = json::parse(*report);
+      json& first = entry["report"]["outcomes"][0];
+      if (first.contains("groups")) {
+        // By interest-holder group: [{"value", "figures", "money_share"}] (disclosure.h hides small ones).
+        entry["report"]["by_group"] = std::move(first["groups"]["values"]);
+        first.erase("groups");
+      }
     }
     out.push_back(std::move(entry));
   }

@@ -139,6 +139,9 @@ class Api final : public Handler {
   static void CountCode(LiveProcess& p, const CodeState& code, bool spent);  // an organizer's code; mutex_ held
   // The turnout group a code's ballots count under: walk-ins apart from every group.
   static const std::string& TurnoutGroup(const CodeState& code);
+  // The group of each counted (not superseded) ballot, for TallyProcess:
+  // "(walk-in)" apart, "" for none. Takes mutex_.
+  std::vector<std::string> CountedGroups(const LiveProcess& p, const std::vector<StoredBallot>& ballots);
 
   // In person (inperson_api.cc): devices, kiosks, check-in, paper ballots.
   void HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& request, const std::vector<std::string>& parts,
