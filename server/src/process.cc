@@ -672,8 +672,22 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
       json& first = entry["report"]["outcomes"][0];
       if (first.contains("groups")) {
         // By interest-holder group: [{"value", "figures", "money_share"}] (disclosure.h hides small ones).
-        entry["report"]["by_group"] = std::move(first["groups"]["values"]);
+        json& by_group = entry["report"]["by_group"];
+        by_group = std::move(first["groups"]["values"]);
         first.erase("groups");
+        // Every group of the definition has a row, its voters 0 where none
+        // voted here: a missing row would say so publicly, where a hidden 0 does not.
+        for (const std::string& name : process.groups) {
+          const bool listed = std::any_of(by_group.begin(), by_group.end(), [&](const json& row) { return row["value"] == name; });
+          if (listed) continue;
+          by_group.push_back({{"value", name},
+                              {"figures", {{"voters", 0}, {"nothing_funded", 0}, {"nothing_funded_share", 0.0},
+                                           {"average_funded", 0.0}, {"average_funded_cost", 0.0},
+                                           {"distribution", json::array()}}},
+                              {"money_share", 0.0}});
+        }
+        std::sort(by_group.begin(), by_group.end(),
+                  [](const json& a, const json& b) { return a["value"].get<std::string>() < b["value"].get<std::string>(); });
       }
     }
     out.push_back(std::move(entry));

@@ -131,12 +131,28 @@ TEST_CASE("group report: TallyProcess names ballots without a group '(none)' and
   auto tally = TallyProcess(*definition, ballots, {"", "(walk-in)", "student"});
   REQUIRE(tally.ok());
   const json& by_group = (*tally)[0]["report"]["by_group"];
-  REQUIRE(by_group.size() == 3);
+  REQUIRE(by_group.size() == 4);  // with the definition's "family", whose voters are 0
   CHECK(by_group[0]["value"] == "(none)");
   CHECK(by_group[1]["value"] == "(walk-in)");
   CHECK(by_group[1]["figures"]["nothing_funded"] == 1);  // b: 50 does not fit after a's 60
-  CHECK(by_group[2]["value"] == "student");
-  CHECK(by_group[2]["figures"]["average_funded"].get<double>() == doctest::Approx(2.0));
+  CHECK(by_group[2]["value"] == "family");
+  CHECK(by_group[3]["value"] == "student");
+  CHECK(by_group[3]["figures"]["average_funded"].get<double>() == doctest::Approx(2.0));
+  // A group of the definition nobody of which voted has a row of 0 voters,
+  // hidden publicly (its absence would tell), and with it the one that would
+  // give it away.
+  json school = json::parse(psephos::test::kSchool);
+  school["min_group_size"] = 2;
+  auto two = ParseProcessDefinition(school);
+  REQUIRE(two.ok());
+  auto students_only = TallyProcess(*two, ballots, {"student", "student", "student"});
+  REQUIRE(students_only.ok());
+  const json& rows = (*students_only)[0]["report"]["by_group"];
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["value"] == "family");
+  CHECK(rows[0]["figures"]["voters"] == 0);
+  CHECK(rows[1]["figures"]["voters"] == 3);
+  CHECK(PublicByGroup(rows, 2) == json::parse(R"([{"value":"family","hidden":"<2"},{"value":"student","hidden":"hidden"}])"));
   // Without groups (the auditor's recount) there is no by_group; a wrong count is an error.
   auto plain = TallyProcess(*definition, ballots);
   REQUIRE(plain.ok());
