@@ -118,10 +118,11 @@ std::string ReportToJson(const engine::Election& election, const std::vector<eng
 
 Result<std::string> PublishedReportJson(const engine::Election& election, const engine::Outcome& outcome,
                                         engine::RuleKind rule, const engine::TieBreak& tie_break,
-                                        const engine::RuleOptions& options, int indent) {
+                                        const engine::RuleOptions& options, int indent,
+                                        const std::string& group_column) {
   auto support = engine::EffectiveSupport(election, outcome, rule, tie_break, options);
   if (!support.ok()) return support.status();
-  auto mine = engine::ReportOutcome(election, outcome, "", std::move(*support));
+  auto mine = engine::ReportOutcome(election, outcome, group_column, std::move(*support));
   if (!mine.ok()) return mine.status();
   std::vector<engine::OutcomeReport> reports{std::move(*mine)};
   std::optional<engine::ComparisonReport> comparison;

@@ -238,16 +238,17 @@ void Api::Close(const std::shared_ptr<LiveProcess>& p, bool wait, Reply reply) {
     json summary = Summary(*p);
     lock.unlock();
     if (!wait) reply(JsonResponse(http::status::accepted, summary));
-    LoadForCount(p, 0, std::make_shared<std::vector<std::string>>(),
+    LoadForCount(p, 0, std::make_shared<std::vector<std::string>>(), std::make_shared<std::vector<std::string>>(),
                  wait ? std::optional<Reply>(std::move(reply)) : std::nullopt);
   });
 }
 
 void Api::LoadForCount(const std::shared_ptr<LiveProcess>& p, std::int64_t after_id,
-                       std::shared_ptr<std::vector<std::string>> ballots, std::optional<Reply> waiting) {
+                       std::shared_ptr<std::vector<std::string>> ballots,
+                       std::shared_ptr<std::vector<std::string>> groups, std::optional<Reply> waiting) {
   // Slices of a few milliseconds each: ballots of other processes commit in between.
   constexpr std::size_t kSlice = 2000;
-  const bool posted = worker_.Post([this, p, after_id, ballots, waiting](Storage& storage) mutable {
+  const bool posted = worker_.Post([this, p, after_id, ballots, groups, waiting](Storage& storage) mutable {
     auto slice = storage.LoadCountedSlice(p->id, after_id, kSlice);
     if (!slice.ok()) {
       std::unique_lock lock(mutex_);
@@ -257,14 +258,15 @@ void Api::LoadForCount(const std::shared_ptr<LiveProcess>& p, std::int64_t after
       if (waiting) (*waiting)(ErrorResponse(http::status::internal_server_error, "not_stored", slice.status().message()));
       return;
     }
+    for (std::string& group : CountedGroups(*p, *slice)) groups->push_back(std::move(group));
     for (auto& b : *slice) ballots->push_back(std::move(b.ballot));
-    if (slice->size() == kSlice) return LoadForCount(p, slice->back().id, ballots, std::move(waiting));
+    if (slice->size() == kSlice) return LoadForCount(p, slice->back().id, ballots, groups, std::move(waiting));
     ProcessDefinition definition;
     {
       std::lock_guard lock(mutex_);
       definition = p->definition;
     }
-    StartCount(p, std::move(definition), std::move(*ballots), std::move(waiting));
+    StartCount(p, std::move(definition), std::move(*ballots), std::move(*groups), std::move(waiting));
   });
   if (!posted && waiting) AnswerStillCounting(p, *waiting);  // stopping: counted at the next start
 }
@@ -277,8 +279,9 @@ void Api::AnswerStillCounting(const std::shared_ptr<LiveProcess>& p, const Reply
 }
 
 void Api::StartCount(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition,
-                     std::vector<std::string> ballots, std::optional<Reply> waiting) {
-  tally_.Count(std::move(definition), std::move(ballots), [this, p, waiting](std::optional<Result<json>> results) {
+                     std::vector<std::string> ballots, std::vector<std::string> groups,
+                     std::optional<Reply> waiting) {
+  tally_.Count(std::move(definition), std::move(ballots), std::move(groups), [this, p, waiting](std::optional<Result<json>> results) {
     if (!results) {  // stopping: the count is redone at the next start
       if (waiting) AnswerStillCounting(p, *waiting);
       return;

@@ -119,7 +119,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
                                          ApiOptions options) {
   std::unique_ptr<Api> api(new Api(worker, std::move(admin_token_hash), std::move(signing_key), options));
   std::promise<Status> loaded;
-  std::vector<std::pair<std::shared_ptr<LiveProcess>, std::vector<std::string>>> recounts;
+  std::vector<std::tuple<std::shared_ptr<LiveProcess>, std::vector<std::string>, std::vector<std::string>>> recounts;
   worker.Post([&](Storage& storage) {
     auto records = storage.LoadProcesses();
     if (!records.ok()) return loaded.set_value(records.status());
@@ -174,7 +174,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
           if (!b.superseded) counted.push_back(std::move(b.ballot));
         }
         live->tallying = true;
-        recounts.emplace_back(live, std::move(counted));
+        recounts.emplace_back(live, std::move(counted), api->CountedGroups(*live, *log));
       }
       api->processes_[record.slug] = std::move(live);
     }
@@ -182,8 +182,8 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
   });
   Status status = loaded.get_future().get();
   if (!status.ok()) return status;
-  for (auto& [live, ballots] : recounts) {
-    api->StartCount(live, live->definition, std::move(ballots), std::nullopt);
+  for (auto& [live, ballots, groups] : recounts) {
+    api->StartCount(live, live->definition, std::move(ballots), std::move(groups), std::nullopt);
   }
   return api;
 }
@@ -238,6 +238,17 @@ void Api::CountBallot(LiveProcess& p, const std::string& group, const std::strin
 }
 
 const std::string& Api::TurnoutGroup(const CodeState& code) { return code.walk_in ? kWalkInGroup : code.group; }
+
+std::vector<std::string> Api::CountedGroups(const LiveProcess& p, const std::vector<StoredBallot>& ballots) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const StoredBallot& b : ballots) {
+    if (b.superseded) continue;
+    auto code = p.codes.find(b.code_hash);
+    out.push_back(code != p.codes.end() && code->second.walk_in ? kWalkInGroup : b.group);
+  }
+  return out;
+}
 
 void Api::CountCode(LiveProcess& p, const CodeState& code, bool spent) {
   if (code.device != 0) return;  // a kiosk's one-time code: its voter is counted by their ballot

@@ -86,11 +86,36 @@ json PublicChannels(const json& channels, std::int64_t k) {
   return out;
 }
 
+json PublicByGroup(const json& by_group, std::int64_t k) {
+  json out = by_group;
+  if (!out.is_array()) return out;
+  std::vector<json*> voters;
+  for (json& row : out) {
+    if (row.is_object() && row.contains("figures") && row["figures"].is_object() && row["figures"].contains("voters")) {
+      voters.push_back(&row["figures"]["voters"]);
+    }
+  }
+  HideSmallCounts(voters, k, /*show_zero=*/false);
+  // A hidden count hides its whole row: every figure of a few voters says
+  // something about each of them.
+  for (json& row : out) {
+    if (!row.is_object() || !row.contains("figures") || !row["figures"].is_object()) continue;
+    const json count = row["figures"].value("voters", json());
+    if (count.is_number_integer()) continue;
+    row = json{{"value", row.value("value", json())}, {"hidden", count}};
+  }
+  return out;
+}
+
 json PublicResults(const json& results, std::int64_t k) {
   json out = results;
   if (!out.is_array()) return out;
   for (json& budget : out) {
-    if (budget.is_object() && budget.contains("by_channel")) budget["by_channel"] = PublicChannels(budget["by_channel"], k);
+    if (!budget.is_object()) continue;
+    if (budget.contains("by_channel")) budget["by_channel"] = PublicChannels(budget["by_channel"], k);
+    if (budget.contains("report") && budget["report"].is_object() && budget["report"].contains("by_group")) {
+      budget["report"]["by_group"] = PublicByGroup(budget["report"]["by_group"], k);
+    }
   }
   return out;
 }

@@ -100,6 +100,8 @@ bool ValidId(const std::string& id) {
   return std::regex_match(id, kId);
 }
 
+constexpr const char* kGroupColumn = "group";  // the voter column TallyProcess adds for groups
+
 const char* kAttributeKeys[] = {"name", "description", "category"};
 
 Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
@@ -604,7 +606,12 @@ Result<engine::Election> BudgetElection(const Budget& budget, const std::vector<
   return e;
 }
 
-Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& stored) {
+Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& stored,
+                          const std::vector<std::string>& groups) {
+  if (!groups.empty() && groups.size() != stored.size()) {
+    return Status::Invalid("tally: " + std::to_string(groups.size()) + " groups for " + std::to_string(stored.size()) +
+                           " ballots");
+  }
   json out = json::array();
   std::vector<json> parsed;
   parsed.reserve(stored.size());
@@ -619,6 +626,16 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
     auto election = BudgetElection(budget, parsed);
     if (!election.ok()) return election.status();
     engine::Election& e = *election;
+    if (!groups.empty()) {
+      // Each counted ballot's group as a voter column: the report's `--by` figures.
+      e.voter_columns = {"voter_id", kGroupColumn};
+      e.voter_values.clear();
+      for (std::size_t n = 0; n < parsed.size(); ++n) {
+        if (!parsed[n].is_object() || !parsed[n].contains(budget.id)) continue;  // as BudgetElection
+        e.voter_values.push_back(std::to_string(n + 1));
+        e.voter_values.push_back(groups[n].empty() ? "(none)" : groups[n]);
+      }
+    }
     const std::vector<std::int64_t> votes = e.SupportCounts();
     auto resolved = ResolveBudgetRule(budget);
     if (!resolved.ok()) return resolved.status();
@@ -654,9 +671,30 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
       }
       entry["explanations"] = std::move(why);
       // Who got what (psephos report), beside greedy by votes.
-      auto report = ballots::PublishedReportJson(e, counted->outcome, rule, tie_break, options);
+      auto report = ballots::PublishedReportJson(e, counted->outcome, rule, tie_break, options, -1,
+                                                 groups.empty() ? "" : kGroupColumn);
       if (!report.ok()) return Status::Invalid("budget " + budget.id + ": " + report.status().message());
       entry["report"] = json::parse(*report);
+      json& first = entry["report"]["outcomes"][0];
+      if (first.contains("groups")) {
+        // By interest-holder group: [{"value", "figures", "money_share"}] (disclosure.h hides small ones).
+        json& by_group = entry["report"]["by_group"];
+        by_group = std::move(first["groups"]["values"]);
+        first.erase("groups");
+        // Every group of the definition has a row, its voters 0 where none
+        // voted here: a missing row would say so publicly, where a hidden 0 does not.
+        for (const std::string& name : process.groups) {
+          const bool listed = std::any_of(by_group.begin(), by_group.end(), [&](const json& row) { return row["value"] == name; });
+          if (listed) continue;
+          by_group.push_back({{"value", name},
+                              {"figures", {{"voters", 0}, {"nothing_funded", 0}, {"nothing_funded_share", 0.0},
+                                           {"average_funded", 0.0}, {"average_funded_cost", 0.0},
+                                           {"distribution", json::array()}}},
+                              {"money_share", 0.0}});
+        }
+        std::sort(by_group.begin(), by_group.end(),
+                  [](const json& a, const json& b) { return a["value"].get<std::string>() < b["value"].get<std::string>(); });
+      }
     }
     out.push_back(std::move(entry));
   }

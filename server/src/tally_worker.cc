@@ -13,11 +13,12 @@ TallyWorker::TallyWorker() : shared_(std::make_shared<Shared>()), thread_([share
 
 TallyWorker::~TallyWorker() { Stop(); }
 
-void TallyWorker::Count(ProcessDefinition definition, std::vector<std::string> ballots, Done done) {
+void TallyWorker::Count(ProcessDefinition definition, std::vector<std::string> ballots,
+                        std::vector<std::string> groups, Done done) {
   {
     std::lock_guard lock(shared_->mutex);
     if (!shared_->stopping) {
-      shared_->queue.push_back(Job{std::move(definition), std::move(ballots), std::move(done)});
+      shared_->queue.push_back(Job{std::move(definition), std::move(ballots), std::move(groups), std::move(done)});
       shared_->wake.notify_one();
       return;
     }
@@ -67,8 +68,9 @@ void TallyWorker::Run(std::shared_ptr<Shared> shared) {
       shared->queue.pop_front();
       shared->running = std::move(job.done);
     }
-    auto results = TallyProcess(job.definition, job.ballots);
+    auto results = TallyProcess(job.definition, job.ballots, job.groups);
     job.ballots = {};
+    job.groups = {};
     std::lock_guard calling(shared->calling);  // Stop() does not return while `done` runs
     Done done;
     {

@@ -108,6 +108,72 @@ describe('results and receipt check', () => {
     assert.equal(bundle.log.size, 12);
   });
 
+  test('who got what by group: a table whose groups below k read "fewer than k voters" (en, es)', async () => {
+    const results = (await server.api('GET', `/processes/${SLUG}/results`, undefined, { token: '' })).json;
+    const k = results.turnout.min_group_size;
+    const selected = new Set(results.budgets[0].outcome.selected);
+    // Each group's voters and those with nothing funded, from the ballots.
+    const groups = new Map();
+    BALLOTS.forEach((projects, i) => {
+      const group = server.codes[i * 5].group.split(',')[0];  // the CSV's group column
+      const g = groups.get(group) || { voters: 0, nothing: 0 };
+      g.voters += 1;
+      if (!projects.some((p) => selected.has(p))) g.nothing += 1;
+      groups.set(group, g);
+    });
+    const rows = results.budgets[0].report.by_group;
+    // Every group of the process has a row, those nobody of which voted too (their 0 is hidden).
+    assert.deepEqual(rows.map((r) => r.value).sort(), Object.keys(results.turnout.by_group).sort());
+    assert.ok(rows.length > groups.size);
+    assert.ok(rows.some((r) => r.figures) && rows.some((r) => r.hidden === `<${k}`), JSON.stringify(rows));
+    const organizer = (await server.api('GET', `/processes/${SLUG}/results`)).json.budgets[0].report.by_group;
+    for (const row of organizer) {
+      assert.equal(row.figures.voters, groups.get(row.value)?.voters ?? 0);
+      assert.equal(row.figures.nothing_funded, groups.get(row.value)?.nothing ?? 0);
+    }
+
+    await page.goto(`${server.url}/results/${SLUG}`);
+    const table = page.locator('table.by-group');
+    await table.locator('caption').getByText('Who got what by group', { exact: false }).waitFor();
+    assert.equal(await table.locator('tbody tr').count(), rows.length);
+    for (const [i, row] of rows.entries()) {
+      const tr = table.locator('tbody tr').nth(i);
+      assert.equal(await tr.locator('th').textContent(), row.value);
+      const cells = await tr.locator('td').allTextContents();
+      if (row.hidden === `<${k}`) assert.deepEqual(cells, [`fewer than ${k} voters: not shown`]);
+      else if (row.hidden) assert.deepEqual(cells, [`not shown, so that a group of fewer than ${k} voters cannot be worked out`]);
+      else {
+        const g = groups.get(row.value);
+        assert.deepEqual(cells.slice(0, 2), [String(g.voters), `${Math.round((100 * g.nothing) / g.voters)}%`]);
+      }
+    }
+    assert.deepEqual(await labelProblems(page), []);
+    assert.deepEqual(await contrastProblems(page), []);
+    const toTable = () => page.evaluate(() => {
+      document.querySelector('table.by-group').scrollIntoView({ block: 'start' });
+      window.scrollBy(0, -8);
+    });
+    // Nothing wider than the phone's screen.
+    const wide = () => page.evaluate(() => {
+      const table = document.querySelector('table.by-group');
+      const card = table.closest('section');
+      const inside = card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight);
+      return table.getBoundingClientRect().right <= inside + 0.5 && document.documentElement.scrollWidth <= window.innerWidth;
+    });
+    await toTable();
+    await screenshot(page, 'results-by-group');
+    assert.ok(await wide());
+    await page.getByRole('button', { name: 'Español' }).click();
+    await table.locator('caption').getByText('Quién obtuvo qué por grupo', { exact: false }).waitFor();
+    await table.getByRole('columnheader', { name: 'Parte del dinero' }).waitFor();
+    await table.getByText(`menos de ${k} votantes: no se muestra`).first().waitFor();
+    assert.deepEqual(await contrastProblems(page), []);
+    await toTable();
+    await screenshot(page, 'results-by-group-es');
+    assert.ok(await wide());
+    await page.getByRole('button', { name: 'English' }).click();
+  });
+
   test('city rules in words: a project funded from the reserve, the completion after equal shares (en, es)', async () => {
     const slug = 'reserve-2026';
     const codes = await openProcess(server, {

@@ -142,7 +142,31 @@ function whoGotWhat(report, id, rule) {
       ` ${t('results.report_only_greedy', { n: c.only_second.projects.length, votes: formatNumber(c.only_second.votes) })}`) : null,
     barChart(rows.map((row) => ({ ...row, highlight: true, text: `${formatNumber(row.value)} (${pct(row.value, voters)}%)` })), { title }),
     h('table', { class: 'sr-only' }, h('caption', {}, title),
-      rows.map((row) => h('tr', {}, h('th', { scope: 'row' }, row.label), h('td', {}, `${formatNumber(row.value)} (${pct(row.value, voters)}%)`))))];
+      rows.map((row) => h('tr', {}, h('th', { scope: 'row' }, row.label), h('td', {}, `${formatNumber(row.value)} (${pct(row.value, voters)}%)`)))),
+    report.by_group && report.by_group.length ? byGroup(report.by_group, id) : null];
+}
+
+// Who got what per interest-holder group; a group's row is hidden whole where
+// its voters are fewer than k, or where that would let a small one be worked out.
+function byGroup(groups, id) {
+  const k = results.turnout.min_group_size ?? 5;
+  const label = (g) => (g === '(walk-in)' ? t('results.group_walk_in') : g === '(none)' ? t('results.group_none') : g);
+  const num = (text) => h('td', { class: 'num' }, text);
+  return h('table', { class: 'by-group', id: `${id}-by-group` },
+    h('caption', {}, t('results.by_group')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('results.group')), h('th', { scope: 'col', class: 'num' }, t('results.by_group_voters')),
+      h('th', { scope: 'col', class: 'num' }, t('results.by_group_nothing')), h('th', { scope: 'col', class: 'num' }, t('results.by_group_average')),
+      h('th', { scope: 'col', class: 'num' }, t('results.by_group_money')))),
+    h('tbody', {}, groups.map((g) => {
+      if (!g.figures) {
+        return h('tr', { class: 'hidden-row' }, h('th', { scope: 'row' }, label(g.value)),
+          h('td', { colspan: 4 }, t(g.hidden === 'hidden' ? 'results.by_group_hidden' : 'results.by_group_fewer', { k })));
+      }
+      const f = g.figures;
+      return h('tr', {}, h('th', { scope: 'row' }, label(g.value)), num(formatNumber(f.voters)),
+        num(`${formatNumber(100 * f.nothing_funded_share, 0)}%`), num(formatNumber(f.average_funded, 2)),
+        num(`${formatNumber(100 * g.money_share, 0)}%`));
+    })));
 }
 
 // How much money was left, and why the cheapest project not funded was not:

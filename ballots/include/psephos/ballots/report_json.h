@@ -24,8 +24,10 @@ std::string ReportToJson(const engine::Election& election, const std::vector<eng
 // audit` recomputes): the figures of its rule's outcome and, when the rule is
 // not plain greedy and the ballots allow it, greedy by votes' beside them with
 // the comparison. Only figures of the ballots, which the bundle publishes.
+// `group_column`: the rule's outcome also broken down by that voter column.
 Result<std::string> PublishedReportJson(const engine::Election& election, const engine::Outcome& outcome,
                                         engine::RuleKind rule, const engine::TieBreak& tie_break,
-                                        const engine::RuleOptions& options, int indent = -1);
+                                        const engine::RuleOptions& options, int indent = -1,
+                                        const std::string& group_column = "");
 
 }  // namespace psephos::ballots

@@ -137,11 +137,13 @@ class Api final : public Handler {
   // `wait`: answer once counted (200 with results), else at once (202 "tallying").
   void Close(const std::shared_ptr<LiveProcess>& p, bool wait, Reply reply);
   // Reads the counted ballots a slice at a time on the database thread, then counts.
+  // `groups`: each ballot's interest-holder group (CountedGroups), for the report.
   void LoadForCount(const std::shared_ptr<LiveProcess>& p, std::int64_t after_id,
-                    std::shared_ptr<std::vector<std::string>> ballots, std::optional<Reply> waiting);
+                    std::shared_ptr<std::vector<std::string>> ballots,
+                    std::shared_ptr<std::vector<std::string>> groups, std::optional<Reply> waiting);
   // Counts on tally_ and stores the results through the DbWorker; `waiting`: the close's reply.
   void StartCount(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition, std::vector<std::string> ballots,
-             std::optional<Reply> waiting);
+                  std::vector<std::string> groups, std::optional<Reply> waiting);
   static ProcessPhase Phase(const LiveProcess& p);
   // A close that waited for a count the server will not finish now (stopping): 202 "tallying".
   void AnswerStillCounting(const std::shared_ptr<LiveProcess>& p, const Reply& reply);
@@ -161,6 +163,9 @@ class Api final : public Handler {
   static void CountCode(LiveProcess& p, const CodeState& code, bool spent);  // an organizer's code; mutex_ held
   // The turnout group a code's ballots count under: walk-ins apart from every group.
   static const std::string& TurnoutGroup(const CodeState& code);
+  // The group of each counted (not superseded) ballot, for TallyProcess:
+  // "(walk-in)" apart, "" for none. Takes mutex_.
+  std::vector<std::string> CountedGroups(const LiveProcess& p, const std::vector<StoredBallot>& ballots);
 
   // In person (inperson_api.cc): devices, kiosks, check-in, paper ballots.
   void HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& request, const std::vector<std::string>& parts,

@@ -29,7 +29,12 @@ nlohmann::json PublicTurnout(const nlohmann::json& turnout, std::int64_t k);
 // Per-channel counts {"online": n, ...} whose sum is public, with small ones hidden.
 nlohmann::json PublicChannels(const nlohmann::json& channels, std::int64_t k);
 
-// Tally results (TallyProcess's shape) as published: each budget's by_channel hidden where small.
+// A report's by_group rows as published: the row of a group whose voters are
+// hidden (HideSmallCounts) becomes {"value", "hidden": "<k" or "hidden"}.
+nlohmann::json PublicByGroup(const nlohmann::json& by_group, std::int64_t k);
+
+// Tally results (TallyProcess's shape) as published: each budget's by_channel
+// and its report's by_group hidden where small.
 nlohmann::json PublicResults(const nlohmann::json& results, std::int64_t k);
 
 }  // namespace psephos::server

@@ -122,6 +122,9 @@ Result<BudgetRule> ResolveBudgetRule(const Budget& budget);
 Result<engine::Election> BudgetElection(const Budget& budget, const std::vector<nlohmann::json>& ballots);
 
 // Tallies every budget over the stored ballots (canonical JSON, one per voter).
-Result<nlohmann::json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& ballots);
+// `groups`, parallel to `ballots` when given, names each ballot's interest-holder
+// group ("(walk-in)", "(none)"): each budget's report then has `by_group`.
+Result<nlohmann::json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& ballots,
+                                    const std::vector<std::string>& groups = {});
 
 }  // namespace psephos::server

@@ -30,9 +30,11 @@ class TallyWorker {
   TallyWorker(const TallyWorker&) = delete;
   TallyWorker& operator=(const TallyWorker&) = delete;
 
-  // Counts `ballots` (canonical JSON, one per voter) with TallyProcess, one
-  // process at a time in the order asked; `done` runs on the counting thread.
-  void Count(ProcessDefinition definition, std::vector<std::string> ballots, Done done);
+  // Counts `ballots` (canonical JSON, one per voter; `groups`: each one's
+  // interest-holder group, or empty) with TallyProcess, one process at a time
+  // in the order asked; `done` runs on the counting thread.
+  void Count(ProcessDefinition definition, std::vector<std::string> ballots, std::vector<std::string> groups,
+             Done done);
   // Does not wait for a count under way (it cannot be interrupted): every
   // count not finished gets done(nullopt) here, and no `done` runs after this returns.
   void Stop();
@@ -41,6 +43,7 @@ class TallyWorker {
   struct Job {
     ProcessDefinition definition;
     std::vector<std::string> ballots;
+    std::vector<std::string> groups;
     Done done;
   };
   // Shared with the thread, which may outlive the worker when stopped mid-count.
