@@ -138,7 +138,6 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       if (!codes.ok()) return loaded.set_value(codes.status());
       for (auto& code : *codes) {
         CodeState state;
-        state.order = live->codes.size();
         state.group = code.group;
         state.area = code.area;
         state.status = code.spent ? CodeStatus::kSpent : CodeStatus::kUnused;

@@ -59,14 +59,32 @@ void InstallCrashLog() {
   PrepareThreadForCrashLog();
 }
 
+namespace {
+
+// The thread's own signal stack while it lives; unregistered before it is freed.
+struct AltStack {
+  std::unique_ptr<char[]> memory;
+  ~AltStack() {
+    if (!memory) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    ::sigaltstack(&off, nullptr);
+  }
+};
+
+}  // namespace
+
 void PrepareThreadForCrashLog() {
-  // Kept for the thread's life; 64 KB is ample for the handler.
-  thread_local std::unique_ptr<char[]> stack;
-  if (stack) return;
-  constexpr std::size_t kSize = 64 << 10;
-  stack = std::make_unique<char[]>(kSize);
+  thread_local AltStack stack;
+  if (stack.memory) return;
+  // A thread that has one already (the sanitizers give every thread theirs,
+  // and unmap it themselves at its end) keeps it.
+  stack_t current{};
+  if (::sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;
+  constexpr std::size_t kSize = 64 << 10;  // ample for the handler
+  stack.memory = std::make_unique<char[]>(kSize);
   stack_t alt{};
-  alt.ss_sp = stack.get();
+  alt.ss_sp = stack.memory.get();
   alt.ss_size = kSize;
   ::sigaltstack(&alt, nullptr);
 }

@@ -310,9 +310,11 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
   }
   // Reserved now, so that sessions asked for at once are counted against the limits.
   const std::int64_t previous_session = d.last_session_ms;
-  d.last_session_ms = now;
+  // One kiosk's sessions never share a millisecond: their times order them, also after a restart.
+  const std::int64_t started = std::max(now, previous_session + 1);
+  d.last_session_ms = started;
   if (one_time.walk_in) ++d.walk_ins;
-  one_time.session_at_ms = now;
+  one_time.session_at_ms = started;
   // The kiosk's earlier one-time codes that nobody is voting with right now are voided.
   std::vector<std::string> void_codes;
   for (const std::string& hash : d.open_codes) {
@@ -345,7 +347,6 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
     kiosk.open_codes.push_back(hash);
     if (one_time.walk_in) kiosk.walk_in_codes.push_back(hash);
     ++kiosk.sessions;
-    one_time.order = p->codes.size();
     p->codes.emplace(hash, one_time);
     json answer{{"code", code}, {"area", one_time.area}, {"group", one_time.group},
                 {"budgets", BudgetIds(p->definition, one_time.area)}};
@@ -576,8 +577,8 @@ Status Api::LoadInPerson(Storage& storage, LiveProcess& p) {
   for (auto& [id, d] : p.devices) {
     d.walk_ins = static_cast<std::int64_t>(d.walk_in_codes.size());
     std::sort(d.walk_in_codes.begin(), d.walk_in_codes.end(), [&](const std::string& a, const std::string& b) {
-      const CodeState &x = p.codes[a], &y = p.codes[b];
-      return std::tie(x.session_at_ms, x.order) < std::tie(y.session_at_ms, y.order);
+      // Sessions started in the same millisecond: by code hash, as the listing orders them.
+      return std::tie(p.codes[a].session_at_ms, a) < std::tie(p.codes[b].session_at_ms, b);
     });
   }
   auto batches = storage.LoadPaperBatches(p.id);

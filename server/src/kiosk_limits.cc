@@ -149,8 +149,14 @@ json Api::DeviceJson(const LiveProcess& p, std::int64_t id) const {
 // Each walk-in of a kiosk: when it started, for which area and group, and
 // what became of it (never the code, nor how it voted).
 json Api::WalkInsJson(const LiveProcess& p, std::int64_t id) const {
+  // In the order they started; those of the same millisecond by code hash, so
+  // that the list reads the same before and after a restart.
+  std::vector<std::string> hashes = p.devices.at(id).walk_in_codes;
+  std::sort(hashes.begin(), hashes.end(), [&](const std::string& a, const std::string& b) {
+    return std::tie(p.codes.at(a).session_at_ms, a) < std::tie(p.codes.at(b).session_at_ms, b);
+  });
   json list = json::array();
-  for (const std::string& hash : p.devices.at(id).walk_in_codes) {
+  for (const std::string& hash : hashes) {
     const CodeState& c = p.codes.at(hash);
     const char* state = c.status != CodeStatus::kSpent ? "open" : c.checked_in ? "void" : "voted";
     list.push_back({{"at", c.session_at_ms}, {"area", c.area}, {"group", c.group}, {"state", state}});

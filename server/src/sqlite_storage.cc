@@ -164,8 +164,7 @@ class SqliteStorage final : public Storage {
   Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) override try {
     std::vector<VoterCodeRecord> out;
     SQLite::Statement q(db_, "SELECT code_hash, grp, area, spent, checked_in, IFNULL(device_id, 0), "
-                             "IFNULL(checkin_device, 0), session_at, walk_in FROM voter_codes WHERE process_id = ? "
-                             "ORDER BY rowid");
+                             "IFNULL(checkin_device, 0), session_at, walk_in FROM voter_codes WHERE process_id = ?");
     q.bind(1, id);
     while (q.executeStep()) {
       out.push_back(VoterCodeRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
@@ -235,8 +234,8 @@ class SqliteStorage final : public Storage {
                                                      std::size_t limit) override try {
     std::vector<StoredBallot> out;
     // By rowid from `after_id`: each slice costs its own rows, not a scan from the start.
-    SQLite::Statement q(db_, "SELECT id, ballot FROM ballots WHERE id > ? AND process_id = ? AND superseded = 0 "
-                             "ORDER BY id LIMIT ?");
+    SQLite::Statement q(db_, "SELECT id, ballot, code_hash, grp FROM ballots "
+                             "WHERE id > ? AND process_id = ? AND superseded = 0 ORDER BY id LIMIT ?");
     q.bind(1, after_id);
     q.bind(2, id);
     q.bind(3, static_cast<std::int64_t>(limit));
@@ -244,6 +243,8 @@ class SqliteStorage final : public Storage {
       StoredBallot b;
       b.id = q.getColumn(0).getInt64();
       b.ballot = q.getColumn(1).getString();
+      b.code_hash = q.getColumn(2).getString();  // with the group: whose group, for the report
+      b.group = q.getColumn(3).getString();
       out.push_back(std::move(b));
     }
     return out;

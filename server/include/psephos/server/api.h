@@ -63,7 +63,6 @@ class Api final : public Handler {
     Channel channel = Channel::kOnline;
     bool walk_in = false;            // a kiosk's one-time code for a voter without a code
     std::int64_t session_at_ms = 0;  // a kiosk's one-time code: when its session started
-    std::size_t order = 0;           // when it was made, among the process's codes: stable listings
   };
   struct Count {
     std::int64_t codes = 0;    // organizers' codes
