@@ -65,6 +65,22 @@ async function publishedFund() {
   return fundPublished;
 }
 
+// For each ballot type: every rule has its sentence (no raw key), and no
+// option of the rule or tie-break menus is cut; the options cut, if any.
+async function ruleMenuProblems(page, types) {
+  const cut = [];
+  for (const type of types) {
+    await page.locator('#b0-type').selectOption(type);
+    const options = await page.locator('#b0-rule option').evaluateAll((os) => os.map((o) => o.value));
+    for (const rule of options) {
+      await page.locator('#b0-rule').selectOption(rule);
+      assert.ok(!/rule_help\./.test(await page.locator('#b0-rule-hint').textContent()), rule);
+    }
+    cut.push(...await cutOptions(page, '#b0-rule'), ...await cutOptions(page, '#b0-tie'));
+  }
+  return [...new Set(cut)];
+}
+
 describe('the process form in English', () => {
   let browser;
   let page;
@@ -130,17 +146,7 @@ describe('the process form in English', () => {
     assert.match(await page.locator('#b0-rule-hint').textContent(), /^Recommended: each voter gets an equal share/);
     await page.locator('#b0-rule').selectOption('greedy');
     assert.equal(await page.locator('#b0-rule-hint').textContent(), 'Projects are funded from the most votes down, skipping those that no longer fit.');
-    const cut = [];
-    for (const type of ['approval', 'ranked', 'cumulative']) {
-      await page.locator('#b0-type').selectOption(type);
-      const options = await page.locator('#b0-rule option').evaluateAll((os) => os.map((o) => o.value));
-      for (const rule of options) {
-        await page.locator('#b0-rule').selectOption(rule);
-        assert.ok(!/rule_help\./.test(await page.locator('#b0-rule-hint').textContent()), rule);
-      }
-      cut.push(...await cutOptions(page, '#b0-rule'), ...await cutOptions(page, '#b0-tie'));
-    }
-    assert.deepEqual([...new Set(cut)], []);
+    assert.deepEqual(await ruleMenuProblems(page, ['approval', 'ranked', 'cumulative']), []);
     await page.locator('#b0-type').selectOption('approval');
     await page.locator('#b0-rule').selectOption('equalshares-add1u');
     await page.locator('#b0-rule').scrollIntoViewIfNeeded();
@@ -288,17 +294,7 @@ describe('the process form in Spanish', () => {
   test('rules in plain words, in Spanish, with no cut names', async () => {
     await page.locator('#edit').click();
     assert.match(await page.locator('#b0-rule-hint').textContent(), /^Recomendado: cada votante recibe una parte igual/);
-    const cut = [];
-    for (const type of ['approval', 'knapsack', 'ranked', 'scoring']) {
-      await page.locator('#b0-type').selectOption(type);
-      const options = await page.locator('#b0-rule option').evaluateAll((os) => os.map((o) => o.value));
-      for (const rule of options) {
-        await page.locator('#b0-rule').selectOption(rule);
-        assert.ok(!/rule_help\./.test(await page.locator('#b0-rule-hint').textContent()), rule);
-      }
-      cut.push(...await cutOptions(page, '#b0-rule'), ...await cutOptions(page, '#b0-tie'));
-    }
-    assert.deepEqual([...new Set(cut)], []);
+    assert.deepEqual(await ruleMenuProblems(page, ['approval', 'knapsack', 'ranked', 'scoring']), []);
     await page.locator('#b0-type').selectOption('approval');
     await page.locator('#b0-rule').selectOption('equalshares-add1u');
     await page.locator('#b0-rule').scrollIntoViewIfNeeded();
