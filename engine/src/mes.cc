@@ -5,11 +5,23 @@
 // every sum runs over classes. A project's affordability rho solves
 //   sum over supporters i of min(budget_i, rho * u_i) = cost,
 // and the project with the least rho is funded (ties by the tie-break).
+//
+// Budgets are exact, but exact numbers are slow once their denominators have
+// grown for a few dozen rounds; so every class also carries its budget as a
+// double, candidates are compared through doubles wherever those decide by a
+// wide margin, and only the winner's rho (and whatever comes too close to
+// call) is computed exactly. A class's numerator is brought to the newest
+// denominator only when next used. For add1's many runs, a screen in doubles
+// alone (mes_screen.h) gives each run's funded set; this exact count runs for
+// the outcome kept and where the screen cannot decide.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <iterator>
 #include <numeric>
 
+#include "mes_instance.h"
+#include "mes_screen.h"
 #include "rule_impl.h"
 
 namespace psephos::engine::internal {
@@ -18,80 +30,6 @@ namespace {
 constexpr std::uint32_t kNoClass = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint32_t kZeroClass = 0;  // voters with no money left
 
-// Supporters and their utilities, built once per election and satisfaction.
-struct MesInstance {
-  std::vector<std::uint32_t> offsets;  // supporters of p: voters[offsets[p] .. offsets[p+1])
-  std::vector<std::uint32_t> voters;
-  std::vector<std::int64_t> utility;  // parallel to voters
-  std::vector<bool> uniform;          // every supporter of p has the same utility
-  std::vector<ProjectIndex> candidates;     // positive cost and positive total utility
-  std::vector<ProjectIndex> free_projects;  // zero cost, positive total utility
-  std::vector<Rational> initial_rho;        // cost / total utility
-  std::size_t num_voters = 0;
-  bool utility_is_money = false;
-
-  std::span<const std::uint32_t> Supporters(ProjectIndex p) const {
-    return {voters.data() + offsets[p], voters.data() + offsets[p + 1]};
-  }
-  std::span<const std::int64_t> Utilities(ProjectIndex p) const {
-    return {utility.data() + offsets[p], utility.data() + offsets[p + 1]};
-  }
-};
-
-MesInstance BuildInstance(const Election& election, Satisfaction sat) {
-  MesInstance inst;
-  const std::size_t np = election.projects.size();
-  const Profile& profile = election.profile;
-  inst.num_voters = profile.size();
-  inst.utility_is_money = sat == Satisfaction::kCost;
-  std::vector<std::uint32_t> count(np + 1, 0);
-  // pabutools counts only voters who gain from a project as its supporters.
-  const RuleOptions no_options;
-  auto utility_at = [&](std::size_t b, std::size_t i) {
-    return EntryUtility(election, sat, no_options, b, i);
-  };
-  for (std::size_t b = 0; b < profile.size(); ++b) {
-    auto projects = profile.projects(b);
-    for (std::size_t i = 0; i < projects.size(); ++i) {
-      if (utility_at(b, i) > 0) ++count[projects[i] + 1];
-    }
-  }
-  inst.offsets.assign(np + 1, 0);
-  for (std::size_t p = 0; p < np; ++p) inst.offsets[p + 1] = inst.offsets[p] + count[p + 1];
-  inst.voters.resize(inst.offsets[np]);
-  inst.utility.resize(inst.offsets[np]);
-  std::vector<std::uint32_t> fill(inst.offsets.begin(), inst.offsets.end() - 1);
-  for (std::size_t b = 0; b < profile.size(); ++b) {
-    auto projects = profile.projects(b);
-    for (std::size_t i = 0; i < projects.size(); ++i) {
-      const std::int64_t u = utility_at(b, i);
-      if (u <= 0) continue;
-      const std::uint32_t at = fill[projects[i]]++;
-      inst.voters[at] = static_cast<std::uint32_t>(b);
-      inst.utility[at] = u;
-    }
-  }
-  inst.uniform.assign(np, true);
-  inst.initial_rho.resize(np);
-  for (ProjectIndex p = 0; p < np; ++p) {
-    std::int64_t total = 0;
-    auto utils = inst.Utilities(p);
-    for (std::int64_t u : utils) {
-      total += u;
-      if (u != utils.front()) inst.uniform[p] = false;
-    }
-    if (total <= 0) continue;  // nobody gains from it: MES never funds it
-    const Money cost = election.projects[p].cost;
-    if (cost == 0) {
-      inst.free_projects.push_back(p);
-    } else {
-      inst.candidates.push_back(p);
-      inst.initial_rho[p] = MakeRational(cost, total);
-    }
-  }
-  return inst;
-}
-
 // Supporters sharing a budget class and a utility.
 struct Group {
   std::uint32_t cls;
@@ -99,27 +37,36 @@ struct Group {
   std::int64_t count;
 };
 
+// Doubles decide what they decide by a margin this wide (relative), far wider
+// than their rounding; anything closer is decided with the exact rationals.
+constexpr double kMargin = 1e-9;
+// The relative error of a double made by ToDouble, with room to spare.
+constexpr double kRounding = 1e-14;
+
+// A project's affordability as doubles tell it: unaffordable, within
+// [lo, hi], or too close to call.
+struct RhoEstimate {
+  enum class Kind { kUnaffordable, kWithin, kUnsure };
+  Kind kind = Kind::kUnsure;
+  double lo = 0;
+  double hi = 0;
+};
+
 class MesRun {
  public:
-  MesRun(const Election& election, const MesInstance& inst, const TieBreak& tie_break,
-         const Rational& voter_budget)
-      : election_(election), inst_(inst), tie_break_(tie_break) {
-    denominator_ = voter_budget.get_den();
-    numerator_.push_back(mpz_class(0));
-    class_size_.push_back(0);
-    rank_.push_back(0);
-    std::uint32_t start = kZeroClass;
-    if (sgn(voter_budget) > 0) {
-      numerator_.push_back(voter_budget.get_num());
-      class_size_.push_back(static_cast<std::int64_t>(inst.num_voters));
-      rank_.push_back(0);
-      order_.push_back(1);
-      start = 1;
-    }
-    voter_class_.assign(inst.num_voters, start);
-  }
+  // One MesRun serves many runs (add1): its numbers keep their memory.
+  MesRun(const Election& election, const MesInstance& inst, const TieBreak& tie_break)
+      : election_(election), inst_(inst), tie_break_(tie_break) {}
 
-  Outcome Run(std::vector<MesProbe>* probes = nullptr) {
+  // MES with every voter starting from voter_budget.
+  Outcome Run(const Rational& voter_budget, std::vector<MesProbe>* probes = nullptr) {
+    epochs_ = 0;
+    classes_ = 0;
+    AddEpoch(voter_budget.get_den());
+    AddClass(mpz_class(0));
+    std::uint32_t start = kZeroClass;
+    if (sgn(voter_budget) > 0) start = AddClass(voter_budget.get_num());
+    voter_class_.assign(inst_.num_voters, start);
     probes_ = probes && !probes->empty() ? probes : nullptr;
     Outcome out;
     out.criterion = "rho";
@@ -140,35 +87,70 @@ class MesRun {
     if (probes_) StartProbes(out.rounds.size());
     std::vector<ProjectIndex> remaining = inst_.candidates;
     std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
-    std::vector<Rational> rho = inst_.initial_rho;
-    std::vector<bool> dropped(election_.projects.size(), false);
+    const std::size_t np = election_.projects.size();
+    // A lower bound on each candidate's rho: rho only grows as budgets shrink.
+    std::vector<double> lo(np, 0);
+    for (ProjectIndex p : remaining) lo[p] = ToDouble(inst_.initial_rho[p].get_num(), inst_.initial_rho[p].get_den()) * (1 - kRounding);
+    std::vector<double> hi(np, 0);
+    std::vector<bool> dropped(np, false);
+    std::vector<ProjectIndex> evaluated;
+    std::vector<Rational> exact(np);
+    std::vector<bool> has_exact(np, false);
+    estimate_groups_.resize(np);
+    estimate_price_.assign(np, 0);
     while (!remaining.empty()) {
-      // rho only grows as budgets shrink, so once a stale rho exceeds the best
-      // fresh one, nothing further down can beat or tie it.
       std::sort(remaining.begin(), remaining.end(), [&](ProjectIndex a, ProjectIndex b) {
-        const int c = cmp(rho[a], rho[b]);
-        return c != 0 ? c < 0 : tie_break_.Prefers(a, b);
+        return lo[a] != lo[b] ? lo[a] < lo[b] : tie_break_.Prefers(a, b);
       });
-      std::vector<ProjectIndex> tied;
-      const Rational* best = nullptr;
+      // Estimate candidates from the lowest bound up, until the next bound
+      // exceeds the best estimate's upper end: nothing further can win or tie.
+      double best_hi = std::numeric_limits<double>::infinity();
+      evaluated.clear();
       for (ProjectIndex p : remaining) {
-        if (best && rho[p] > *best) break;
-        if (!Affordability(p, rho[p])) {
+        if (lo[p] > best_hi) break;
+        has_exact[p] = false;
+        const RhoEstimate estimate = EstimateRho(p);
+        if (estimate.kind == RhoEstimate::Kind::kUnaffordable) {
           dropped[p] = true;
           continue;
         }
-        if (!best || rho[p] < *best) {
-          best = &rho[p];
+        if (estimate.kind == RhoEstimate::Kind::kUnsure) {
+          if (!Affordability(p, exact[p])) {
+            dropped[p] = true;
+            continue;
+          }
+          has_exact[p] = true;
+          const double value = ToDouble(exact[p].get_num(), exact[p].get_den());
+          lo[p] = std::max(lo[p], value * (1 - kRounding));
+          hi[p] = value * (1 + kRounding);
+        } else {
+          lo[p] = std::max(lo[p], estimate.lo);
+          hi[p] = estimate.hi;
+        }
+        best_hi = std::min(best_hi, hi[p]);
+        evaluated.push_back(p);
+      }
+      std::erase_if(remaining, [&](ProjectIndex p) { return dropped[p]; });
+      // Whoever might reach the least rho is settled exactly.
+      std::vector<ProjectIndex> tied;
+      const Rational* best = nullptr;
+      for (ProjectIndex p : evaluated) {
+        if (lo[p] > best_hi) continue;
+        if (!has_exact[p]) {
+          PriceFromEstimate(p, exact[p]);
+          has_exact[p] = true;
+        }
+        if (!best || exact[p] < *best) {
+          best = &exact[p];
           tied.assign(1, p);
-        } else if (rho[p] == *best) {
+        } else if (exact[p] == *best) {
           tied.push_back(p);
         }
       }
-      std::erase_if(remaining, [&](ProjectIndex p) { return dropped[p]; });
       if (tied.empty()) break;
       tied = internal::OrderTied(std::move(tied), tie_break_);
       const ProjectIndex winner = tied.front();
-      const Rational winner_rho = rho[winner];
+      const Rational winner_rho = exact[winner];
       if (tied.size() > 1) out.ties.push_back(Tie{out.rounds.size(), tied, winner});
       if (probes_ && probe_of_[winner] != kNoProbe) {
         const std::size_t i = probe_of_[winner];
@@ -201,6 +183,47 @@ class MesRun {
   }
 
  private:
+  std::uint32_t AddClass(const mpz_class& numerator) {
+    const auto c = static_cast<std::uint32_t>(classes_++);
+    if (c == numerator_.size()) {
+      numerator_.emplace_back();
+      approx_.emplace_back();
+      class_epoch_.emplace_back();
+    }
+    numerator_[c] = numerator;
+    approx_[c] = ToDouble(numerator, Denominator());
+    class_epoch_[c] = static_cast<std::uint32_t>(epochs_ - 1);
+    return c;
+  }
+
+  void AddEpoch(const mpz_class& denominator) {
+    const auto e = static_cast<std::uint32_t>(epochs_++);
+    if (e == denominators_.size()) {
+      denominators_.emplace_back();
+      factor_.emplace_back();
+      factor_epoch_.emplace_back();
+    }
+    denominators_[e] = denominator;
+    factor_epoch_[e] = e;  // the factor to the newest denominator is 1: never asked
+  }
+
+  const mpz_class& Denominator() const { return denominators_[epochs_ - 1]; }
+
+  // Brings class c's numerator over the current denominator. Only classes in
+  // use are brought up: most never are again, and rescaling every class each
+  // round was most of the work.
+  void Normalize(std::uint32_t c) {
+    const std::uint32_t epoch = class_epoch_[c];
+    const auto now = static_cast<std::uint32_t>(epochs_ - 1);
+    if (epoch == now) return;
+    if (factor_epoch_[epoch] != now) {
+      mpz_divexact(factor_[epoch].get_mpz_t(), denominators_[now].get_mpz_t(), denominators_[epoch].get_mpz_t());
+      factor_epoch_[epoch] = now;
+    }
+    numerator_[c] *= factor_[epoch];
+    class_epoch_[c] = now;
+  }
+
   // Each probed project's supporters' money, and its rho while it can still
   // win: one pass over its supporters serves both.
   void Watch() {
@@ -208,8 +231,11 @@ class MesRun {
       MesProbe& probe = (*probes_)[i];
       auto& groups = CollectGroups(probe.project);
       mpz_class total = 0;
-      for (const Group& g : groups) total += numerator_[g.cls] * g.count;
-      Rational money(total, denominator_);
+      for (const Group& g : groups) {
+        Normalize(g.cls);
+        total += numerator_[g.cls] * g.count;
+      }
+      Rational money(total, Denominator());
       money.canonicalize();
       probe.money.push_back(std::move(money));
       std::optional<Rational> rho;
@@ -250,8 +276,9 @@ class MesRun {
   // Snapshots the money of the probed project's supporters who still have some.
   void Hold(MesProbe& probe) {
     probe.holdings.clear();
-    probe.holdings_denominator = denominator_;
+    probe.holdings_denominator = Denominator();
     for (const Group& g : CollectGroups(probe.project)) {
+      Normalize(g.cls);
       probe.holdings.push_back(MesProbe::Holding{numerator_[g.cls], g.utility, g.count});
     }
   }
@@ -262,7 +289,7 @@ class MesRun {
     auto supporters = inst_.Supporters(p);
     auto utils = inst_.Utilities(p);
     if (inst_.uniform[p]) {
-      if (class_count_.size() < numerator_.size()) class_count_.resize(numerator_.size(), 0);
+      if (class_count_.size() < classes_) class_count_.resize(classes_, 0);
       for (std::uint32_t v : supporters) {
         const std::uint32_t c = voter_class_[v];
         if (c == kZeroClass) continue;
@@ -290,6 +317,91 @@ class MesRun {
     return groups_;
   }
 
+  // p's affordability from the doubles. For one utility u, rho = q / u where
+  // the price q solves sum min(budget, q) = cost. Iterating q <- (cost - what
+  // the poor hold) / the rich, from cost / supporters, climbs to it from below
+  // and stops when the poor stay the same. The result stands only when no
+  // budget lies within the margin of q: then the exact count has the same poor
+  // voters, and its q differs from ours by rounding alone.
+  RhoEstimate EstimateRho(ProjectIndex p) {
+    RhoEstimate unsure;
+    if (!inst_.uniform[p]) return unsure;
+    const auto& groups = CollectGroups(p);
+    if (groups.empty()) return RhoEstimate{RhoEstimate::Kind::kUnaffordable};
+    const auto cost = static_cast<double>(election_.projects[p].cost);
+    const auto utility = static_cast<double>(groups.front().utility);
+    const double margin = kMargin + 1e-15 * static_cast<double>(groups.size());
+    double money = 0;
+    std::int64_t voters = 0;
+    for (const Group& g : groups) {
+      money += approx_[g.cls] * static_cast<double>(g.count);
+      voters += g.count;
+    }
+    if (money < cost * (1 - margin)) return RhoEstimate{RhoEstimate::Kind::kUnaffordable};
+    if (money <= cost * (1 + margin)) return unsure;
+    double q = cost / static_cast<double>(voters);
+    double poor_money = 0;
+    std::int64_t rich = 0;
+    for (int step = 0;; ++step) {
+      if (step == 64) return unsure;  // slow to settle: the exact scan sorts once
+      poor_money = 0;
+      rich = 0;
+      for (const Group& g : groups) {
+        const double a = approx_[g.cls];
+        if (a < q) {
+          poor_money += a * static_cast<double>(g.count);
+        } else {
+          rich += g.count;
+        }
+      }
+      if (rich == 0) return unsure;
+      const double next = (cost - poor_money) / static_cast<double>(rich);
+      if (next <= q) {
+        q = next;
+        break;
+      }
+      q = next;
+    }
+    const double error = margin * (cost + poor_money) / static_cast<double>(rich) + margin * q;
+    double poor_again = 0;
+    std::int64_t rich_again = 0;
+    for (const Group& g : groups) {
+      const double a = approx_[g.cls];
+      if (std::abs(a - q) <= error + margin * a) return unsure;
+      if (a < q) {
+        poor_again += a * static_cast<double>(g.count);
+      } else {
+        rich_again += g.count;
+      }
+    }
+    if (rich_again != rich) return unsure;
+    estimate_groups_[p].assign(groups.begin(), groups.end());
+    estimate_price_[p] = q;
+    return RhoEstimate{RhoEstimate::Kind::kWithin, (q - error) / utility * (1 - kRounding),
+                       (q + error) / utility * (1 + kRounding)};
+  }
+
+  // p's exact rho from its estimate this round, which settled who is poor:
+  // they pay all they have, the rest share what is left.
+  void PriceFromEstimate(ProjectIndex p, Rational& rho) {
+    const double price = estimate_price_[p];
+    mpz_class left = mpz_class(static_cast<long>(election_.projects[p].cost)) * Denominator();
+    std::int64_t rich = 0;
+    std::int64_t utility = 0;
+    for (const Group& g : estimate_groups_[p]) {
+      utility = g.utility;
+      if (approx_[g.cls] < price) {
+        Normalize(g.cls);
+        scratch_ = numerator_[g.cls] * g.count;
+        left -= scratch_;
+      } else {
+        rich += g.count;
+      }
+    }
+    rho = Rational(left, Denominator() * rich * utility);
+    rho.canonicalize();
+  }
+
   // Sets rho to p's affordability; false when its supporters cannot pay for it.
   // Walking supporters from the poorest (by budget per unit of utility), the
   // first group that can pay the even share of what is left fixes rho; the
@@ -300,16 +412,16 @@ class MesRun {
   bool AffordabilityOf(ProjectIndex p, std::vector<Group>& groups, Rational& rho) {
     const Money cost = election_.projects[p].cost;
     if (inst_.uniform[p]) {
-      // Budget order is the classes' global rank: integer sorting only.
-      SortByRank(groups);
+      SortByBudget(groups);
       std::int64_t rich = 0;
       for (const Group& g : groups) rich += g.count;
-      mpz_class left = mpz_class(static_cast<long>(cost)) * denominator_;  // over denominator_
+      mpz_class left = mpz_class(static_cast<long>(cost)) * Denominator();
       for (const Group& g : groups) {
         // The even share left / rich is affordable to this group: rho follows.
+        Normalize(g.cls);
         scratch_ = numerator_[g.cls] * rich;
         if (left <= scratch_) {
-          rho = Rational(left, denominator_ * rich * g.utility);
+          rho = Rational(left, Denominator() * rich * g.utility);
           rho.canonicalize();
           return true;
         }
@@ -319,16 +431,17 @@ class MesRun {
       }
       return false;
     }
+    for (const Group& g : groups) Normalize(g.cls);
     std::sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
       return numerator_[a.cls] * b.utility < numerator_[b.cls] * a.utility;
     });
-    mpz_class left = mpz_class(static_cast<long>(cost)) * denominator_;
+    mpz_class left = mpz_class(static_cast<long>(cost)) * Denominator();
     mpz_class utility_left = 0;
     for (const Group& g : groups) utility_left += mpz_class(static_cast<long>(g.utility)) * g.count;
     for (const Group& g : groups) {
-      // rho = left / (denominator_ * utility_left); can this group pay rho * u?
+      // rho = left / (denominator * utility_left); can this group pay rho * u?
       if (left * g.utility <= numerator_[g.cls] * utility_left) {
-        rho = Rational(left, denominator_ * utility_left);
+        rho = Rational(left, Denominator() * utility_left);
         rho.canonicalize();
         return true;
       }
@@ -338,118 +451,68 @@ class MesRun {
     return false;
   }
 
-  // Groups of distinct live classes by the classes' rank: when they are many,
-  // placing each at its rank and reading the ranks in order beats sorting.
-  void SortByRank(std::vector<Group>& groups) {
-    const std::size_t live = order_.size();
-    if (groups.size() < 64 || groups.size() * 16 < live) {
-      std::sort(groups.begin(), groups.end(),
-                [&](const Group& a, const Group& b) { return rank_[a.cls] < rank_[b.cls]; });
-      return;
-    }
-    by_rank_.assign(live, Group{kNoClass, 0, 0});
-    for (const Group& g : groups) by_rank_[rank_[g.cls]] = g;
-    std::size_t k = 0;
-    for (const Group& g : by_rank_) {
-      if (g.cls != kNoClass) groups[k++] = g;
-    }
+  // Groups by budget, poorest first: the doubles order budgets that differ by
+  // more than their rounding, the exact numerators the rest.
+  void SortByBudget(std::vector<Group>& groups) {
+    std::sort(groups.begin(), groups.end(), [&](const Group& x, const Group& y) {
+      const double a = approx_[x.cls];
+      const double b = approx_[y.cls];
+      if (a < b * (1 - 4 * kRounding)) return true;
+      if (b < a * (1 - 4 * kRounding)) return false;
+      Normalize(x.cls);
+      Normalize(y.cls);
+      return numerator_[x.cls] < numerator_[y.cls];
+    });
   }
 
   void Pay(ProjectIndex p, const Rational& rho) {
+    // A new denominator when rho needs one; classes follow when next used.
+    mpz_class common;
+    mpz_lcm(common.get_mpz_t(), Denominator().get_mpz_t(), rho.get_den_mpz_t());
+    if (common != Denominator()) AddEpoch(common);
+    const mpz_class rho_numerator = rho.get_num() * (Denominator() / rho.get_den());
     auto supporters = inst_.Supporters(p);
     auto utils = inst_.Utilities(p);
-    // Each (class, utility) pair moves to one new class: find it once.
-    std::vector<std::pair<std::uint32_t, std::int64_t>> keys;
-    const bool uniform = inst_.uniform[p];
-    if (uniform) {
-      // One utility: a class's order among its peers survives the payment.
-      if (class_next_.size() < numerator_.size()) class_next_.resize(numerator_.size(), kNoClass);
+    // What is left to a class after paying rho * utility: a new class, or none.
+    auto after_paying = [&](std::uint32_t c, std::int64_t utility) {
+      Normalize(c);
+      scratch_ = numerator_[c] - rho_numerator * utility;
+      return sgn(scratch_) > 0 ? AddClass(scratch_) : kZeroClass;
+    };
+    if (inst_.uniform[p]) {
+      // Each class moves to one new class: find it once, at its first voter.
+      paid_.clear();
       for (std::uint32_t v : supporters) {
-        const std::uint32_t c = voter_class_[v];
-        if (c == kZeroClass || class_next_[c] != kNoClass) continue;
-        class_next_[c] = kZeroClass;  // seen; set for real below
-        keys.emplace_back(c, utils[0]);
+        std::uint32_t& c = voter_class_[v];
+        if (c == kZeroClass) continue;
+        if (class_next_.size() <= c) class_next_.resize(classes_, kNoClass);
+        std::uint32_t next = class_next_[c];
+        if (next == kNoClass) {
+          next = after_paying(c, utils[0]);
+          class_next_[c] = next;
+          paid_.push_back(c);
+        }
+        c = next;
       }
-      std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
-        return rank_[a.first] < rank_[b.first];
-      });
-    } else {
-      for (std::size_t i = 0; i < supporters.size(); ++i) {
-        const std::uint32_t c = voter_class_[supporters[i]];
-        if (c != kZeroClass) keys.emplace_back(c, utils[i]);
-      }
-      std::sort(keys.begin(), keys.end());
-      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      for (std::uint32_t c : paid_) class_next_[c] = kNoClass;
+      return;
     }
-    // Bring every budget over a denominator that rho also divides.
-    mpz_class common;
-    mpz_lcm(common.get_mpz_t(), denominator_.get_mpz_t(), rho.get_den_mpz_t());
-    if (common != denominator_) {
-      const mpz_class factor = common / denominator_;
-      // The factor divides the payers' count times a utility: a machine word, usually.
-      if (factor.fits_ulong_p()) {
-        const unsigned long f = factor.get_ui();
-        for (std::uint32_t c : order_) mpz_mul_ui(numerator_[c].get_mpz_t(), numerator_[c].get_mpz_t(), f);
-      } else {
-        for (std::uint32_t c : order_) numerator_[c] *= factor;
-      }
-      denominator_ = common;
+    // Each (class, utility) pair moves to one new class.
+    std::vector<std::pair<std::uint32_t, std::int64_t>> keys;
+    for (std::size_t i = 0; i < supporters.size(); ++i) {
+      const std::uint32_t c = voter_class_[supporters[i]];
+      if (c != kZeroClass) keys.emplace_back(c, utils[i]);
     }
-    const mpz_class rho_numerator = rho.get_num() * (denominator_ / rho.get_den());
-    std::vector<std::uint32_t> next(keys.size(), kZeroClass);
-    std::vector<std::uint32_t> created;
-    mpz_class left;
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-      left = numerator_[keys[k].first] - rho_numerator * keys[k].second;
-      if (sgn(left) <= 0) continue;
-      next[k] = static_cast<std::uint32_t>(numerator_.size());
-      created.push_back(next[k]);
-      numerator_.push_back(left);
-      class_size_.push_back(0);
-      rank_.push_back(0);
-    }
-    if (uniform) {
-      if (class_next_.size() < numerator_.size()) class_next_.resize(numerator_.size(), kNoClass);
-      for (std::size_t k = 0; k < keys.size(); ++k) class_next_[keys[k].first] = next[k];
-    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::vector<std::uint32_t> next(keys.size());
+    for (std::size_t k = 0; k < keys.size(); ++k) next[k] = after_paying(keys[k].first, keys[k].second);
     for (std::size_t i = 0; i < supporters.size(); ++i) {
       std::uint32_t& c = voter_class_[supporters[i]];
       if (c == kZeroClass) continue;
-      --class_size_[c];
-      if (uniform) {
-        c = class_next_[c];
-      } else {
-        const auto it = std::lower_bound(keys.begin(), keys.end(), std::make_pair(c, utils[i]));
-        c = next[static_cast<std::size_t>(it - keys.begin())];
-      }
-      ++class_size_[c];
+      const auto it = std::lower_bound(keys.begin(), keys.end(), std::make_pair(c, utils[i]));
+      c = next[static_cast<std::size_t>(it - keys.begin())];
     }
-    if (uniform) {
-      for (const auto& key : keys) class_next_[key.first] = kNoClass;
-    }
-    Reorder(std::move(created), /*sorted=*/uniform);
-  }
-
-  // Keeps order_ (live classes by budget) and rank_ current after a payment.
-  void Reorder(std::vector<std::uint32_t> created, bool sorted) {
-    auto by_budget = [&](std::uint32_t a, std::uint32_t b) {
-      return cmp(numerator_[a], numerator_[b]) < 0;
-    };
-    if (!sorted) std::sort(created.begin(), created.end(), by_budget);
-    std::erase_if(order_, [&](std::uint32_t c) { return class_size_[c] == 0; });
-    // Few classes are new each round: place each by binary search.
-    std::vector<std::uint32_t> merged;
-    merged.reserve(order_.size() + created.size());
-    auto from = order_.begin();
-    for (std::uint32_t c : created) {
-      auto to = std::upper_bound(from, order_.end(), c, by_budget);
-      merged.insert(merged.end(), from, to);
-      merged.push_back(c);
-      from = to;
-    }
-    merged.insert(merged.end(), from, order_.end());
-    order_ = std::move(merged);
-    for (std::size_t i = 0; i < order_.size(); ++i) rank_[order_[i]] = static_cast<std::uint32_t>(i);
   }
 
   const Election& election_;
@@ -460,21 +523,29 @@ class MesRun {
   std::vector<bool> probe_funded_;     // per probe: its project is funded
   std::vector<bool> probe_candidate_;  // it has a positive cost, someone gains from it, and they can still pay
   const TieBreak& tie_break_;
-  // A class's budget is numerator_[c] / denominator_: one common denominator
-  // keeps sums and comparisons in integers. Class 0 holds nothing.
-  mpz_class denominator_;
-  std::vector<mpz_class> numerator_;
+  // A class's budget is numerator_[c] / denominators_[class_epoch_[c]]. Each
+  // payment may need a finer denominator (an epoch); budgets then share the
+  // newest one, so sums and comparisons stay in integers. Class 0 holds nothing.
+  std::vector<mpz_class> denominators_;      // the first epochs_ are this run's
+  std::size_t epochs_ = 0;
+  std::vector<mpz_class> factor_;            // per epoch: newest denominator / its own
+  std::vector<std::uint32_t> factor_epoch_;  // ...valid while this is the newest epoch
+  std::vector<mpz_class> numerator_;         // the first classes_ are this run's
+  std::size_t classes_ = 0;
+  std::vector<std::uint32_t> class_epoch_;
+  std::vector<double> approx_;               // each class's budget, within kRounding
   std::vector<std::uint32_t> voter_class_;   // per ballot
-  std::vector<std::int64_t> class_size_;     // voters in each class
-  std::vector<std::uint32_t> order_;         // live classes, poorest first
-  std::vector<std::uint32_t> rank_;          // position of a class in order_
   std::vector<std::uint32_t> class_next_;    // scratch for Pay, kNoClass between uses
+  std::vector<std::uint32_t> paid_;          // scratch for Pay
+  // Per project, from its latest estimate this round: its groups and the
+  // price that parts its poor supporters from the rich.
+  std::vector<std::vector<Group>> estimate_groups_;
+  std::vector<double> estimate_price_;
   mpz_class scratch_;
   std::vector<std::int64_t> class_count_;    // scratch, zero between uses
   std::vector<std::uint32_t> touched_;       // scratch
   std::vector<std::pair<std::uint32_t, std::int64_t>> pairs_;  // scratch
   std::vector<Group> groups_;                // scratch
-  std::vector<Group> by_rank_;               // scratch for SortByRank
 };
 
 }  // namespace
@@ -498,7 +569,7 @@ bool IsExhaustive(const Election& election, const std::vector<ProjectIndex>& can
 Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction sat,
                const Rational& voter_budget, std::vector<MesProbe>* probes) {
   const MesInstance inst = BuildInstance(election, sat);
-  Outcome out = MesRun(election, inst, tie_break, voter_budget).Run(probes);
+  Outcome out = MesRun(election, inst, tie_break).Run(voter_budget, probes);
   out.voter_budget = voter_budget;
   out.iterations = 1;
   return out;
@@ -520,7 +591,7 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
     for (ProjectIndex p : inst.candidates) candidates_cost += static_cast<long>(election.projects[p].cost);
     if (candidates_cost <= static_cast<long>(election.budget)) {
       const Rational rich(candidates_cost + 1);
-      Outcome out = MesRun(election, inst, tie_break, std::max(voter_budget, rich)).Run();
+      Outcome out = MesRun(election, inst, tie_break).Run(std::max(voter_budget, rich));
       out.voter_budget = std::max(voter_budget, rich);
       out.iterations = 1;
       return out;
@@ -538,19 +609,41 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
     previous.selected.push_back(p);
   }
   const Money unbounded = std::numeric_limits<Money>::max();
-  for (int iteration = 1;; ++iteration) {
-    Outcome out = MesRun(election, inst, tie_break, voter_budget).Run();
-    out.voter_budget = voter_budget;
+  MesRun run(election, inst, tie_break);
+  auto exact_at = [&](const Rational& budget, int iteration) {
+    Outcome out = run.Run(budget);
+    out.voter_budget = budget;
     out.iterations = iteration;
+    return out;
+  };
+  // Each run is screened in doubles first (mes_screen.h): it gives the funded
+  // set, all the loop needs. The exact count runs where the screen cannot
+  // decide, and for the outcome finally kept.
+  MesScreen screen(election, inst, tie_break);
+  bool previous_screened = false;  // previous holds only the funded set
+  Rational previous_budget;
+  for (int iteration = 1;; ++iteration) {
+    Outcome out;
+    bool screened = false;
+    if (auto funded = screen.Run(voter_budget)) {
+      out.selected = std::move(funded->selected);
+      out.total_cost = funded->total_cost;
+      screened = true;
+    } else {
+      out = exact_at(voter_budget, iteration);
+    }
     if (out.total_cost > election.budget) {
+      if (previous_screened) previous = exact_at(previous_budget, iteration);
       previous.iterations = iteration;
       return previous;
     }
-    if (stop_when_exhaustive && IsExhaustive(election, inst.candidates, out, election.budget)) return out;
     // Every candidate funded or excluded: more money changes nothing.
-    if (!stop_when_exhaustive && IsExhaustive(election, inst.candidates, out, unbounded)) return out;
-    voter_budget += Rational(unit);
+    const bool last = IsExhaustive(election, inst.candidates, out, stop_when_exhaustive ? election.budget : unbounded);
+    if (last) return screened ? exact_at(voter_budget, iteration) : out;
     previous = std::move(out);
+    previous_screened = screened;
+    previous_budget = voter_budget;
+    voter_budget += Rational(unit);
   }
 }
 

@@ -1,0 +1,118 @@
+// The doubles screen of MES (engine/src/mes_screen.h) against the exact
+// count: wherever the screen decides, it must fund exactly what the exact
+// count funds, in the same order; where it cannot, it must say so.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+
+#include "../../engine/src/mes_instance.h"
+#include "../../engine/src/mes_screen.h"
+#include "../../engine/src/rule_impl.h"
+#include "../support/election_builder.h"
+#include "../support/shared_data.h"
+
+using namespace psephos;
+using engine::Rational;
+using engine::internal::MesScreen;
+
+namespace {
+
+struct Tally {
+  int screened = 0;
+  int unsure = 0;
+};
+
+// Runs screen and exact count from each voter budget; returns how often the
+// screen decided.
+Tally Compare(const engine::Election& election, const engine::TieBreak& tie_break,
+              const std::vector<Rational>& budgets) {
+  const auto inst = engine::internal::BuildInstance(election, engine::internal::Satisfaction::kCost);
+  MesScreen screen(election, inst, tie_break);
+  Tally tally;
+  for (const Rational& budget : budgets) {
+    const auto screened = screen.Run(budget);
+    if (!screened) {
+      ++tally.unsure;
+      continue;
+    }
+    ++tally.screened;
+    const engine::Outcome exact =
+        engine::internal::RunMes(election, tie_break, engine::internal::Satisfaction::kCost, budget);
+    INFO("voter budget " << budget.get_str());
+    CHECK(screened->selected == exact.selected);
+    CHECK(screened->total_cost == exact.total_cost);
+  }
+  return tally;
+}
+
+std::vector<Rational> Add1Budgets(const engine::Election& election, int runs) {
+  std::vector<Rational> budgets;
+  Rational budget = engine::MakeRational(election.budget, static_cast<std::int64_t>(election.profile.size()));
+  Rational unit = 1;
+  for (int i = 0; i < election.money_scale; ++i) unit *= 10;
+  for (int i = 0; i < runs; ++i, budget += unit) budgets.push_back(budget);
+  return budgets;
+}
+
+}  // namespace
+
+TEST_CASE("mes screen: funds what the exact count funds over add1's budgets of real elections") {
+  for (const char* file : {"Poland_Wieliczka_2023_Zielony_Milion.pb", "Poland_Swiecie_2023.pb",
+                           "Netherlands_Assen_2024.pb", "Poland_Warszawa_2019_Las.pb",
+                           "Poland_Gdynia_2021_Obluze__small.pb", "Poland_Lodz_2020_Wiskitno.pb"}) {
+    CAPTURE(file);
+    const engine::Election& election = test::SharedElection(file);
+    const Tally tally = Compare(election, engine::TieBreak::ById(election), Add1Budgets(election, 40));
+    // Real counts leave the doubles wide margins: the screen must decide most runs.
+    CHECK(tally.screened > tally.unsure);
+  }
+}
+
+TEST_CASE("mes screen: random small elections, ties and budgets equal to prices") {
+  std::mt19937 rng(20261201);
+  Tally all;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const engine::Election election = test::RandomApprovalElection(rng);
+    std::vector<Rational> budgets;
+    // Whole and fractional budgets: small integers make exact ties and
+    // budgets exactly equal to a price common.
+    for (int b = 1; b <= 12; ++b) budgets.push_back(Rational(b));
+    budgets.push_back(engine::MakeRational(election.budget, static_cast<std::int64_t>(election.profile.size())));
+    const Tally tally = Compare(election, engine::TieBreak::ById(election), budgets);
+    all.screened += tally.screened;
+    all.unsure += tally.unsure;
+  }
+  // Both paths are taken: the screen decides, and declines the close calls.
+  CHECK(all.screened > 0);
+  CHECK(all.unsure > 0);
+}
+
+TEST_CASE("mes screen: an exact tie among projects nobody is poor for is broken as the exact count breaks it") {
+  // Three projects of equal cost, each approved by two of four voters: rho is
+  // 1/2 for all, exactly.
+  const engine::Election election =
+      test::MakeElection({{"c", 10}, {"a", 10}, {"b", 10}}, 100, {{0, 1}, {1, 2}, {0, 2}, {}});
+  const auto inst = engine::internal::BuildInstance(election, engine::internal::Satisfaction::kCost);
+  for (const auto& tie_break : {engine::TieBreak::ById(election), engine::TieBreak::ByFile(election)}) {
+    MesScreen screen(election, inst, tie_break);
+    const auto screened = screen.Run(Rational(25));
+    REQUIRE(screened.has_value());
+    const engine::Outcome exact =
+        engine::internal::RunMes(election, tie_break, engine::internal::Satisfaction::kCost, Rational(25));
+    CHECK(screened->selected == exact.selected);
+    CHECK_FALSE(exact.ties.empty());
+  }
+}
+
+TEST_CASE("mes screen: a budget exactly equal to the price is left to the exact count") {
+  // Two voters with 5 each, a project of 10: each pays exactly all they have.
+  const engine::Election election = test::MakeElection({{"a", 10}}, 10, {{0}, {0}});
+  const auto inst = engine::internal::BuildInstance(election, engine::internal::Satisfaction::kCost);
+  MesScreen screen(election, inst, engine::TieBreak::ById(election));
+  CHECK_FALSE(screen.Run(Rational(5)).has_value());
+  // With a little more each, the doubles decide.
+  const auto screened = screen.Run(Rational(6));
+  REQUIRE(screened.has_value());
+  CHECK(screened->selected == std::vector<engine::ProjectIndex>{0});
+}
