@@ -50,6 +50,7 @@ struct RhoEstimate {
   Kind kind = Kind::kUnsure;
   double lo = 0;
   double hi = 0;
+  double price = 0;  // kWithin: budgets below it are poor
 };
 
 class MesRun {
@@ -214,14 +215,9 @@ class MesRun {
   // round was most of the work.
   void Normalize(std::uint32_t c) {
     const std::uint32_t epoch = class_epoch_[c];
-    const auto now = static_cast<std::uint32_t>(epochs_ - 1);
-    if (epoch == now) return;
-    if (factor_epoch_[epoch] != now) {
-      mpz_divexact(factor_[epoch].get_mpz_t(), denominators_[now].get_mpz_t(), denominators_[epoch].get_mpz_t());
-      factor_epoch_[epoch] = now;
-    }
-    numerator_[c] *= factor_[epoch];
-    class_epoch_[c] = now;
+    if (epoch + 1 == epochs_) return;
+    numerator_[c] *= Factor(epoch);
+    class_epoch_[c] = static_cast<std::uint32_t>(epochs_ - 1);
   }
 
   // Each probed project's supporters' money, and its rho while it can still
@@ -230,20 +226,19 @@ class MesRun {
     for (std::size_t i = 0; i < probes_->size(); ++i) {
       MesProbe& probe = (*probes_)[i];
       auto& groups = CollectGroups(probe.project);
-      mpz_class total = 0;
-      for (const Group& g : groups) {
-        Normalize(g.cls);
-        total += numerator_[g.cls] * g.count;
-      }
-      Rational money(total, Denominator());
+      Rational money(MoneyOf(groups, [](const Group&) { return true; }), Denominator());
       money.canonicalize();
       probe.money.push_back(std::move(money));
       std::optional<Rational> rho;
-      Rational value;
       // Money only shrinks: once its supporters cannot pay, they never can again.
       if (!probe_funded_[i] && probe_candidate_[i]) {
-        if (AffordabilityOf(probe.project, groups, value)) {
-          rho = value;
+        const RhoEstimate estimate = EstimateOf(probe.project, groups);
+        Rational value;
+        if (estimate.kind == RhoEstimate::Kind::kWithin) {
+          RhoFromPrice(probe.project, groups, estimate.price, value);
+          rho = std::move(value);
+        } else if (estimate.kind == RhoEstimate::Kind::kUnsure && AffordabilityOf(probe.project, groups, value)) {
+          rho = std::move(value);
         } else {
           probe_candidate_[i] = false;
         }
@@ -324,9 +319,18 @@ class MesRun {
   // budget lies within the margin of q: then the exact count has the same poor
   // voters, and its q differs from ours by rounding alone.
   RhoEstimate EstimateRho(ProjectIndex p) {
+    const RhoEstimate estimate = EstimateOf(p, CollectGroups(p));
+    if (estimate.kind == RhoEstimate::Kind::kWithin) {
+      estimate_groups_[p].assign(groups_.begin(), groups_.end());
+      estimate_price_[p] = estimate.price;
+    }
+    return estimate;
+  }
+
+  // The same from p's supporters' groups.
+  RhoEstimate EstimateOf(ProjectIndex p, const std::vector<Group>& groups) {
     RhoEstimate unsure;
     if (!inst_.uniform[p]) return unsure;
-    const auto& groups = CollectGroups(p);
     if (groups.empty()) return RhoEstimate{RhoEstimate::Kind::kUnaffordable};
     const auto cost = static_cast<double>(election_.projects[p].cost);
     const auto utility = static_cast<double>(groups.front().utility);
@@ -375,31 +379,58 @@ class MesRun {
       }
     }
     if (rich_again != rich) return unsure;
-    estimate_groups_[p].assign(groups.begin(), groups.end());
-    estimate_price_[p] = q;
     return RhoEstimate{RhoEstimate::Kind::kWithin, (q - error) / utility * (1 - kRounding),
-                       (q + error) / utility * (1 + kRounding)};
+                       (q + error) / utility * (1 + kRounding), q};
   }
 
   // p's exact rho from its estimate this round, which settled who is poor:
   // they pay all they have, the rest share what is left.
   void PriceFromEstimate(ProjectIndex p, Rational& rho) {
-    const double price = estimate_price_[p];
-    mpz_class left = mpz_class(static_cast<long>(election_.projects[p].cost)) * Denominator();
+    RhoFromPrice(p, estimate_groups_[p], estimate_price_[p], rho);
+  }
+
+  // p's exact rho where `price` settled who is poor among `groups`.
+  void RhoFromPrice(ProjectIndex p, const std::vector<Group>& groups, double price, Rational& rho) {
     std::int64_t rich = 0;
-    std::int64_t utility = 0;
-    for (const Group& g : estimate_groups_[p]) {
-      utility = g.utility;
-      if (approx_[g.cls] < price) {
-        Normalize(g.cls);
-        scratch_ = numerator_[g.cls] * g.count;
-        left -= scratch_;
-      } else {
-        rich += g.count;
-      }
-    }
-    rho = Rational(left, Denominator() * rich * utility);
+    for (const Group& g : groups) rich += approx_[g.cls] < price ? 0 : g.count;
+    mpz_class left = mpz_class(static_cast<long>(election_.projects[p].cost)) * Denominator() -
+                     MoneyOf(groups, [&](const Group& g) { return approx_[g.cls] < price; });
+    rho = Rational(left, Denominator() * rich * groups.front().utility);
     rho.canonicalize();
+  }
+
+  // What the groups that `take` picks hold together, over the newest
+  // denominator: summed per epoch first, so each epoch's factor multiplies once.
+  template <class Take>
+  mpz_class MoneyOf(const std::vector<Group>& groups, Take take) {
+    if (epoch_money_.size() < epochs_) epoch_money_.resize(epochs_);
+    touched_epochs_.clear();
+    for (const Group& g : groups) {
+      if (!take(g)) continue;
+      const std::uint32_t e = class_epoch_[g.cls];
+      if (sgn(epoch_money_[e]) == 0) touched_epochs_.push_back(e);
+      mpz_addmul_ui(epoch_money_[e].get_mpz_t(), numerator_[g.cls].get_mpz_t(), static_cast<unsigned long>(g.count));
+    }
+    mpz_class total = 0;
+    for (std::uint32_t e : touched_epochs_) {
+      if (e + 1 == epochs_) {
+        total += epoch_money_[e];
+      } else {
+        total += epoch_money_[e] * Factor(e);
+      }
+      epoch_money_[e] = 0;
+    }
+    return total;
+  }
+
+  // Newest denominator / epoch e's.
+  const mpz_class& Factor(std::uint32_t e) {
+    const auto now = static_cast<std::uint32_t>(epochs_ - 1);
+    if (factor_epoch_[e] != now) {
+      mpz_divexact(factor_[e].get_mpz_t(), denominators_[now].get_mpz_t(), denominators_[e].get_mpz_t());
+      factor_epoch_[e] = now;
+    }
+    return factor_[e];
   }
 
   // Sets rho to p's affordability; false when its supporters cannot pay for it.
@@ -537,6 +568,8 @@ class MesRun {
   std::vector<std::uint32_t> voter_class_;   // per ballot
   std::vector<std::uint32_t> class_next_;    // scratch for Pay, kNoClass between uses
   std::vector<std::uint32_t> paid_;          // scratch for Pay
+  std::vector<mpz_class> epoch_money_;       // scratch for Money, zero between uses
+  std::vector<std::uint32_t> touched_epochs_;
   // Per project, from its latest estimate this round: its groups and the
   // price that parts its poor supporters from the rich.
   std::vector<std::vector<Group>> estimate_groups_;
