@@ -238,37 +238,54 @@ void Api::Close(const std::shared_ptr<LiveProcess>& p, bool wait, Reply reply) {
     json summary = Summary(*p);
     lock.unlock();
     if (!wait) reply(JsonResponse(http::status::accepted, summary));
-    LoadForCount(p, 0, std::make_shared<std::vector<std::string>>(), std::make_shared<std::vector<std::string>>(),
-                 wait ? std::optional<Reply>(std::move(reply)) : std::nullopt);
+    LoadForCount(p, wait ? std::optional<Reply>(std::move(reply)) : std::nullopt);
   });
 }
 
-void Api::LoadForCount(const std::shared_ptr<LiveProcess>& p, std::int64_t after_id,
-                       std::shared_ptr<std::vector<std::string>> ballots,
-                       std::shared_ptr<std::vector<std::string>> groups, std::optional<Reply> waiting) {
-  // Slices of a few milliseconds each: ballots of other processes commit in between.
-  constexpr std::size_t kSlice = 2000;
-  const bool posted = worker_.Post([this, p, after_id, ballots, groups, waiting](Storage& storage) mutable {
-    auto slice = storage.LoadCountedSlice(p->id, after_id, kSlice);
-    if (!slice.ok()) {
-      std::unique_lock lock(mutex_);
-      p->tallying = false;
-      p->tally_error = slice.status().message();
-      lock.unlock();
-      if (waiting) (*waiting)(ErrorResponse(http::status::internal_server_error, "not_stored", slice.status().message()));
-      return;
-    }
-    for (std::string& group : CountedGroups(*p, *slice)) groups->push_back(std::move(group));
-    for (auto& b : *slice) ballots->push_back(std::move(b.ballot));
-    if (slice->size() == kSlice) return LoadForCount(p, slice->back().id, ballots, groups, std::move(waiting));
-    ProcessDefinition definition;
-    {
-      std::lock_guard lock(mutex_);
-      definition = p->definition;
-    }
-    StartCount(p, std::move(definition), std::move(*ballots), std::move(*groups), std::move(waiting));
+void Api::LoadForCount(const std::shared_ptr<LiveProcess>& p, std::optional<Reply> waiting) {
+  ReadInSlices(p->id, &Storage::LoadCountedSlice, 0, std::make_shared<std::vector<StoredBallot>>(),
+               [this, p, waiting](std::optional<Result<std::vector<StoredBallot>>> read) {
+                 if (!read) {  // stopping: counted at the next start
+                   if (waiting) AnswerStillCounting(p, *waiting);
+                   return;
+                 }
+                 if (!read->ok()) {
+                   std::unique_lock lock(mutex_);
+                   p->tallying = false;
+                   p->tally_error = read->status().message();
+                   lock.unlock();
+                   if (waiting) {
+                     (*waiting)(ErrorResponse(http::status::internal_server_error, "not_stored", read->status().message()));
+                   }
+                   return;
+                 }
+                 std::vector<std::string> groups = CountedGroups(*p, **read);
+                 std::vector<std::string> ballots;
+                 ballots.reserve((*read)->size());
+                 for (auto& b : **read) ballots.push_back(std::move(b.ballot));
+                 ProcessDefinition definition;
+                 {
+                   std::lock_guard lock(mutex_);
+                   definition = p->definition;
+                 }
+                 StartCount(p, std::move(definition), std::move(ballots), std::move(groups), std::move(waiting));
+               });
+}
+
+void Api::ReadInSlices(ProcessId id, SliceReader slice, std::int64_t after_id,
+                       std::shared_ptr<std::vector<StoredBallot>> read, SlicesRead then) {
+  // Slices of a millisecond or two each: ballots of other processes commit in between.
+  constexpr std::size_t kSlice = 500;
+  const bool posted = worker_.Post([this, id, slice, after_id, read, then](Storage& storage) mutable {
+    auto next = (storage.*slice)(id, after_id, kSlice);
+    if (!next.ok()) return then(next.status());
+    const bool more = next->size() == kSlice;
+    const std::int64_t last = more ? next->back().id : 0;
+    read->insert(read->end(), std::make_move_iterator(next->begin()), std::make_move_iterator(next->end()));
+    if (more) return ReadInSlices(id, slice, last, read, std::move(then));
+    then(std::move(*read));
   });
-  if (!posted && waiting) AnswerStillCounting(p, *waiting);  // stopping: counted at the next start
+  if (!posted) then(std::nullopt);
 }
 
 void Api::AnswerStillCounting(const std::shared_ptr<LiveProcess>& p, const Reply& reply) {

@@ -118,48 +118,80 @@ void Api::Consistency(const std::shared_ptr<LiveProcess>& p, const std::string& 
                                         {"proof", std::move(proof)}}));
 }
 
+// A city's bundle is tens of megabytes: its ballots are read in slices, it is
+// built on the counting thread, and kept as text, answered without holding
+// mutex_ for longer than a pointer copy.
 void Api::Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply) {
-  worker_.Post([this, p, reply = std::move(reply)](Storage& storage) {
-    std::unique_lock lock(mutex_);
-    if (p->bundle.is_null()) {
-      const ProcessDefinition definition = p->definition;
-      const json results = p->results;
-      lock.unlock();
-      auto log = storage.LoadLog(p->id);
-      if (!log.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", log.status().message()));
-      auto bundle = BuildBundle(definition, *log, results, key_);
-      if (!bundle.ok()) return reply(ErrorResponse(http::status::internal_server_error, "bundle", bundle.status().message()));
-      lock.lock();
-      p->bundle = std::move(bundle).value();
-    }
-    Response r = JsonResponse(http::status::ok, p->bundle);
+  auto answer = [slug = p->definition.slug](Reply& to, std::shared_ptr<const std::string> text) {
+    Response r = TextResponse(http::status::ok, *text, "application/json; charset=utf-8");
+    r.set(http::field::content_disposition, "attachment; filename=\"" + slug + "-bundle.json\"");
+    to(std::move(r));
+  };
+  std::unique_lock lock(mutex_);
+  if (std::shared_ptr<const std::string> text = p->bundle) {
     lock.unlock();
-    r.set(http::field::content_disposition, "attachment; filename=\"" + p->definition.slug + "-bundle.json\"");
-    reply(std::move(r));
-  });
+    return answer(reply, std::move(text));
+  }
+  const ProcessDefinition definition = p->definition;
+  const json results = p->results;
+  lock.unlock();
+  ReadInSlices(
+      p->id, &Storage::LoadLogSlice, 0, std::make_shared<std::vector<StoredBallot>>(),
+      [this, p, definition, results, answer, reply](std::optional<Result<std::vector<StoredBallot>>> log) mutable {
+        if (!log) return reply(ErrorResponse(http::status::service_unavailable, "stopping", "the server is stopping"));
+        if (!log->ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", log->status().message()));
+        auto ballots = std::make_shared<std::vector<StoredBallot>>(std::move(**log));
+        tally_.Work([this, definition, results, ballots] { return BuildBundle(definition, *ballots, results, key_); },
+                    [this, p, answer, reply](std::optional<Result<json>> bundle) mutable {
+                      if (!bundle) {
+                        return reply(ErrorResponse(http::status::service_unavailable, "stopping", "the server is stopping"));
+                      }
+                      if (!bundle->ok()) {
+                        return reply(ErrorResponse(http::status::internal_server_error, "bundle", bundle->status().message()));
+                      }
+                      auto text = std::make_shared<const std::string>((*bundle)->dump());
+                      {
+                        std::lock_guard keep(mutex_);
+                        p->bundle = text;
+                      }
+                      answer(reply, std::move(text));
+                    });
+      });
 }
 
-// A budget as a .pb file: its projects and rules; once closed, its counted ballots too.
+// A budget as a .pb file: its projects and rules; once closed, its counted
+// ballots too (read in slices, written on the counting thread).
 void Api::ExportBudget(const std::shared_ptr<LiveProcess>& p, const std::string& budget_id, Reply reply) {
-  worker_.Post([this, p, budget_id, reply = std::move(reply)](Storage& storage) {
-    std::unique_lock lock(mutex_);
-    const ProcessDefinition definition = p->definition;
-    const bool with_ballots = p->state == ProcessState::kClosed || p->state == ProcessState::kPublished;
-    lock.unlock();
-    const Budget* budget = definition.FindBudget(budget_id);
-    if (!budget) return reply(ErrorResponse(http::status::not_found, "not_found", "no such budget"));
+  std::unique_lock lock(mutex_);
+  const ProcessDefinition definition = p->definition;
+  const bool with_ballots = p->state == ProcessState::kClosed || p->state == ProcessState::kPublished;
+  lock.unlock();
+  if (!definition.FindBudget(budget_id)) return reply(ErrorResponse(http::status::not_found, "not_found", "no such budget"));
+  auto write = [definition, budget_id](const std::vector<StoredBallot>& stored) -> Result<json> {
     std::vector<json> counted;
-    if (with_ballots) {
-      auto stored = storage.LoadBallots(p->id);
-      if (!stored.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", stored.status().message()));
-      for (const auto& b : *stored) counted.push_back(ballots::ParseJson(b.ballot).value_or(json()));
-    }
-    auto text = BudgetPabulib(definition, *budget, counted);
-    if (!text.ok()) return reply(ErrorResponse(http::status::internal_server_error, "export", text.status().message()));
-    Response r = TextResponse(http::status::ok, std::move(*text), "text/plain; charset=utf-8");
-    r.set(http::field::content_disposition, "attachment; filename=\"" + definition.slug + "-" + budget->id + ".pb\"");
+    counted.reserve(stored.size());
+    for (const auto& b : stored) counted.push_back(ballots::ParseJson(b.ballot).value_or(json()));
+    auto text = BudgetPabulib(definition, *definition.FindBudget(budget_id), counted);
+    if (!text.ok()) return text.status();
+    return json(std::move(*text));
+  };
+  auto send = [slug = definition.slug, budget_id, reply](std::optional<Result<json>> text) mutable {
+    if (!text) return reply(ErrorResponse(http::status::service_unavailable, "stopping", "the server is stopping"));
+    if (!text->ok()) return reply(ErrorResponse(http::status::internal_server_error, "export", text->status().message()));
+    Response r = TextResponse(http::status::ok, (*text)->get<std::string>(), "text/plain; charset=utf-8");
+    r.set(http::field::content_disposition, "attachment; filename=\"" + slug + "-" + budget_id + ".pb\"");
     reply(std::move(r));
-  });
+  };
+  if (!with_ballots) return send(write({}));
+  ReadInSlices(p->id, &Storage::LoadCountedSlice, 0, std::make_shared<std::vector<StoredBallot>>(),
+               [this, write, send](std::optional<Result<std::vector<StoredBallot>>> read) mutable {
+                 if (!read) return send(std::nullopt);
+                 if (!read->ok()) {
+                   return send(Result<json>(Status::Invalid("storage: " + read->status().message())));
+                 }
+                 auto stored = std::make_shared<std::vector<StoredBallot>>(std::move(**read));
+                 tally_.Work([write, stored] { return write(*stored); }, std::move(send));
+               });
 }
 
 }  // namespace psephos::server

@@ -230,6 +230,10 @@ class SqliteStorage final : public Storage {
   }
   Result<std::vector<StoredBallot>> LoadLog(ProcessId id) override { return Ballots(id, /*counted_only=*/false); }
 
+  Result<std::vector<StoredBallot>> LoadLogSlice(ProcessId id, std::int64_t after_id, std::size_t limit) override {
+    return Ballots(id, /*counted_only=*/false, after_id, limit);
+  }
+
   Result<std::vector<StoredBallot>> LoadCountedSlice(ProcessId id, std::int64_t after_id,
                                                      std::size_t limit) override try {
     std::vector<StoredBallot> out;
@@ -482,12 +486,16 @@ class SqliteStorage final : public Storage {
     return known.executeStep() ? AppendResult::kCodeSpent : AppendResult::kCodeUnknown;
   }
 
-  Result<std::vector<StoredBallot>> Ballots(ProcessId id, bool counted_only) try {
+  // Ballots after `after_id`, at most `limit` of them (0: all).
+  Result<std::vector<StoredBallot>> Ballots(ProcessId id, bool counted_only, std::int64_t after_id = 0,
+                                            std::size_t limit = 0) try {
     std::vector<StoredBallot> out;
     SQLite::Statement q(db_, std::string("SELECT id, grp, area, ballot, salt, receipt, created_at, superseded, code_hash "
-                                         "FROM ballots WHERE process_id = ?") +
-                                 (counted_only ? " AND superseded = 0" : "") + " ORDER BY id");
-    q.bind(1, id);
+                                         "FROM ballots WHERE id > ? AND process_id = ?") +
+                                 (counted_only ? " AND superseded = 0" : "") + " ORDER BY id" +
+                                 (limit > 0 ? " LIMIT " + std::to_string(limit) : ""));
+    q.bind(1, after_id);
+    q.bind(2, id);
     while (q.executeStep()) {
       out.push_back(StoredBallot{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
                                  q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),

@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <tuple>
+
 #include "psephos/server/crash_log.h"
 
 namespace psephos::server {
@@ -15,10 +17,23 @@ TallyWorker::~TallyWorker() { Stop(); }
 
 void TallyWorker::Count(ProcessDefinition definition, std::vector<std::string> ballots,
                         std::vector<std::string> groups, Done done) {
+  auto job = std::make_shared<std::tuple<ProcessDefinition, std::vector<std::string>, std::vector<std::string>>>(
+      std::move(definition), std::move(ballots), std::move(groups));
+  Work(
+      [job] {
+        auto results = TallyProcess(std::get<0>(*job), std::get<1>(*job), std::get<2>(*job));
+        std::get<1>(*job) = {};  // the memory goes back before `done` runs
+        std::get<2>(*job) = {};
+        return results;
+      },
+      std::move(done));
+}
+
+void TallyWorker::Work(std::function<Result<nlohmann::json>()> work, Done done) {
   {
     std::lock_guard lock(shared_->mutex);
     if (!shared_->stopping) {
-      shared_->queue.push_back(Job{std::move(definition), std::move(ballots), std::move(groups), std::move(done)});
+      shared_->queue.push_back(Job{std::move(work), std::move(done)});
       shared_->wake.notify_one();
       return;
     }
@@ -68,9 +83,8 @@ void TallyWorker::Run(std::shared_ptr<Shared> shared) {
       shared->queue.pop_front();
       shared->running = std::move(job.done);
     }
-    auto results = TallyProcess(job.definition, job.ballots, job.groups);
-    job.ballots = {};
-    job.groups = {};
+    auto results = job.work();
+    job.work = nullptr;
     std::lock_guard calling(shared->calling);  // Stop() does not return while `done` runs
     Done done;
     {

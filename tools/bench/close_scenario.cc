@@ -227,6 +227,12 @@ int RunCloseScenario(const CloseScenario& o) {
     const double close_end = std::chrono::duration<double, std::milli>(Clock::now() - epoch).count();
     auto [status, text] = admin.Send(http::verb::get, Path(kClosed) + "/results");
     const double peak = PeakRssMb();
+    if (!o.bundle.empty()) {
+      const auto [bundle_status, bundle] = admin.Send(http::verb::get, Path(kClosed) + "/bundle");
+      std::ofstream(o.bundle, std::ios::binary) << bundle;
+      std::printf("bundle (%d): %zu bytes in %s\n", bundle_status, bundle.size(), o.bundle.c_str());
+      ok = ok && bundle_status == 200;
+    }
     std::this_thread::sleep_for(std::chrono::seconds(1));
     stop = true;
     for (auto& t : voters_on) t.join();

@@ -15,6 +15,7 @@ struct CloseScenario {
   long server_threads = 1;
   long voters = 0;  // 0: every voter of the file
   bool keep = false;
+  std::string bundle;  // when set: the closed process's bundle is saved here, for `psephos audit`
 };
 
 // Returns the exit code: 0 when every ballot was answered 201 and the close 200.

@@ -79,6 +79,7 @@ constexpr const char* kHelp = R"(usage: psephos_server_load [options]
   --close-rule R       the rule the closed process is counted with (default mes-add1)
   --close-voters N     only the file's first N voters (default: all)
   --other-rate N       ballots/s of the process that keeps voting (default 200)
+  --bundle FILE        save the closed process's bundle there (time `psephos audit FILE` on it)
 )";
 
 constexpr std::chrono::seconds kTimeout{30};
@@ -92,7 +93,7 @@ struct Options {
   double connections = 32, client_threads = 1, server_threads = 1, codes = 0, seconds = 5, warmup = 1, rate = 2000;
   bool keep = false;
   double close_voters = 0, other_rate = 200;
-  std::string close_file, close_rule = "mes-add1";
+  std::string close_file, close_rule = "mes-add1", bundle;
 };
 
 [[noreturn]] void Usage(const std::string& problem) {
@@ -116,8 +117,8 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
     }
     if (arg.rfind("--", 0) != 0 || i + 1 >= argc) Usage("unexpected argument " + arg);
     const std::string name = arg.substr(2), value = argv[++i];
-    if (name == "close" || name == "close-rule") {
-      (name == "close" ? o.close_file : o.close_rule) = value;
+    if (name == "close" || name == "close-rule" || name == "bundle") {
+      (name == "close" ? o.close_file : name == "bundle" ? o.bundle : o.close_rule) = value;
       continue;
     }
     const auto* n = std::find_if(std::begin(numerics), std::end(numerics), [&](auto& x) { return name == x.name; });
@@ -557,7 +558,7 @@ int main(int argc, char** argv) {
   if (!o.close_file.empty()) {
     return psephos::bench::RunCloseScenario({o.close_file, o.close_rule, o.other_rate,
                                              static_cast<long>(o.server_threads), static_cast<long>(o.close_voters),
-                                             o.keep});
+                                             o.keep, o.bundle});
   }
   std::string temp = (fs::temp_directory_path() / "psephos-load-XXXXXX").string();
   if (!mkdtemp(temp.data())) {

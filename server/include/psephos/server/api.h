@@ -109,7 +109,7 @@ class Api final : public Handler {
     std::vector<std::string> log;  // receipts (leaf hashes) of every accepted ballot, in order
     std::string head;              // Merkle head of `log`; empty when stale
     LogHead log_head;              // extended to `log` when `head` is stale: O(log n) a ballot
-    nlohmann::json bundle;         // null until first asked for after close
+    std::shared_ptr<const std::string> bundle;  // null until first asked for after close
   };
 
   Api(DbWorker& worker, std::string admin_token_hash, SigningKey key, ApiOptions options)
@@ -135,11 +135,16 @@ class Api final : public Handler {
   void ChangeState(const std::shared_ptr<LiveProcess>& p, const std::string& action, bool wait, Reply reply);
   // `wait`: answer once counted (200 with results), else at once (202 "tallying").
   void Close(const std::shared_ptr<LiveProcess>& p, bool wait, Reply reply);
-  // Reads the counted ballots a slice at a time on the database thread, then counts.
-  // `groups`: each ballot's interest-holder group (CountedGroups), for the report.
-  void LoadForCount(const std::shared_ptr<LiveProcess>& p, std::int64_t after_id,
-                    std::shared_ptr<std::vector<std::string>> ballots,
-                    std::shared_ptr<std::vector<std::string>> groups, std::optional<Reply> waiting);
+  // Reads the counted ballots, then counts.
+  void LoadForCount(const std::shared_ptr<LiveProcess>& p, std::optional<Reply> waiting);
+  // Reads ballots a slice at a time on the database thread (`slice`: the
+  // storage's LoadCountedSlice or LoadLogSlice), so other processes' ballots
+  // commit between slices; then `then` runs there with them all (or the error,
+  // or nullopt when the server stops first).
+  using SliceReader = Result<std::vector<StoredBallot>> (Storage::*)(ProcessId, std::int64_t, std::size_t);
+  using SlicesRead = std::function<void(std::optional<Result<std::vector<StoredBallot>>>)>;
+  void ReadInSlices(ProcessId id, SliceReader slice, std::int64_t after_id,
+                    std::shared_ptr<std::vector<StoredBallot>> read, SlicesRead then);
   // Counts on tally_ and stores the results through the DbWorker; `waiting`: the close's reply.
   void StartCount(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition, std::vector<std::string> ballots,
                   std::vector<std::string> groups, std::optional<Reply> waiting);

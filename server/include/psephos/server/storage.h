@@ -146,6 +146,9 @@ class Storage {
   // count reads, a slice at a time so that other writes are not held up.
   virtual Result<std::vector<StoredBallot>> LoadCountedSlice(ProcessId id, std::int64_t after_id,
                                                              std::size_t limit) = 0;
+  // The same for the ballot log (every field, superseded ballots included):
+  // what a bundle reads.
+  virtual Result<std::vector<StoredBallot>> LoadLogSlice(ProcessId id, std::int64_t after_id, std::size_t limit) = 0;
 
   // Spends an unspent code without a ballot (`how`: "paper", "kiosk"), so no
   // channel takes a ballot from it. kCodeSpent when it is spent already.

@@ -1,6 +1,7 @@
-// The thread that counts closed processes. A count can take seconds (minutes
-// for a city with exhaustive MES): neither the database thread nor a network
-// thread ever waits for one, so every other process keeps voting meanwhile.
+// The thread that counts closed processes, and builds what else takes a city's
+// ballots at once (a bundle, a .pb export). A count can take seconds: neither
+// the database thread nor a network thread ever waits for one, so every other
+// process keeps voting meanwhile.
 #pragma once
 
 #include <condition_variable>
@@ -35,15 +36,16 @@ class TallyWorker {
   // in the order asked; `done` runs on the counting thread.
   void Count(ProcessDefinition definition, std::vector<std::string> ballots, std::vector<std::string> groups,
              Done done);
+  // Any other long work (a city's bundle, a .pb export), in turn with the
+  // counts: `work` runs on the counting thread, then `done` with its result.
+  void Work(std::function<Result<nlohmann::json>()> work, Done done);
   // Does not wait for a count under way (it cannot be interrupted): every
   // count not finished gets done(nullopt) here, and no `done` runs after this returns.
   void Stop();
 
  private:
   struct Job {
-    ProcessDefinition definition;
-    std::vector<std::string> ballots;
-    std::vector<std::string> groups;
+    std::function<Result<nlohmann::json>()> work;
     Done done;
   };
   // Shared with the thread, which may outlive the worker when stopped mid-count.
