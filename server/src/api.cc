@@ -239,9 +239,15 @@ void Api::CountBallot(LiveProcess& p, const std::string& group, const std::strin
 const std::string& Api::TurnoutGroup(const CodeState& code) { return code.walk_in ? kWalkInGroup : code.group; }
 
 std::vector<std::string> Api::CountedGroups(const LiveProcess& p, const std::vector<StoredBallot>& ballots) {
-  std::lock_guard lock(mutex_);
   std::vector<std::string> out;
-  for (const StoredBallot& b : ballots) {
+  std::unique_lock lock(mutex_, std::defer_lock);
+  for (std::size_t i = 0; i < ballots.size(); ++i) {
+    // A city's ballots a few hundred at a time: voters wait for mutex_ meanwhile.
+    if (i % 512 == 0) {
+      if (lock.owns_lock()) lock.unlock();
+      lock.lock();
+    }
+    const StoredBallot& b = ballots[i];
     if (b.superseded) continue;
     auto code = p.codes.find(b.code_hash);
     out.push_back(code != p.codes.end() && code->second.walk_in ? kWalkInGroup : b.group);
