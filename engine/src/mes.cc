@@ -18,7 +18,9 @@
 #include <cmath>
 #include <limits>
 #include <iterator>
+#include <memory>
 #include <numeric>
+#include <thread>
 
 #include "mes_instance.h"
 #include "mes_screen.h"
@@ -609,7 +611,7 @@ Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction
 }
 
 Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Rational* start,
-                   bool stop_when_exhaustive) {
+                   bool stop_when_exhaustive, int threads) {
   const MesInstance inst = BuildInstance(election, Satisfaction::kCost);
   // Each run adds 1 to each voter's budget: one currency unit.
   mpz_class unit;
@@ -651,32 +653,47 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
   };
   // Each run is screened in doubles first (mes_screen.h): it gives the funded
   // set, all the loop needs. The exact count runs where the screen cannot
-  // decide, and for the outcome finally kept.
-  MesScreen screen(election, inst, tie_break);
+  // decide, and for the outcome finally kept. With several threads, successive
+  // budgets are screened at once and read in order; what lies past the last
+  // one needed is wasted, nothing else changes.
+  const auto width = static_cast<std::size_t>(std::clamp(threads, 1, 64));
+  std::vector<std::unique_ptr<MesScreen>> screens;
+  for (std::size_t t = 0; t < width; ++t) screens.push_back(std::make_unique<MesScreen>(election, inst, tie_break));
+  std::vector<std::optional<ScreenedOutcome>> screened(width);
+  std::vector<Rational> budgets(width);
   bool previous_screened = false;  // previous holds only the funded set
   Rational previous_budget;
-  for (int iteration = 1;; ++iteration) {
-    Outcome out;
-    bool screened = false;
-    if (auto funded = screen.Run(voter_budget)) {
-      out.selected = std::move(funded->selected);
-      out.total_cost = funded->total_cost;
-      screened = true;
-    } else {
-      out = exact_at(voter_budget, iteration);
+  for (int iteration = 1;;) {
+    for (std::size_t t = 0; t < width; ++t) budgets[t] = voter_budget + Rational(unit) * static_cast<long>(t);
+    {
+      std::vector<std::jthread> helpers;
+      for (std::size_t t = 1; t < width; ++t) {
+        helpers.emplace_back([&, t] { screened[t] = screens[t]->Run(budgets[t]); });
+      }
+      screened[0] = screens[0]->Run(budgets[0]);
     }
-    if (out.total_cost > election.budget) {
-      if (previous_screened) previous = exact_at(previous_budget, iteration);
-      previous.iterations = iteration;
-      return previous;
+    for (std::size_t t = 0; t < width; ++t, ++iteration) {
+      Outcome out;
+      if (screened[t]) {
+        out.selected = std::move(screened[t]->selected);
+        out.total_cost = screened[t]->total_cost;
+      } else {
+        out = exact_at(budgets[t], iteration);
+      }
+      if (out.total_cost > election.budget) {
+        if (previous_screened) previous = exact_at(previous_budget, iteration);
+        previous.iterations = iteration;
+        return previous;
+      }
+      // Every candidate funded or excluded: more money changes nothing.
+      const bool last =
+          IsExhaustive(election, inst.candidates, out, stop_when_exhaustive ? election.budget : unbounded);
+      if (last) return screened[t] ? exact_at(budgets[t], iteration) : out;
+      previous = std::move(out);
+      previous_screened = screened[t].has_value();
+      previous_budget = budgets[t];
     }
-    // Every candidate funded or excluded: more money changes nothing.
-    const bool last = IsExhaustive(election, inst.candidates, out, stop_when_exhaustive ? election.budget : unbounded);
-    if (last) return screened ? exact_at(voter_budget, iteration) : out;
-    previous = std::move(out);
-    previous_screened = screened;
-    previous_budget = voter_budget;
-    voter_budget += Rational(unit);
+    voter_budget += Rational(unit) * static_cast<long>(width);
   }
 }
 

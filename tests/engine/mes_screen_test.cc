@@ -11,6 +11,7 @@
 #include "../../engine/src/rule_impl.h"
 #include "../support/election_builder.h"
 #include "../support/shared_data.h"
+#include "psephos/engine/rules.h"
 
 using namespace psephos;
 using engine::Rational;
@@ -115,4 +116,29 @@ TEST_CASE("mes screen: a budget exactly equal to the price is left to the exact 
   const auto screened = screen.Run(Rational(6));
   REQUIRE(screened.has_value());
   CHECK(screened->selected == std::vector<engine::ProjectIndex>{0});
+}
+
+TEST_CASE("mes-add1 and equalshares-add1: the same outcome with any number of threads") {
+  for (const char* file : {"Poland_Wieliczka_2023_Zielony_Milion.pb", "Netherlands_Assen_2024.pb",
+                           "Poland_Warszawa_2019_Las.pb"}) {
+    CAPTURE(file);
+    const engine::Election& election = test::SharedElection(file);
+    const auto tie_break = engine::TieBreak::ById(election);
+    for (auto rule : {engine::RuleKind::kMesAdd1, engine::RuleKind::kEqualSharesAdd1u}) {
+      engine::RuleOptions options;
+      const auto one = engine::Tally(election, rule, tie_break, options);
+      REQUIRE(one.ok());
+      for (int threads : {2, 3, 8}) {
+        CAPTURE(threads);
+        options.threads = threads;
+        const auto many = engine::Tally(election, rule, tie_break, options);
+        REQUIRE(many.ok());
+        CHECK(many->selected == one->selected);
+        CHECK(many->voter_budget == one->voter_budget);
+        CHECK(many->iterations == one->iterations);
+        CHECK(many->rounds.size() == one->rounds.size());
+        CHECK(many->total_cost == one->total_cost);
+      }
+    }
+  }
 }

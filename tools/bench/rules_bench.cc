@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "psephos/ballots/pabulib.h"
@@ -82,6 +83,13 @@ int main(int argc, char** argv) {
       }
       std::printf("  %-18s %10.2f ms   (%zu funded)   explain-all %10.2f ms (%.1fx)\n", name.c_str(), ms, funded,
                   explain_ms, ms > 0 ? explain_ms / ms : 0.0);
+      const int cores = static_cast<int>(std::thread::hardware_concurrency());
+      if (iterated && cores > 1) {
+        // The command line's default: one run per core at once (the server counts with one thread).
+        options.threads = cores;
+        const double parallel_ms = MedianMs(rule_reps, [&] { (void)psephos::engine::Tally(*election, rule, tie_break, options); });
+        std::printf("  %-18s %10.2f ms   (%d threads)\n", "", parallel_ms, cores);
+      }
     }
   }
   return 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "psephos/ballots/official_rule.h"
 #include "psephos/ballots/pabulib.h"
@@ -56,7 +57,7 @@ Result<TallyArgs> ParseTallyArgs(const std::vector<std::string>& args, bool with
     };
     if (a == "--rule" || a == "--tie-break" || a == "--format" || a == "--threshold" || a == "--seats" ||
         a == "--rank-points" || a == "--partial" || a == "--divisible" || a == "--reserve-share" ||
-        a == "--comparison" || (with_project && a == "--project")) {
+        a == "--comparison" || a == "--threads" || (with_project && a == "--project")) {
       auto v = value();
       if (!v.ok()) return v.status();
       if (a == "--rule") out.rule = *v;
@@ -71,6 +72,11 @@ Result<TallyArgs> ParseTallyArgs(const std::vector<std::string>& args, bool with
         if (!n.ok()) return n.status();
         if (*n > 100) return Status::Invalid("--reserve-share is a percentage from 0 to 100, got '" + *v + "'");
         out.reserve_share = *n;
+      }
+      if (a == "--threads") {
+        auto n = WholeNumber(a, *v, 1);
+        if (!n.ok()) return n.status();
+        out.threads = static_cast<int>(std::min<std::int64_t>(*n, 64));
       }
       if (a == "--threshold") {
         auto n = WholeNumber(a, *v, 0);
@@ -149,6 +155,8 @@ Result<TallySetup> SetupTally(const TallyArgs& args, engine::Election read) {
     return Status::Invalid("--reserve-share is an option of greedy-reserve, not of " + std::string(engine::RuleName(rule)));
   }
   if (args.seats) options.seats = args.seats;
+  // Same outcome with any number of threads; a command-line count may use every core.
+  options.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (!args.rank_points.empty()) options.rank_points = args.rank_points;
   auto policy = engine::ParsePartialPolicy(args.partial_policy);
   if (!policy.ok()) return policy.status();

@@ -27,6 +27,7 @@ struct TallyArgs {
   std::optional<std::int64_t> reserve_share;  // greedy-reserve: --reserve-share N (percent)
   std::string comparison = "none";            // equalshares-*: --comparison
   std::string project;  // explain: --project ID (none: every project)
+  int threads = 0;      // --threads N: mes-add1 and equalshares-*'s runs at once (0: one per core)
 };
 
 // Parses FILE --rule R [options]. With `with_project`, --project ID is

@@ -71,6 +71,10 @@ struct RuleOptions {
   std::optional<std::int64_t> reserve_share;
   // equalshares-add1 and -add1u: the comparison step.
   Comparison comparison = Comparison::kNone;
+  // mes-add1 and equalshares-*: how many threads try successive budgets at
+  // once. The outcome is the same with any number; a server counting beside
+  // its voters keeps 1.
+  int threads = 1;
 };
 
 // Parses a rule name ("greedy", "mes-add1", ...). Unknown names are an error
