@@ -315,11 +315,10 @@ class MesRun {
   }
 
   // p's affordability from the doubles. For one utility u, rho = q / u where
-  // the price q solves sum min(budget, q) = cost. Iterating q <- (cost - what
-  // the poor hold) / the rich, from cost / supporters, climbs to it from below
-  // and stops when the poor stay the same. The result stands only when no
-  // budget lies within the margin of q: then the exact count has the same poor
-  // voters, and its q differs from ours by rounding alone.
+  // the price q solves sum min(budget, q) = cost (SettlePrice). The result
+  // stands only when no budget lies within the margin of q: then the exact
+  // count has the same poor voters, and its q differs from ours by rounding
+  // alone.
   RhoEstimate EstimateRho(ProjectIndex p) {
     const RhoEstimate estimate = EstimateOf(p, CollectGroups(p));
     if (estimate.kind == RhoEstimate::Kind::kWithin) {
@@ -345,29 +344,22 @@ class MesRun {
     }
     if (money < cost * (1 - margin)) return RhoEstimate{RhoEstimate::Kind::kUnaffordable};
     if (money <= cost * (1 + margin)) return unsure;
-    double q = cost / static_cast<double>(voters);
-    double poor_money = 0;
-    std::int64_t rich = 0;
-    for (int step = 0;; ++step) {
-      if (step == 64) return unsure;  // slow to settle: the exact scan sorts once
-      poor_money = 0;
-      rich = 0;
+    const auto settled = SettlePrice(cost, cost / static_cast<double>(voters), [&](double price) {
+      PriceSplit at;
       for (const Group& g : groups) {
         const double a = approx_[g.cls];
-        if (a < q) {
-          poor_money += a * static_cast<double>(g.count);
+        if (a < price) {
+          at.poor_money += a * static_cast<double>(g.count);
         } else {
-          rich += g.count;
+          at.rich += g.count;
         }
       }
-      if (rich == 0) return unsure;
-      const double next = (cost - poor_money) / static_cast<double>(rich);
-      if (next <= q) {
-        q = next;
-        break;
-      }
-      q = next;
-    }
+      return at;
+    });
+    if (!settled) return unsure;  // the exact scan sorts once
+    const double q = settled->first;
+    const double poor_money = settled->second.poor_money;
+    const std::int64_t rich = settled->second.rich;
     const double error = margin * (cost + poor_money) / static_cast<double>(rich) + margin * q;
     double poor_again = 0;
     std::int64_t rich_again = 0;

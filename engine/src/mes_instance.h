@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <span>
 #include <vector>
 
@@ -31,6 +33,30 @@ struct MesInstance {
 };
 
 MesInstance BuildInstance(const Election& election, Satisfaction sat);
+
+// What the budgets below a price hold, and how many are at or above it.
+struct PriceSplit {
+  double poor_money = 0;
+  std::int64_t rich = 0;
+};
+
+// The price q (doubles) at which a project's supporters pay its cost, each
+// min(budget, q): iterating q <- (cost - what the poor hold) / the rich from
+// `start` (at most the answer) climbs to it and settles when the poor stay
+// the same. `split(q)` sums the budgets. Returns q and its split, or nullopt
+// when nobody is rich or it does not settle within 64 steps.
+template <class Split>
+std::optional<std::pair<double, PriceSplit>> SettlePrice(double cost, double start, Split split) {
+  double q = start;
+  for (int step = 0; step < 64; ++step) {
+    const PriceSplit at = split(q);
+    if (at.rich == 0) return std::nullopt;
+    const double next = (cost - at.poor_money) / static_cast<double>(at.rich);
+    if (next <= q) return std::make_pair(next, at);
+    q = next;
+  }
+  return std::nullopt;
+}
 
 // num / den as a double, within a few units in the last place, however long
 // the integers are.

@@ -24,12 +24,7 @@ Pair LoadPair(const double* at) {
 }
 
 // What the budgets below q hold, and how many are at or above it.
-struct Split {
-  double poor_money = 0;
-  std::int64_t rich = 0;
-};
-
-Split SplitAt(const std::vector<double>& values, double q) {
+PriceSplit SplitAt(const std::vector<double>& values, double q) {
   const Pair threshold = {q, q};
   Pair sum_a = {0, 0};
   Pair sum_b = {0, 0};
@@ -55,7 +50,7 @@ Split SplitAt(const std::vector<double>& values, double q) {
       ++poor;
     }
   }
-  return Split{money, static_cast<std::int64_t>(n) - poor};
+  return PriceSplit{money, static_cast<std::int64_t>(n) - poor};
 }
 
 // The least distance from a value to q.
@@ -172,11 +167,9 @@ std::optional<ScreenedOutcome> MesScreen::Run(const Rational& voter_budget) {
 }
 
 // With one utility u, rho = q / u where the price q solves
-// sum min(budget, q) = cost. Iterating q <- (cost - what the poor hold) / the
-// rich, from cost / supporters, climbs to it from below and settles when the
-// poor stay the same. It stands only when every budget is farther from q than
-// the errors of both: then the exact count has the same poor voters, and its
-// q differs from ours by rounding alone.
+// sum min(budget, q) = cost (SettlePrice). It stands only when every budget
+// is farther from q than the errors of both: then the exact count has the
+// same poor voters, and its q differs from ours by rounding alone.
 MesScreen::Estimate MesScreen::EstimateRho(ProjectIndex p) {
   Estimate unsure;
   auto supporters = inst_.Supporters(p);
@@ -198,22 +191,12 @@ MesScreen::Estimate MesScreen::EstimateRho(ProjectIndex p) {
   if (money + money_error < cost) return unaffordable;
   if (money - money_error < cost) return unsure;
   // The price only grows from round to round: start from the last one.
-  double q = std::max(cost / n, price_floor_[p]);
-  double poor_money = 0;
-  std::int64_t rich = 0;
-  for (int step = 0;; ++step) {
-    if (step == 64) return unsure;
-    const Split split = SplitAt(values_, q);
-    poor_money = split.poor_money;
-    rich = split.rich;
-    if (rich == 0) return unsure;
-    const double next = (cost - poor_money) / static_cast<double>(rich);
-    if (next <= q) {
-      q = next;
-      break;
-    }
-    q = next;
-  }
+  const auto settled =
+      SettlePrice(cost, std::max(cost / n, price_floor_[p]), [&](double price) { return SplitAt(values_, price); });
+  if (!settled) return unsure;
+  const double q = settled->first;
+  const double poor_money = settled->second.poor_money;
+  const std::int64_t rich = settled->second.rich;
   const auto poor = static_cast<double>(values_.size()) - static_cast<double>(rich);
   const double price_error =
       (poor * budget_error_ + (poor + 4) * kEpsilon * (cost + poor_money)) / static_cast<double>(rich) +
