@@ -124,10 +124,11 @@ void Api::Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply) {
     if (p->bundle.is_null()) {
       const ProcessDefinition definition = p->definition;
       const json results = p->results;
+      const json corrections = CorrectionsForBundle(*p);
       lock.unlock();
       auto log = storage.LoadLog(p->id);
       if (!log.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", log.status().message()));
-      auto bundle = BuildBundle(definition, *log, results, key_);
+      auto bundle = BuildBundle(definition, *log, results, key_, corrections);
       if (!bundle.ok()) return reply(ErrorResponse(http::status::internal_server_error, "bundle", bundle.status().message()));
       lock.lock();
       p->bundle = std::move(bundle).value();
