@@ -5,7 +5,10 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <fstream>
+
 #include "../support/api_fixture.h"
+#include "../support/cli_runner.h"
 #include "psephos/server/bundle.h"
 #include "psephos/server/corrections.h"
 
@@ -122,6 +125,13 @@ TEST_CASE("the bundle carries the changes with the definition as opened, and the
   bool named = false;
   for (const auto& line : ok.passed) named = named || line.find("corrections: 2 changes replay") != std::string::npos;
   CHECK(named);
+  // The command line says the same.
+  TempDir dir;
+  const std::string file = dir.file("bundle.json");
+  std::ofstream(file) << bundle.text;
+  auto cli = RunPsephos("audit " + file);
+  CHECK(cli.exit_code == 0);
+  CHECK(cli.out.find("corrections: 2 changes replay from the definition as opened to the published one") != std::string::npos);
 
   // A forged list (a cost changed in the "original", the change list hiding it) fails the audit.
   json forged = bundle.body;
