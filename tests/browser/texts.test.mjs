@@ -11,6 +11,7 @@ let server;
 let browser;
 let page;
 let picture;  // {width, height, files} as the server answered the upload
+let codes;  // the voter codes of GARDEN
 
 const GARDEN = {
   slug: 'garden-2026', title: 'Roosevelt garden vote', description: 'Choose what the school garden gets.',
@@ -88,7 +89,6 @@ async function setLang(code) {
 }
 
 describe('the voter reads the process in their language', () => {
-  let codes;
   before(async () => {
     codes = await openProcess(server, GARDEN, 4);
   });
@@ -313,4 +313,27 @@ describe('corrections while voting is open', () => {
       await screenshot(page, `vote-changes-${lang}`);
     });
   }
+
+  test('the results page lists the corrections too, and the signed bundle carries them (en, es)', async () => {
+    const vote = await server.api('POST', '/processes/garden-2026/ballots', { code: codes[2], ballots: { garden: { projects: ['trees'] } } }, { token: '' });
+    assert.equal(vote.status, 201, vote.text);
+    assert.equal((await server.api('POST', '/processes/garden-2026/close')).status, 200);
+    assert.equal((await server.api('POST', '/processes/garden-2026/publish')).status, 200);
+    const bundle = await server.api('GET', '/processes/garden-2026/bundle', undefined, { token: '' });
+    assert.equal(bundle.json.corrections.changes.length, 2);
+    assert.equal(bundle.json.corrections.original.budgets[0].projects[1].name, 'Raised beds');
+    for (const lang of ['en', 'es']) {
+      await setLang(lang);
+      await page.goto(`${server.url}/results/garden-2026`);
+      const list = page.locator('#changes');
+      await list.waitFor();
+      await list.locator('summary').click();
+      assert.match(plain(await list.textContent()), lang === 'en' ? /Corrected since voting opened: 2 changes/ : /Corregido desde que se abrió la votación: 2 cambios/);
+      assert.match(await page.locator('h1').textContent(), lang === 'en' ? /Roosevelt garden vote/ : /Votación del huerto de Roosevelt/);
+      assert.deepEqual(await clipped(), []);
+      assert.deepEqual(await contrastProblems(page), []);
+      await list.scrollIntoViewIfNeeded();
+      await screenshot(page, `results-changes-${lang}`);
+    }
+  });
 });
