@@ -277,7 +277,11 @@ export function localize(def, code = lang) {
   const one = (o) => {
     if (!o.textsBase) Object.defineProperty(o, 'textsBase', { value: Object.fromEntries(TEXT_KEYS.map((k) => [k, o[k]])) });
     const own = o.translations?.[code] || {};
-    for (const k of TEXT_KEYS) if (own[k] || o.textsBase[k] !== undefined) o[k] = own[k] || o.textsBase[k];
+    for (const k of TEXT_KEYS) {
+      const value = own[k] || o.textsBase[k];
+      if (value !== undefined) o[k] = value;
+      else delete o[k];  // a text only a translation has: gone again in the other languages
+    }
   };
   one(def);
   for (const x of def.headings || []) one(x);
