@@ -23,7 +23,9 @@ Result<json> ReadTranslations(const json& obj, const std::string& path, std::ini
     }
     if (!texts.is_object()) return Status::Invalid(where + ": must be an object of texts");
     json kept = json::object();
-    for (const auto& [key, text] : texts.items()) {
+    for (const auto& item : texts.items()) {
+      const std::string key = item.key();  // not a structured binding: lambdas capture it (clang 14)
+      const json& text = item.value();
       const bool allowed = std::any_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; });
       if (!allowed) {
         std::string list;
