@@ -81,8 +81,20 @@ void Api::AddCodes(const std::shared_ptr<LiveProcess>& p, const json& body, Repl
     return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_area", "area: must be a string"));
   }
   const std::string area = area_json.get<std::string>();
+  const json language_json = body.value("language", json(""));
+  if (!language_json.is_string()) {
+    return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_language", "language: must be a string"));
+  }
+  std::string language = language_json.get<std::string>();
   {
     std::lock_guard lock(mutex_);
+    // The language the batch's sheets are printed in: the process's first unless named.
+    const auto& languages = p->definition.languages;
+    if (language.empty()) language = languages.front();
+    if (std::find(languages.begin(), languages.end(), language) == languages.end()) {
+      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_language",
+                                 "language: \"" + language + "\" is not one of this process's languages"));
+    }
     const auto& groups = p->definition.groups;
     if (!groups.empty() && std::find(groups.begin(), groups.end(), group) == groups.end()) {
       return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_group",
@@ -100,8 +112,8 @@ void Api::AddCodes(const std::shared_ptr<LiveProcess>& p, const json& body, Repl
   // Code generation hashes and draws randomness: keep it off the network threads.
   const std::int64_t kept_for_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.code_csv_kept_for).count();
-  worker_.Post([this, p, n, group, area, kept_for_ms, reply = std::move(reply)](Storage& storage) {
-    NewCodes codes = NewVoterCodes(n, group, area);
+  worker_.Post([this, p, n, group, area, language, kept_for_ms, reply = std::move(reply)](Storage& storage) {
+    NewCodes codes = NewVoterCodes(n, group, area, language);
     auto batch = storage.AddCodeBatch(p->id, group, area, codes.hashes, codes.csv);
     if (!batch.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", batch.status().message()));
     {
@@ -120,6 +132,7 @@ void Api::AddCodes(const std::shared_ptr<LiveProcess>& p, const json& body, Repl
                                                {"count", n},
                                                {"group", group},
                                                {"area", area},
+                                               {"language", language},
                                                {"download", download},
                                                {"kept_until_ms", NowMs() + kept_for_ms}}));
   });

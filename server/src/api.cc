@@ -177,6 +177,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       }
       api->processes_[record.slug] = std::move(live);
     }
+    if (Status s = api->LoadTexts(storage); !s.ok()) return loaded.set_value(s);
     loaded.set_value(Status::Ok());
   });
   Status status = loaded.get_future().get();
@@ -326,6 +327,9 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   if (path == "/api/v1/manifest" && verb == http::verb::get) {
     return reply(JsonResponse(http::status::ok, {{"manifest", WebManifest()}, {"sha256", ManifestHash(WebManifest())}}));
   }
+  if (parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "images") {
+    return HandleImages(request, parts, IsAdmin(request), std::move(reply));  // texts_api.cc
+  }
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "processes") {
     return reply(NotFound());
   }
@@ -349,6 +353,7 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     if (!body) return reply(std::move(*error));
     auto definition = ParseDefinitionToSave(*body);
     if (!definition.ok()) return reply(DefinitionError(definition.status()));
+    if (auto unknown = UnknownImage(*definition)) return reply(std::move(*unknown));
     return CreateProcess(std::move(definition).value(), std::move(reply));
   }
   if (parts.size() == 4 && parts[3] == "import") {
@@ -396,6 +401,7 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
       verb == http::verb::get) {
     return Board(p, parts.size() == 7 ? parts[6] : "", std::move(reply));
   }
+  if (action == "changes" && parts.size() == 5 && verb == http::verb::get) return Changes(p, admin, std::move(reply));
   if (action == "bundle" && parts.size() == 5 && verb == http::verb::get) {
     std::unique_lock lock(mutex_);
     const bool visible = p->state == ProcessState::kPublished || (admin && p->state == ProcessState::kClosed);
@@ -456,8 +462,16 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     if (verb == http::verb::put) {
       auto body = JsonBody(request, &error);
       if (!body) return reply(std::move(*error));
+      bool open = false;
+      {
+        std::lock_guard lock(mutex_);
+        open = p->state == ProcessState::kOpen && !p->closing;
+      }
+      // While voting is open, a correction of texts and pictures (texts_api.cc).
+      if (open) return Correct(p, *body, QueryParameter(target, "by"), std::move(reply));
       auto definition = ParseDefinitionToSave(*body);
       if (!definition.ok()) return reply(DefinitionError(definition.status()));
+      if (auto unknown = UnknownImage(*definition)) return reply(std::move(*unknown));
       return UpdateProcess(p, std::move(definition).value(), std::move(reply));
     }
     return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET or PUT"));

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "psephos/server/ballot_log.h"
+#include "psephos/server/corrections.h"
 #include "psephos/server/disclosure.h"
 #include "psephos/server/private_log.h"
 #include "psephos/server/process_pabulib.h"
@@ -202,10 +203,11 @@ std::string BundleSigningMessage(const json& bundle) {
 }
 
 Result<json> BuildBundle(const ProcessDefinition& process, const std::vector<StoredBallot>& log, const json& results,
-                         const SigningKey& key) {
+                         const SigningKey& key, const json& corrections) {
   json bundle;
   bundle["format"] = kBundleFormat;
   bundle["process"] = ProcessDefinitionJson(process);
+  if (!corrections.is_null()) bundle["corrections"] = corrections;
   std::vector<json> counted;  // as stored, with their channel
   for (const StoredBallot& b : log) {
     if (!b.superseded) counted.push_back(ballots::ParseJson(b.ballot).value_or(json()));
@@ -265,6 +267,7 @@ AuditReport AuditBundle(const json& bundle, const std::string& expected_key) {
     report.failed.push_back("process definition: " + process.status().message());
     return report;
   }
+  AuditCorrections(bundle, &report);  // texts corrected while open: replayed, nothing counted changed
   // 3. The log: entries (or leaves) hash to the published head.
   std::vector<json> counted;
   const bool private_receipts = process->receipts == ReceiptMode::kPrivate;

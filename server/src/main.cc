@@ -149,14 +149,14 @@ Status SetUpExample(Storage& storage, const std::string& path, const fs::path& d
   }
   auto id = storage.CreateProcess(definition->slug, ProcessDefinitionJson(*definition).dump());
   if (!id.ok()) return id.status();
-  std::string all = "code,group,area\n";
+  std::string all = "code,group,area,language\n";
   std::vector<std::string> groups = definition->groups;
   if (groups.empty()) groups.push_back("");
   std::vector<std::string> areas = definition->areas;
   if (areas.empty()) areas.push_back("");
   for (const auto& area : areas) {
     for (const auto& group : groups) {
-      NewCodes codes = NewVoterCodes(25, group, area);
+      NewCodes codes = NewVoterCodes(25, group, area, definition->languages.front());
       all += codes.csv.substr(codes.csv.find('\n') + 1);
       auto batch = storage.AddCodeBatch(*id, group, area, codes.hashes, codes.csv);
       if (!batch.ok()) return batch.status();
@@ -255,6 +255,7 @@ int main(int argc, char** argv) {
   DbWorker worker(**storage);
   ApiOptions api_options;
   api_options.wrong_codes.burst = static_cast<double>(*code_failures);
+  api_options.max_image_bytes = static_cast<std::size_t>(*body_limit);  // a picture is one request body
   auto api = Api::Create(worker, **token_hash, *signing_key, api_options);
   if (!api.ok()) return Fail(api.status().message());
 

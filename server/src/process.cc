@@ -13,6 +13,7 @@
 #include "psephos/ballots/report_json.h"
 #include "psephos/engine/explain.h"
 #include "psephos/engine/rules.h"
+#include "process_texts.h"
 
 namespace psephos::server {
 namespace {
@@ -104,14 +105,14 @@ constexpr const char* kGroupColumn = "group";  // the voter column TallyProcess 
 
 const char* kAttributeKeys[] = {"name", "description", "category"};
 
-Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
+Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r, const std::vector<std::string>& languages) {
   Budget b;
   if (!j.is_object()) {
     r.Fail(path, "must be an object");
     return r.status();
   }
   r.OnlyKnownKeys(j, path + ".", {"id", "title", "currency", "rule", "tie_break", "min_score", "reserve_share",
-                                   "comparison", "area", "heading", "amount", "ballot", "projects"});
+                                   "comparison", "area", "heading", "amount", "ballot", "projects", "translations"});
   b.id = r.String(j, path + ".", "id", true, 64);
   if (!r.failed() && !ValidId(b.id)) r.Fail(path + ".id", "use letters, digits and . _ / - (at most 64)");
   b.title = r.String(j, path + ".", "title", false, 500);
@@ -127,6 +128,12 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
   b.area = r.String(j, path + ".", "area", false, 100);
   b.heading = r.String(j, path + ".", "heading", false, 64);
   if (r.failed()) return r.status();
+  if (auto texts = ReadTranslations(j, path + ".", {"title"}, languages); texts.ok()) {
+    b.translations = std::move(texts).value();
+  } else {
+    const std::string& m = texts.status().message();
+    r.Fail(m.substr(0, m.find(": ")), m.substr(m.find(": ") + 2));
+  }
   if (!engine::ParseRule(b.rule).ok()) r.Fail(path + ".rule", engine::ParseRule(b.rule).status().message());
   if (b.tie_break != "id" && b.tie_break != "cost" && b.tie_break != "file") {
     r.Fail(path + ".tie_break", "must be id, cost or file (the projects' order)");
@@ -205,7 +212,8 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
       r.Fail(pp, "must be an object");
       break;
     }
-    r.OnlyKnownKeys(pj, pp + ".", {"id", "name", "description", "category", "cost", "exclusive_group"});
+    r.OnlyKnownKeys(pj, pp + ".", {"id", "name", "description", "category", "cost", "exclusive_group", "details",
+                                    "location", "image", "translations"});
     engine::Project project;
     project.id = r.String(pj, pp + ".", "id", true, 64);
     if (!r.failed() && !ValidId(project.id)) r.Fail(pp + ".id", "use letters, digits and . _ / - (at most 64)");
@@ -216,6 +224,19 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r) {
     }
     // Projects sharing this label exclude each other: at most one is funded.
     project.exclusive_group = r.String(pj, pp + ".", "exclusive_group", false, 64);
+    ProjectExtras extras;
+    extras.details = r.String(pj, pp + ".", "details", false, 20000);
+    extras.location = r.String(pj, pp + ".", "location", false, 500);
+    if (r.failed()) break;
+    auto image = ReadImage(pj, pp + ".");
+    auto texts = ReadTranslations(pj, pp + ".", {"name", "description", "details", "location"}, languages);
+    for (const Status& s : {image.status(), texts.status()}) {
+      if (!s.ok()) r.Fail(s.message().substr(0, s.message().find(": ")), s.message().substr(s.message().find(": ") + 2));
+    }
+    if (r.failed()) break;
+    extras.image = std::move(image).value();
+    extras.translations = std::move(texts).value();
+    b.extras.push_back(std::move(extras));
     if (!pj.contains("cost")) r.Fail(pp + ".cost", "missing");
     if (r.failed()) break;
     costs.push_back(amount_at(pj["cost"], pp + ".cost"));
@@ -264,6 +285,7 @@ json BudgetJson(const Budget& b, bool with_rule) {
   json j;
   j["id"] = b.id;
   if (!b.title.empty()) j["title"] = b.title;
+  if (!b.translations.is_null()) j["translations"] = b.translations;
   if (!b.currency.empty()) j["currency"] = b.currency;
   j["amount"] = AmountJson(e.budget, e.money_scale);
   if (with_rule) {
@@ -288,7 +310,8 @@ json BudgetJson(const Budget& b, bool with_rule) {
   if (rules.max_cost) ballot["max_cost"] = AmountJson(*rules.max_cost, e.money_scale);
   j["ballot"] = std::move(ballot);
   json projects = json::array();
-  for (const auto& p : e.projects) {
+  for (std::size_t i = 0; i < e.projects.size(); ++i) {
+    const engine::Project& p = e.projects[i];
     json pj;
     pj["id"] = p.id;
     for (const char* key : kAttributeKeys) {
@@ -296,6 +319,13 @@ json BudgetJson(const Budget& b, bool with_rule) {
     }
     pj["cost"] = AmountJson(p.cost, e.money_scale);
     if (!p.exclusive_group.empty()) pj["exclusive_group"] = p.exclusive_group;
+    if (i < b.extras.size()) {
+      const ProjectExtras& x = b.extras[i];
+      if (!x.details.empty()) pj["details"] = x.details;
+      if (!x.location.empty()) pj["location"] = x.location;
+      if (!x.image.is_null()) pj["image"] = x.image;
+      if (!x.translations.is_null()) pj["translations"] = x.translations;
+    }
     projects.push_back(std::move(pj));
   }
   j["projects"] = std::move(projects);
@@ -369,7 +399,7 @@ Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
   if (!j.is_object()) return Status::Invalid("the process definition must be a JSON object");
   static const std::unordered_set<std::string> kKnown{"slug",  "title",    "description", "languages", "groups",
                                                       "areas", "headings", "revoting",    "budgets",
-                                                      "receipts", "min_group_size"};
+                                                      "receipts", "min_group_size", "translations"};
   for (const auto& [key, value] : j.items()) {
     if (!kKnown.count(key)) return Status::Invalid(key + ": unknown field");
   }
@@ -422,8 +452,13 @@ Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
       r.Fail(hp, "must be an object {\"id\", \"title\"}");
       break;
     }
-    r.OnlyKnownKeys(headings[i], hp + ".", {"id", "title"});
-    Heading h{r.String(headings[i], hp + ".", "id", true, 64), r.String(headings[i], hp + ".", "title", false, 500)};
+    r.OnlyKnownKeys(headings[i], hp + ".", {"id", "title", "translations"});
+    Heading h{r.String(headings[i], hp + ".", "id", true, 64), r.String(headings[i], hp + ".", "title", false, 500), {}};
+    if (auto texts = ReadTranslations(headings[i], hp + ".", {"title"}, p.languages); texts.ok()) {
+      h.translations = std::move(texts).value();
+    } else {
+      return texts.status();
+    }
     for (const Heading& other : p.headings) {
       if (other.id == h.id) r.Fail(hp + ".id", "\"" + h.id + "\" is used twice");
     }
@@ -431,6 +466,9 @@ Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
   }
   if (r.failed()) return r.status();
   if (p.languages.empty()) p.languages = {"en"};
+  auto texts = ReadTranslations(j, "", {"title", "description"}, p.languages);
+  if (!texts.ok()) return texts.status();
+  p.translations = std::move(texts).value();
   const json budgets = j.value("budgets", json::array());
   if (!budgets.is_array() || budgets.empty() || budgets.size() > 20) {
     return Status::Invalid("budgets: must list 1 to 20 budgets");
@@ -438,7 +476,7 @@ Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
   std::unordered_set<std::string> ids;
   for (std::size_t i = 0; i < budgets.size(); ++i) {
     const std::string path = "budgets[" + std::to_string(i) + "]";
-    auto budget = ParseBudget(budgets[i], path, r);
+    auto budget = ParseBudget(budgets[i], path, r, p.languages);
     if (!budget.ok()) return budget.status();
     if (!ids.insert(budget->id).second) return Status::Invalid(path + ".id: \"" + budget->id + "\" is used twice");
     if (!budget->area.empty() && !p.HasArea(budget->area)) {
@@ -458,12 +496,17 @@ json ProcessDefinitionJson(const ProcessDefinition& p) {
   j["slug"] = p.slug;
   j["title"] = p.title;
   if (!p.description.empty()) j["description"] = p.description;
+  if (!p.translations.is_null()) j["translations"] = p.translations;
   j["languages"] = p.languages;
   j["groups"] = p.groups;
   if (!p.areas.empty()) j["areas"] = p.areas;
   if (!p.headings.empty()) {
     json headings = json::array();
-    for (const Heading& h : p.headings) headings.push_back({{"id", h.id}, {"title", h.title}});
+    for (const Heading& h : p.headings) {
+      json hj{{"id", h.id}, {"title", h.title}};
+      if (!h.translations.is_null()) hj["translations"] = h.translations;
+      headings.push_back(std::move(hj));
+    }
     j["headings"] = std::move(headings);
   }
   j["revoting"] = p.latest_ballot_counts ? "latest" : "first";

@@ -231,7 +231,7 @@ Result<ProcessDefinition> ProcessFromPabulibSet(const std::vector<PabulibFile>& 
       heading += *units.begin();
     }
     heading += ": choose one";
-    p.headings.push_back({"local", std::move(heading)});
+    p.headings.push_back({"local", std::move(heading), {}});
   }
   // Round-trip through JSON so the set obeys exactly the rules a definition does.
   auto checked = ParseProcessDefinition(ProcessDefinitionJson(p));

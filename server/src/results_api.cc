@@ -134,14 +134,17 @@ void Api::Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply) {
   }
   const ProcessDefinition definition = p->definition;
   const json results = p->results;
+  const json corrections = CorrectionsForBundle(*p);
   lock.unlock();
   ReadInSlices(
       p->id, &Storage::LoadLogSlice, 0, std::make_shared<std::vector<StoredBallot>>(),
-      [this, p, definition, results, answer, reply](std::optional<Result<std::vector<StoredBallot>>> log) mutable {
+      [this, p, definition, results, corrections, answer, reply](std::optional<Result<std::vector<StoredBallot>>> log) mutable {
         if (!log) return reply(ErrorResponse(http::status::service_unavailable, "stopping", "the server is stopping"));
         if (!log->ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", log->status().message()));
         auto ballots = std::make_shared<std::vector<StoredBallot>>(std::move(**log));
-        tally_.Work([this, definition, results, ballots] { return BuildBundle(definition, *ballots, results, key_); },
+        tally_.Work([this, definition, results, corrections, ballots] {
+                      return BuildBundle(definition, *ballots, results, key_, corrections);
+                    },
                     [this, p, answer, reply](std::optional<Result<json>> bundle) mutable {
                       if (!bundle) {
                         return reply(ErrorResponse(http::status::service_unavailable, "stopping", "the server is stopping"));

@@ -84,9 +84,10 @@ std::string VoterCodeHash(std::string_view normalized_code) {
   return Sha256Hex(std::string("psephos voter code\n").append(normalized_code));
 }
 
-NewCodes NewVoterCodes(std::int64_t count, std::string_view group, std::string_view area) {
+NewCodes NewVoterCodes(std::int64_t count, std::string_view group, std::string_view area,
+                       std::string_view language) {
   NewCodes out;
-  out.csv = "code,group,area\n";
+  out.csv = "code,group,area,language\n";
   for (std::int64_t i = 0; i < count; ++i) {
     const std::string code = NewVoterCode();
     out.hashes.push_back(VoterCodeHash(NormalizeVoterCode(code)));
@@ -95,6 +96,8 @@ NewCodes NewVoterCodes(std::int64_t count, std::string_view group, std::string_v
     out.csv += group;
     out.csv += ',';
     out.csv += area;
+    out.csv += ',';
+    out.csv += language;
     out.csv += '\n';
   }
   return out;

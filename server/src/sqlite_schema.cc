@@ -6,7 +6,7 @@
 namespace psephos::server {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS settings(
@@ -110,6 +110,29 @@ ALTER TABLE voter_codes ADD COLUMN session_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE voter_codes ADD COLUMN walk_in INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Schema 4, step "texts" (#16 items 5-7): project pictures, corrections made
+// while voting is open. New tables only, so any earlier database takes them as
+// they are; idempotent, so it can run at any version below 4.
+constexpr const char* kTextsTables = R"sql(
+CREATE TABLE IF NOT EXISTS images(
+  sha256 TEXT PRIMARY KEY,  -- of jpeg: the name the definition pins
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  jpeg BLOB NOT NULL,
+  created_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS corrections(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  at INTEGER NOT NULL,
+  by TEXT NOT NULL,
+  field TEXT NOT NULL,
+  before TEXT NOT NULL,  -- JSON
+  after TEXT NOT NULL);  -- JSON
+CREATE INDEX IF NOT EXISTS corrections_by_process ON corrections(process_id, id);
+)sql";
+
+void MigrateTexts(SQLite::Database& db) { db.exec(kTextsTables); }
+
 }  // namespace
 
 void MigrateSqliteSchema(SQLite::Database& db) {
@@ -122,6 +145,7 @@ void MigrateSqliteSchema(SQLite::Database& db) {
   if (version == 2) db.exec(kMigrateFrom2);
   db.exec(kSchema);
   if (version == 1) db.exec(kMigrateFrom1Copy);
+  if (version < 4) MigrateTexts(db);
   db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
   transaction.commit();
 }

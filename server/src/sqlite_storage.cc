@@ -450,6 +450,78 @@ class SqliteStorage final : public Storage {
     return Failed("storing a paper entry", e);
   }
 
+  Status PutImages(const std::vector<ImageRecord>& images) override try {
+    SQLite::Transaction transaction(db_);
+    // A hash already stored is the same bytes: kept once.
+    SQLite::Statement insert(db_, "INSERT OR IGNORE INTO images(sha256, width, height, jpeg, created_at) "
+                                  "VALUES(?, ?, ?, ?, ?)");
+    for (const ImageRecord& image : images) {
+      insert.bind(1, image.sha256);
+      insert.bind(2, image.width);
+      insert.bind(3, image.height);
+      insert.bind(4, image.jpeg.data(), static_cast<int>(image.jpeg.size()));
+      insert.bind(5, NowMs());
+      insert.exec();
+      insert.reset();
+    }
+    transaction.commit();
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Failed("storing pictures", e);
+  }
+
+  Result<std::vector<ImageRecord>> LoadImages() override try {
+    std::vector<ImageRecord> out;
+    SQLite::Statement q(db_, "SELECT sha256, width, height, jpeg FROM images");
+    while (q.executeStep()) {
+      const SQLite::Column blob = q.getColumn(3);
+      out.push_back(ImageRecord{q.getColumn(0).getString(), q.getColumn(1).getInt(), q.getColumn(2).getInt(),
+                                std::string(static_cast<const char*>(blob.getBlob()), static_cast<std::size_t>(blob.getBytes()))});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Failed("loading pictures", e);
+  }
+
+  Status CorrectDefinition(ProcessId id, const std::string& definition,
+                           const std::vector<CorrectionRecord>& changes) override try {
+    SQLite::Transaction transaction(db_);
+    SQLite::Statement update(db_, "UPDATE processes SET definition = ?, updated_at = ? WHERE id = ?");
+    update.bind(1, definition);
+    update.bind(2, NowMs());
+    update.bind(3, id);
+    if (update.exec() != 1) return Status::Invalid("storage: no process " + std::to_string(id));
+    SQLite::Statement insert(db_, "INSERT INTO corrections(process_id, at, by, field, before, after) "
+                                  "VALUES(?, ?, ?, ?, ?, ?)");
+    for (const CorrectionRecord& c : changes) {
+      insert.bind(1, id);
+      insert.bind(2, c.at_ms);
+      insert.bind(3, c.by);
+      insert.bind(4, c.field);
+      insert.bind(5, c.before);
+      insert.bind(6, c.after);
+      insert.exec();
+      insert.reset();
+    }
+    transaction.commit();
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Failed("storing a correction", e);
+  }
+
+  Result<std::vector<CorrectionRecord>> LoadCorrections(ProcessId id) override try {
+    std::vector<CorrectionRecord> out;
+    SQLite::Statement q(db_, "SELECT at, by, field, before, after FROM corrections WHERE process_id = ? ORDER BY id");
+    q.bind(1, id);
+    while (q.executeStep()) {
+      out.push_back(CorrectionRecord{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                                     q.getColumn(3).getString(), q.getColumn(4).getString()});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Failed("loading corrections", e);
+  }
+
   Status IntegrityCheck() override try {
     const std::string verdict = db_.execAndGet("PRAGMA integrity_check").getString();
     if (verdict != "ok") return Status::Invalid("storage: integrity check: " + verdict);

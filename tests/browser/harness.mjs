@@ -70,7 +70,7 @@ async function apiCall(url, method, path, body, token, type) {
   process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   try {
     const response = await fetch(`${url}/api/v1${path}`, { method, headers,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) });
     const text = await response.text();
     let json = null;
     try {

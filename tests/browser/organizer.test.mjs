@@ -260,24 +260,29 @@ describe('the process form in Spanish', () => {
   });
   after(async () => browser?.close());
 
-  test('amounts are read as Spanish writes them (dot for thousands, comma for cents)', async () => {
+  test('amounts are read as Spanish writes them where the money is spent (euros: dot for thousands, comma for cents)', async () => {
     await page.locator('#new-process').click();
     await page.locator('#f-title').fill('Huerto escolar');
+    // Dollars are written as Spanish writes them in the US (es-US): "50,000" is fifty thousand.
+    await page.locator('#b0-amount').fill('50,000');
+    assert.equal(await text(page, '#b0-amount-read'), 'Se lee como $50,000');
+    await page.locator('#b0-currency').fill('EUR');
+    assert.match(await text(page, '#b0-amount-hint'), /50\.000 €/);  // the hint follows the currency
     await page.locator('#b0-amount').fill('50.000');
-    assert.equal(await text(page, '#b0-amount-read'), 'Se lee como 50.000 US$');
+    assert.equal(await text(page, '#b0-amount-read'), 'Se lee como 50.000 €');
     await page.evaluate(() => document.querySelector('#b0-title').scrollIntoView());
     await screenshot(page, 'admin-form-amount-es');
     await page.locator('#b0-p0-cost').fill('50000.00');  // English cents on a Spanish page
     assert.match(await text(page, '#b0-p0-cost-error'), /punto entre los miles y una coma antes de los céntimos/);
     await page.locator('#b0-p0-cost').fill('1.250,50');
-    assert.equal(await text(page, '#b0-p0-cost-read'), 'Se lee como 1250,50 US$');
+    assert.equal(await text(page, '#b0-p0-cost-read'), 'Se lee como 1250,50 €');
     await page.locator('#b0-p0-name').fill('Invernadero');
     await page.getByRole('button', { name: 'Añadir un proyecto' }).click();
     await page.locator('#b0-p1-name').fill('Barriles');
     await page.locator('#b0-p1-cost').fill('60.000');
     await page.locator('#save').click();
     assert.equal(await text(page, '#b0-p1-cost-error'),
-      '60.000 US$ es más que todo el presupuesto (50.000 US$): este proyecto nunca podría financiarse.');
+      '60.000 € es más que todo el presupuesto (50.000 €): este proyecto nunca podría financiarse.');
     assert.deepEqual(await labelProblems(page), []);
     assert.deepEqual(await contrastProblems(page), []);
     assert.deepEqual(await clipped(page), []);
@@ -326,7 +331,7 @@ describe('the process form in Spanish', () => {
     await page.goto(`${server.url}/results/fund-2026`);
     await page.locator('#res-main-left').waitFor();
     assert.equal(await text(page, '#res-main-left'),
-      'Sobraron 40 US$: el proyecto más barato sin financiar, Bike racks (50 US$), cuesta más que eso.');
+      'Sobraron $40: el proyecto más barato sin financiar, Bike racks ($50), cuesta más que eso.');  // dollars as es-US writes them
     assert.equal(await page.locator('#signing-key code').textContent(), key);
     assert.match(await page.locator('#results-csv').textContent(), /^Descargar los resultados \(CSV/);
     assert.deepEqual(await clipped(page), []);

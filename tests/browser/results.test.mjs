@@ -219,7 +219,7 @@ describe('results and receipt check', () => {
     await toRounds();
     await screenshot(page, 'results-reserve');
     await page.getByRole('button', { name: 'Español' }).click();
-    await page.getByText('La reserva pagó 100 US$ más allá del presupuesto.', { exact: false }).waitFor();
+    await page.getByText('La reserva pagó $100 más allá del presupuesto.', { exact: false }).waitFor();
     assert.match(await rounds.nth(1).textContent(), /financiado con la reserva/);
     assert.match(await cityRounds.nth(1).textContent(), /Añadido después de las partes iguales/);
     await toRounds();

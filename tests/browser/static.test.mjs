@@ -87,9 +87,10 @@ describe('serving the pages', () => {
     const files = ['vote.html', 'css/app.css', 'js/common.js', 'js/ballot.js', 'js/voteflow.js', 'js/vote.js',
       'i18n/en.json', 'icon.svg'];
     const total = files.reduce((n, f) => n + readFileSync(join(WEB, f)).length, 0);
-    // 92 KB today, uncompressed; en.json also carries the results page's strings
-    // (the report, by group), which could move to their own file as the staff ones did.
-    assert.ok(total < 96 * 1024, `voting page: ${total} bytes`);
+    // 98 KB today, uncompressed (README "Pages"); en.json also carries the results page's strings
+    // (the report, by group), which could move to their own file as the staff ones did. The
+    // list of corrections (changes.js) is fetched only when there is one, pictures only when in view.
+    assert.ok(total < 100 * 1024, `voting page: ${total} bytes`);
     for (const f of readdirSync(join(WEB, 'js'))) {
       const lines = readFileSync(join(WEB, 'js', f), 'utf8').split('\n').length;
       assert.ok(lines < 600, `${f}: ${lines} lines`);

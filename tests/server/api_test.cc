@@ -53,8 +53,10 @@ TEST_CASE("api: the whole flow from codes to published results") {
   CHECK(f.Call(http::verb::get, "/api/v1/processes/school/codes/1.csv").status == 200);
   CHECK(f.Call(http::verb::delete_, "/api/v1/processes/school/codes/1.csv").status == 200);
   CHECK(f.Call(http::verb::get, "/api/v1/processes/school/codes/1.csv").status == 410);
-  // A draft-only edit is refused now.
-  CHECK(f.Call(http::verb::put, "/api/v1/processes/school", kSchool).body["error"]["code"] == "not_draft");
+  // While open only texts may be corrected (corrections_test.cc): a cost is refused now.
+  json dearer = json::parse(kSchool);
+  dearer["budgets"][0]["projects"][0]["cost"] = 70;
+  CHECK(f.Call(http::verb::put, "/api/v1/processes/school", dearer.dump()).body["error"]["code"] == "not_correctable");
 
   auto check = f.Call(http::verb::post, "/api/v1/processes/school/codes/check", json{{"code", codes[0]}}.dump(), false);
   CHECK(check.status == 200);

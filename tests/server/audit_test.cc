@@ -106,7 +106,7 @@ TEST_CASE("bundle: a published bundle passes its audit and proves each receipt")
   const std::string key = f.Call(http::verb::get, "/api/v1/key", "", false).body["public_key"];
   const AuditReport report = AuditBundle(bundle, key);
   CHECK_MESSAGE(report.ok(), Failures(report));
-  CHECK(report.passed.size() == 7);  // signature, web manifest, log, .pb, channels, recount, report
+  CHECK(report.passed.size() == 8);  // signature, web manifest, corrections, log, .pb, channels, recount, report
   CHECK(std::count(report.passed.begin(), report.passed.end(),
                    "budget main: the who-got-what report matches the recount") == 1);
   CHECK(bundle["results"][0]["report"]["outcomes"][0]["voters"]["voters"] == 4);

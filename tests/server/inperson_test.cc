@@ -61,13 +61,13 @@ class District {
     REQUIRE(batch.status == 201);
     auto csv = f_.Call(http::verb::get, batch.body["download"]);
     REQUIRE(csv.status == 200);
-    CHECK(csv.text.starts_with("code,group,area\n"));
+    CHECK(csv.text.starts_with("code,group,area,language\n"));
     std::vector<std::string> out;
     std::istringstream lines(csv.text);
     std::string line;
     std::getline(lines, line);
     while (std::getline(lines, line)) {
-      CHECK(line.ends_with(",student," + area));
+      CHECK(line.ends_with(",student," + area + ",en"));
       out.push_back(line.substr(0, line.find(',')));
     }
     return out;

@@ -1,40 +1,45 @@
 // The process form's reading of amounts and its checks before saving: each
 // problem at its field, in the page's language. The server checks the same
 // at save (server/src/definition_checks.cc); its refusals name a field too.
-import { currentLang, decimals, formatMoney, t, toUnits } from './common.js';
+import { decimals, formatMoney, numberLocale, numberMarks, t, toUnits } from './common.js';
 
-// Amounts as the page's language writes them (Intl's "en" and "es"):
-//   en: "50,000", "$50,000", "50000.00", "50,000.50": a comma groups thousands, a dot starts the cents;
-//   es (Spain's convention, as the Spanish pages show money): "50.000", "50.000,00", "50000,00":
-//      a dot groups thousands, a comma starts the cents.
+// Amounts as the page shows this currency's money (common.js numberLocale: the
+// page's language where the currency is spent):
+//   en, and es for dollars (es-US): "50,000", "$50,000", "50000.00", "50,000.50": a comma groups
+//      thousands, a dot starts the cents;
+//   es for euros (Spain's convention): "50.000", "50.000,00", "50000,00": a dot groups thousands,
+//      a comma starts the cents.
 // A currency sign or code around the number is dropped. Three digits after the
 // decimal mark ("50.000" in English) could be either reading: refused.
 // Returns {value} (a whole number, or a decimal string "50000.50" as the API
 // wants it) or {error} (a sentence).
-export function readAmount(text, lang = currentLang()) {
+export function readAmount(text, currency = '') {
   const typed = String(text ?? '').trim();
   let s = typed.replace(/[\s\u00a0\u202f]/g, '');
   const sign = /^(?:US\$|\$|€|£|[A-Za-z]{3})|(?:US\$|\$|€|£|[A-Za-z]{3})$/g;
   s = s.replace(sign, '');
   if (!s) return { error: t(typed ? 'admin.form.error.amount_not_number' : 'admin.form.error.required') };
   if (s.startsWith('-')) return { error: t('admin.form.error.amount_negative') };
-  const [group, point] = lang === 'es' ? ['.', ','] : [',', '.'];
+  const [group, point] = marksName(currency) === 'dot' ? ['.', ','] : [',', '.'];
   const q = (c) => `\\${c}`;
   const m = new RegExp(`^(\\d{1,3}(?:${q(group)}\\d{3})+|\\d+)(?:${q(point)}(\\d{1,6}))?$`).exec(s);
   if (!m) {
-    return { error: t(/^[\d.,]+$/.test(s) ? 'admin.form.error.amount_separators' : 'admin.form.error.amount_not_number') };
+    return { error: t(/^[\d.,]+$/.test(s) ? `admin.form.error.amount_separators_${marksName(currency)}` : 'admin.form.error.amount_not_number') };
   }
-  if (m[2]?.length === 3 && !m[1].includes(group)) return { error: t('admin.form.error.amount_ambiguous', { text: typed }) };
+  if (m[2]?.length === 3 && !m[1].includes(group)) return { error: t(`admin.form.error.amount_ambiguous_${marksName(currency)}`, { text: typed }) };
   const whole = m[1].split(group).join('').replace(/^0+(?=\d)/, '');
   if (m[2] !== undefined) return { value: `${whole}.${m[2]}` };
   return { value: whole.length <= 15 ? Number(whole) : whole };
 }
 
+// "comma" where a comma groups thousands (50,000.00), "dot" where a dot does (50.000,00).
+export const marksName = (currency) => (numberMarks(numberLocale(currency)).group === '.' ? 'dot' : 'comma');
+
 // An API amount written back in the page's language, for the input (no grouping).
-export function amountText(value, lang = currentLang()) {
+export function amountText(value, currency = '') {
   if (value === undefined || value === null || value === '') return '';
   const s = String(value);
-  return lang === 'es' ? s.replace('.', ',') : s;
+  return numberMarks(numberLocale(currency)).decimal === ',' ? s.replace('.', ',') : s;
 }
 
 // What the form understood, shown under an amount before saving.
@@ -104,6 +109,12 @@ export function fieldId(path, has) {
   const top = { title: 'f-title', slug: 'f-slug', description: 'f-description', groups: 'f-groups', revoting: 'f-revoting',
     receipts: 'f-receipts', min_group_size: 'f-k' };
   let s = String(path || '');
+  // A translation: budgets[0].projects[1].translations.es.name is the input tr-es-b0-p1-name.
+  const tr = /^(?:budgets\[(\d+)\]\.)?(?:projects\[(\d+)\]\.)?translations\.([\w-]+)\.(\w+)$/.exec(s);
+  if (tr) {
+    const id = `tr-${tr[3]}-${tr[1] !== undefined ? `b${tr[1]}-` : ''}${tr[2] !== undefined ? `p${tr[2]}-` : ''}${tr[4]}`;
+    if (has(id)) return id;
+  }
   while (s) {
     const m = /^budgets\[(\d+)\](?:\.projects\[(\d+)\])?(?:\.(?:ballot\.)?(\w+))?$/.exec(s);
     let id = top[s.replace(/\[.*$/, '')];

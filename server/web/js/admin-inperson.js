@@ -4,7 +4,7 @@
 // between sessions, its walk-ins, voiding its unused sessions) and paper ballots (make batches of printable
 // sheets, list the sheets needing attention with the clerks' readings side by
 // side, settle them).
-import { $, LANGUAGES, errorText, focusView, h, t } from './common.js';
+import { $, LANGUAGES, errorText, focusView, formatDate, h, t } from './common.js';
 import { qrSvg } from './qr.js';
 
 const enc = encodeURIComponent;
@@ -138,7 +138,7 @@ export function devicesPanel({ slug, state, call }) {
       if (!r.ok) return list.replaceChildren(h('p', { class: 'error' }, errorText(r.error)));
       const walkIns = r.data.walk_ins || [];
       list.replaceChildren(walkIns.length ? h('ol', {}, walkIns.map((w) => h('li', {},
-        h('time', { datetime: new Date(w.at).toISOString() }, new Date(w.at).toLocaleString(document.documentElement.lang)),
+        h('time', { datetime: new Date(w.at).toISOString() }, formatDate(w.at)),
         ` · ${w.area || t('admin.no_area')} · ${w.group || t('codes.no_group')} · ${t(`admin.walk_in_state.${w.state}`)}`)))
         : h('p', {}, t('admin.no_walk_ins')));
     } }, h('summary', {}, t('admin.walk_ins_list', { name: d.name })), list);

@@ -5,7 +5,7 @@
 // kiosk and clerk devices, print paper ballots and settle the sheets two
 // clerks read differently.
 // Views by location hash: #/ list, #/new, #/edit/<slug>, #/p/<slug>.
-import { $, api, fill, errorText, focusView, formatNumber, h, has, startI18n, t, useStrings } from './common.js';
+import { $, LANGUAGES, api, fill, errorText, focusView, formatNumber, h, has, localize, startI18n, stringsOf, t, useRegionOf, useStrings } from './common.js';
 import { newDefinition, processForm } from './admin-form.js';
 import { codeSheet, parseCodes } from './codes.js';
 import { areaSelect, devicesPanel, paperPanel, unresolvedSerials } from './admin-inperson.js';
@@ -125,20 +125,46 @@ async function listView() {
 
 // --- create and edit -----------------------------------------------------------------
 
+// A photo larger than the server takes (1 MiB by default) is made smaller here
+// first; the server decodes, resizes and strips it whatever it gets.
+async function shrink(file, limit = 1 << 20) {
+  if (file.size <= limit || !window.createImageBitmap) return file;
+  try {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, 2048 / Math.max(bitmap.width, bitmap.height));
+    const canvas = h('canvas', { width: Math.round(bitmap.width * scale), height: Math.round(bitmap.height * scale) });
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    return await new Promise((resolve) => canvas.toBlob((blob) => resolve(blob || file), 'image/jpeg', 0.85));
+  } catch {
+    return file;  // not a picture the browser reads: the server says why
+  }
+}
+
 async function formView(slug) {
   let definition = newDefinition();
+  let correcting = false;
   if (slug) {
     const r = await call('GET', `/processes/${enc(slug)}`);
     if (!r.ok) return show(h('h1', {}, t('admin.title')), h('p', { class: 'error' }, errorText(r.error)));
     definition = r.data.definition;
+    correcting = r.data.state === 'open';
   }
   show(processForm({
     definition,
     editing: Boolean(slug),
+    correcting,
     onCancel: () => go(slug ? `#/p/${enc(slug)}` : '#/'),
-    onSave: async (d) => {
-      const r = slug ? await call('PUT', `/processes/${enc(slug)}`, { body: d }) : await call('POST', '/processes', { body: d });
-      if (!r.ok) return r.error.code === 'invalid_definition' ? r.error : { ...r.error, text: errorText(r.error) };
+    onUpload: async (file) => {
+      const body = await shrink(file);
+      const r = await call('POST', '/images', { body, raw: true, type: body.type || 'application/octet-stream' });
+      const own = `admin.texts.error.${r.error?.code}`;  // why a picture is refused, in the page's language
+      return r.ok ? r : { ...r, error: { ...r.error, text: has(own) ? t(own) : errorText(r.error) } };
+    },
+    onSave: async (d, by) => {
+      const put = `/processes/${enc(slug)}${correcting && by ? `?by=${enc(by)}` : ''}`;
+      const r = slug ? await call('PUT', put, { body: d }) : await call('POST', '/processes', { body: d });
+      const atField = r.error?.code === 'invalid_definition' || r.error?.code === 'not_correctable';
+      if (!r.ok) return atField ? r.error : { ...r.error, text: errorText(r.error) };
       flash = t(slug ? 'admin.saved' : 'admin.created');
       go(`#/p/${enc(d.slug)}`);
       return '';
@@ -156,6 +182,7 @@ async function detailView(slug) {
   // A small process is often counted before this page asks: then say so.
   if (flash === t('admin.done.close_counting') && p.state !== 'tallying') flash = t('admin.done.close');
   const def = p.definition;
+  useRegionOf(def);  // numbers and dates as written where its money is spent
   const status = h('p', { class: 'error', role: 'alert', id: 'action-error' });
   const turnoutBox = h('div', { id: 'turnout' }, turnoutTable(p.turnout, def));
   const canCode = p.state === 'draft' || p.state === 'open';
@@ -252,7 +279,10 @@ function stateActions(p, status) {
     return h('div', {}, h('div', { class: 'actions' }, h('a', { class: 'btn secondary', href: `#/edit/${enc(slug)}`, id: 'edit' }, t('admin.edit'))),
       confirmable('open', t('admin.open'), t('admin.confirm_open')));
   }
-  if (p.state === 'open') return h('div', {}, confirmable('close', t('admin.close'), t('admin.confirm_close')));
+  if (p.state === 'open') {
+    return h('div', {}, h('div', { class: 'actions' }, h('a', { class: 'btn secondary', href: `#/edit/${enc(slug)}`, id: 'correct' }, t('admin.texts.correct'))),
+      confirmable('close', t('admin.close'), t('admin.confirm_close')));
+  }
   if (p.state === 'closed') return h('div', {}, confirmable('publish', t('admin.publish'), t('admin.confirm_publish')));
   if (p.state === 'published') return h('p', {}, h('a', { href: `/api/v1/processes/${enc(slug)}/bundle`, download: `${slug}-bundle.json` }, t('results.bundle')));
   return null;
@@ -263,6 +293,9 @@ function codesForm(def, slug) {
   const group = groups.length ? h('select', { id: 'code-group' }, groups.map((g) => h('option', { value: g }, g))) : null;
   const area = areaSelect(def, 'code-area');
   const count = h('input', { type: 'number', id: 'code-count', min: 1, max: 100000, value: 25, inputmode: 'numeric' });
+  const languages = def.languages?.length ? def.languages : ['en'];
+  const language = languages.length > 1 ? h('select', { id: 'code-language' },
+    languages.map((l) => h('option', { value: l }, LANGUAGES[l] || l))) : null;
   const error = h('p', { class: 'error', role: 'alert', id: 'codes-error' });
   return h('section', { class: 'card', 'aria-labelledby': 'codes-h' }, h('h2', { id: 'codes-h' }, t('codes.title')),
     h('p', { class: 'hint' }, t('codes.help')),
@@ -271,6 +304,7 @@ function codesForm(def, slug) {
       error.textContent = '';
       const body = { count: Number(count.value), group: group ? group.value : '' };
       if (area?.value) body.area = area.value;
+      if (language) body.language = language.value;
       const made = await call('POST', `/processes/${enc(slug)}/codes`, { body });
       if (!made.ok) {
         error.textContent = errorText(made.error);
@@ -283,7 +317,11 @@ function codesForm(def, slug) {
       }
       const codes = parseCodes(csv.data);
       const forget = () => call('DELETE', made.data.download.replace(/^\/api\/v1/, ''));
-      const element = codeSheet({ title: def.title, slug, group: body.group, area: body.area, codes, csv: csv.data, forget });
+      // The cards in the batch's language: its strings and the process's texts in it.
+      const printed = made.data.language || languages[0];
+      const texts = localize(structuredClone(def), printed);
+      const element = codeSheet({ title: texts.title, slug, group: body.group, area: body.area, codes, csv: csv.data, forget,
+        language: printed, t: await stringsOf(printed) });
       sheets.set(slug, [...(sheets.get(slug) || []), { element }]);
       flash = t('codes.made', { n: codes.length });
       await detailView(slug);
@@ -292,7 +330,8 @@ function codesForm(def, slug) {
     h('div', { class: 'grid2' },
       group ? h('div', { class: 'field' }, h('label', { for: 'code-group' }, t('codes.group')), group) : null,
       area ? h('div', { class: 'field' }, h('label', { for: 'code-area' }, t('admin.area')), area) : null,
-      h('div', { class: 'field' }, h('label', { for: 'code-count' }, t('codes.count')), count)),
+      h('div', { class: 'field' }, h('label', { for: 'code-count' }, t('codes.count')), count),
+      language ? h('div', { class: 'field' }, h('label', { for: 'code-language' }, t('admin.texts.codes_language')), language) : null),
     area ? h('p', { class: 'hint' }, t('admin.area_help')) : null,
     error,
     h('button', { type: 'submit', class: 'btn', id: 'make-codes' }, t('codes.make'))));

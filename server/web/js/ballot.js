@@ -7,6 +7,17 @@
 import { budgetScale, formatUnits, h, t, toUnits } from './common.js';
 
 const POINT_TYPES = new Set(['cumulative', 'scoring']);
+
+// A project's picture: sized before it loads (no jump), fetched only when
+// scrolled near, at the width the screen needs. Decorative: the name is beside it.
+export function photo(image) {
+  if (!image?.files?.length) return null;
+  const url = (f) => `/api/v1/images/${f.sha256}.jpg`;
+  const first = image.files[0];
+  return h('img', { class: 'photo', src: url(first), srcset: image.files.map((f) => `${url(f)} ${f.width}w`).join(', '),
+    sizes: '(min-width: 40rem) 36rem, calc(100vw - 3rem)', width: first.width, height: first.height, loading: 'lazy',
+    decoding: 'async', alt: '' });
+}
 const opt = (v) => (v === undefined || v === null ? null : Number(v));
 
 export class BudgetBallot {
@@ -18,7 +29,9 @@ export class BudgetBallot {
     this.type = rules.type || 'approval';
     this.scale = budgetScale(budget);
     this.cost = new Map(budget.projects.map((p) => [p.id, toUnits(p.cost, this.scale)]));
-    this.name = new Map(budget.projects.map((p) => [p.id, p.name || p.id]));
+    // Names are read when shown: the page's language may change (common.js localize).
+    const byId = new Map(budget.projects.map((p) => [p.id, p]));
+    this.name = { get: (id) => byId.get(id)?.name || id };
     const single = this.type === 'choose-1';
     this.minProjects = single ? 1 : opt(rules.min_projects);
     this.maxProjects = single ? 1 : opt(rules.max_projects);
@@ -154,27 +167,30 @@ export class BudgetBallot {
     const described = [project.description ? `${id}-d` : null, `${id}-n`].filter(Boolean).join(' ');
     const cost = h('span', { class: 'cost' }, this.money(this.cost.get(project.id)));
     const name = h('span', { class: 'name', id: `${id}-name` }, project.name || project.id);
-    const info = [project.category ? h('span', { class: 'tag' }, project.category) : null,
+    const info = [photo(project.image), project.category ? h('span', { class: 'tag' }, project.category) : null,
       project.description ? h('p', { class: 'desc', id: `${id}-d` }, project.description) : null,
+      project.location ? h('p', { class: 'where' }, t('card.where', { place: project.location })) : null,
+      project.details ? h('details', { class: 'more' }, h('summary', {}, t('card.more')), h('p', {}, project.details)) : null,
       h('p', { class: 'note', id: `${id}-n` })];
+    const note = info[info.length - 1];
     let li;
     if (this.type === 'ranked') {
       const button = h('button', { type: 'button', class: 'btn secondary', 'aria-describedby': described, onclick: () => this.rankToggle(project.id) });
       li = h('li', { class: 'project' }, h('div', { class: 'body' }, h('p', { class: 'title' }, name, cost), info, button));
-      this.items.set(project.id, { li, button, note: info[2] });
+      this.items.set(project.id, { li, button, note });
     } else if (this.isPoints) {
       const value = h('output', { class: 'value', id: `${id}-v`, 'aria-hidden': 'true' }, '0');
       const less = h('button', { type: 'button', class: 'step', 'aria-label': t('points.less', { name: project.name }), onclick: () => this.step(project.id, -1) }, '−');
       const more = h('button', { type: 'button', class: 'step', 'aria-label': t('points.more', { name: project.name }), onclick: () => this.step(project.id, 1) }, '+');
       const stepper = h('div', { class: 'stepper', role: 'group', 'aria-labelledby': `${id}-name`, 'aria-describedby': described }, less, value, more);
       li = h('li', { class: 'project' }, h('div', { class: 'body' }, h('p', { class: 'title' }, name, cost), info, stepper));
-      this.items.set(project.id, { li, value, less, more, note: info[2] });
+      this.items.set(project.id, { li, value, less, more, note });
     } else {
       const input = h('input', { type: this.type === 'choose-1' ? 'radio' : 'checkbox', name: this.base, id, value: project.id,
         'aria-describedby': described, onchange: (e) => this.tick(project.id, e.target) });
       li = h('li', { class: 'project tick' }, input,
         h('div', { class: 'body' }, h('label', { for: id, class: 'title' }, name, cost), info));
-      this.items.set(project.id, { li, input, note: info[2] });
+      this.items.set(project.id, { li, input, note });
     }
     return li;
   }

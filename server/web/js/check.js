@@ -6,7 +6,7 @@
 // (ballot and whether it counted, checked to hash to the receipt); private,
 // only that the receipt is in the log, and the ballot if this browser kept it
 // when voting.
-import { $, api, ballotKey, fill, errorText, focusView, h, param, slugFromPath, startI18n, t } from './common.js';
+import { $, api, ballotKey, fill, errorText, focusView, h, localize, param, slugFromPath, startI18n, t } from './common.js';
 import { canVerify, leafHash, verifyInclusion } from './merkle.js';
 import { GrowthCheck } from './growth.js';
 
@@ -149,9 +149,12 @@ async function lookUp() {
 }
 
 async function start() {
-  await startI18n(render);
+  await startI18n(() => {
+    localize(ballot);
+    render();
+  });
   const b = await api('GET', `${base}/ballot`);
-  if (b.ok) ballot = b.data;
+  if (b.ok) ballot = localize(b.data);
   await growth.load();
   render();
   if (state.receipt) await lookUp();

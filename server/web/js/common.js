@@ -80,10 +80,14 @@ export function useStrings(name) {
   extraStrings.push(name);
 }
 
-export async function loadLang(code) {
+async function loadDict(code) {
   const files = [code, ...extraStrings.map((name) => `${name}-${code}`)];
   const parts = await Promise.all(files.map(async (file) => (await fetch(new URL(`../i18n/${file}.json`, import.meta.url))).json()));
-  dict = Object.assign({}, ...parts);
+  return Object.assign({}, ...parts);
+}
+
+export async function loadLang(code) {
+  dict = await loadDict(code);
   lang = code;
   plurals = new Intl.PluralRules(code);
   document.documentElement.lang = code;
@@ -92,11 +96,19 @@ export async function loadLang(code) {
 
 // t('status.chosen_of', {n: 2, max: 4}): "{n}" placeholders; with `n`, the key's
 // ".one" / ".other" form (as Intl.PluralRules says) when there is one.
-export function t(key, params = {}) {
+export const t = (key, params = {}) => translate(dict, plurals, key, params);
+function translate(strings, rules, key, params) {
   let text;
-  if (typeof params.n === 'number') text = dict[`${key}.${plurals.select(params.n)}`] ?? dict[`${key}.other`];
-  text = text ?? dict[key] ?? key;
+  if (typeof params.n === 'number') text = strings[`${key}.${rules.select(params.n)}`] ?? strings[`${key}.other`];
+  text = text ?? strings[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (params[name] !== undefined ? String(params[name]) : whole));
+}
+// Another language's t(), for what is printed in it (a batch's code sheets) while the page keeps its own.
+export async function stringsOf(code) {
+  if (!LANGUAGES[code] || code === lang) return t;
+  const strings = await loadDict(code);
+  const rules = new Intl.PluralRules(code);
+  return (key, params = {}) => translate(strings, rules, key, params);
 }
 export const has = (key) => Object.prototype.hasOwnProperty.call(dict, key);
 
@@ -212,24 +224,73 @@ export function budgetScale(budget) {
   return Math.max(scale, decimals(b.max_cost), decimals(b.min_cost));
 }
 
+// Money, numbers and dates are written as the reader's language writes them
+// where the money is spent: Spanish in the US writes "$50,000", in Spain
+// "50.000 €". The region comes from the currency when one country uses it.
+const REGIONS = { USD: 'US', CAD: 'CA', MXN: 'MX', GBP: 'GB', PLN: 'PL', AUD: 'AU', NZD: 'NZ', CHF: 'CH', BRL: 'BR',
+  ARS: 'AR', CLP: 'CL', COP: 'CO', PEN: 'PE', UYU: 'UY', INR: 'IN', ZAR: 'ZA', SEK: 'SE', NOK: 'NO', DKK: 'DK', CZK: 'CZ' };
+let region = '';
+// The region of a process (from its first budget's currency) for numbers and dates without a currency.
+export function useRegionOf(def) {
+  region = REGIONS[String(def?.budgets?.[0]?.currency || '').toUpperCase()] || '';
+}
+export function numberLocale(currency) {
+  const r = currency ? REGIONS[String(currency).toUpperCase()] : region;
+  return r ? `${lang}-${r}` : lang;
+}
+// The marks a locale writes numbers with ("12,345.6": group ",", decimal ".").
+export function numberMarks(locale) {
+  const parts = new Intl.NumberFormat(locale).formatToParts(12345.6);
+  return { group: parts.find((x) => x.type === 'group')?.value ?? ',', decimal: parts.find((x) => x.type === 'decimal')?.value ?? '.' };
+}
+
 // A value in currency units (a number) written for the reader's language.
 export function formatMoney(value, currency, scale = 0) {
   const digits = scale > 0 ? Math.max(2, scale) : 0;
   const options = { minimumFractionDigits: digits, maximumFractionDigits: digits };
+  const locale = numberLocale(currency);
   if (currency && /^[A-Za-z]{3}$/.test(currency)) {
     try {
-      return new Intl.NumberFormat(lang, { ...options, style: 'currency', currency: currency.toUpperCase() }).format(value);
+      return new Intl.NumberFormat(locale, { ...options, style: 'currency', currency: currency.toUpperCase() }).format(value);
     } catch {
       /* not a currency Intl knows */
     }
   }
-  const number = new Intl.NumberFormat(lang, options).format(value);
+  const number = new Intl.NumberFormat(locale, options).format(value);
   return currency ? `${number} ${currency}` : number;
 }
 
 export const formatUnits = (units, currency, scale) => formatMoney(units / 10 ** scale, currency, scale);
 export const formatNumber = (n, digits = 0) =>
-  new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n);
+  new Intl.NumberFormat(numberLocale(), { maximumFractionDigits: digits }).format(n);
+export const formatDate = (ms) => new Intl.DateTimeFormat(numberLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+
+// --- the process's own texts ------------------------------------------------
+
+// A definition's texts are in its first language, with `translations`
+// {"es": {"name": …}} on the process, headings, budgets and projects. Sets
+// every text to `code`'s where there is one, else the first language's (kept
+// aside, so switching back works). Returns def.
+const TEXT_KEYS = ['title', 'description', 'name', 'details', 'location'];
+export function localize(def, code = lang) {
+  if (!def) return def;
+  const one = (o) => {
+    if (!o.textsBase) Object.defineProperty(o, 'textsBase', { value: Object.fromEntries(TEXT_KEYS.map((k) => [k, o[k]])) });
+    const own = o.translations?.[code] || {};
+    for (const k of TEXT_KEYS) {
+      const value = own[k] || o.textsBase[k];
+      if (value !== undefined) o[k] = value;
+      else delete o[k];  // a text only a translation has: gone again in the other languages
+    }
+  };
+  one(def);
+  for (const x of def.headings || []) one(x);
+  for (const b of def.budgets || []) {
+    one(b);
+    for (const p of b.projects || []) one(p);
+  }
+  return def;
+}
 
 // Where a voter's own device keeps their ballot's log entry under private
 // receipts (voteflow.js writes it, check.js shows it): server/AUDIT.md.

@@ -11,7 +11,7 @@
 // location.replace: no DOM, script state or history entry of the voter is left,
 // and nothing of the voter is ever written to storage (not even the language).
 // Voter screens reset after IDLE_S seconds without input, with a warning first.
-import { $, LANGUAGES, api, currentLang, errorText, fill, focusView, h, loadLang, preferredLang, t } from './common.js';
+import { $, LANGUAGES, api, currentLang, errorText, fill, focusView, h, loadLang, localize, preferredLang, t, useRegionOf } from './common.js';
 import { VotingFlow, eligibleIds } from './voteflow.js';
 import { qrSvg } from './qr.js';
 
@@ -286,7 +286,8 @@ async function connect() {
       state.error = ballot.error;
       return show('failed');
     }
-    state.def = ballot.data;
+    state.def = localize(ballot.data);
+    useRegionOf(ballot.data);
   }
   document.title = `${t('kiosk.title')} · ${me.data.process?.title || ''}`;
   show('volunteer');
@@ -305,6 +306,7 @@ async function start() {
   langButton.hidden = false;
   langButton.addEventListener('click', async () => {
     await loadLang(currentLang() === 'en' ? 'es' : 'en');
+    localize(state.def);
     labelLang();
     render();
   });

@@ -4,7 +4,7 @@
 // project with its cost, and carries its serial in large type and as a QR code
 // for the clerks who enter it. The organizer token comes from the tab's
 // sessionStorage, as on /admin (or is asked for here).
-import { $, LANGUAGES, api, budgetScale, errorText, fill, focusView, formatUnits, h, loadLang, preferredLang, t, toUnits, useStrings } from './common.js';
+import { $, LANGUAGES, api, budgetScale, errorText, fill, focusView, formatUnits, h, loadLang, localize, preferredLang, t, toUnits, useRegionOf, useStrings } from './common.js';
 import { qrSvg } from './qr.js';
 
 useStrings('staff');  // the admin, paper and clerk strings
@@ -147,7 +147,9 @@ async function start() {
   }
   const b = batch.data;
   if (b.language && LANGUAGES[b.language]) await loadLang(b.language);
-  const def = process.data.definition;
+  // The sheets in the batch's language: its texts where translated, else the definition's own.
+  const def = localize(process.data.definition, b.language || process.data.definition.languages?.[0]);
+  useRegionOf(def);
   const serials = b.serials || [];
   document.title = `${t('paper.title_batch', { batch: b.batch ?? number })} · ${def.title}`;
   show(

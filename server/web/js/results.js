@@ -1,6 +1,6 @@
 // The results page, /results/<slug>: funded projects, charts of votes and of
 // budget use, turnout by group, the round-by-round explanation, the bundle.
-import { $, api, fill, budgetScale, errorText, focusView, formatMoney, formatNumber, h, has, slugFromPath, startI18n, t, toUnits } from './common.js';
+import { $, api, fill, budgetScale, errorText, focusView, formatMoney, formatNumber, h, has, localize, slugFromPath, startI18n, t, toUnits, useRegionOf } from './common.js';
 import { barChart, stackedBar } from './chart.js';
 
 const slug = slugFromPath();
@@ -10,6 +10,7 @@ let ballot = null;
 let results = null;
 let error = null;
 let publicKey = '';  // the server's signing key (GET /api/v1/key)
+let corrections = null;  // () => the list of texts corrected while voting was open (changes.js), if any
 
 const pct = (a, b) => (b > 0 ? formatNumber((100 * a) / b, 1) : '0');
 
@@ -25,6 +26,7 @@ function render() {
     h('h1', {}, t('results.heading', { title: ballot.title })),
     turnout(),
     results.budgets.map((r) => budget(r)),
+    corrections?.(),
     h('section', { class: 'card', 'aria-labelledby': 'audit-h' }, h('h2', { id: 'audit-h' }, t('results.audit')),
       h('p', {}, t('results.audit_text')),
       publicKey ? h('p', { id: 'signing-key' }, t('results.key'), ' ', h('code', { class: 'mono' }, publicKey)) : null,
@@ -210,11 +212,20 @@ function roundText(round, o, name, money) {
 }
 
 async function start() {
-  await startI18n(render);
+  await startI18n(() => {
+    localize(ballot);
+    render();
+  });
   const [b, r, k] = await Promise.all([api('GET', `${base}/ballot`), api('GET', `${base}/results`), api('GET', '/key')]);
   if (k.ok) publicKey = k.data.public_key;
+  const c = await api('GET', `${base}/changes`);
+  if (c.ok && c.data.changes?.length) {
+    const { changeList } = await import('./changes.js');
+    corrections = () => changeList(ballot, c.data.changes);
+  }
   if (b.ok) {
-    ballot = b.data;
+    ballot = localize(b.data);
+    useRegionOf(ballot);
     document.title = `${ballot.title} · ${t('results.title')}`;
   }
   if (!b.ok) error = b.error;

@@ -1,6 +1,6 @@
 // The voting page, /vote/<slug>[?code=...]: voter code, then the voting flow
 // (voteflow.js): the code's budgets, heading choice, ballots, review, submit, receipt.
-import { $, api, fill, errorText, focusView, h, param, slugFromPath, startI18n, t } from './common.js';
+import { $, api, fill, errorText, focusView, h, localize, param, slugFromPath, startI18n, t, useRegionOf } from './common.js';
 import { VotingFlow, eligibleIds } from './voteflow.js';
 
 const slug = slugFromPath();
@@ -38,7 +38,7 @@ function unavailable() {
 function closed() {
   const s = state.def.state;
   return [...header(), h('p', { class: 'notice' }, t(`vote.state.${s}`)),
-    s === 'published' ? h('p', {}, h('a', { href: `/results/${slug}` }, t('vote.see_results'))) : null];
+    s === 'published' ? h('p', {}, h('a', { href: `/results/${slug}` }, t('vote.see_results'))) : null, state.changes?.()];
 }
 
 function codeView() {
@@ -59,7 +59,7 @@ function codeView() {
     h('a', { href: `/check/${encodeURIComponent(slug)}`, id: 'used-check-link' }, t('code.used_check'))),
   h('p', {}, t('code.used_not_me'))) : null,
   h('button', { type: 'submit', class: 'btn', disabled: state.busy }, t('code.continue')));
-  return [...header(), state.def.description ? h('p', { class: 'lead' }, state.def.description) : null, form];
+  return [...header(), state.def.description ? h('p', { class: 'lead' }, state.def.description) : null, form, state.changes?.()];
 }
 
 async function checkCode() {
@@ -104,15 +104,26 @@ async function startPreview() {
     state.error = r.error.code === 'not_found' || !token ? { code: 'preview_sign_in', message: t('preview.sign_in') } : r.error;
     return show('unavailable');
   }
-  state.def = r.data;
+  state.def = localize(r.data);
+  useRegionOf(r.data);
   document.title = `${t('preview.title')} · ${r.data.title} · Psephos`;
   main.before(previewBanner());
   state.flow = new VotingFlow({ root: main, def: state.def, slug, code: '', eligible: eligibleIds(state.def, { area: param('area') || '' }), preview: true });
   show('flow');
 }
 
+// Corrections made while voting is open, listed under the code form (changes.js
+// is fetched only when there are some).
+async function loadChanges() {
+  const r = await api('GET', `${base}/changes`);
+  if (!r.ok || !r.data.changes?.length) return;
+  const { changeList } = await import('./changes.js');
+  state.changes = () => changeList(state.def, r.data.changes);
+}
+
 async function start() {
   await startI18n(() => {
+    localize(state.def);
     document.querySelector('#preview-banner')?.replaceWith(previewBanner());
     render();
   });
@@ -127,8 +138,10 @@ async function start() {
     state.error = r.error;
     return show('unavailable');
   }
-  state.def = r.data;
+  state.def = localize(r.data);
+  useRegionOf(r.data);
   document.title = `${r.data.title} · Psephos`;
+  await loadChanges();
   if (r.data.state !== 'open') return show('closed');
   show('code');
   if (state.code) await checkCode();

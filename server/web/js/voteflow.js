@@ -53,14 +53,15 @@ export class VotingFlow {
     this.ballots = def.budgets.map((b, i) => new BudgetBallot(b, i)).filter((b) => ids.has(b.id));
     this.stepped = Boolean(def.areas?.length || def.headings?.length);
     // Headings among the eligible budgets: exactly one budget of each gets a vote.
-    const titles = new Map((def.headings || []).map((x) => [x.id, x.title]));
+    const headings = new Map((def.headings || []).map((x) => [x.id, x]));
     this.choices = [];
     for (const b of this.ballots) {
       const id = b.budget.heading;
       if (!id) continue;
       let choice = this.choices.find((c) => c.id === id);
       if (!choice) {
-        choice = { id, title: titles.get(id) || id, options: [], chosen: null };
+        const heading = headings.get(id);
+        choice = { id, get title() { return heading?.title || id; }, options: [], chosen: null };
         this.choices.push(choice);
       }
       choice.options.push(b);

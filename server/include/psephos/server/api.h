@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "psephos/server/ballot_log.h"
+#include "psephos/server/corrections.h"
 #include "psephos/server/db_worker.h"
 #include "psephos/server/http.h"
 #include "psephos/server/paper.h"
@@ -32,6 +33,8 @@ struct ApiOptions {
   // A batch's plain codes stay downloadable until the organizer confirms
   // they have them (DELETE …/codes/B.csv), or for this long.
   std::chrono::milliseconds code_csv_kept_for = std::chrono::hours(24);
+  // A project picture as uploaded (POST /api/v1/images); main sets it to the body limit.
+  std::size_t max_image_bytes = 1 << 20;
 };
 
 class Api final : public Handler {
@@ -110,6 +113,7 @@ class Api final : public Handler {
     std::string head;              // Merkle head of `log`; empty when stale
     LogHead log_head;              // extended to `log` when `head` is stale: O(log n) a ballot
     std::shared_ptr<const std::string> bundle;  // null until first asked for after close
+    std::vector<Change> corrections;  // texts changed while open, in order (corrections.h)
   };
 
   Api(DbWorker& worker, std::string admin_token_hash, SigningKey key, ApiOptions options)
@@ -200,12 +204,24 @@ class Api final : public Handler {
   nlohmann::json PaperSheets(const LiveProcess& p, const std::string& state) const;  // mutex_ held
   Status LoadInPerson(Storage& storage, LiveProcess& p);  // at start, on the database thread
 
+  // Pictures and corrections (texts_api.cc).
+  void HandleImages(const Request& request, const std::vector<std::string>& parts, bool admin, Reply reply);
+  // 422 naming the first picture a definition holds that is not stored; nullopt when all are. Takes mutex_.
+  std::optional<Response> UnknownImage(const ProcessDefinition& definition);
+  // PUT while open: only texts and pictures may change; each change is recorded with `by`.
+  void Correct(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, std::string by, Reply reply);
+  void Changes(const std::shared_ptr<LiveProcess>& p, bool admin, Reply reply);
+  // {"original", "changes"} for the bundle, or null when nothing was corrected; mutex_ held.
+  nlohmann::json CorrectionsForBundle(const LiveProcess& p) const;
+  Status LoadTexts(Storage& storage);  // at start, on the database thread
+
   DbWorker& worker_;
   const std::string admin_token_hash_;
   const SigningKey key_;
   const ApiOptions options_;
   mutable std::mutex mutex_;  // guards everything below and every LiveProcess
   std::map<std::string, std::shared_ptr<LiveProcess>> processes_;
+  std::unordered_map<std::string, std::shared_ptr<const ImageRecord>> images_;  // by sha256
   WrongCodeLimiter wrong_codes_;
   TallyWorker tally_;  // last: stopped first
 };

@@ -17,9 +17,11 @@ namespace psephos::server {
 constexpr const char* kBundleFormat = "psephos-bundle/1";
 
 // Everything about a closed process, signed: definition, ballot log, ballots
-// per budget as .pb, results with their round traces.
+// per budget as .pb, results with their round traces; `corrections`, when not
+// null, {"original", "changes"} (corrections.h) made while voting was open.
 Result<nlohmann::json> BuildBundle(const ProcessDefinition& process, const std::vector<StoredBallot>& log,
-                                   const nlohmann::json& results, const SigningKey& key);
+                                   const nlohmann::json& results, const SigningKey& key,
+                                   const nlohmann::json& corrections = nullptr);
 
 // The bytes the signature covers: the bundle without "signature", as compact
 // JSON with sorted keys.

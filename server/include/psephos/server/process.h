@@ -18,6 +18,17 @@
 
 namespace psephos::server {
 
+// What voters read of a project beyond its name and description (item texts
+// in other languages, a longer text, where it is, a picture). Nothing here is counted.
+struct ProjectExtras {
+  std::string details;   // a longer description
+  std::string location;  // where it would be, in words
+  nlohmann::json image;  // {"width", "height", "files": [{"width", "height", "sha256"}]} or null
+  // {"es": {"name", "description", "details", "location"}} or null; also on
+  // the process (title, description), budgets and headings (title).
+  nlohmann::json translations;
+};
+
 struct Budget {
   std::string id;
   std::string title;
@@ -32,11 +43,14 @@ struct Budget {
   // Projects (name, description, category kept as attributes), amount,
   // ballot type and rules. Its profile is empty: ballots live in storage.
   engine::Election election;
+  nlohmann::json translations;          // {"es": {"title"}} or null
+  std::vector<ProjectExtras> extras;    // parallel to election.projects
 };
 
 struct Heading {
   std::string id;
   std::string title;
+  nlohmann::json translations;  // {"es": {"title"}} or null
 };
 
 // How a ballot came in; stored in the ballot ("_channel", absent: online).
@@ -67,6 +81,7 @@ struct ProcessDefinition {
   ReceiptMode receipts = ReceiptMode::kVerifiable;
   std::int64_t min_group_size = kDefaultMinGroupSize;  // k of the public counts, 1 to 1000
   std::vector<Budget> budgets;
+  nlohmann::json translations;  // {"es": {"title", "description"}} or null (the first language is the fields')
 
   const Budget* FindBudget(std::string_view id) const;
   bool HasArea(std::string_view area) const;

@@ -25,11 +25,13 @@ std::string NormalizeVoterCode(std::string_view typed);
 std::string VoterCodeHash(std::string_view normalized_code);
 
 // `count` new codes for a group and area: their hashes, and the CSV (header
-// "code,group,area") that is the only copy of the codes themselves.
+// "code,group,area,language") that is the only copy of the codes themselves;
+// `language` is the one their sheets are printed in.
 struct NewCodes {
   std::vector<std::string> hashes;
   std::string csv;
 };
-NewCodes NewVoterCodes(std::int64_t count, std::string_view group, std::string_view area);
+NewCodes NewVoterCodes(std::int64_t count, std::string_view group, std::string_view area,
+                       std::string_view language = "");
 
 }  // namespace psephos::server

@@ -108,6 +108,23 @@ struct PaperSheetRecord {
   std::vector<PaperEntryRecord> entries;  // in order
 };
 
+// A project picture as served: one width of one upload (images.h), named by its hash.
+struct ImageRecord {
+  std::string sha256;
+  int width = 0;
+  int height = 0;
+  std::string jpeg;
+};
+
+// One text changed while voting was open (corrections.h): JSON texts of the values.
+struct CorrectionRecord {
+  std::int64_t at_ms = 0;
+  std::string by;      // who: the label the organizer gave, else "organizer token"
+  std::string field;   // "budgets[0].projects[2].name"
+  std::string before;  // JSON; "null" where the field was absent
+  std::string after;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -178,6 +195,15 @@ class Storage {
   // given, stores the ballot the sheet now counts as (a paper ballot has no code).
   virtual Status AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
                                const std::string& new_state, const std::optional<BallotToStore>& ballot) = 0;
+
+  // Pictures, kept once per hash whatever process uses them.
+  virtual Status PutImages(const std::vector<ImageRecord>& images) = 0;
+  virtual Result<std::vector<ImageRecord>> LoadImages() = 0;
+  // A correction while voting is open, in one transaction: the new definition and its changes.
+  virtual Status CorrectDefinition(ProcessId id, const std::string& definition,
+                                   const std::vector<CorrectionRecord>& changes) = 0;
+  // Every correction of the process, in order.
+  virtual Result<std::vector<CorrectionRecord>> LoadCorrections(ProcessId id) = 0;
 
   virtual Status IntegrityCheck() = 0;
 };
