@@ -11,6 +11,7 @@ import { codeSheet, parseCodes } from './codes.js';
 import { areaSelect, devicesPanel, paperPanel, unresolvedSerials } from './admin-inperson.js';
 
 useStrings('staff');  // the admin, paper and clerk strings
+useStrings('results');  // rules and results, shared with the results page
 
 const TOKEN_KEY = 'psephos-token';
 const POLL_MS = 3000;

@@ -1,7 +1,9 @@
 // The results page, /results/<slug>: funded projects, charts of votes and of
 // budget use, turnout by group, the round-by-round explanation, the bundle.
-import { $, api, fill, budgetScale, errorText, focusView, formatMoney, formatNumber, h, has, slugFromPath, startI18n, t, toUnits } from './common.js';
+import { $, api, fill, budgetScale, errorText, focusView, formatMoney, formatNumber, h, has, slugFromPath, startI18n, t, toUnits, useStrings } from './common.js';
 import { barChart, stackedBar } from './chart.js';
+
+useStrings('results');  // the report's strings: voters' pages do not download them
 
 const slug = slugFromPath();
 const base = `/processes/${encodeURIComponent(slug)}`;
