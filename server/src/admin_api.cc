@@ -249,6 +249,16 @@ void Api::LoadForCount(const std::shared_ptr<LiveProcess>& p, std::int64_t after
   // Slices of a few milliseconds each: ballots of other processes commit in between.
   constexpr std::size_t kSlice = 2000;
   const bool posted = worker_.Post([this, p, after_id, ballots, groups, waiting](Storage& storage) mutable {
+    {
+      // Stopping: the Api drains the database thread and is gone after; a
+      // slice posted from here would outlive it. Counted at the next start.
+      std::unique_lock lock(mutex_);
+      if (stopping_) {
+        lock.unlock();
+        if (waiting) AnswerStillCounting(p, *waiting);
+        return;
+      }
+    }
     auto slice = storage.LoadCountedSlice(p->id, after_id, kSlice);
     if (!slice.ok()) {
       std::unique_lock lock(mutex_);

@@ -58,7 +58,7 @@ function turnout() {
       ? t('results.turnout_text', { voted: formatNumber(tu.voted), codes: formatNumber(tu.codes), pct: pct(tu.voted, tu.codes), n: tu.ballots })
       : t('results.turnout_small', { codes: formatNumber(tu.codes), k })),
     groups.length ? barChart(groups.map(([g, v]) => ({ label: g, value: known(v.voted) && v.codes ? v.voted / v.codes : 0, highlight: true,
-      text: known(v.voted) ? `${v.voted} / ${v.codes} (${pct(v.voted, v.codes)}%)` : `${count(v.voted)} / ${v.codes}` })),
+      text: known(v.voted) ? `${formatNumber(v.voted)} / ${formatNumber(v.codes)} (${pct(v.voted, v.codes)}%)` : `${count(v.voted)} / ${formatNumber(v.codes)}` })),
     { title: t('results.turnout_chart') }) : null,
     groups.length ? h('table', { class: 'sr-only' }, h('caption', {}, t('results.turnout_chart')),
       groups.map(([g, v]) => h('tr', {}, h('th', { scope: 'row' }, g), h('td', {}, `${count(v.voted)} / ${v.codes}`)))) : null,

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +21,7 @@
 #include "psephos/server/paper.h"
 #include "psephos/server/process.h"
 #include "psephos/server/process_phase.h"
+#include "psephos/server/schedule.h"
 #include "psephos/server/signing.h"
 #include "psephos/server/storage.h"
 #include "psephos/server/tally_worker.h"
@@ -32,6 +36,9 @@ struct ApiOptions {
   // A batch's plain codes stay downloadable until the organizer confirms
   // they have them (DELETE …/codes/B.csv), or for this long.
   std::chrono::milliseconds code_csv_kept_for = std::chrono::hours(24);
+  // The wall clock (milliseconds since 1970) that voting windows are read
+  // against; empty: the system clock. Tests set their own.
+  std::function<std::int64_t()> now_ms;
 };
 
 class Api final : public Handler {
@@ -49,6 +56,12 @@ class Api final : public Handler {
   // for its count is answered 202 "tallying"; the count is redone at the next
   // start, since the close itself is on disk.
   void Stop();
+
+  // Opens drafts whose opening time has come and closes open processes whose
+  // closing time has (as the organizer's own open and close). Runs on the
+  // Api's scheduler thread at each time, at start (a window that passed while
+  // the server was down), and from tests that move their clock.
+  void ActOnSchedule();
 
  private:
   enum class CodeStatus { kUnused, kPending, kSpent };
@@ -110,6 +123,10 @@ class Api final : public Handler {
     std::string head;              // Merkle head of `log`; empty when stale
     LogHead log_head;              // extended to `log` when `head` is stale: O(log n) a ballot
     nlohmann::json bundle;         // null until first asked for after close
+    ProcessSchedule schedule;      // the voting window and contact (schedule.h)
+    // The window times already acted on, so a refused close (paper sheets
+    // waiting) is not retried in a loop; a new time is acted on again.
+    std::int64_t acted_open_at_ms = 0, acted_close_at_ms = 0;
   };
 
   Api(DbWorker& worker, std::string admin_token_hash, SigningKey key, ApiOptions options)
@@ -119,6 +136,15 @@ class Api final : public Handler {
         options_(options),
         wrong_codes_(options.wrong_codes) {}
 
+  std::int64_t Now() const { return options_.now_ms ? options_.now_ms() : NowMsDefault(); }
+  static std::int64_t NowMsDefault();
+  // Ballots are taken: open, not closing, and its closing time not reached
+  // (checked at each ballot, so a late timer never lets one in); mutex_ held.
+  bool Accepting(const LiveProcess& p) const;
+  void SetSchedule(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
+  // Open and scheduled processes for the landing page: slug, title, state, schedule.
+  nlohmann::json PublicVotes() const;  // mutex_ held
+  void RunScheduler();  // the scheduler thread
   bool IsAdmin(const Request& request) const;
   // Wrong codes are limited per `client`: an address (IPv6 by its /64), or
   // "device:N" for a kiosk or clerk, so a busy shared address never locks
@@ -202,6 +228,9 @@ class Api final : public Handler {
   mutable std::mutex mutex_;  // guards everything below and every LiveProcess
   std::map<std::string, std::shared_ptr<LiveProcess>> processes_;
   WrongCodeLimiter wrong_codes_;
+  std::condition_variable schedule_changed_;  // wakes the scheduler (with mutex_)
+  bool stopping_ = false;  // Stop() was called: no new work (the scheduler, a count's next slice); mutex_ held
+  std::thread scheduler_;
   TallyWorker tally_;  // last: stopped first
 };
 
