@@ -290,6 +290,15 @@ void Api::ReadInSlices(ProcessId id, SliceReader slice, std::int64_t after_id,
   // Slices of a millisecond or two each: ballots of other processes commit in between.
   constexpr std::size_t kSlice = 500;
   const bool posted = worker_.Post([this, id, slice, after_id, read, then](Storage& storage) mutable {
+    {
+      // Stopping: the Api drains the database thread and is gone after; a
+      // slice posted from here would outlive it.
+      std::unique_lock lock(mutex_);
+      if (stopping_) {
+        lock.unlock();
+        return then(std::nullopt);
+      }
+    }
     auto next = (storage.*slice)(id, after_id, kSlice);
     if (!next.ok()) return then(next.status());
     const bool more = next->size() == kSlice;

@@ -164,6 +164,9 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
         }
       }
       if (Status s = api->LoadInPerson(storage, *live); !s.ok()) return loaded.set_value(s);
+      auto schedule = storage.GetSetting("schedule:" + std::to_string(record.id));
+      if (!schedule.ok()) return loaded.set_value(schedule.status());
+      if (*schedule) live->schedule = StoredProcessSchedule(**schedule);
       // A crash (or a stop) between writing the close and storing its results
       // leaves a closed process without results: it is counted again, from the
       // stored ballots, in the background once every process is loaded.
@@ -185,6 +188,8 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
   for (auto& [live, ballots, groups] : recounts) {
     api->StartCount(live, live->definition, std::move(ballots), std::move(groups), std::nullopt);
   }
+  api->ActOnSchedule();  // a window that passed while the server was down
+  api->scheduler_ = std::thread([a = api.get()] { a->RunScheduler(); });
   return api;
 }
 
@@ -193,7 +198,15 @@ Api::~Api() {
   worker_.Drain();  // jobs this Api posted (storing results) run before it is gone
 }
 
-void Api::Stop() { tally_.Stop(); }
+void Api::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  schedule_changed_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+  tally_.Stop();
+}
 
 ProcessPhase Api::Phase(const LiveProcess& p) {
   if (p.closing) return ProcessPhase::kClosing;
@@ -307,6 +320,7 @@ json Api::Summary(const LiveProcess& p) const {
             {"state", ProcessPhaseName(Phase(p))},
             {"turnout", Turnout(p)}};
   if (!p.tally_error.empty()) j["tally_error"] = p.tally_error;
+  j["schedule"] = ProcessScheduleJson(p.schedule);
   return j;
 }
 
@@ -329,6 +343,10 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   }
   if (parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "images") {
     return HandleImages(request, parts, IsAdmin(request), std::move(reply));  // texts_api.cc
+  }
+  if (path == "/api/v1/votes" && verb == http::verb::get) {  // the landing page's list
+    std::lock_guard lock(mutex_);
+    return reply(JsonResponse(http::status::ok, {{"votes", PublicVotes()}}));
   }
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "processes") {
     return reply(NotFound());
@@ -378,9 +396,19 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   // Voter routes: no token.
   if (action == "ballot" && parts.size() == 5 && verb == http::verb::get) {
     std::lock_guard lock(mutex_);
-    if (p->state == ProcessState::kDraft && !admin) return reply(NotFound());
+    if (p->state == ProcessState::kDraft && !admin) {
+      // A draft with an opening time: only its title and times, for "Voting opens on …".
+      if (p->schedule.opens_at_ms == 0 || p->closing) return reply(NotFound());
+      return reply(JsonResponse(http::status::ok, {{"slug", p->definition.slug},
+                                                   {"title", p->definition.title},
+                                                   {"state", ProcessPhaseName(Phase(*p))},
+                                                   {"schedule", ProcessScheduleJson(p->schedule)}}));
+    }
     json j = PublicBallotJson(p->definition);
     j["state"] = ProcessPhaseName(Phase(*p));
+    // Past its closing time (the scheduler a moment late): already closed for voters.
+    if (p->state == ProcessState::kOpen && !Accepting(*p)) j["state"] = ProcessPhaseName(ProcessPhase::kClosing);
+    j["schedule"] = ProcessScheduleJson(p->schedule);
     j["public_key"] = key_.PublicHex();
     return reply(JsonResponse(http::status::ok, j));
   }
@@ -490,6 +518,11 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   if (action == "budgets" && parts.size() == 6 && parts[5].ends_with(".pb") && verb == http::verb::get) {
     return ExportBudget(p, parts[5].substr(0, parts[5].size() - 3), std::move(reply));
   }
+  if (action == "schedule" && parts.size() == 5 && verb == http::verb::put) {
+    auto body = JsonBody(request, &error);
+    if (!body) return reply(std::move(*error));
+    return SetSchedule(p, *body, std::move(reply));
+  }
   if (action == "turnout" && parts.size() == 5 && verb == http::verb::get) {
     std::lock_guard lock(mutex_);
     return reply(JsonResponse(http::status::ok, Turnout(*p)));
@@ -521,7 +554,7 @@ void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, con
   reply(JsonResponse(http::status::ok,
                      {{"valid", true},
                       {"used", used},
-                      {"can_vote", p->state == ProcessState::kOpen && !p->closing &&
+                      {"can_vote", Accepting(*p) &&
                                        (!used || (p->definition.latest_ballot_counts && !code_state.checked_in))},
                       {"state", ProcessPhaseName(Phase(*p))},
                       {"area", code_state.area},
@@ -543,8 +576,9 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
   const std::string hash = code.empty() ? std::string() : VoterCodeHash(code);
 
   std::unique_lock lock(mutex_);
-  if (p->state != ProcessState::kOpen || p->closing) {
-    return reply(VotingClosed(p->state));
+  if (!Accepting(*p)) {
+    if (p->state == ProcessState::kOpen) schedule_changed_.notify_all();  // past its closing time: close now
+    return reply(VotingClosed(p->state == ProcessState::kOpen ? ProcessState::kClosed : p->state));
   }
   auto it = hash.empty() ? p->codes.end() : p->codes.find(hash);
   if (it == p->codes.end()) {

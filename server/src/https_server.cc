@@ -4,6 +4,7 @@
 
 #include "psephos/server/https_server.h"
 
+#include "psephos/server/compression.h"
 #include "psephos/server/crash_log.h"
 
 #include <algorithm>
@@ -209,6 +210,7 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = request.keep_alive();
     version_ = request.version();
     head_ = request.method() == http::verb::head;
+    compression_ = CompressionContextOf(request);
     phase_ = Phase::kHandling;
     Lowest().expires_never();  // the handler's time is its own; no I/O is pending
 
@@ -230,6 +232,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnReply(Response response) {
     if (phase_ != Phase::kHandling) return;
+    MaybeCompress(compression_, response);
     Finish(response, keep_alive_ && !state_->stopping);
     DoWrite(std::move(response), false);
   }
@@ -319,6 +322,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<Response> response_;
   Phase phase_ = Phase::kHandshake;
   bool keep_alive_ = false;
+  CompressionContext compression_;  // the request's, for its reply
   bool head_ = false;
   bool linger_ = false;
   unsigned version_ = 11;

@@ -281,7 +281,7 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
     }
   }
   std::unique_lock lock(mutex_);
-  if (p->state != ProcessState::kOpen || p->closing) return reply(VotingClosed(p->state));
+  if (!Accepting(*p)) return reply(VotingClosed(p->state == ProcessState::kOpen ? ProcessState::kClosed : p->state));
   CodeState one_time;
   one_time.device = device;
   one_time.walk_in = !body.contains("code");
@@ -361,7 +361,7 @@ void Api::CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, co
   const std::string client = DeviceLimiterKey(device);
   if (RateLimited(client, reply)) return;
   std::unique_lock lock(mutex_);
-  if (p->state != ProcessState::kOpen || p->closing) return reply(VotingClosed(p->state));
+  if (!Accepting(*p)) return reply(VotingClosed(p->state == ProcessState::kOpen ? ProcessState::kClosed : p->state));
   const std::string hash = ReserveCode(*p, body, client, lock, reply);
   if (hash.empty()) return;
   lock.unlock();

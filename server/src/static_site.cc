@@ -4,13 +4,30 @@
 #include <map>
 #include <string>
 
+#include "psephos/server/compression.h"
+#include "psephos/server/secrets.h"
+
 namespace psephos::server {
 namespace {
 
 struct Asset {
   std::string body;
   const char* content_type;
+  std::string gzip;  // compressed once, at start; empty when not worth it
+  std::string etag;  // "<first 20 hex of the body's SHA-256>"
 };
+
+Asset MakeAsset(std::string body, const char* content_type) {
+  Asset a{std::move(body), content_type, {}, {}};
+  a.etag = Sha256Hex(a.body).substr(0, 20);
+  a.etag.insert(a.etag.begin(), '"');
+  a.etag.push_back('"');
+  if (CompressibleType(content_type) && a.body.size() >= kMinCompressBytes) {
+    std::string packed = Gzip(a.body, 9);
+    if (!packed.empty() && packed.size() < a.body.size()) a.gzip = std::move(packed);
+  }
+  return a;
+}
 
 const char* ContentType(std::string_view path) {
   const std::size_t dot = path.rfind('.');
@@ -31,7 +48,7 @@ class Site {
  public:
   Site() : version_(EmbeddedWebVersion()) {
     for (const WebFile& f : EmbeddedWebFiles()) {
-      files_.emplace(std::string(f.path), Asset{ServedBody(f.path, f.body, version_), ContentType(f.path)});
+      files_.emplace(std::string(f.path), MakeAsset(ServedBody(f.path, f.body, version_), ContentType(f.path)));
     }
   }
 
@@ -94,6 +111,22 @@ Response NotFoundPage() {
               "text/html; charset=utf-8", "no-store");
 }
 
+// An asset as the request asks for it: gzip when accepted, 304 when the
+// client's copy (If-None-Match) is this one; ETag and Vary always.
+Response Serve(const Request& request, const Asset& asset, const char* cache) {
+  const bool gzip = !asset.gzip.empty() && AcceptsGzip(request[http::field::accept_encoding]);
+  std::string etag = asset.etag;
+  if (gzip) etag.insert(etag.size() - 1, "-gzip");
+  const std::string_view if_none_match = request[http::field::if_none_match];
+  const bool fresh = !if_none_match.empty() && (if_none_match == "*" || if_none_match.find(etag) != std::string_view::npos);
+  Response r = Make(fresh ? http::status::not_modified : http::status::ok, fresh ? std::string() : gzip ? asset.gzip : asset.body,
+                    asset.content_type, cache);
+  r.set(http::field::etag, etag);
+  if (CompressibleType(asset.content_type)) r.set(http::field::vary, "Accept-Encoding");
+  if (gzip) r.set(http::field::content_encoding, "gzip");
+  return r;
+}
+
 }  // namespace
 
 std::string ServedBody(std::string_view path, std::string_view body, std::string_view version) {
@@ -119,7 +152,7 @@ Response ServeStaticSite(const Request& request) {
   if (const std::string_view page = PageFor(path); !page.empty()) {
     const Asset* asset = site.Find(page);
     if (!asset) return NotFoundPage();
-    return Make(http::status::ok, asset->body, asset->content_type, "no-cache");
+    return Serve(request, *asset, "no-cache");
   }
   constexpr std::string_view kStatic = "/static/";
   if (!path.starts_with(kStatic)) return NotFoundPage();
@@ -139,8 +172,7 @@ Response ServeStaticSite(const Request& request) {
   if (rel.ends_with(".html") || rel.find("..") != std::string_view::npos) return NotFoundPage();
   const Asset* asset = site.Find(rel);
   if (!asset) return NotFoundPage();
-  return Make(http::status::ok, asset->body, asset->content_type,
-              current ? "public, max-age=31536000, immutable" : "no-cache");
+  return Serve(request, *asset, current ? "public, max-age=31536000, immutable" : "no-cache");
 }
 
 }  // namespace psephos::server

@@ -209,3 +209,28 @@ export async function decodeQr(locator) {
   await probe.evaluate((box) => box.remove());
   return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
 }
+
+// Text that does not fit: an element whose own text overflows its box or the
+// 360 px page, and SVG text running past its chart's viewBox (an SVG clips there).
+export async function clippedText(page, root = 'main') {
+  return page.evaluate((selector) => {
+    const out = [];
+    const scope = document.querySelector(selector) || document.body;
+    const width = document.documentElement.clientWidth;
+    for (const el of scope.querySelectorAll('*')) {
+      if (el.closest('svg') || !el.checkVisibility?.() || el.closest('.sr-only')) continue;
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own) continue;
+      const box = el.getBoundingClientRect();
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') out.push(`${el.tagName} "${el.textContent.trim().slice(0, 40)}" overflows its box`);
+      if (box.right > width + 1) out.push(`${el.tagName} "${el.textContent.trim().slice(0, 40)}" runs off the page (${Math.round(box.right)} > ${width})`);
+    }
+    for (const text of scope.querySelectorAll('svg text')) {
+      const chart = text.ownerSVGElement;
+      const view = chart.viewBox.baseVal;
+      const b = text.getBBox();
+      if (b.x < view.x - 0.5 || b.x + b.width > view.x + view.width + 0.5) out.push(`svg text "${text.textContent}" cut (${Math.round(b.x + b.width)} > ${view.width})`);
+    }
+    return out;
+  }, root);
+}

@@ -3,12 +3,18 @@
 // page weight, and the QR encoder decoded at every version it makes.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import https from 'node:https';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import jsQR from 'jsqr';
 import { ROOT, startServer } from './harness.mjs';
 
 const WEB = join(ROOT, 'server/web');
+// Everything vote.html loads (the staff pages' strings are in i18n/staff-*.json,
+// the results page's in i18n/results-*.json).
+const VOTE_FILES = ['css/app.css', 'js/common.js', 'js/ballot.js', 'js/voteflow.js', 'js/growth.js', 'js/merkle.js', 'js/vote.js',
+  'i18n/en.json', 'icon.svg'];
 let server;
 
 before(async () => {
@@ -18,15 +24,19 @@ after(async () => {
   await server?.stop();
 });
 
-async function get(path, method = 'GET') {
-  process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
-  try {
-    const r = await fetch(`${server.url}${path}`, { method });
-    return { status: r.status, headers: r.headers, body: Buffer.from(await r.arrayBuffer()) };
-  } finally {
-    delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-  }
+// node's fetch asks for gzip and unpacks it by itself: node:https shows the bytes as sent.
+function getWith(path, headers = {}, method = 'GET') {
+  return new Promise((resolve, reject) => {
+    const request = https.request(`${server.url}${path}`, { method, headers, rejectUnauthorized: false }, (response) => {
+      const chunks = [];
+      response.on('data', (c) => chunks.push(c));
+      response.on('end', () => resolve({ status: response.statusCode, headers: new Headers(response.headers), body: Buffer.concat(chunks) }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }
+const get = (path, method = 'GET') => getWith(path, {}, method);
 
 describe('serving the pages', () => {
   test('pages by route, with the security headers and no caching of pages', async () => {
@@ -83,14 +93,11 @@ describe('serving the pages', () => {
   });
 
   test('the voting page weighs a few tens of KB', async () => {
-    // Everything vote.html loads (the staff pages' strings are in i18n/staff-*.json).
-    const files = ['vote.html', 'css/app.css', 'js/common.js', 'js/ballot.js', 'js/voteflow.js', 'js/vote.js',
-      'i18n/en.json', 'icon.svg'];
-    const total = files.reduce((n, f) => n + readFileSync(join(WEB, f)).length, 0);
-    // 98 KB today, uncompressed (README "Pages"); en.json also carries the results page's strings
-    // (the report, by group), which could move to their own file as the staff ones did. The
-    // list of corrections (changes.js) is fetched only when there is one, pictures only when in view.
-    assert.ok(total < 100 * 1024, `voting page: ${total} bytes`);
+    const total = ['vote.html', ...VOTE_FILES].reduce((n, f) => n + readFileSync(join(WEB, f)).length, 0);
+    // 102 KB today, uncompressed (README "Page weight"): texts in every language, the voting
+    // window and pictures' cards came in; gzip below. The list of corrections (changes.js) is
+    // fetched only when there is one, pictures only when in view.
+    assert.ok(total < 108 * 1024, `voting page: ${total} bytes`);
     for (const f of readdirSync(join(WEB, 'js'))) {
       const lines = readFileSync(join(WEB, 'js', f), 'utf8').split('\n').length;
       assert.ok(lines < 600, `${f}: ${lines} lines`);
@@ -98,10 +105,51 @@ describe('serving the pages', () => {
   });
 });
 
+describe('compression', () => {
+  const gzipGet = (path, method = 'GET') => getWith(path, { 'Accept-Encoding': 'gzip' }, method);
+
+  test('the voting page travels compressed: under 34 KB, and every byte the same once unpacked', async () => {
+    const html = (await gzipGet('/vote/roosevelt-high-2026')).body;
+    const version = gunzipSync(html).toString().match(/\/static\/([0-9a-f]{12})\/css\/app\.css/)[1];
+    let sent = html.length;
+    for (const f of VOTE_FILES) {
+      const r = await gzipGet(`/static/${version}/${f}`);
+      assert.equal(r.status, 200, f);
+      assert.equal(r.headers.get('vary'), 'Accept-Encoding', f);
+      const plain = readFileSync(join(WEB, f));
+      if (r.headers.get('content-encoding') === 'gzip') assert.deepEqual(gunzipSync(r.body), plain, f);
+      else assert.deepEqual(r.body, plain, f);
+      sent += r.body.length;
+    }
+    // 32 KB today (README "Page weight"); the ballot's JSON comes on top, compressed too.
+    const ballot = await gzipGet('/api/v1/processes/roosevelt-high-2026/ballot');
+    assert.equal(ballot.headers.get('content-encoding'), 'gzip');
+    assert.ok(sent < 34 * 1024, `voting page compressed: ${sent} bytes`);
+  });
+
+  test('HEAD of a compressed asset: its headers and length, no body', async () => {
+    const html = gunzipSync((await gzipGet('/vote/x')).body).toString();
+    const version = html.match(/\/static\/([0-9a-f]{12})\/css\/app\.css/)[1];
+    const get = await gzipGet(`/static/${version}/js/ballot.js`);
+    const head = await gzipGet(`/static/${version}/js/ballot.js`, 'HEAD');
+    assert.equal(head.headers.get('content-encoding'), 'gzip');
+    assert.equal(Number(head.headers.get('content-length')), get.body.length);
+    assert.equal(head.headers.get('etag'), get.headers.get('etag'));
+    assert.equal(head.body.length, 0);
+  });
+});
+
 describe('translations', () => {
   const read = (file) => JSON.parse(readFileSync(join(WEB, 'i18n', file), 'utf8'));
-  const en = { ...read('en.json'), ...read('staff-en.json') };
-  const es = { ...read('es.json'), ...read('staff-es.json') };
+  const en = { ...read('en.json'), ...read('staff-en.json'), ...read('results-en.json') };
+  const es = { ...read('es.json'), ...read('staff-es.json'), ...read('results-es.json') };
+
+  test('the results strings are in results-*.json only, apart from what the voting page downloads', () => {
+    const report = /^(results|decision|criterion|criterion_help|rule)\./;
+    assert.ok(Object.keys(read('en.json')).every((k) => !report.test(k)));
+    assert.ok(Object.keys(read('results-en.json')).every((k) => report.test(k)));
+    assert.deepEqual(Object.keys(read('results-es.json')).sort(), Object.keys(read('results-en.json')).sort());
+  });
 
   test('the staff strings are apart from what voters download, and only there', () => {
     const staff = /^(admin|paper|clerk)\./;

@@ -22,6 +22,7 @@
 
 #include "../support/api_fixture.h"
 #include "../support/https_client.h"
+#include "../support/live_server.h"
 #include "psephos/server/https_server.h"
 #include "psephos/server/tls.h"
 
@@ -41,86 +42,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 const Headers kAdmin{{"Authorization", "Bearer " + kToken}};
 const std::string kSchoolPath = "/api/v1/processes/school";
 
-// psephos-server in-process: SQLite store, database thread, Api, HTTPS on two
-// io threads, with short timeouts so slow clients are cut quickly.
-class LiveServer {
- public:
-  LiveServer() {
-    storage_ = std::move(server::OpenSqliteStorage(dir_.file("psephos.db"))).value();
-    worker_ = std::make_unique<server::DbWorker>(*storage_);
-    server::ApiOptions options;
-    options.wrong_codes.burst = 1000;  // the table sends wrong codes on purpose
-    api_ = std::move(server::Api::Create(*worker_, server::Sha256Hex(kToken), *server::SigningKey::Generate(),
-                                         options))
-               .value();
-    const std::string cert = dir_.file("tls/cert.pem"), key = dir_.file("tls/key.pem");
-    REQUIRE(server::EnsureSelfSignedCertificate(cert, key, "localhost").ok());
-    tls_ = std::move(server::MakeServerTlsContext(cert, key)).value();
-    server::HttpLimits limits;
-    limits.handshake_timeout = 2s;
-    limits.read_timeout = 2s;
-    limits.write_timeout = 5s;
-    limits.idle_timeout = 5s;
-    server_.emplace(io_, *tls_, *api_, limits);
-    REQUIRE(server_->Listen("127.0.0.1", 0).ok());
-    server_->Start();
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-  }
-
-  ~LiveServer() {
-    server_->Stop();
-    worker_->Stop();  // every queued write commits and replies
-    guard_.reset();
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (server_->open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(10ms);
-    io_.stop();
-    for (auto& t : threads_) t.join();
-  }
-
-  std::uint16_t port() const { return server_->port(); }
-  HttpsClient Client() const { return HttpsClient("127.0.0.1", port()); }
-
-  bool Healthy() const {
-    auto client = Client();
-    return client.Get("/healthz").status == 200;
-  }
-
-  // Creates "school" (kSchool), five student codes, opens it; returns the codes.
-  std::vector<std::string> OpenSchool() {
-    auto client = Client();
-    REQUIRE(client.Send(http::verb::post, "/api/v1/processes", kSchool, "application/json", kAdmin).status == 201);
-    auto batch = client.Send(http::verb::post, kSchoolPath + "/codes", R"({"count": 5, "group": "student"})",
-                             "application/json", kAdmin);
-    REQUIRE(batch.status == 201);
-    auto csv = client.Send(http::verb::get, batch.json()["download"], "", "", kAdmin);
-    REQUIRE(csv.status == 200);
-    std::vector<std::string> codes;
-    std::istringstream lines(csv.body);
-    std::string line;
-    std::getline(lines, line);
-    while (std::getline(lines, line)) codes.push_back(line.substr(0, line.find(',')));
-    REQUIRE(client.Send(http::verb::post, kSchoolPath + "/open", "", "", kAdmin).status == 200);
-    return codes;
-  }
-
-  json Admin(http::verb verb, const std::string& target) {
-    auto client = Client();
-    return client.Send(verb, target, "", "", kAdmin).json();
-  }
-
- private:
-  psephos::test::TempDir dir_;
-  std::unique_ptr<server::Storage> storage_;
-  std::unique_ptr<server::DbWorker> worker_;
-  std::unique_ptr<server::Api> api_;
-  std::unique_ptr<boost::asio::ssl::context> tls_;
-  boost::asio::io_context io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_{
-      std::in_place, io_.get_executor()};
-  std::optional<server::HttpsServer> server_;
-  std::vector<std::thread> threads_;
-};
+using psephos::test::LiveServer;
 
 // The status code of a raw HTTP/1.x answer, 0 when there is none.
 int StatusOf(const std::string& reply) {

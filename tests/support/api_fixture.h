@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <future>
 #include <sstream>
 #include <thread>
@@ -43,11 +44,13 @@ struct Answer {
 
 class Fixture {
  public:
-  Fixture() {
+  // `clock`: the wall clock the Api reads voting windows against (empty: the system's).
+  explicit Fixture(std::function<std::int64_t()> clock = {}) : clock_(std::move(clock)) {
     storage_ = std::move(OpenSqliteStorage(dir_.file("api.db"))).value();
     worker_ = std::make_unique<DbWorker>(*storage_);
     ApiOptions options;
     options.wrong_codes.burst = 5;
+    options.now_ms = clock_;
     api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
   }
 
@@ -97,7 +100,9 @@ class Fixture {
   // A new Api over the same store, as after a server restart.
   void RestartApi() {
     api_.reset();
-    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), ApiOptions{})).value();
+    ApiOptions options;
+    options.now_ms = clock_;
+    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
   }
 
   // Polls the process until it is no longer being counted; its summary.
@@ -114,6 +119,7 @@ class Fixture {
   DbWorker& worker() { return *worker_; }
 
  private:
+  std::function<std::int64_t()> clock_;
   test::TempDir dir_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<DbWorker> worker_;

@@ -9,8 +9,10 @@ import { $, LANGUAGES, api, fill, errorText, focusView, formatNumber, h, has, lo
 import { newDefinition, processForm } from './admin-form.js';
 import { codeSheet, parseCodes } from './codes.js';
 import { areaSelect, devicesPanel, paperPanel, unresolvedSerials } from './admin-inperson.js';
+import { windowPanel } from './admin-window.js';
 
 useStrings('staff');  // the admin, paper and clerk strings
+useStrings('results');  // rules and results, shared with the results page
 
 const TOKEN_KEY = 'psephos-token';
 const POLL_MS = 3000;
@@ -202,6 +204,7 @@ async function detailView(slug) {
         h('li', {}, h('a', { href: '#/' }, t('admin.back')))),
       h('section', { class: 'card', 'aria-labelledby': 'state-h' }, h('h2', { id: 'state-h' }, t('admin.state_h')),
         h('p', {}, t(`admin.state_help.${p.state}`)), stateActions(p, status), status),
+      windowPanel({ slug, state: p.state, schedule: p.schedule, token }),
       canCode ? codesForm(def, slug) : null),
     (sheets.get(slug) || []).map((s) => s.element),
     h('section', { class: 'card no-print', 'aria-labelledby': 'turnout-h' }, h('h2', { id: 'turnout-h' }, t('admin.turnout')),
@@ -349,11 +352,11 @@ function turnoutTable(tu, def = {}) {
     if (!entries.length) return null;
     return h('table', { id },
       h('caption', {}, caption),
+      // Four columns (the share beside the count, on its own line) so a group's name keeps its words at 360 px.
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, head), h('th', { class: 'num', scope: 'col' }, t('admin.codes')),
-        h('th', { class: 'num', scope: 'col' }, t('admin.voted')), h('th', { class: 'num', scope: 'col' }, '%'),
-        h('th', { class: 'num', scope: 'col' }, t('admin.ballots')))),
+        h('th', { class: 'num', scope: 'col' }, t('admin.voted')), h('th', { class: 'num', scope: 'col' }, t('admin.ballots')))),
       h('tbody', {}, entries.map(([g, v]) => h('tr', {}, h('th', { scope: 'row' }, g), h('td', { class: 'num' }, v.codes),
-        h('td', { class: 'num' }, v.voted), h('td', { class: 'num' }, v.codes ? `${pct(v.voted, v.codes)}%` : '–'),
+        h('td', { class: 'num' }, v.voted, h('span', { class: 'share' }, v.codes ? `${pct(v.voted, v.codes)}%` : '–')),
         h('td', { class: 'num' }, v.ballots ?? '')))));
   };
   const countTable = (id, caption, head, entries) => (entries.length ? h('table', { id },

@@ -315,7 +315,8 @@ export class BudgetBallot {
     const spent = this.spent();
     const total = this.total();
     const full = this.maxProjects !== null && n >= this.maxProjects;
-    this.statusEl.textContent = announce ? `${announce} ${this.statusText()}` : this.statusText();
+    // What just changed is read out, not shown: the sticky line stays one short sentence.
+    this.statusEl.replaceChildren(announce ? h('span', { class: 'sr-only' }, `${announce} `) : '', this.statusText());
     const problems = this.problems();
     this.needEl.textContent = problems.join(' ');
     this.needEl.hidden = problems.length === 0;

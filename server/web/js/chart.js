@@ -8,10 +8,15 @@ const WIDTH = 320;
 const clip = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 // rows: [{label, value, text, highlight}]; `text` is what is written by the bar.
+// A generous width for bold 12px text (digits and punctuation are narrower):
+// bars leave this much room for the longest value text, so it is never cut.
+const textWidth = (text) => String(text).length * 7.4;
+
 export function barChart(rows, { title, highlightColor = PALETTE[0], color = '#7d8794' } = {}) {
   const row = 40;
   const max = Math.max(1, ...rows.map((r) => r.value));
-  const room = WIDTH - 70;
+  const longest = Math.max(0, ...rows.map((r) => textWidth(r.text ?? String(r.value))));
+  const room = Math.max(WIDTH / 3, WIDTH - longest - 8);
   const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${WIDTH} ${rows.length * row + 4}`, role: 'img', 'aria-label': title },
     svg('title', {}, title));
   rows.forEach((r, i) => {

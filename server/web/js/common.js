@@ -295,3 +295,34 @@ export function localize(def, code = lang) {
 // Where a voter's own device keeps their ballot's log entry under private
 // receipts (voteflow.js writes it, check.js shows it): server/AUDIT.md.
 export const ballotKey = (slug, receipt) => `psephos.ballot.${slug}.${receipt}`;
+
+// A voting window's time in the page's language and the organizer's time zone:
+// { date: "March 15", time: "6:00 PM" }, the zone named ("6:00 PM CET") when
+// it is not the reader's own. The year shows when it is not this year's.
+export function formatWhen(ms, zone) {
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  let timeZone = zone || undefined;
+  try {
+    new Intl.DateTimeFormat(lang, { timeZone });
+  } catch {
+    timeZone = undefined;  // an unknown zone: the reader's
+  }
+  const at = new Date(ms);
+  const year = new Intl.DateTimeFormat(lang, { year: 'numeric', timeZone }).format(at);
+  const thisYear = new Intl.DateTimeFormat(lang, { year: 'numeric', timeZone }).format(new Date());
+  const date = new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'long', year: year === thisYear ? undefined : 'numeric', timeZone }).format(at);
+  const named = timeZone && timeZone !== own ? { timeZoneName: 'short' } : {};
+  const time = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit', timeZone, ...named }).format(at);
+  return { date, time };
+}
+
+// The voter's line about a window: "Voting closes on March 15 at 6:00 PM", or
+// opens (a draft), or closed; null when there is no such time.
+export function windowText(def) {
+  const s = def?.schedule || {};
+  const open = def?.state === 'open';
+  if (def?.state === 'draft' && s.opens_at_ms) return t('window.opens', formatWhen(s.opens_at_ms, s.time_zone));
+  if (open && s.closes_at_ms) return t('window.closes', formatWhen(s.closes_at_ms, s.time_zone));
+  if (!open && s.closes_at_ms && s.closes_at_ms <= Date.now()) return t('window.closed', formatWhen(s.closes_at_ms, s.time_zone));
+  return null;
+}

@@ -1,5 +1,5 @@
 // The landing page, /: go to a vote or its results by the process's short name.
-import { $, fill, h, startI18n, t } from './common.js';
+import { $, api, fill, h, startI18n, t, windowText } from './common.js';
 
 const main = $('#main');
 
@@ -17,7 +17,19 @@ function render() {
       h('label', { for: 'slug' }, t('home.slug')), h('p', { class: 'hint', id: 'slug-hint' }, t('home.slug_hint')), input,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('home.vote')),
         h('button', { type: 'button', class: 'btn secondary', onclick: go('results') }, t('home.results')))),
+    votes.length ? h('section', { class: 'card', id: 'votes', 'aria-labelledby': 'votes-h' }, h('h2', { id: 'votes-h' }, t('home.votes')),
+      h('ul', { class: 'votes' }, votes.map((v) => h('li', {},
+        h('a', { href: `/vote/${encodeURIComponent(v.slug)}` }, v.title), ' ',
+        h('span', { class: `badge ${v.state}` }, t(v.state === 'open' ? 'home.open_now' : 'home.opens_soon')),
+        windowText(v) ? h('span', { class: 'window' }, windowText(v)) : null)))) : null,
     h('p', {}, h('a', { href: '/admin' }, t('home.organizers'))));
 }
 
-startI18n(render).then(render);
+// Votes open now or with an opening time, with their windows.
+let votes = [];
+startI18n(render).then(async () => {
+  render();
+  const r = await api('GET', '/votes');
+  if (r.ok) votes = r.data.votes;
+  render();
+});

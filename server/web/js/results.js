@@ -1,7 +1,9 @@
 // The results page, /results/<slug>: funded projects, charts of votes and of
 // budget use, turnout by group, the round-by-round explanation, the bundle.
-import { $, api, fill, budgetScale, errorText, focusView, formatMoney, formatNumber, h, has, localize, slugFromPath, startI18n, t, toUnits, useRegionOf } from './common.js';
+import { $, api, fill, budgetScale, errorText, focusView, formatMoney, formatNumber, h, has, localize, slugFromPath, startI18n, t, toUnits, useRegionOf, useStrings } from './common.js';
 import { barChart, stackedBar } from './chart.js';
+
+useStrings('results');  // the report's strings: voters' pages do not download them
 
 const slug = slugFromPath();
 const base = `/processes/${encodeURIComponent(slug)}`;
@@ -58,7 +60,7 @@ function turnout() {
       ? t('results.turnout_text', { voted: formatNumber(tu.voted), codes: formatNumber(tu.codes), pct: pct(tu.voted, tu.codes), n: tu.ballots })
       : t('results.turnout_small', { codes: formatNumber(tu.codes), k })),
     groups.length ? barChart(groups.map(([g, v]) => ({ label: g, value: known(v.voted) && v.codes ? v.voted / v.codes : 0, highlight: true,
-      text: known(v.voted) ? `${v.voted} / ${v.codes} (${pct(v.voted, v.codes)}%)` : `${count(v.voted)} / ${v.codes}` })),
+      text: known(v.voted) ? `${formatNumber(v.voted)} / ${formatNumber(v.codes)} (${pct(v.voted, v.codes)}%)` : `${count(v.voted)} / ${formatNumber(v.codes)}` })),
     { title: t('results.turnout_chart') }) : null,
     groups.length ? h('table', { class: 'sr-only' }, h('caption', {}, t('results.turnout_chart')),
       groups.map(([g, v]) => h('tr', {}, h('th', { scope: 'row' }, g), h('td', {}, `${count(v.voted)} / ${v.codes}`)))) : null,

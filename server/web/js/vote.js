@@ -1,6 +1,6 @@
 // The voting page, /vote/<slug>[?code=...]: voter code, then the voting flow
 // (voteflow.js): the code's budgets, heading choice, ballots, review, submit, receipt.
-import { $, api, fill, errorText, focusView, h, localize, param, slugFromPath, startI18n, t, useRegionOf } from './common.js';
+import { $, api, fill, errorText, focusView, h, localize, param, slugFromPath, startI18n, t, useRegionOf, windowText } from './common.js';
 import { VotingFlow, eligibleIds } from './voteflow.js';
 
 const slug = slugFromPath();
@@ -35,10 +35,16 @@ function unavailable() {
         : errorText(state.error))];
 }
 
+// The voting window ("Voting closes on …") and the organizers' contact, when set.
+const windowLine = () => (windowText(state.def) ? h('p', { class: 'window', id: 'window' }, windowText(state.def)) : null);
+const contactLine = () => (state.def?.schedule?.contact
+  ? h('p', { class: 'contact', id: 'contact' }, t('window.contact', { contact: state.def.schedule.contact })) : null);
+
 function closed() {
   const s = state.def.state;
-  return [...header(), h('p', { class: 'notice' }, t(`vote.state.${s}`)),
-    s === 'published' ? h('p', {}, h('a', { href: `/results/${slug}` }, t('vote.see_results'))) : null, state.changes?.()];
+  return [...header(), h('p', { class: 'notice', id: 'closed-notice' }, t(`vote.state.${s}`)), windowLine(),
+    s === 'published' ? h('p', {}, h('a', { href: `/results/${slug}` }, t('vote.see_results'))) : null, contactLine(),
+    state.changes?.()];
 }
 
 function codeView() {
@@ -57,9 +63,10 @@ function codeView() {
   // Already voted: what to do next (the receipt check, or the organizers).
   state.codeUsed ? h('div', { id: 'code-used-next' }, h('p', {}, t('code.used_next'), ' ',
     h('a', { href: `/check/${encodeURIComponent(slug)}`, id: 'used-check-link' }, t('code.used_check'))),
-  h('p', {}, t('code.used_not_me'))) : null,
+  h('p', {}, t('code.used_not_me')), contactLine()) : null,
   h('button', { type: 'submit', class: 'btn', disabled: state.busy }, t('code.continue')));
-  return [...header(), state.def.description ? h('p', { class: 'lead' }, state.def.description) : null, form, state.changes?.()];
+  return [...header(), state.def.description ? h('p', { class: 'lead' }, state.def.description) : null, windowLine(), form,
+    state.changes?.()];
 }
 
 async function checkCode() {
@@ -121,6 +128,21 @@ async function loadChanges() {
   state.changes = () => changeList(state.def, r.data.changes);
 }
 
+// At the closing time a page still asking for the code reads the state again
+// and says the vote has closed (a voter in the middle of voting is told on submit).
+function watchClose() {
+  const at = state.def.schedule?.closes_at_ms;
+  const wait = at ? at - Date.now() : -1;
+  if (wait < 0 || wait > 2 ** 31 - 1) return;
+  setTimeout(async () => {
+    if (state.view !== 'code') return;
+    const r = await api('GET', `${base}/ballot`);
+    if (!r.ok) return;
+    state.def = localize(r.data);
+    if (r.data.state !== 'open') show('closed');
+  }, wait + 500);
+}
+
 async function start() {
   await startI18n(() => {
     localize(state.def);
@@ -143,6 +165,7 @@ async function start() {
   document.title = `${r.data.title} · Psephos`;
   await loadChanges();
   if (r.data.state !== 'open') return show('closed');
+  watchClose();
   show('code');
   if (state.code) await checkCode();
 }

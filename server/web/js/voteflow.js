@@ -265,6 +265,9 @@ export class VotingFlow {
       // Already voted (from another tab or device): the next step is the receipt check.
       this.error?.code === 'used_code' && !this.kiosk ? h('p', { id: 'used-next' }, t('code.used_next'), ' ',
         h('a', { href: `/check/${encodeURIComponent(this.slug)}` }, t('code.used_check'))) : null,
+      // Closed meanwhile, or already voted: whom to ask, when the organizers said.
+      ['used_code', 'election_closed'].includes(this.error?.code) && !this.kiosk && this.def.schedule?.contact
+        ? h('p', { class: 'contact', id: 'flow-contact' }, t('window.contact', { contact: this.def.schedule.contact })) : null,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'btn secondary', onclick: () => {
           this.problems = [];

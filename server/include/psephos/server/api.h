@@ -3,11 +3,14 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +22,7 @@
 #include "psephos/server/paper.h"
 #include "psephos/server/process.h"
 #include "psephos/server/process_phase.h"
+#include "psephos/server/schedule.h"
 #include "psephos/server/signing.h"
 #include "psephos/server/storage.h"
 #include "psephos/server/tally_worker.h"
@@ -35,6 +39,9 @@ struct ApiOptions {
   std::chrono::milliseconds code_csv_kept_for = std::chrono::hours(24);
   // A project picture as uploaded (POST /api/v1/images); main sets it to the body limit.
   std::size_t max_image_bytes = 1 << 20;
+  // The wall clock (milliseconds since 1970) that voting windows are read
+  // against; empty: the system clock. Tests set their own.
+  std::function<std::int64_t()> now_ms;
 };
 
 class Api final : public Handler {
@@ -52,6 +59,12 @@ class Api final : public Handler {
   // for its count is answered 202 "tallying"; the count is redone at the next
   // start, since the close itself is on disk.
   void Stop();
+
+  // Opens drafts whose opening time has come and closes open processes whose
+  // closing time has (as the organizer's own open and close). Runs on the
+  // Api's scheduler thread at each time, at start (a window that passed while
+  // the server was down), and from tests that move their clock.
+  void ActOnSchedule();
 
  private:
   enum class CodeStatus { kUnused, kPending, kSpent };
@@ -114,6 +127,10 @@ class Api final : public Handler {
     LogHead log_head;              // extended to `log` when `head` is stale: O(log n) a ballot
     std::shared_ptr<const std::string> bundle;  // null until first asked for after close
     std::vector<Change> corrections;  // texts changed while open, in order (corrections.h)
+    ProcessSchedule schedule;      // the voting window and contact (schedule.h)
+    // The window times already acted on, so a refused close (paper sheets
+    // waiting) is not retried in a loop; a new time is acted on again.
+    std::int64_t acted_open_at_ms = 0, acted_close_at_ms = 0;
   };
 
   Api(DbWorker& worker, std::string admin_token_hash, SigningKey key, ApiOptions options)
@@ -123,6 +140,15 @@ class Api final : public Handler {
         options_(options),
         wrong_codes_(options.wrong_codes) {}
 
+  std::int64_t Now() const { return options_.now_ms ? options_.now_ms() : NowMsDefault(); }
+  static std::int64_t NowMsDefault();
+  // Ballots are taken: open, not closing, and its closing time not reached
+  // (checked at each ballot, so a late timer never lets one in); mutex_ held.
+  bool Accepting(const LiveProcess& p) const;
+  void SetSchedule(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
+  // Open and scheduled processes for the landing page: slug, title, state, schedule.
+  nlohmann::json PublicVotes() const;  // mutex_ held
+  void RunScheduler();  // the scheduler thread
   bool IsAdmin(const Request& request) const;
   // Wrong codes are limited per `client`: an address (IPv6 by its /64), or
   // "device:N" for a kiosk or clerk, so a busy shared address never locks
@@ -223,6 +249,9 @@ class Api final : public Handler {
   std::map<std::string, std::shared_ptr<LiveProcess>> processes_;
   std::unordered_map<std::string, std::shared_ptr<const ImageRecord>> images_;  // by sha256
   WrongCodeLimiter wrong_codes_;
+  std::condition_variable schedule_changed_;  // wakes the scheduler (with mutex_)
+  bool stopping_ = false;  // Stop() was called: no new work (the scheduler, a count's next slice); mutex_ held
+  std::thread scheduler_;
   TallyWorker tally_;  // last: stopped first
 };
 
