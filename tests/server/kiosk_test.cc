@@ -343,7 +343,7 @@ TEST_CASE("storage: a schema 2 database moves to schema 3; its kiosks take no wa
   REQUIRE((*storage)->SetDeviceLimits(1, 1, 4, 30).ok());
   CHECK((*(*storage)->LoadDevices(1))[0].walk_in_allowance == 4);
   storage->reset();
-  CHECK(SQLite::Database(path).execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(SQLite::Database(path).execAndGet("PRAGMA user_version").getInt() >= 3);  // and later steps
 }
 
 }  // namespace psephos::test

@@ -50,6 +50,13 @@ class Fixture {
     options.wrong_codes.burst = 5;
     api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
   }
+  // With the given options (accounts_test.cc: cheap password hashes, a test clock).
+  explicit Fixture(const ApiOptions& options) {
+    storage_ = std::move(OpenSqliteStorage(dir_.file("api.db"))).value();
+    worker_ = std::make_unique<DbWorker>(*storage_);
+    options_ = options;
+    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
+  }
 
   Answer Call(http::verb verb, const std::string& target, const std::string& body = "", bool admin = true,
               const std::string& type = "application/json", const std::string& client = "10.0.0.1") {
@@ -97,7 +104,7 @@ class Fixture {
   // A new Api over the same store, as after a server restart.
   void RestartApi() {
     api_.reset();
-    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), ApiOptions{})).value();
+    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options_)).value();
   }
 
   // Polls the process until it is no longer being counted; its summary.
@@ -118,6 +125,7 @@ class Fixture {
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<DbWorker> worker_;
   std::unique_ptr<Api> api_;
+  ApiOptions options_;  // what RestartApi starts with
 };
 
 }  // namespace psephos::test

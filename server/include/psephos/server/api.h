@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/db_worker.h"
 #include "psephos/server/http.h"
+#include "psephos/server/organizers.h"
 #include "psephos/server/paper.h"
 #include "psephos/server/process.h"
 #include "psephos/server/process_phase.h"
@@ -32,6 +34,15 @@ struct ApiOptions {
   // A batch's plain codes stay downloadable until the organizer confirms
   // they have them (DELETE …/codes/B.csv), or for this long.
   std::chrono::milliseconds code_csv_kept_for = std::chrono::hours(24);
+  // Wrong passwords per client address and per account before 429: 10 at
+  // once, then one more every 30 s, waits growing to 15 minutes.
+  WrongCodeLimits wrong_passwords{10, std::chrono::seconds(30), std::chrono::minutes(15)};
+  PasswordCost password_cost;
+  // An organizer's browser session ends after this long unused, or this long after signing in.
+  std::chrono::milliseconds session_idle = std::chrono::hours(2);
+  std::chrono::milliseconds session_lifetime = std::chrono::hours(12);
+  // Milliseconds since the epoch for sessions (tests set it); empty: the system clock.
+  std::function<std::int64_t()> session_clock;
 };
 
 class Api final : public Handler {
@@ -110,6 +121,25 @@ class Api final : public Handler {
     std::string head;              // Merkle head of `log`; empty when stale
     LogHead log_head;              // extended to `log` when `head` is stale: O(log n) a ballot
     nlohmann::json bundle;         // null until first asked for after close
+    std::map<std::int64_t, OrganizerRole> organizers;  // by account (admins are owners without a row)
+  };
+  // Who sent a request (accounts_api.cc).
+  struct Organizer {
+    std::int64_t account = 0;  // 0: the token, or nobody
+    bool token = false;        // the organizer token (a script): no CSRF token needed
+    bool admin = false;        // the token or the first account: every process, as owner
+    std::string who;           // for the action log
+    std::string refused;       // why a cookie did not count: "csrf_failed", "session_expired"
+    bool signed_in() const { return token || account != 0; }
+  };
+  struct Account {
+    std::string email, name, password_hash;
+    bool admin = false;
+  };
+  struct Session {
+    std::int64_t account = 0;
+    std::string csrf;
+    std::int64_t created_at_ms = 0, seen_at_ms = 0, stored_seen_at_ms = 0;
   };
 
   Api(DbWorker& worker, std::string admin_token_hash, SigningKey key, ApiOptions options)
@@ -117,7 +147,28 @@ class Api final : public Handler {
         admin_token_hash_(std::move(admin_token_hash)),
         key_(std::move(key)),
         options_(options),
-        wrong_codes_(options.wrong_codes) {}
+        wrong_codes_(options.wrong_codes),
+        wrong_passwords_(options.wrong_passwords) {}
+
+  // Organizer accounts, sessions, roles and the action log (accounts_api.cc).
+  Status LoadAccounts(Storage& storage);  // at start, on the database thread, after the processes
+  Organizer Authenticate(const Request& request);
+  static std::optional<OrganizerRole> RoleIn(const Organizer& who, const LiveProcess& p);  // mutex_ held
+  // The least role of an organizer route under /api/v1/processes/S; nullopt for the public's.
+  static std::optional<OrganizerRole> LeastRole(http::verb verb, const std::vector<std::string>& parts);
+  // 401 (not signed in, or a refused cookie) or 403 (a role too small).
+  static Response OrganizerRefusal(const Organizer& who);
+  // /api/v1/session and /api/v1/accounts.
+  void HandleAccounts(const Request& request, const std::vector<std::string>& parts, const std::string& client,
+                      Reply reply);
+  void SignIn(const Request& request, const nlohmann::json& body, const std::string& client, Reply reply);
+  void AddAccount(const Organizer& who, const nlohmann::json& body, Reply reply);
+  // /api/v1/processes/S/organizers and /log: the owner's.
+  void HandleOrganizers(const std::shared_ptr<LiveProcess>& p, const Organizer& who, const Request& request,
+                        const std::vector<std::string>& parts, Reply reply);
+  // Wraps `reply` so that a successful organizer action is logged before it is answered.
+  Reply Logged(const Organizer& who, const Request& request, std::string process, Reply reply);
+  std::int64_t SessionNow() const;
 
   bool IsAdmin(const Request& request) const;
   // Wrong codes are limited per `client`: an address (IPv6 by its /64), or
@@ -202,6 +253,10 @@ class Api final : public Handler {
   mutable std::mutex mutex_;  // guards everything below and every LiveProcess
   std::map<std::string, std::shared_ptr<LiveProcess>> processes_;
   WrongCodeLimiter wrong_codes_;
+  WrongCodeLimiter wrong_passwords_;  // sign-ins, per address and per account
+  std::map<std::int64_t, Account> accounts_;
+  std::unordered_map<std::string, Session> sessions_;  // by the hash of the cookie
+  std::string dummy_hash_;  // verified for unknown emails, so they take as long; database thread only
   TallyWorker tally_;  // last: stopped first
 };
 

@@ -1,0 +1,545 @@
+// Organizer accounts: signing in with a password, browser sessions in a
+// cookie with CSRF protection, roles per process, and the action log.
+// The organizer token keeps working for scripts (and to make the first account).
+#include <iostream>
+
+#include "psephos/server/api.h"
+#include "psephos/server/secrets.h"
+#include "responses.h"
+#include "wall_clock.h"
+
+namespace psephos::server {
+namespace {
+
+using nlohmann::json;
+
+// __Host-: the browser keeps it only when Secure, for this host and Path=/.
+constexpr std::string_view kCookie = "__Host-psephos-session";
+constexpr std::int64_t kStoreSeenEveryMs = 60000;  // the idle clock is written at most once a minute
+constexpr std::size_t kLogPage = 100;
+
+bool Unsafe(http::verb verb) {
+  return verb != http::verb::get && verb != http::verb::head && verb != http::verb::options;
+}
+
+// The value of cookie `name` in the request's Cookie headers; empty when absent.
+std::string CookieValue(const Request& request, std::string_view name) {
+  const auto range = request.equal_range(http::field::cookie);
+  for (auto it = range.first; it != range.second; ++it) {
+    std::string_view rest = it->value();
+    while (!rest.empty()) {
+      const std::size_t end = rest.find(';');
+      std::string_view pair = rest.substr(0, end);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      if (pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '=') {
+        return std::string(pair.substr(name.size() + 1));
+      }
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end + 1);
+    }
+  }
+  return {};
+}
+
+std::string SessionCookie(const std::string& id, std::int64_t max_age_seconds) {
+  return std::string(kCookie) + "=" + id + "; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=" +
+         std::to_string(max_age_seconds);
+}
+
+// {"error": {"code", "message", "field"}}: a refused field of a form.
+Response FieldError(http::status status, const std::string& code, const std::string& field, const std::string& message) {
+  return JsonResponse(status, {{"error", {{"code", code}, {"message", field + ": " + message}, {"field", field}}}});
+}
+
+// At most `bytes` bytes of `text`, never cutting a UTF-8 character.
+std::string Shorten(std::string text, std::size_t bytes) {
+  if (text.size() <= bytes) return text;
+  std::size_t end = bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+  return text + "…";
+}
+
+// A line for the action log from the request's body: a definition by its
+// title, anything else by its plain fields; never a password.
+std::string ActionDetail(const Request& request) {
+  const json body = json::parse(request.body(), nullptr, false);
+  if (!body.is_object()) return {};
+  if (body.contains("budgets")) return Shorten("title: " + StringField(body, "title"), 160);
+  std::string detail;
+  for (const auto& [key, value] : body.items()) {
+    if (key.find("password") != std::string::npos || value.is_structured()) continue;
+    if (!detail.empty()) detail += ", ";
+    detail += key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return Shorten(std::move(detail), 160);
+}
+
+json AccountJson(std::int64_t id, const std::string& name, const std::string& email, bool admin) {
+  return {{"id", id}, {"name", name}, {"email", email}, {"admin", admin}};
+}
+
+struct NewAccount {
+  std::string name, email, password;
+};
+
+// Name, email and a password that passes CheckNewPassword; else the refusal.
+std::optional<Response> ReadNewAccount(const json& body, NewAccount* out) {
+  out->name = StringField(body, "name");
+  while (!out->name.empty() && out->name.back() == ' ') out->name.pop_back();
+  while (!out->name.empty() && out->name.front() == ' ') out->name.erase(0, 1);
+  if (out->name.empty() || out->name.size() > 100) {
+    return FieldError(http::status::unprocessable_entity, "invalid_name", "name", "the person's name, at most 100 bytes");
+  }
+  out->email = NormalizeEmail(StringField(body, "email"));
+  if (out->email.empty()) {
+    return FieldError(http::status::unprocessable_entity, "invalid_email", "email", "not an email address");
+  }
+  out->password = StringField(body, "password");
+  if (Status s = CheckNewPassword(out->password, out->email, out->name); !s.ok()) {
+    return JsonResponse(http::status::unprocessable_entity,
+                        {{"error", {{"code", "weak_password"}, {"message", s.message()}, {"field", "password"}}}});
+  }
+  return std::nullopt;
+}
+
+// Hashes and stores a new account on the database thread; `hash`: its password's.
+Result<std::int64_t> StoreAccount(Storage& storage, const NewAccount& a, bool admin, const PasswordCost& cost,
+                                  std::string* hash) {
+  auto made = HashPassword(a.password, cost);
+  if (!made.ok()) return made.status();
+  *hash = *made;
+  return storage.AddAccount(AccountRecord{0, a.email, a.name, *hash, admin, NowMs()});
+}
+
+Response AccountNotStored(const Status& status) {
+  if (status.message().starts_with("email_taken")) {
+    return FieldError(http::status::conflict, "email_taken", "email", "an account has this email");
+  }
+  return ErrorResponse(http::status::internal_server_error, "not_stored", status.message());
+}
+
+}  // namespace
+
+std::int64_t Api::SessionNow() const { return options_.session_clock ? options_.session_clock() : NowMs(); }
+
+Status Api::LoadAccounts(Storage& storage) {
+  auto accounts = storage.LoadAccounts();
+  if (!accounts.ok()) return accounts.status();
+  for (auto& a : *accounts) accounts_[a.id] = Account{a.email, a.name, a.password_hash, a.admin};
+  auto roles = storage.LoadOrganizerRoles();
+  if (!roles.ok()) return roles.status();
+  for (const auto& r : *roles) {
+    const auto role = ParseOrganizerRole(r.role);
+    if (!role) return Status::Invalid("stored organizer role " + r.role + ": unknown");
+    for (auto& [slug, p] : processes_) {
+      if (p->id == r.process) p->organizers[r.account] = *role;
+    }
+  }
+  auto sessions = storage.LoadSessions();
+  if (!sessions.ok()) return sessions.status();
+  const std::int64_t now = SessionNow();
+  for (const auto& s : *sessions) {
+    if (now - s.seen_at_ms > options_.session_idle.count() || now - s.created_at_ms > options_.session_lifetime.count()) {
+      if (Status d = storage.DeleteSession(s.id_hash); !d.ok()) return d;
+      continue;
+    }
+    sessions_[s.id_hash] = Session{s.account, s.csrf, s.created_at_ms, s.seen_at_ms, s.seen_at_ms};
+  }
+  return Status::Ok();
+}
+
+Api::Organizer Api::Authenticate(const Request& request) {
+  Organizer who;
+  if (IsAdmin(request)) {
+    who.token = who.admin = true;
+    who.who = "organizer token";
+    return who;
+  }
+  const std::string cookie = CookieValue(request, kCookie);
+  if (cookie.empty()) return who;
+  const std::string hash = Sha256Hex(cookie);
+  const std::int64_t now = SessionNow();
+  std::unique_lock lock(mutex_);
+  auto it = sessions_.find(hash);
+  if (it == sessions_.end()) {  // signed out, expired, or never one of ours
+    who.refused = "session_expired";
+    return who;
+  }
+  Session& s = it->second;
+  auto account = accounts_.find(s.account);
+  if (account == accounts_.end() || now - s.seen_at_ms > options_.session_idle.count() ||
+      now - s.created_at_ms > options_.session_lifetime.count()) {
+    sessions_.erase(it);
+    lock.unlock();
+    worker_.Post([hash](Storage& storage) { (void)storage.DeleteSession(hash); });
+    who.refused = "session_expired";
+    return who;
+  }
+  if (Unsafe(request.method())) {
+    // A cookie goes with any request the browser makes; a change counts only
+    // with the session's CSRF token, which only our own pages can read, and
+    // from our own origin where the browser says so.
+    const std::string_view origin = request[http::field::origin];
+    const std::string_view site = request["Sec-Fetch-Site"];
+    const bool same_origin = origin.empty() || origin == "https://" + std::string(request[http::field::host]);
+    if (!ConstantTimeEquals(request["X-CSRF-Token"], s.csrf) || !same_origin ||
+        (!site.empty() && site != "same-origin")) {
+      who.refused = "csrf_failed";
+      return who;
+    }
+  }
+  s.seen_at_ms = now;
+  if (now - s.stored_seen_at_ms >= kStoreSeenEveryMs) {
+    s.stored_seen_at_ms = now;
+    SessionRecord record{hash, s.account, s.csrf, s.created_at_ms, now};
+    worker_.Post([record](Storage& storage) { (void)storage.PutSession(record); });
+  }
+  who.account = s.account;
+  who.admin = account->second.admin;
+  who.who = account->second.name + " <" + account->second.email + ">";
+  return who;
+}
+
+std::optional<OrganizerRole> Api::RoleIn(const Organizer& who, const LiveProcess& p) {
+  if (who.admin) return OrganizerRole::kOwner;
+  if (who.account == 0) return std::nullopt;
+  auto it = p.organizers.find(who.account);
+  if (it == p.organizers.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<OrganizerRole> Api::LeastRole(http::verb verb, const std::vector<std::string>& parts) {
+  using R = OrganizerRole;
+  const bool get = verb == http::verb::get || verb == http::verb::head;
+  const std::size_t n = parts.size();
+  const std::string action = n >= 5 ? parts[4] : "";
+  // The public's routes (voters, devices, anyone); organizers only see more there.
+  const bool published = action == "bundle" || action == "results" || action == "results.csv" || action == "turnout.csv";
+  if ((action == "ballot" && n == 5 && get) || (action == "ballots" && n == 5 && !get) ||
+      (action == "codes" && n == 6 && parts[5] == "check") || action == "board" || (published && get) ||
+      action == "device" || action == "kiosk") {
+    return std::nullopt;
+  }
+  if (n == 4) return get ? R::kObserver : verb == http::verb::put ? R::kEditor : R::kOwner;
+  if (action == "open" || action == "close" || action == "publish" || action == "organizers" || action == "log") {
+    return R::kOwner;
+  }
+  if (action == "codes") return R::kEditor;  // plain voter codes: never an observer's
+  if (action == "paper" && n >= 6 && parts[5] == "batches") return R::kEditor;  // the sheets to print
+  if (get) return R::kObserver;
+  return verb == http::verb::delete_ ? R::kOwner : R::kEditor;
+}
+
+Response Api::OrganizerRefusal(const Organizer& who) {
+  if (who.refused == "csrf_failed") {
+    return ErrorResponse(http::status::forbidden, "csrf_failed",
+                         "a change from a signed-in browser needs its X-CSRF-Token header and this site as origin");
+  }
+  if (who.refused == "session_expired") {
+    return ErrorResponse(http::status::unauthorized, "session_expired", "the session has ended; sign in again");
+  }
+  if (!who.signed_in()) {
+    return ErrorResponse(http::status::unauthorized, "unauthorized", "this needs the organizer's token or a sign-in");
+  }
+  return ErrorResponse(http::status::forbidden, "forbidden", "your role in this process does not allow this");
+}
+
+void Api::HandleAccounts(const Request& request, const std::vector<std::string>& parts, const std::string& client,
+                         Reply reply) {
+  const http::verb verb = request.method();
+  std::optional<Response> error;
+  if (parts.size() == 3 && parts[2] == "session") {
+    if (verb == http::verb::post) {  // signing in needs no CSRF token: it has no session to ride
+      auto body = JsonBody(request, &error);
+      if (!body) return reply(std::move(*error));
+      return SignIn(request, *body, client, std::move(reply));
+    }
+    const Organizer who = Authenticate(request);
+    if (who.account == 0 && verb == http::verb::get) {  // not signed in: the page shows the token or the sign-in
+      Response r = OrganizerRefusal(who);
+      json answer = json::parse(r.body());
+      std::lock_guard lock(mutex_);
+      answer["accounts_exist"] = !accounts_.empty();
+      r.body() = answer.dump();
+      r.prepare_payload();
+      return reply(std::move(r));
+    }
+    if (who.account == 0) return reply(OrganizerRefusal(who));
+    if (verb == http::verb::get) {
+      std::lock_guard lock(mutex_);
+      const Account& a = accounts_[who.account];
+      const Session& s = sessions_[Sha256Hex(CookieValue(request, kCookie))];
+      Response r = JsonResponse(http::status::ok,
+                                {{"account", AccountJson(who.account, a.name, a.email, a.admin)},
+                                 {"csrf", s.csrf},
+                                 {"expires_at_ms", s.created_at_ms + options_.session_lifetime.count()}});
+      r.set(http::field::cache_control, "no-store");
+      return reply(std::move(r));
+    }
+    if (verb == http::verb::delete_) {  // signing out
+      const std::string hash = Sha256Hex(CookieValue(request, kCookie));
+      {
+        std::lock_guard lock(mutex_);
+        sessions_.erase(hash);
+      }
+      worker_.Post([hash, reply = std::move(reply)](Storage& storage) {
+        if (Status s = storage.DeleteSession(hash); !s.ok()) {
+          return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
+        }
+        Response r = JsonResponse(http::status::ok, {{"signed_out", true}});
+        r.set(http::field::set_cookie, SessionCookie("", 0));
+        reply(std::move(r));
+      });
+      return;
+    }
+    return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET, POST or DELETE"));
+  }
+  if (parts.size() == 3 && parts[2] == "accounts") {
+    const Organizer who = Authenticate(request);
+    if (verb == http::verb::get) {
+      if (!who.admin) return reply(OrganizerRefusal(who));
+      std::lock_guard lock(mutex_);
+      json list = json::array();
+      for (const auto& [id, a] : accounts_) list.push_back(AccountJson(id, a.name, a.email, a.admin));
+      return reply(JsonResponse(http::status::ok, {{"accounts", list}}));
+    }
+    if (verb == http::verb::post) {
+      auto body = JsonBody(request, &error);
+      if (!body) return reply(std::move(*error));
+      return AddAccount(who, *body, Logged(who, request, "", std::move(reply)));
+    }
+    return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET or POST"));
+  }
+  reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+}
+
+void Api::SignIn(const Request& request, const json& body, const std::string& client, Reply reply) {
+  const std::string email = NormalizeEmail(StringField(body, "email"));
+  const std::string password = StringField(body, "password");
+  // Limited per address and per account: a guesser spread over many
+  // addresses still meets the account's limit.
+  const std::string by_address = "address:" + LimiterKey(client);
+  const std::string by_account = "account:" + email;
+  for (const std::string* key : {&by_address, &by_account}) {
+    if (auto wait = wrong_passwords_.Wait(*key)) {
+      const auto seconds = std::max<std::int64_t>(1, wait->count());
+      Response r = ErrorResponse(http::status::too_many_requests, "too_many_attempts",
+                                 "too many wrong passwords; try again in " + std::to_string(seconds) + " seconds");
+      r.set(http::field::retry_after, std::to_string(seconds));
+      return reply(std::move(r));
+    }
+  }
+  std::int64_t account = 0;
+  std::string hash;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, a] : accounts_) {
+      if (!email.empty() && ConstantTimeEquals(a.email, email)) account = id, hash = a.password_hash;
+    }
+  }
+  // Signing in always makes a new session id: one planted before (fixation) is dropped.
+  const std::string cookie = CookieValue(request, kCookie);
+  const std::string planted = cookie.empty() ? std::string() : Sha256Hex(cookie);
+  worker_.Post([this, account, hash, email, password, by_address, by_account, planted,
+                reply = std::move(reply)](Storage& storage) {
+    // An unknown email costs a hash too, so that timing does not tell which emails have accounts.
+    if (dummy_hash_.empty()) dummy_hash_ = HashPassword(RandomHex(16), options_.password_cost).value_or("");
+    const bool right = VerifyPassword(account != 0 ? hash : dummy_hash_, password.substr(0, kMaxPasswordBytes)) &&
+                       account != 0 && password.size() <= kMaxPasswordBytes;
+    if (!right) {
+      wrong_passwords_.Failed(by_address);
+      wrong_passwords_.Failed(by_account);
+      return reply(ErrorResponse(http::status::unauthorized, "wrong_password", "the email or the password is wrong"));
+    }
+    const std::int64_t now = SessionNow();
+    const std::string id = RandomHex(32);
+    const SessionRecord record{Sha256Hex(id), account, RandomHex(32), now, now};
+    if (Status s = storage.PutSession(record); !s.ok()) {
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
+    }
+    if (!planted.empty()) (void)storage.DeleteSession(planted);
+    json me;
+    {
+      std::lock_guard lock(mutex_);
+      sessions_.erase(planted);
+      // Sessions nobody came back to are forgotten here, at a sign-in.
+      std::erase_if(sessions_, [&](const auto& entry) {
+        return now - entry.second.seen_at_ms > options_.session_idle.count() ||
+               now - entry.second.created_at_ms > options_.session_lifetime.count();
+      });
+      sessions_[record.id_hash] = Session{account, record.csrf, now, now, now};
+      const Account& a = accounts_[account];
+      me = AccountJson(account, a.name, a.email, a.admin);
+    }
+    Response r = JsonResponse(http::status::ok, {{"account", me},
+                                                 {"csrf", record.csrf},
+                                                 {"expires_at_ms", now + options_.session_lifetime.count()}});
+    r.set(http::field::set_cookie,
+          SessionCookie(id, std::chrono::duration_cast<std::chrono::seconds>(options_.session_lifetime).count()));
+    r.set(http::field::cache_control, "no-store");
+    reply(std::move(r));
+  });
+}
+
+void Api::AddAccount(const Organizer& who, const json& body, Reply reply) {
+  bool first = false;
+  {
+    std::lock_guard lock(mutex_);
+    first = accounts_.empty();
+  }
+  // The first account is made with the token printed at first start; later
+  // ones by the first account (or the token). Owners add theirs per process.
+  if (first ? !who.token : !who.admin) return reply(OrganizerRefusal(who));
+  NewAccount a;
+  if (auto refused = ReadNewAccount(body, &a)) return reply(std::move(*refused));
+  worker_.Post([this, a, reply = std::move(reply)](Storage& storage) {
+    bool admin = false;
+    {
+      std::lock_guard lock(mutex_);
+      admin = accounts_.empty();  // decided here, in the order accounts are stored
+    }
+    std::string hash;
+    auto id = StoreAccount(storage, a, admin, options_.password_cost, &hash);
+    if (!id.ok()) return reply(AccountNotStored(id.status()));
+    {
+      std::lock_guard lock(mutex_);
+      accounts_[*id] = Account{a.email, a.name, hash, admin};
+    }
+    reply(JsonResponse(http::status::created, AccountJson(*id, a.name, a.email, admin)));
+  });
+}
+
+void Api::HandleOrganizers(const std::shared_ptr<LiveProcess>& p, const Organizer& who, const Request& request,
+                           const std::vector<std::string>& parts, Reply reply) {
+  (void)who;
+  const http::verb verb = request.method();
+  const std::size_t n = parts.size();
+  std::optional<Response> error;
+  if (parts[4] == "log" && n == 5 && verb == http::verb::get) {
+    const std::string target(request.target());
+    const std::size_t q = target.find("?before=");
+    const std::int64_t before = q == std::string::npos ? 0 : ParseId(target.substr(q + 8)).value_or(0);
+    worker_.Post([slug = p->definition.slug, before, reply = std::move(reply)](Storage& storage) {
+      auto actions = storage.LoadActions(slug, before, kLogPage);
+      if (!actions.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", actions.status().message()));
+      json entries = json::array();
+      for (const auto& a : *actions) {
+        entries.push_back({{"id", a.id}, {"at_ms", a.at_ms}, {"account", a.account}, {"who", a.who},
+                           {"action", a.action}, {"detail", a.detail}});
+      }
+      reply(JsonResponse(http::status::ok, {{"entries", entries}, {"more", actions->size() == kLogPage}}));
+    });
+    return;
+  }
+  if (parts[4] != "organizers") return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  if (n == 5 && verb == http::verb::get) {
+    std::lock_guard lock(mutex_);
+    json list = json::array();
+    for (const auto& [id, a] : accounts_) {
+      auto role = p->organizers.find(id);
+      if (!a.admin && role == p->organizers.end()) continue;
+      json entry = AccountJson(id, a.name, a.email, a.admin);
+      entry["role"] = OrganizerRoleName(a.admin ? OrganizerRole::kOwner : role->second);
+      list.push_back(std::move(entry));
+    }
+    return reply(JsonResponse(http::status::ok, {{"organizers", list}}));
+  }
+  if (n == 5 && verb == http::verb::post) {  // {email, role} for an account; with name and password, a new one
+    auto body = JsonBody(request, &error);
+    if (!body) return reply(std::move(*error));
+    const auto role = ParseOrganizerRole(StringField(*body, "role"));
+    if (!role) return reply(FieldError(http::status::unprocessable_entity, "invalid_role", "role", "owner, editor or observer"));
+    const std::string email = NormalizeEmail(StringField(*body, "email"));
+    if (email.empty()) return reply(FieldError(http::status::unprocessable_entity, "invalid_email", "email", "not an email address"));
+    std::int64_t account = 0;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [id, a] : accounts_) {
+        if (a.email != email) continue;
+        if (a.admin) {
+          return reply(FieldError(http::status::unprocessable_entity, "admin_account", "email",
+                                  "the first account is owner of every process already"));
+        }
+        account = id;
+      }
+    }
+    NewAccount a;
+    if (account == 0) {
+      if (!body->contains("password")) {
+        return reply(FieldError(http::status::unprocessable_entity, "no_account", "email",
+                                "no account has this email; give a name and a first password to make one"));
+      }
+      if (auto refused = ReadNewAccount(*body, &a)) return reply(std::move(*refused));
+    }
+    worker_.Post([this, p, account, a, role = *role, reply = std::move(reply)](Storage& storage) mutable {
+      std::string hash;
+      if (account == 0) {
+        auto id = StoreAccount(storage, a, false, options_.password_cost, &hash);
+        if (!id.ok()) return reply(AccountNotStored(id.status()));
+        account = *id;
+      }
+      if (Status s = storage.SetOrganizerRole(p->id, account, OrganizerRoleName(role)); !s.ok()) {
+        return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
+      }
+      std::unique_lock lock(mutex_);
+      if (!hash.empty()) accounts_[account] = Account{a.email, a.name, hash, false};
+      p->organizers[account] = role;
+      const Account& stored = accounts_[account];
+      json entry = AccountJson(account, stored.name, stored.email, false);
+      entry["role"] = OrganizerRoleName(role);
+      lock.unlock();
+      reply(JsonResponse(hash.empty() ? http::status::ok : http::status::created, entry));
+    });
+    return;
+  }
+  if (n == 6 && verb == http::verb::delete_) {
+    const auto account = ParseId(parts[5]);
+    {
+      std::lock_guard lock(mutex_);
+      if (!account || !p->organizers.count(*account)) {
+        return reply(ErrorResponse(http::status::not_found, "not_found", "no such organizer in this process"));
+      }
+    }
+    worker_.Post([this, p, account = *account, reply = std::move(reply)](Storage& storage) {
+      if (Status s = storage.SetOrganizerRole(p->id, account, ""); !s.ok()) {
+        return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
+      }
+      std::unique_lock lock(mutex_);
+      p->organizers.erase(account);
+      lock.unlock();
+      reply(JsonResponse(http::status::ok, {{"id", account}, {"removed", true}}));
+    });
+    return;
+  }
+  reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+}
+
+Reply Api::Logged(const Organizer& who, const Request& request, std::string process, Reply reply) {
+  ActionRecord action;
+  action.account = who.account;
+  action.who = who.who;
+  action.process = std::move(process);
+  const std::string target(request.target());
+  action.action = std::string(request.method_string()) + " " + target.substr(0, target.find('?')).substr(7);  // after /api/v1
+  action.detail = ActionDetail(request);
+  return [this, action = std::move(action), reply = std::move(reply)](Response r) mutable {
+    if (r.result_int() >= 300) return reply(std::move(r));
+    if (action.process.empty()) {  // a new process: its slug is in the answer
+      const json answer = json::parse(r.body(), nullptr, false);
+      if (answer.is_object()) action.process = StringField(answer, "slug");
+    }
+    action.at_ms = NowMs();
+    auto answer = std::make_shared<Response>(std::move(r));
+    // Answered once the log entry is on disk, so no acknowledged action goes unlogged.
+    const bool posted = worker_.Post([action, answer, reply](Storage& storage) {
+      if (auto id = storage.AppendAction(action); !id.ok()) {
+        std::cerr << "psephos-server: the action log: " << id.status().message() << std::endl;
+      }
+      reply(std::move(*answer));
+    });
+    if (!posted) reply(std::move(*answer));
+  };
+}
+
+}  // namespace psephos::server
