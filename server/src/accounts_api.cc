@@ -103,13 +103,26 @@ std::optional<Response> ReadNewAccount(const json& body, NewAccount* out) {
   return std::nullopt;
 }
 
-// Hashes and stores a new account on the database thread; `hash`: its password's.
-Result<std::int64_t> StoreAccount(Storage& storage, const NewAccount& a, bool admin, const PasswordCost& cost,
-                                  std::string* hash) {
-  auto made = HashPassword(a.password, cost);
-  if (!made.ok()) return made.status();
-  *hash = *made;
-  return storage.AddAccount(AccountRecord{0, a.email, a.name, *hash, admin, NowMs()});
+// 429 while the address or the account must wait after wrong passwords.
+std::optional<Response> PasswordWait(WrongCodeLimiter& limiter, const std::string& by_address,
+                                     const std::string& by_account) {
+  for (const std::string* key : {&by_address, &by_account}) {
+    if (auto wait = limiter.Wait(*key)) {
+      const auto seconds = std::max<std::int64_t>(1, wait->count());
+      Response r = ErrorResponse(http::status::too_many_requests, "too_many_attempts",
+                                 "too many wrong passwords; try again in " + std::to_string(seconds) + " seconds");
+      r.set(http::field::retry_after, std::to_string(seconds));
+      return r;
+    }
+  }
+  return std::nullopt;
+}
+
+// Sign-ins and new accounts wait for the password thread; a flood of them is refused.
+Response PasswordsBusy() {
+  Response r = ErrorResponse(http::status::service_unavailable, "busy", "too many sign-ins at once; try again");
+  r.set(http::field::retry_after, "1");
+  return r;
 }
 
 Response AccountNotStored(const Status& status) {
@@ -295,6 +308,13 @@ void Api::HandleAccounts(const Request& request, const std::vector<std::string>&
     }
     return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET, POST or DELETE"));
   }
+  if (parts.size() == 4 && parts[2] == "session" && parts[3] == "password" && verb == http::verb::post) {
+    const Organizer who = Authenticate(request);
+    if (who.account == 0) return reply(OrganizerRefusal(who));
+    auto body = JsonBody(request, &error);
+    if (!body) return reply(std::move(*error));
+    return ChangePassword(who, request, *body, client, Logged(who, request, "", std::move(reply)));
+  }
   if (parts.size() == 3 && parts[2] == "accounts") {
     const Organizer who = Authenticate(request);
     if (verb == http::verb::get) {
@@ -321,15 +341,7 @@ void Api::SignIn(const Request& request, const json& body, const std::string& cl
   // addresses still meets the account's limit.
   const std::string by_address = "address:" + LimiterKey(client);
   const std::string by_account = "account:" + email;
-  for (const std::string* key : {&by_address, &by_account}) {
-    if (auto wait = wrong_passwords_.Wait(*key)) {
-      const auto seconds = std::max<std::int64_t>(1, wait->count());
-      Response r = ErrorResponse(http::status::too_many_requests, "too_many_attempts",
-                                 "too many wrong passwords; try again in " + std::to_string(seconds) + " seconds");
-      r.set(http::field::retry_after, std::to_string(seconds));
-      return reply(std::move(r));
-    }
-  }
+  if (auto wait = PasswordWait(wrong_passwords_, by_address, by_account)) return reply(std::move(*wait));
   std::int64_t account = 0;
   std::string hash;
   {
@@ -341,8 +353,8 @@ void Api::SignIn(const Request& request, const json& body, const std::string& cl
   // Signing in always makes a new session id: one planted before (fixation) is dropped.
   const std::string cookie = CookieValue(request, kCookie);
   const std::string planted = cookie.empty() ? std::string() : Sha256Hex(cookie);
-  worker_.Post([this, account, hash, email, password, by_address, by_account, planted,
-                reply = std::move(reply)](Storage& storage) {
+  auto shared_reply = std::make_shared<Reply>(std::move(reply));
+  const bool queued = passwords_.Post([this, account, hash, password, by_address, by_account, planted, shared_reply] {
     // An unknown email costs a hash too, so that timing does not tell which emails have accounts.
     if (dummy_hash_.empty()) dummy_hash_ = HashPassword(RandomHex(16), options_.password_cost).value_or("");
     const bool right = VerifyPassword(account != 0 ? hash : dummy_hash_, password.substr(0, kMaxPasswordBytes)) &&
@@ -350,8 +362,16 @@ void Api::SignIn(const Request& request, const json& body, const std::string& cl
     if (!right) {
       wrong_passwords_.Failed(by_address);
       wrong_passwords_.Failed(by_account);
-      return reply(ErrorResponse(http::status::unauthorized, "wrong_password", "the email or the password is wrong"));
+      return (*shared_reply)(
+          ErrorResponse(http::status::unauthorized, "wrong_password", "the email or the password is wrong"));
     }
+    StartSession(account, planted, std::move(*shared_reply));
+  });
+  if (!queued) (*shared_reply)(PasswordsBusy());
+}
+
+void Api::StartSession(std::int64_t account, const std::string& planted, Reply reply) {
+  worker_.Post([this, account, planted, reply = std::move(reply)](Storage& storage) {
     const std::int64_t now = SessionNow();
     const std::string id = RandomHex(32);
     const SessionRecord record{Sha256Hex(id), account, RandomHex(32), now, now};
@@ -382,6 +402,55 @@ void Api::SignIn(const Request& request, const json& body, const std::string& cl
   });
 }
 
+void Api::ChangePassword(const Organizer& who, const Request& request, const json& body, const std::string& client,
+                         Reply reply) {
+  std::string email, name, hash;
+  {
+    std::lock_guard lock(mutex_);
+    const Account& a = accounts_[who.account];
+    email = a.email, name = a.name, hash = a.password_hash;
+  }
+  const std::string current = StringField(body, "current_password");
+  const std::string password = StringField(body, "password");
+  if (Status s = CheckNewPassword(password, email, name); !s.ok()) {
+    return reply(JsonResponse(http::status::unprocessable_entity,
+                              {{"error", {{"code", "weak_password"}, {"message", s.message()}, {"field", "password"}}}}));
+  }
+  // The current password is guessed no faster here than at sign-in.
+  const std::string by_address = "address:" + LimiterKey(client);
+  const std::string by_account = "account:" + email;
+  if (auto wait = PasswordWait(wrong_passwords_, by_address, by_account)) return reply(std::move(*wait));
+  const std::string kept = Sha256Hex(CookieValue(request, kCookie));
+  const std::int64_t account = who.account;
+  auto shared_reply = std::make_shared<Reply>(std::move(reply));
+  const bool queued = passwords_.Post([this, account, hash, current, password, kept, by_address, by_account,
+                                       shared_reply] {
+    if (current.size() > kMaxPasswordBytes || !VerifyPassword(hash, current)) {
+      wrong_passwords_.Failed(by_address);
+      wrong_passwords_.Failed(by_account);
+      return (*shared_reply)(FieldError(http::status::unauthorized, "wrong_password", "current_password",
+                                        "not your current password"));
+    }
+    auto made = HashPassword(password, options_.password_cost);
+    if (!made.ok()) {
+      return (*shared_reply)(ErrorResponse(http::status::internal_server_error, "not_stored", made.status().message()));
+    }
+    worker_.Post([this, account, kept, made = *made, reply = std::move(*shared_reply)](Storage& storage) {
+      if (Status s = storage.SetPasswordHash(account, made, kept); !s.ok()) {
+        return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
+      }
+      {
+        std::lock_guard lock(mutex_);
+        accounts_[account].password_hash = made;
+        // Whoever else was signed in as this organizer (with the old password) is signed out.
+        std::erase_if(sessions_, [&](const auto& entry) { return entry.second.account == account && entry.first != kept; });
+      }
+      reply(JsonResponse(http::status::ok, {{"changed", true}}));
+    });
+  });
+  if (!queued) (*shared_reply)(PasswordsBusy());
+}
+
 void Api::AddAccount(const Organizer& who, const json& body, Reply reply) {
   bool first = false;
   {
@@ -393,20 +462,21 @@ void Api::AddAccount(const Organizer& who, const json& body, Reply reply) {
   if (first ? !who.token : !who.admin) return reply(OrganizerRefusal(who));
   NewAccount a;
   if (auto refused = ReadNewAccount(body, &a)) return reply(std::move(*refused));
-  worker_.Post([this, a, reply = std::move(reply)](Storage& storage) {
-    bool admin = false;
-    {
-      std::lock_guard lock(mutex_);
-      admin = accounts_.empty();  // decided here, in the order accounts are stored
-    }
-    std::string hash;
-    auto id = StoreAccount(storage, a, admin, options_.password_cost, &hash);
-    if (!id.ok()) return reply(AccountNotStored(id.status()));
-    {
-      std::lock_guard lock(mutex_);
-      accounts_[*id] = Account{a.email, a.name, hash, admin};
-    }
-    reply(JsonResponse(http::status::created, AccountJson(*id, a.name, a.email, admin)));
+  HashThen(a.password, std::move(reply), [this, a](const std::string& hash, Reply done) {
+    worker_.Post([this, a, hash, reply = std::move(done)](Storage& storage) {
+      bool admin = false;
+      {
+        std::lock_guard lock(mutex_);
+        admin = accounts_.empty();  // decided here, in the order accounts are stored
+      }
+      auto id = storage.AddAccount(AccountRecord{0, a.email, a.name, hash, admin, NowMs()});
+      if (!id.ok()) return reply(AccountNotStored(id.status()));
+      {
+        std::lock_guard lock(mutex_);
+        accounts_[*id] = Account{a.email, a.name, hash, admin};
+      }
+      reply(JsonResponse(http::status::created, AccountJson(*id, a.name, a.email, admin)));
+    });
   });
 }
 
@@ -472,26 +542,30 @@ void Api::HandleOrganizers(const std::shared_ptr<LiveProcess>& p, const Organize
       }
       if (auto refused = ReadNewAccount(*body, &a)) return reply(std::move(*refused));
     }
-    worker_.Post([this, p, account, a, role = *role, reply = std::move(reply)](Storage& storage) mutable {
-      std::string hash;
-      if (account == 0) {
-        auto id = StoreAccount(storage, a, false, options_.password_cost, &hash);
-        if (!id.ok()) return reply(AccountNotStored(id.status()));
-        account = *id;
-      }
-      if (Status s = storage.SetOrganizerRole(p->id, account, OrganizerRoleName(role)); !s.ok()) {
-        return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
-      }
-      std::unique_lock lock(mutex_);
-      if (!hash.empty()) accounts_[account] = Account{a.email, a.name, hash, false};
-      p->organizers[account] = role;
-      const Account& stored = accounts_[account];
-      json entry = AccountJson(account, stored.name, stored.email, false);
-      entry["role"] = OrganizerRoleName(role);
-      lock.unlock();
-      reply(JsonResponse(hash.empty() ? http::status::ok : http::status::created, entry));
-    });
-    return;
+    // A new account's password is hashed first, on the password thread.
+    auto grant = [this, p, account, a, role = *role](const std::string& hash, Reply done) {
+      worker_.Post([this, p, account, a, role, hash, reply = std::move(done)](Storage& storage) {
+        std::int64_t id = account;
+        if (id == 0) {
+          auto added = storage.AddAccount(AccountRecord{0, a.email, a.name, hash, false, NowMs()});
+          if (!added.ok()) return reply(AccountNotStored(added.status()));
+          id = *added;
+        }
+        if (Status s = storage.SetOrganizerRole(p->id, id, OrganizerRoleName(role)); !s.ok()) {
+          return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
+        }
+        std::unique_lock lock(mutex_);
+        if (!hash.empty()) accounts_[id] = Account{a.email, a.name, hash, false};
+        p->organizers[id] = role;
+        const Account& stored = accounts_[id];
+        json entry = AccountJson(id, stored.name, stored.email, false);
+        entry["role"] = OrganizerRoleName(role);
+        lock.unlock();
+        reply(JsonResponse(hash.empty() ? http::status::ok : http::status::created, entry));
+      });
+    };
+    if (account != 0) return grant("", std::move(reply));
+    return HashThen(a.password, std::move(reply), std::move(grant));
   }
   if (n == 6 && verb == http::verb::delete_) {
     const auto account = ParseId(parts[5]);
@@ -513,6 +587,18 @@ void Api::HandleOrganizers(const std::shared_ptr<LiveProcess>& p, const Organize
     return;
   }
   reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+}
+
+void Api::HashThen(const std::string& password, Reply reply, std::function<void(const std::string&, Reply)> then) {
+  auto shared_reply = std::make_shared<Reply>(std::move(reply));
+  const bool queued = passwords_.Post([this, password, shared_reply, then = std::move(then)] {
+    auto hash = HashPassword(password, options_.password_cost);
+    if (!hash.ok()) {
+      return (*shared_reply)(ErrorResponse(http::status::internal_server_error, "not_stored", hash.status().message()));
+    }
+    then(*hash, std::move(*shared_reply));
+  });
+  if (!queued) (*shared_reply)(PasswordsBusy());
 }
 
 Reply Api::Logged(const Organizer& who, const Request& request, std::string process, Reply reply) {

@@ -191,7 +191,10 @@ Api::~Api() {
   worker_.Drain();  // jobs this Api posted (storing results) run before it is gone
 }
 
-void Api::Stop() { tally_.Stop(); }
+void Api::Stop() {
+  tally_.Stop();
+  passwords_.Stop();
+}
 
 ProcessPhase Api::Phase(const LiveProcess& p) {
   if (p.closing) return ProcessPhase::kClosing;
@@ -319,7 +322,7 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   if (path == "/api/v1/manifest" && verb == http::verb::get) {
     return reply(JsonResponse(http::status::ok, {{"manifest", WebManifest()}, {"sha256", ManifestHash(WebManifest())}}));
   }
-  if (parts.size() == 3 && parts[0] == "api" && parts[1] == "v1" && (parts[2] == "session" || parts[2] == "accounts")) {
+  if (parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1" && (parts[2] == "session" || parts[2] == "accounts")) {
     return HandleAccounts(request, parts, client, std::move(reply));
   }
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "processes") {

@@ -37,6 +37,23 @@ Result<std::vector<AccountRecord>> LoadAccounts(SQLite::Database& db) try {
   return Failed("loading accounts", e);
 }
 
+Status SetPasswordHash(SQLite::Database& db, std::int64_t account, const std::string& hash,
+                       const std::string& kept_session) try {
+  SQLite::Transaction transaction(db);
+  SQLite::Statement set(db, "UPDATE accounts SET password_hash = ? WHERE id = ?");
+  set.bind(1, hash);
+  set.bind(2, account);
+  if (set.exec() != 1) return Status::Invalid("storage: no account " + std::to_string(account));
+  SQLite::Statement end(db, "DELETE FROM sessions WHERE account_id = ? AND id_hash != ?");
+  end.bind(1, account);
+  end.bind(2, kept_session);
+  end.exec();
+  transaction.commit();
+  return Status::Ok();
+} catch (const std::exception& e) {
+  return Failed("changing a password", e);
+}
+
 Status SetOrganizerRole(SQLite::Database& db, ProcessId id, std::int64_t account, const std::string& role) try {
   if (role.empty()) {
     SQLite::Statement q(db, "DELETE FROM organizer_roles WHERE process_id = ? AND account_id = ?");

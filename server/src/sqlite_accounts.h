@@ -10,6 +10,8 @@ namespace psephos::server::sqlite_accounts {
 
 Result<std::int64_t> AddAccount(SQLite::Database& db, const AccountRecord& account);
 Result<std::vector<AccountRecord>> LoadAccounts(SQLite::Database& db);
+Status SetPasswordHash(SQLite::Database& db, std::int64_t account, const std::string& hash,
+                       const std::string& kept_session);
 Status SetOrganizerRole(SQLite::Database& db, ProcessId id, std::int64_t account, const std::string& role);
 Result<std::vector<OrganizerRoleRecord>> LoadOrganizerRoles(SQLite::Database& db);
 Status PutSession(SQLite::Database& db, const SessionRecord& session);

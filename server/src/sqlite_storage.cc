@@ -450,6 +450,9 @@ class SqliteStorage final : public Storage {
   // Organizer accounts: the statements are in sqlite_accounts.cc.
   Result<std::int64_t> AddAccount(const AccountRecord& a) override { return sqlite_accounts::AddAccount(db_, a); }
   Result<std::vector<AccountRecord>> LoadAccounts() override { return sqlite_accounts::LoadAccounts(db_); }
+  Status SetPasswordHash(std::int64_t account, const std::string& hash, const std::string& kept_session) override {
+    return sqlite_accounts::SetPasswordHash(db_, account, hash, kept_session);
+  }
   Status SetOrganizerRole(ProcessId id, std::int64_t account, const std::string& role) override {
     return sqlite_accounts::SetOrganizerRole(db_, id, account, role);
   }

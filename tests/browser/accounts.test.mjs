@@ -27,7 +27,7 @@ async function layoutProblems(page) {
     const out = [];
     if (document.documentElement.scrollWidth > window.innerWidth) out.push(`page ${document.documentElement.scrollWidth}px wide`);
     // This feature's parts (the turnout tables are item 11's, tested with it).
-    for (const el of document.querySelectorAll('#signin *, #token-details *, #first-account *, #organizers *, #log *, #signed-in, #my-role')) {
+    for (const el of document.querySelectorAll('#signin *, #token-details *, #first-account *, #organizers *, #log *, #password-details *, #signed-in, #my-role')) {
       if (el.checkVisibility?.() && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible' &&
           el.clientWidth > 0 && !['TABLE', 'TBODY', 'THEAD', 'TR', 'SELECT', 'INPUT'].includes(el.tagName)) {
         out.push(`${el.tagName.toLowerCase()}#${el.id} "${el.textContent.trim().slice(0, 30)}" overflows`);
@@ -131,6 +131,18 @@ describe('organizer accounts', () => {
     await signIn(page, BEN);
     await page.locator('#signed-in').getByText('Signed in as Ben Ode').waitFor();
     assert.equal(await page.locator('#new-process').count(), 0);
+    // Ben replaces the first password Ana gave him.
+    await page.getByText('Change my password').click();
+    await page.getByLabel('Current password').fill('not his password');
+    await page.getByLabel('New password').fill('seven green kites fly');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.locator('#pw-current_password-error').getByText('That is not your current password.').waitFor();
+    await page.getByLabel('Current password').fill(BEN.password);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.locator('#pw-done').getByText('Password changed.').waitFor();
+    await shoot(page.locator('#password-details'), 'accounts-password-en');
+    assert.deepEqual(await layoutProblems(page), []);
+    assert.deepEqual(await labelProblems(page), []);
     await page.getByRole('link', { name: /Roosevelt High School/ }).click();
     await page.locator('#my-role').getByText('Your role here: Observer').waitFor();
     await page.locator('#turnout-total').waitFor();
@@ -161,6 +173,14 @@ describe('organizer accounts in Spanish', () => {
     assert.deepEqual(await layoutProblems(page), []);
     await signIn(page, ANA, { email: 'Correo electrónico', password: 'Contraseña', button: 'Iniciar sesión' });
     await page.locator('#signed-in').getByText('Sesión iniciada como Ana Ruiz').waitFor();
+    await page.getByText('Cambiar mi contraseña').click();
+    await page.getByLabel('Contraseña nueva').fill('corta');
+    await page.getByRole('button', { name: 'Cambiar la contraseña' }).click();
+    await page.getByLabel('Contraseña actual').fill(ANA.password);
+    await page.getByRole('button', { name: 'Cambiar la contraseña' }).click();
+    await page.locator('#pw-password-error').getByText('Elige una contraseña de al menos 12 caracteres').waitFor();
+    await shoot(page.locator('#password-details'), 'accounts-password-es');
+    assert.deepEqual(await layoutProblems(page), []);
     await page.getByRole('link', { name: /Roosevelt High School/ }).click();
     await page.getByRole('heading', { name: 'Organizadores de este proceso' }).waitFor();
     await page.locator('#organizers-list').getByText(BEN.name, { exact: true }).waitFor();

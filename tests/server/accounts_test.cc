@@ -309,6 +309,60 @@ TEST_CASE("attack: no response ever carries a password or its hash") {
   CHECK_FALSE(VerifyPassword("$argon2i$v=19$m=256,t=1,p=1$c2FsdHNhbHQ$aGFzaA", kPassword));  // only Argon2id
 }
 
+TEST_CASE("attack: a password change needs the current password, is limited, and signs out the other browsers") {
+  Committee c;
+  Browser other;  // Ben on a second device
+  REQUIRE(SignIn(c.f, other, "ben@example.org", kPassword + " ben").status == 200);
+  const std::string change = "/api/v1/session/password";
+  const std::string fresh = "a brand new passphrase";
+  json body{{"current_password", "not it at all"}, {"password", fresh}};
+  Answer wrong = Do(c.f, c.ben, http::verb::post, change, body.dump());
+  CHECK(wrong.status == 401);
+  CHECK(wrong.body["error"]["field"] == "current_password");
+  body["current_password"] = kPassword + " ben";
+  body["password"] = "password1234";
+  CHECK(Do(c.f, c.ben, http::verb::post, change, body.dump()).body["error"]["field"] == "password");
+  body["password"] = fresh;
+  Browser forged = c.ben;
+  forged.csrf.clear();
+  CHECK(Do(c.f, forged, http::verb::post, change, body.dump()).status == 403);
+  CHECK(c.f.Call(http::verb::post, change, body.dump()).status == 403);  // the token has no password to change
+  REQUIRE(Do(c.f, c.ben, http::verb::post, change, body.dump()).status == 200);
+  CHECK(Do(c.f, c.ben, http::verb::get, "/api/v1/processes/school").status == 200);  // this browser stays
+  CHECK(Do(c.f, other, http::verb::get, "/api/v1/processes/school").status == 401);  // the other is signed out
+  Browser b;
+  CHECK(SignIn(c.f, b, "ben@example.org", kPassword + " ben").status == 401);
+  c.f.RestartApi();  // the new hash is on disk, and the other session is gone there too
+  CHECK(Do(c.f, other, http::verb::get, "/api/v1/processes/school").status == 401);
+  REQUIRE(SignIn(c.f, b, "ben@example.org", fresh).status == 200);
+  // Guessing the current password meets the sign-in's limit (3 here).
+  body["current_password"] = "a guess at it";
+  for (int i = 0; i < 3; ++i) CHECK(Do(c.f, b, http::verb::post, change, body.dump(), "10.3.3.3").status == 401);
+  CHECK(Do(c.f, b, http::verb::post, change, body.dump(), "10.3.3.3").status == 429);
+}
+
+TEST_CASE("attack: a flood of sign-ins queues on the password thread only, and only so far") {
+  PasswordWorker worker(2);
+  std::promise<void> started, release;
+  std::shared_future<void> gate = release.get_future().share();
+  REQUIRE(worker.Post([&] {
+    started.set_value();
+    gate.wait();  // a hash under way
+  }));
+  started.get_future().wait();
+  std::atomic<int> ran{0};
+  CHECK(worker.Post([&] { ++ran; }));
+  CHECK(worker.Post([&] { ++ran; }));
+  CHECK_FALSE(worker.Post([&] { ++ran; }));  // two wait already: refused (the API answers 503 busy)
+  release.set_value();
+  std::promise<void> last;
+  while (!worker.Post([&] { last.set_value(); })) std::this_thread::yield();
+  last.get_future().wait();
+  CHECK(ran == 2);
+  worker.Stop();
+  CHECK_FALSE(worker.Post([] {}));
+}
+
 TEST_CASE("the first account is made with the organizer token, once; weak passwords are refused at their field") {
   Fixture f{Options()};
   const json ana{{"name", "Ana Ruiz"}, {"email", "ana@example.org"}, {"password", kPassword}};

@@ -67,6 +67,30 @@ export function firstAccountCard({ api, token, onSignedIn }) {
   return form;
 }
 
+// The signed-in organizer's own password (a first one was given by an owner).
+export function passwordCard({ call }) {
+  const error = h('p', { class: 'error', role: 'alert', id: 'pw-error' });
+  const done = h('p', { class: 'notice', role: 'status', id: 'pw-done', hidden: true });
+  const form = h('form', { id: 'change-password', onsubmit: async (e) => {
+    e.preventDefault();
+    done.hidden = true;
+    const body = { current_password: form.querySelector('#pw-current_password').value, password: form.querySelector('#pw-password').value };
+    const r = await call('POST', '/session/password', { body });
+    // A wrong current password is said as such, not as a failed sign-in.
+    if (!r.ok) return fieldError(form, 'pw', r.error?.code === 'wrong_password' ? { ...r.error, code: 'wrong_current' } : r.error, error);
+    form.reset();
+    for (const p of form.querySelectorAll('.error')) p.textContent = '';
+    done.textContent = t('admin.accounts.password_changed');
+    done.hidden = false;
+  } },
+  field('pw', 'current_password', t('admin.accounts.current_password'), { type: 'password', autocomplete: 'current-password', required: true }),
+  field('pw', 'password', t('admin.accounts.new_password'), { type: 'password', autocomplete: 'new-password', required: true }, passwordHint()),
+  error,
+  h('button', { type: 'submit', class: 'btn', id: 'pw-button' }, t('admin.accounts.change_password')),
+  done);
+  return h('details', { class: 'card', id: 'password-details' }, h('summary', {}, t('admin.accounts.change_password_h')), form);
+}
+
 const roleName = (role) => t(`admin.accounts.role.${role}`);
 
 // The organizers of a process, for its owners.

@@ -11,7 +11,7 @@ import { $, api, currentLang, fill, errorText, focusView, formatNumber, h, has, 
 import { newDefinition, processForm } from './admin-form.js';
 import { codeSheet, parseCodes } from './codes.js';
 import { areaSelect, devicesPanel, paperPanel, unresolvedSerials } from './admin-inperson.js';
-import { firstAccountCard, logPanel, organizersPanel, signInForm } from './admin-accounts.js';
+import { firstAccountCard, logPanel, organizersPanel, passwordCard, signInForm } from './admin-accounts.js';
 
 useStrings('staff');  // the admin, paper and clerk strings
 
@@ -165,7 +165,8 @@ async function listView() {
       h('div', { class: 'field' }, h('label', { for: 'import-slug' }, t('form.slug')), slugInput),
       h('div', { class: 'field' }, h('label', { for: 'import-file' }, t('admin.import_file')), fileInput),
       importError,
-      h('button', { type: 'submit', class: 'btn' }, t('admin.import_button')))));
+      h('button', { type: 'submit', class: 'btn' }, t('admin.import_button')))),
+    session ? passwordCard({ call }) : null);
 }
 
 // --- create and edit -----------------------------------------------------------------

@@ -18,6 +18,7 @@
 #include "psephos/server/http.h"
 #include "psephos/server/organizers.h"
 #include "psephos/server/paper.h"
+#include "psephos/server/password_worker.h"
 #include "psephos/server/process.h"
 #include "psephos/server/process_phase.h"
 #include "psephos/server/signing.h"
@@ -162,7 +163,14 @@ class Api final : public Handler {
   void HandleAccounts(const Request& request, const std::vector<std::string>& parts, const std::string& client,
                       Reply reply);
   void SignIn(const Request& request, const nlohmann::json& body, const std::string& client, Reply reply);
+  // A new session for `account` (its cookie and CSRF token), dropping the `planted` one.
+  void StartSession(std::int64_t account, const std::string& planted, Reply reply);
+  // Hashes `password` on the password thread, then calls `then` there (503 `busy` when it is full).
+  void HashThen(const std::string& password, Reply reply, std::function<void(const std::string&, Reply)> then);
   void AddAccount(const Organizer& who, const nlohmann::json& body, Reply reply);
+  // {"current_password", "password"}: the signed-in organizer's own; ends their other sessions.
+  void ChangePassword(const Organizer& who, const Request& request, const nlohmann::json& body,
+                      const std::string& client, Reply reply);
   // /api/v1/processes/S/organizers and /log: the owner's.
   void HandleOrganizers(const std::shared_ptr<LiveProcess>& p, const Organizer& who, const Request& request,
                         const std::vector<std::string>& parts, Reply reply);
@@ -256,8 +264,9 @@ class Api final : public Handler {
   WrongCodeLimiter wrong_passwords_;  // sign-ins, per address and per account
   std::map<std::int64_t, Account> accounts_;
   std::unordered_map<std::string, Session> sessions_;  // by the hash of the cookie
-  std::string dummy_hash_;  // verified for unknown emails, so they take as long; database thread only
-  TallyWorker tally_;  // last: stopped first
+  std::string dummy_hash_;  // verified for unknown emails, so they take as long; password thread only
+  TallyWorker tally_;
+  PasswordWorker passwords_;  // last: stopped first (its jobs use the members above)
 };
 
 }  // namespace psephos::server

@@ -217,6 +217,8 @@ class Storage {
   // AddAccount fails with "email_taken" in its message when the email has an account.
   virtual Result<std::int64_t> AddAccount(const AccountRecord& account) = 0;
   virtual Result<std::vector<AccountRecord>> LoadAccounts() = 0;
+  // A new password's hash; every session of the account but `kept_session` (an id hash) ends.
+  virtual Status SetPasswordHash(std::int64_t account, const std::string& hash, const std::string& kept_session) = 0;
   // Sets the account's role in the process; an empty role takes it away.
   virtual Status SetOrganizerRole(ProcessId id, std::int64_t account, const std::string& role) = 0;
   virtual Result<std::vector<OrganizerRoleRecord>> LoadOrganizerRoles() = 0;
