@@ -146,7 +146,7 @@ describe('organizer accounts', () => {
     await page.getByRole('link', { name: /Roosevelt High School/ }).click();
     await page.locator('#my-role').getByText('Your role here: Observer').waitFor();
     await page.locator('#turnout-total').waitFor();
-    for (const absent of ['#organizers', '#log', '#make-codes', '#do-open', '#edit']) {
+    for (const absent of ['#organizers', '#log', '#make-codes', '#do-open', '#edit', '#devices', '#paper']) {
       assert.equal(await page.locator(absent).count(), 0, absent);
     }
     assert.deepEqual(browser.problems, []);

@@ -233,8 +233,7 @@ async function detailView(slug) {
     h('section', { class: 'card no-print', 'aria-labelledby': 'turnout-h' }, h('h2', { id: 'turnout-h' }, t('admin.turnout')),
       p.state === 'open' ? h('p', { class: 'hint' }, t('admin.live')) : null, turnoutBox,
       h('div', { class: 'actions' }, csvButton('turnout-csv', t('results.turnout_csv'), `/processes/${enc(slug)}/turnout.csv`, `${slug}-turnout.csv`))),
-    devices.element,
-    paper.element,
+    role !== 'observer' ? [devices.element, paper.element] : null,  // observers read turnout and results
     results ? resultsSummary(def, results, slug) : null,
     organizers?.element, log?.element);
   refreshPaper = paper.refresh;
