@@ -41,6 +41,15 @@ std::string CookieValue(const Request& request, std::string_view name) {
   return {};
 }
 
+// Whether the browser says the request comes from our own pages: Origin
+// (https and this Host) and Sec-Fetch-Site, each when sent.
+bool SameOrigin(const Request& request) {
+  const std::string_view origin = request[http::field::origin];
+  const std::string_view site = request["Sec-Fetch-Site"];
+  return (origin.empty() || origin == "https://" + std::string(request[http::field::host])) &&
+         (site.empty() || site == "same-origin");
+}
+
 std::string SessionCookie(const std::string& id, std::int64_t max_age_seconds) {
   return std::string(kCookie) + "=" + id + "; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=" +
          std::to_string(max_age_seconds);
@@ -169,11 +178,7 @@ Api::Organizer Api::Authenticate(const Request& request) {
     // A cookie goes with any request the browser makes; a change counts only
     // with the session's CSRF token, which only our own pages can read, and
     // from our own origin where the browser says so.
-    const std::string_view origin = request[http::field::origin];
-    const std::string_view site = request["Sec-Fetch-Site"];
-    const bool same_origin = origin.empty() || origin == "https://" + std::string(request[http::field::host]);
-    if (!ConstantTimeEquals(request["X-CSRF-Token"], s.csrf) || !same_origin ||
-        (!site.empty() && site != "same-origin")) {
+    if (!ConstantTimeEquals(request["X-CSRF-Token"], s.csrf) || !SameOrigin(request)) {
       who.refused = "csrf_failed";
       return who;
     }
@@ -195,7 +200,10 @@ void Api::HandleAccounts(const Request& request, const std::vector<std::string>&
   const http::verb verb = request.method();
   std::optional<Response> error;
   if (parts.size() == 3 && parts[2] == "session") {
-    if (verb == http::verb::post) {  // signing in needs no CSRF token: it has no session to ride
+    if (verb == http::verb::post) {  // signing in needs no CSRF token (no session yet), only our own origin
+      if (!SameOrigin(request)) {
+        return reply(ErrorResponse(http::status::forbidden, "csrf_failed", "sign in from this site's own page"));
+      }
       auto body = JsonBody(request, &error);
       if (!body) return reply(std::move(*error));
       return SignIn(request, *body, client, std::move(reply));
@@ -214,7 +222,9 @@ void Api::HandleAccounts(const Request& request, const std::vector<std::string>&
     if (verb == http::verb::get) {
       std::lock_guard lock(mutex_);
       const Account& a = accounts_[who.account];
-      const Session& s = sessions_[Sha256Hex(CookieValue(request, kCookie))];
+      auto session = sessions_.find(Sha256Hex(CookieValue(request, kCookie)));
+      if (session == sessions_.end()) return reply(OrganizerRefusal(Organizer{0, false, false, "", "session_expired"}));
+      const Session& s = session->second;
       Response r = JsonResponse(http::status::ok,
                                 {{"account", AccountJson(who.account, a.name, a.email, a.admin)},
                                  {"csrf", s.csrf},

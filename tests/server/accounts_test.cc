@@ -188,6 +188,13 @@ TEST_CASE("attack: session fixation: signing in always makes a new session id an
     CHECK_MESSAGE(planted.set_cookie.find(attribute) != std::string::npos, attribute);
   }
   CHECK(planted.set_cookie.find("Domain") == std::string::npos);
+  // Nor can another site sign this browser in to an account of its choosing.
+  Browser elsewhere;
+  elsewhere.origin = "https://evil.example";
+  elsewhere.site = "cross-site";
+  Answer a = SignIn(c.f, elsewhere, "cai@example.org", kPassword + " cai");
+  CHECK(a.status == 403);
+  CHECK(elsewhere.set_cookie.empty());
 }
 
 TEST_CASE("attack: wrong passwords are limited per address and per account, then even the right one waits") {
