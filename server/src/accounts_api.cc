@@ -257,6 +257,12 @@ void Api::HandleAccounts(const Request& request, const std::vector<std::string>&
     if (!body) return reply(std::move(*error));
     return ChangePassword(who, request, *body, client, Logged(who, request, "", std::move(reply)));
   }
+  if (parts.size() == 4 && parts[2] == "accounts" && parts[3] == "log" && verb == http::verb::get) {
+    // The actions of no process: accounts made, passwords changed.
+    const Organizer who = Authenticate(request);
+    if (!who.admin) return reply(OrganizerRefusal(who));
+    return ReadLog("", request, std::move(reply));
+  }
   if (parts.size() == 3 && parts[2] == "accounts") {
     const Organizer who = Authenticate(request);
     if (verb == http::verb::get) {
@@ -422,28 +428,29 @@ void Api::AddAccount(const Organizer& who, const json& body, Reply reply) {
   });
 }
 
+void Api::ReadLog(const std::string& process, const Request& request, Reply reply) {
+  const std::string target(request.target());
+  const std::size_t q = target.find("?before=");
+  const std::int64_t before = q == std::string::npos ? 0 : ParseId(target.substr(q + 8)).value_or(0);
+  worker_.Post([process, before, reply = std::move(reply)](Storage& storage) {
+    auto actions = storage.LoadActions(process, before, kLogPage);
+    if (!actions.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", actions.status().message()));
+    json entries = json::array();
+    for (const auto& a : *actions) {
+      entries.push_back({{"id", a.id}, {"at_ms", a.at_ms}, {"account", a.account}, {"who", a.who},
+                         {"action", a.action}, {"detail", a.detail}});
+    }
+    reply(JsonResponse(http::status::ok, {{"entries", entries}, {"more", actions->size() == kLogPage}}));
+  });
+}
+
 void Api::HandleOrganizers(const std::shared_ptr<LiveProcess>& p, const Organizer& who, const Request& request,
                            const std::vector<std::string>& parts, Reply reply) {
   (void)who;
   const http::verb verb = request.method();
   const std::size_t n = parts.size();
   std::optional<Response> error;
-  if (parts[4] == "log" && n == 5 && verb == http::verb::get) {
-    const std::string target(request.target());
-    const std::size_t q = target.find("?before=");
-    const std::int64_t before = q == std::string::npos ? 0 : ParseId(target.substr(q + 8)).value_or(0);
-    worker_.Post([slug = p->definition.slug, before, reply = std::move(reply)](Storage& storage) {
-      auto actions = storage.LoadActions(slug, before, kLogPage);
-      if (!actions.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", actions.status().message()));
-      json entries = json::array();
-      for (const auto& a : *actions) {
-        entries.push_back({{"id", a.id}, {"at_ms", a.at_ms}, {"account", a.account}, {"who", a.who},
-                           {"action", a.action}, {"detail", a.detail}});
-      }
-      reply(JsonResponse(http::status::ok, {{"entries", entries}, {"more", actions->size() == kLogPage}}));
-    });
-    return;
-  }
+  if (parts[4] == "log" && n == 5 && verb == http::verb::get) return ReadLog(p->definition.slug, request, std::move(reply));
   if (parts[4] != "organizers") return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
   if (n == 5 && verb == http::verb::get) {
     std::lock_guard lock(mutex_);

@@ -346,6 +346,17 @@ TEST_CASE("attack: a password change needs the current password, is limited, and
   body["current_password"] = "a guess at it";
   for (int i = 0; i < 3; ++i) CHECK(Do(c.f, b, http::verb::post, change, body.dump(), "10.3.3.3").status == 401);
   CHECK(Do(c.f, b, http::verb::post, change, body.dump(), "10.3.3.3").status == 429);
+  // The change is in the log of actions of no process, the first account's to read; never the passwords.
+  CHECK(Do(c.f, b, http::verb::get, "/api/v1/accounts/log").status == 403);
+  Answer log = c.f.Call(http::verb::get, "/api/v1/accounts/log");
+  REQUIRE(log.status == 200);
+  REQUIRE(log.body["entries"].size() == 2);
+  CHECK(log.body["entries"][0]["who"] == "Ben Ode <ben@example.org>");
+  CHECK(log.body["entries"][0]["action"] == "POST /session/password");
+  CHECK(log.body["entries"][0]["detail"] == "");
+  CHECK(log.body["entries"][1]["action"] == "POST /accounts");  // Ana's, made with the token
+  CHECK(log.body["entries"][1]["who"] == "organizer token");
+  CHECK(log.text.find("passphrase") == std::string::npos);
 }
 
 TEST_CASE("attack: a flood of sign-ins queues on the password thread only, and only so far") {

@@ -174,6 +174,8 @@ class Api final : public Handler {
   // /api/v1/processes/S/organizers and /log: the owner's.
   void HandleOrganizers(const std::shared_ptr<LiveProcess>& p, const Organizer& who, const Request& request,
                         const std::vector<std::string>& parts, Reply reply);
+  // A page of the action log of `process` ("": actions of no process), from ?before=ID.
+  void ReadLog(const std::string& process, const Request& request, Reply reply);
   // Wraps `reply` so that a successful organizer action is logged before it is answered.
   Reply Logged(const Organizer& who, const Request& request, std::string process, Reply reply);
   std::int64_t SessionNow() const;
