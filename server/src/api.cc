@@ -56,17 +56,6 @@ std::string QueryParameter(std::string_view target, std::string_view name) {
 }
 
 
-// An IPv6 client is limited by its /64: one subscriber usually holds all of it.
-std::string LimiterKey(const std::string& client) {
-  if (client.find(':') == std::string::npos || client.starts_with("device:")) return client;
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address_v6(client, ec);
-  if (ec) return client;
-  auto bytes = address.to_bytes();
-  std::fill(bytes.begin() + 8, bytes.end(), 0);
-  return boost::asio::ip::address_v6(bytes).to_string() + "/64";
-}
-
 // The turnout group of walk-ins' ballots, beside "(none)" (paper ballots, codes without a group).
 const std::string kWalkInGroup = "(walk-in)";
 
@@ -114,6 +103,16 @@ Result<ProcessDefinition> ImportPabulibSet(const Request& request, const std::st
 
 }  // namespace
 
+// An IPv6 client is limited by its /64: one subscriber usually holds all of it.
+std::string LimiterKey(const std::string& client) {
+  if (client.find(':') == std::string::npos || client.starts_with("device:")) return client;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address_v6(client, ec);
+  if (ec) return client;
+  auto bytes = address.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return boost::asio::ip::address_v6(bytes).to_string() + "/64";
+}
 
 Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_token_hash, SigningKey signing_key,
                                          ApiOptions options) {
@@ -181,7 +180,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       api->processes_[record.slug] = std::move(live);
     }
     if (Status s = api->LoadTexts(storage); !s.ok()) return loaded.set_value(s);
-    loaded.set_value(Status::Ok());
+    loaded.set_value(api->LoadAccounts(storage));
   });
   Status status = loaded.get_future().get();
   if (!status.ok()) return status;
@@ -206,6 +205,7 @@ void Api::Stop() {
   schedule_changed_.notify_all();
   if (scheduler_.joinable()) scheduler_.join();
   tally_.Stop();
+  passwords_.Stop();
 }
 
 ProcessPhase Api::Phase(const LiveProcess& p) {
@@ -342,31 +342,55 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     return reply(JsonResponse(http::status::ok, {{"manifest", WebManifest()}, {"sha256", ManifestHash(WebManifest())}}));
   }
   if (parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "images") {
-    return HandleImages(request, parts, IsAdmin(request), std::move(reply));  // texts_api.cc
+    // Uploads: the token, or an account that may edit some process (pictures are not per process).
+    bool may_upload = false;
+    if (verb != http::verb::get && verb != http::verb::head) {
+      const Organizer who = Authenticate(request);
+      may_upload = who.admin;
+      std::lock_guard lock(mutex_);
+      for (auto it = processes_.begin(); !may_upload && who.signed_in() && it != processes_.end(); ++it) {
+        const auto role = RoleIn(who, *it->second);
+        may_upload = role && *role >= OrganizerRole::kEditor;
+      }
+    }
+    return HandleImages(request, parts, may_upload, std::move(reply));  // texts_api.cc
   }
   if (path == "/api/v1/votes" && verb == http::verb::get) {  // the landing page's list
     std::lock_guard lock(mutex_);
     return reply(JsonResponse(http::status::ok, {{"votes", PublicVotes()}}));
   }
+  if (parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1" && (parts[2] == "session" || parts[2] == "accounts")) {
+    return HandleAccounts(request, parts, client, std::move(reply));
+  }
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "processes") {
     return reply(NotFound());
   }
-  const bool admin = IsAdmin(request);
+  // The token, or a signed-in account (accounts_api.cc). `admin`: the token or
+  // the first account here; once the process is known, any role in it.
+  const Organizer who = Authenticate(request);
+  bool admin = who.admin;
   auto need_admin = [&]() {
     if (admin) return false;
-    reply(ErrorResponse(http::status::unauthorized, "unauthorized", "this needs the organizer's token"));
+    reply(OrganizerRefusal(who));
     return true;
   };
 
   if (parts.size() == 3) {  // the collection
-    if (need_admin()) return;
-    if (verb == http::verb::get) {
+    if (verb == http::verb::get) {  // the processes the organizer has a role in
+      if (!who.signed_in()) return reply(OrganizerRefusal(who));
       json list = json::array();
       std::lock_guard lock(mutex_);
-      for (const auto& [slug, p] : processes_) list.push_back(Summary(*p));
+      for (const auto& [slug, p] : processes_) {
+        const auto role = RoleIn(who, *p);
+        if (!role) continue;
+        list.push_back(Summary(*p));
+        list.back()["role"] = OrganizerRoleName(*role);
+      }
       return reply(JsonResponse(http::status::ok, {{"processes", list}}));
     }
+    if (need_admin()) return;
     if (verb != http::verb::post) return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET or POST"));
+    reply = Logged(who, request, "", std::move(reply));
     auto body = JsonBody(request, &error);
     if (!body) return reply(std::move(*error));
     auto definition = ParseDefinitionToSave(*body);
@@ -377,6 +401,7 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   if (parts.size() == 4 && parts[3] == "import") {
     if (need_admin()) return;
     if (verb != http::verb::post) return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use POST"));
+    reply = Logged(who, request, "", std::move(reply));
     const std::string slug = QueryParameter(target, "slug");
     if (slug.empty()) return reply(ErrorResponse(http::status::bad_request, "missing_slug", "add ?slug=your-process"));
     auto definition = request[http::field::content_type].starts_with("application/json")
@@ -392,6 +417,17 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   auto p = Find(parts[3]);
   if (!p) return reply(NotFound());
   const std::string action = parts.size() >= 5 ? parts[4] : "";
+  // Each organizer route has a least role (LeastRole, the table in server/API.md).
+  const auto least = LeastRole(verb, parts);
+  std::optional<OrganizerRole> role;
+  {
+    std::lock_guard lock(mutex_);
+    role = RoleIn(who, *p);
+  }
+  admin = role.has_value();  // any organizer of the process sees drafts and closed results
+  const bool may = role && least && *role >= *least;
+  const bool changes = verb != http::verb::get && verb != http::verb::head;
+  if (may && (changes || action == "codes")) reply = Logged(who, request, p->definition.slug, std::move(reply));
 
   // Voter routes: no token.
   if (action == "ballot" && parts.size() == 5 && verb == http::verb::get) {
@@ -475,15 +511,18 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   }
 
   if (action == "devices" || action == "device" || action == "kiosk" || action == "checkin" || action == "paper") {
-    return HandleInPerson(p, request, parts, admin, client, std::move(reply));
+    if (role && least && !may && AuthCredentials(request, "Device").empty()) return reply(OrganizerRefusal(who));
+    return HandleInPerson(p, request, parts, may, client, std::move(reply));
   }
 
-  // Organizer routes.
-  if (need_admin()) return;
+  // Organizer routes, each for its least role.
+  if (!role || (least && *role < *least)) return reply(OrganizerRefusal(who));
+  if (action == "organizers" || action == "log") return HandleOrganizers(p, who, request, parts, std::move(reply));
   if (parts.size() == 4) {
     if (verb == http::verb::get) {
       std::lock_guard lock(mutex_);
       json j = Summary(*p);
+      j["role"] = OrganizerRoleName(*role);
       j["definition"] = ProcessDefinitionJson(p->definition);
       return reply(JsonResponse(http::status::ok, j));
     }
@@ -496,7 +535,15 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
         open = p->state == ProcessState::kOpen && !p->closing;
       }
       // While voting is open, a correction of texts and pictures (texts_api.cc).
-      if (open) return Correct(p, *body, QueryParameter(target, "by"), std::move(reply));
+      if (open) {
+        // Who corrected, as listed publicly: the label given, else the account's name.
+        std::string by = QueryParameter(target, "by");
+        if (by.empty() && who.account != 0) {
+          std::lock_guard lock(mutex_);
+          if (auto a = accounts_.find(who.account); a != accounts_.end()) by = a->second.name;
+        }
+        return Correct(p, *body, std::move(by), std::move(reply));
+      }
       auto definition = ParseDefinitionToSave(*body);
       if (!definition.ok()) return reply(DefinitionError(definition.status()));
       if (auto unknown = UnknownImage(*definition)) return reply(std::move(*unknown));

@@ -18,21 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<std::int64_t> ParseId(std::string_view text) {
-  std::int64_t value = 0;
-  if (text.empty() || text.size() > 18 ||
-      std::from_chars(text.data(), text.data() + text.size(), value).ptr != text.data() + text.size() || value < 1) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-
-std::string StringField(const json& body, const char* key) {
-  auto it = body.find(key);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 json BudgetIds(const ProcessDefinition& d, const std::string& area) {
   json ids = json::array();
   for (const Budget* b : d.EligibleBudgets(area)) ids.push_back(b->id);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -103,6 +104,25 @@ inline std::string_view AuthCredentials(const Request& request, std::string_view
   while (!auth.empty() && (auth.front() == ' ' || auth.front() == '\t')) auth.remove_prefix(1);
   return auth;
 }
+
+// A positive id in a path ("12"); nullopt for anything else.
+inline std::optional<std::int64_t> ParseId(std::string_view text) {
+  std::int64_t value = 0;
+  if (text.empty() || text.size() > 18 ||
+      std::from_chars(text.data(), text.data() + text.size(), value).ptr != text.data() + text.size() || value < 1) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// A string field of a JSON object; empty when absent or not a string.
+inline std::string StringField(const nlohmann::json& body, const char* key) {
+  auto it = body.find(key);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The key a client is rate-limited by: its address, an IPv6 one by its /64 (api.cc).
+std::string LimiterKey(const std::string& client);
 
 // Parses a JSON body, insisting on the content type; sets `error` otherwise.
 inline std::optional<nlohmann::json> JsonBody(const Request& request, std::optional<Response>* error) {

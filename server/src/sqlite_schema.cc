@@ -6,7 +6,7 @@
 namespace psephos::server {
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS settings(
@@ -133,6 +133,41 @@ CREATE INDEX IF NOT EXISTS corrections_by_process ON corrections(process_id, id)
 
 void MigrateTexts(SQLite::Database& db) { db.exec(kTextsTables); }
 
+// Schema 5: organizer accounts, their roles per process, browser sessions
+// (only the cookie's hash) and the log of every organizer action.
+constexpr const char* kOrganizerAccounts = R"sql(
+CREATE TABLE IF NOT EXISTS accounts(
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,  -- lowercase
+  name TEXT NOT NULL,
+  password_hash TEXT NOT NULL,  -- Argon2id encoded string, parameters included
+  admin INTEGER NOT NULL DEFAULT 0,  -- the first account: every process
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS organizer_roles(
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  role TEXT NOT NULL,  -- owner, editor, observer
+  PRIMARY KEY(process_id, account_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions(
+  id_hash TEXT PRIMARY KEY,  -- SHA-256 of the cookie
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  csrf TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  seen_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS action_log(
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  account_id INTEGER NOT NULL,  -- 0: the organizer token
+  who TEXT NOT NULL,  -- the account's name and email at the time
+  process TEXT NOT NULL,  -- slug, '' for none
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS action_log_by_process ON action_log(process, id);
+)sql";
+
+// Step to schema 5 (from any earlier one, or an empty database): new tables only.
+void AddOrganizerAccounts(SQLite::Database& db) { db.exec(kOrganizerAccounts); }
+
 }  // namespace
 
 void MigrateSqliteSchema(SQLite::Database& db) {
@@ -146,6 +181,7 @@ void MigrateSqliteSchema(SQLite::Database& db) {
   db.exec(kSchema);
   if (version == 1) db.exec(kMigrateFrom1Copy);
   if (version < 4) MigrateTexts(db);
+  if (version < 5) AddOrganizerAccounts(db);
   db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
   transaction.commit();
 }

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "psephos/server/storage.h"
+#include "sqlite_accounts.h"
 #include "sqlite_schema.h"
 #include "wall_clock.h"
 
@@ -520,6 +521,27 @@ class SqliteStorage final : public Storage {
     return out;
   } catch (const std::exception& e) {
     return Failed("loading corrections", e);
+  }
+
+  // Organizer accounts: the statements are in sqlite_accounts.cc.
+  Result<std::int64_t> AddAccount(const AccountRecord& a) override { return sqlite_accounts::AddAccount(db_, a); }
+  Result<std::vector<AccountRecord>> LoadAccounts() override { return sqlite_accounts::LoadAccounts(db_); }
+  Status SetPasswordHash(std::int64_t account, const std::string& hash, const std::string& kept_session) override {
+    return sqlite_accounts::SetPasswordHash(db_, account, hash, kept_session);
+  }
+  Status SetOrganizerRole(ProcessId id, std::int64_t account, const std::string& role) override {
+    return sqlite_accounts::SetOrganizerRole(db_, id, account, role);
+  }
+  Result<std::vector<OrganizerRoleRecord>> LoadOrganizerRoles() override {
+    return sqlite_accounts::LoadOrganizerRoles(db_);
+  }
+  Status PutSession(const SessionRecord& s) override { return sqlite_accounts::PutSession(db_, s); }
+  Status DeleteSession(const std::string& id_hash) override { return sqlite_accounts::DeleteSession(db_, id_hash); }
+  Result<std::vector<SessionRecord>> LoadSessions() override { return sqlite_accounts::LoadSessions(db_); }
+  Result<std::int64_t> AppendAction(const ActionRecord& a) override { return sqlite_accounts::AppendAction(db_, a); }
+  Result<std::vector<ActionRecord>> LoadActions(const std::string& process, std::int64_t before_id,
+                                                std::size_t limit) override {
+    return sqlite_accounts::LoadActions(db_, process, before_id, limit);
   }
 
   Status IntegrityCheck() override try {

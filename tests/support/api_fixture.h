@@ -53,6 +53,13 @@ class Fixture {
     options.now_ms = clock_;
     api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
   }
+  // With the given options (accounts_test.cc: cheap password hashes, a test clock).
+  explicit Fixture(const ApiOptions& options) {
+    storage_ = std::move(OpenSqliteStorage(dir_.file("api.db"))).value();
+    worker_ = std::make_unique<DbWorker>(*storage_);
+    options_ = options;
+    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
+  }
 
   Answer Call(http::verb verb, const std::string& target, const std::string& body = "", bool admin = true,
               const std::string& type = "application/json", const std::string& client = "10.0.0.1") {
@@ -100,8 +107,8 @@ class Fixture {
   // A new Api over the same store, as after a server restart.
   void RestartApi() {
     api_.reset();
-    ApiOptions options;
-    options.now_ms = clock_;
+    ApiOptions options = options_;  // the first constructor's clock, or the options given
+    if (!options.now_ms) options.now_ms = clock_;
     api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
   }
 
@@ -124,6 +131,7 @@ class Fixture {
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<DbWorker> worker_;
   std::unique_ptr<Api> api_;
+  ApiOptions options_;  // what RestartApi starts with
 };
 
 }  // namespace psephos::test

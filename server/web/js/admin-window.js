@@ -1,7 +1,7 @@
 // The organizer's voting window and contact for one process: opening and
 // closing times (in the organizer's own time zone, which is stored with them
 // so voters read the same clock) and a contact shown to voters who are stuck.
-import { api, errorText, formatWhen, h, has, t } from './common.js';
+import { errorText, formatWhen, h, has, t } from './common.js';
 
 const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || '';
 
@@ -19,7 +19,7 @@ function summary(s) {
   return parts.join(' ');
 }
 
-export function windowPanel({ slug, state, schedule, token }) {
+export function windowPanel({ slug, state, schedule, call }) {
   const s = schedule || {};
   const editable = state === 'draft' || state === 'open';
   const said = h('p', { id: 'window-summary', role: 'status' }, summary(s));
@@ -45,7 +45,7 @@ export function windowPanel({ slug, state, schedule, token }) {
     const body = { contact: contact.element.querySelector('input').value.trim(), time_zone: zone() };
     if (opens) body.opens_at_ms = fromLocalInput(opens.element.querySelector('input').value);
     if (closes) body.closes_at_ms = fromLocalInput(closes.element.querySelector('input').value);
-    const r = await api('PUT', `/processes/${encodeURIComponent(slug)}/schedule`, { body, token });
+    const r = await call('PUT', `/processes/${encodeURIComponent(slug)}/schedule`, { body });
     if (!r.ok) {
       const at = byField[r.error.field];
       const key = `admin.window.error.${r.error.field}`;

@@ -1,15 +1,18 @@
-// The organizer pages, /admin: sign in with the organizer token (kept for the
-// tab in sessionStorage), list processes, create, import or edit one, make
+// The organizer pages, /admin: sign in with an account (a session cookie the
+// page cannot read, and its CSRF token kept here in memory), or with the
+// organizer token (kept for the tab in sessionStorage) to make the first
+// account; list processes, create, import or edit one, make
 // voter codes (per group and area) with a printable QR sheet, open, close,
 // publish, live turnout (per group, area, budget, heading and channel), sign in
 // kiosk and clerk devices, print paper ballots and settle the sheets two
 // clerks read differently.
 // Views by location hash: #/ list, #/new, #/edit/<slug>, #/p/<slug>.
-import { $, LANGUAGES, api, fill, errorText, focusView, formatNumber, h, has, localize, startI18n, stringsOf, t, useRegionOf, useStrings } from './common.js';
+import { $, LANGUAGES, api, currentLang, fill, errorText, focusView, formatNumber, h, has, localize, startI18n, stringsOf, t, useRegionOf, useStrings } from './common.js';
 import { newDefinition, processForm } from './admin-form.js';
 import { codeSheet, parseCodes } from './codes.js';
 import { areaSelect, devicesPanel, paperPanel, unresolvedSerials } from './admin-inperson.js';
 import { windowPanel } from './admin-window.js';
+import { firstAccountCard, logPanel, organizersPanel, passwordCard, signInForm } from './admin-accounts.js';
 
 useStrings('staff');  // the admin, paper and clerk strings
 useStrings('results');  // rules and results, shared with the results page
@@ -19,6 +22,9 @@ const POLL_MS = 3000;
 const TALLY_POLL_MS = 1000;  // while the server counts after a close
 const main = $('#main');
 let token = sessionStorage.getItem(TOKEN_KEY) || '';
+let session = null;  // {account, csrf} once signed in with an account
+let sessionChecked = false;  // asked the server once whether this browser has a session
+let accountsExist = false;  // else the first start: only the token signs in
 let poll = null;
 let flash = '';  // one message for the next view
 const sheets = new Map();  // slug -> code sheets made in this tab (the API sends codes once)
@@ -29,13 +35,19 @@ const go = (hash) => {
   else location.hash = hash;
 };
 const enc = encodeURIComponent;
-const call = (method, path, options = {}) => api(method, path, { ...options, token });
+const call = (method, path, options = {}) => api(method, path, { ...options, token, csrf: session?.csrf });
 
 async function route() {
   clearInterval(poll);
   poll = null;
   refreshPaper = null;
-  if (!token) return login();
+  if (!sessionChecked && !token) {
+    sessionChecked = true;
+    const r = await api('GET', '/session');
+    if (r.ok) session = r.data;
+    accountsExist = r.ok || Boolean(r.data?.accounts_exist);
+  }
+  if (!token && !session) return login();
   const [, view = '', slug = ''] = (location.hash || '#/').split('/').map(decodeURIComponent);
   if (view === 'new') return formView(null);
   if (view === 'edit' && slug) return formView(slug);
@@ -57,51 +69,84 @@ function flashMessage() {
 
 // --- sign in ---------------------------------------------------------------------
 
-function login(message = '') {
-  const input = h('input', { type: 'password', id: 'token', autocomplete: 'off', 'aria-describedby': 'token-hint token-error' });
-  show(h('h1', {}, t('admin.title')),
-    h('form', { class: 'card', onsubmit: async (e) => {
-      e.preventDefault();
-      token = input.value.trim();
-      const r = await call('GET', '/processes');
-      if (r.status === 401 || !token) {
-        token = '';
-        return login(t('admin.bad_token'));
-      }
-      sessionStorage.setItem(TOKEN_KEY, token);
-      route();
-    } },
-    h('label', { for: 'token' }, t('admin.token')),
-    h('p', { class: 'hint', id: 'token-hint' }, t('admin.token_hint')),
-    input,
-    h('p', { class: 'error', id: 'token-error', role: 'alert' }, message),
-    h('button', { type: 'submit', class: 'btn' }, t('admin.sign_in'))));
+function signedIn(data) {
+  session = data;
+  accountsExist = true;
+  token = '';  // the account from now on; the token stays for scripts
+  sessionStorage.removeItem(TOKEN_KEY);
+  route();
 }
 
-function signOut() {
+function login(message = '', accountMessage = '') {
+  const input = h('input', { type: 'password', id: 'token', autocomplete: 'off', 'aria-describedby': 'token-hint token-error' });
+  const tokenForm = h('form', { class: accountsExist ? null : 'card', id: 'token-form', onsubmit: async (e) => {
+    e.preventDefault();
+    token = input.value.trim();
+    const r = await call('GET', '/processes');
+    if (r.status === 401 || !token) {
+      token = '';
+      return login(t('admin.bad_token'));
+    }
+    sessionStorage.setItem(TOKEN_KEY, token);
+    route();
+  } },
+  h('label', { for: 'token' }, t('admin.token')),
+  h('p', { class: 'hint', id: 'token-hint' }, t('admin.token_hint')),
+  input,
+  h('p', { class: 'error', id: 'token-error', role: 'alert' }, message),
+  h('button', { type: 'submit', class: 'btn' }, t('admin.sign_in')));
+  // At first start only the token signs in (to make the first account); then accounts do.
+  show(h('h1', {}, t('admin.title')),
+    accountsExist ? signInForm({ api, onSignedIn: signedIn, message: accountMessage }) : null,
+    accountsExist ? h('details', { class: 'card', id: 'token-details', open: Boolean(message) },
+      h('summary', {}, t('admin.accounts.token_h')), tokenForm) : tokenForm);
+}
+
+async function signOut() {
+  if (session) await call('DELETE', '/session');
+  session = null;
   token = '';
   sessionStorage.removeItem(TOKEN_KEY);
   go('#/');
 }
 
+// A request refused for want of a sign-in: back to the sign-in form, saying why.
+function signedOut(r) {
+  if (r.status !== 401) return false;
+  const ended = Boolean(session);
+  session = null;
+  token = '';
+  sessionStorage.removeItem(TOKEN_KEY);
+  login('', ended ? t('admin.accounts.error.session_expired') : '');
+  return true;
+}
+
+// Who is signed in, and a way out.
+const whoLine = () => (session ? h('p', { class: 'signed-in', id: 'signed-in' }, t('admin.accounts.signed_in_as', { name: session.account.name })) : null);
+
 // --- the list ----------------------------------------------------------------------
 
 async function listView() {
   const r = await call('GET', '/processes');
-  if (r.status === 401) return signOut();
+  if (signedOut(r)) return;
   const processes = r.ok ? r.data.processes : [];
+  // The token's holder while no account exists: make the first one.
+  const accounts = token ? await call('GET', '/accounts') : null;
+  const first = accounts?.ok && !accounts.data.accounts.length ? firstAccountCard({ api, token, onSignedIn: signedIn }) : null;
+  const admin = Boolean(token || session?.account.admin);
   const slugInput = h('input', { type: 'text', id: 'import-slug', pattern: '[a-z0-9][a-z0-9\\-]*' });
   const fileInput = h('input', { type: 'file', id: 'import-file', accept: '.pb,text/plain' });
   const importError = h('p', { class: 'error', role: 'alert', id: 'import-error' });
-  show(h('h1', {}, t('admin.processes')), flashMessage(),
+  show(h('h1', {}, t('admin.processes')), whoLine(), flashMessage(),
     r.ok ? null : h('p', { class: 'error', role: 'alert' }, errorText(r.error)),
-    h('div', { class: 'actions' }, h('a', { class: 'btn', href: '#/new', id: 'new-process' }, t('admin.new')),
+    first,
+    h('div', { class: 'actions' }, admin ? h('a', { class: 'btn', href: '#/new', id: 'new-process' }, t('admin.new')) : null,
       h('button', { type: 'button', class: 'btn secondary', onclick: signOut }, t('admin.sign_out'))),
     processes.length ? h('ul', { class: 'process-list' }, processes.map((p) => h('li', {},
       h('a', { href: `#/p/${enc(p.slug)}`, class: 'title' }, h('strong', {}, p.title)),
       h('p', { class: 'meta' }, p.slug, ' · ', h('span', { class: `badge ${p.state}` }, t(`state.${p.state}`)), ' · ',
         t('admin.turnout_short', { voted: p.turnout.voted, codes: p.turnout.codes }))))) : h('p', {}, t('admin.none')),
-    h('details', { class: 'card' }, h('summary', {}, t('admin.import')),
+    !admin ? null : h('details', { class: 'card' }, h('summary', {}, t('admin.import')),
       h('p', { class: 'hint' }, t('admin.import_hint')),
       h('form', { onsubmit: async (e) => {
         e.preventDefault();
@@ -122,7 +167,8 @@ async function listView() {
       h('div', { class: 'field' }, h('label', { for: 'import-slug' }, t('form.slug')), slugInput),
       h('div', { class: 'field' }, h('label', { for: 'import-file' }, t('admin.import_file')), fileInput),
       importError,
-      h('button', { type: 'submit', class: 'btn' }, t('admin.import_button')))));
+      h('button', { type: 'submit', class: 'btn' }, t('admin.import_button')))),
+    session ? passwordCard({ call }) : null);
 }
 
 // --- create and edit -----------------------------------------------------------------
@@ -178,7 +224,7 @@ async function formView(slug) {
 
 async function detailView(slug) {
   const r = await call('GET', `/processes/${enc(slug)}`);
-  if (r.status === 401) return signOut();
+  if (signedOut(r)) return;
   if (!r.ok) return show(h('h1', {}, t('admin.title')), h('p', { class: 'error' }, errorText(r.error)), h('p', {}, h('a', { href: '#/' }, t('admin.back'))));
   const p = r.data;
   // A small process is often counted before this page asks: then say so.
@@ -187,9 +233,14 @@ async function detailView(slug) {
   useRegionOf(def);  // numbers and dates as written where its money is spent
   const status = h('p', { class: 'error', role: 'alert', id: 'action-error' });
   const turnoutBox = h('div', { id: 'turnout' }, turnoutTable(p.turnout, def));
-  const canCode = p.state === 'draft' || p.state === 'open';
+  // What the organizer's role lets them do here (the server checks it again).
+  const role = p.role || 'owner';
+  const canCode = (p.state === 'draft' || p.state === 'open') && role !== 'observer';
   const paper = paperPanel({ def, slug, state: p.state, call });
   const devices = devicesPanel({ slug, state: p.state, call });
+  const owner = role === 'owner';
+  const organizers = owner ? organizersPanel({ slug, call, me: session?.account }) : null;
+  const log = owner ? logPanel({ slug, call, locale: currentLang() }) : null;
   let results = null;
   if (p.state === 'closed' || p.state === 'published') {
     const res = await call('GET', `/processes/${enc(slug)}/results`);
@@ -197,24 +248,26 @@ async function detailView(slug) {
   }
   show(h('h1', { class: 'no-print' }, def.title),
     h('div', { class: 'no-print' }, flashMessage(),
+      whoLine(),
       h('p', {}, def.slug, ' · ', h('span', { class: `badge ${p.state}`, id: 'state' }, t(`state.${p.state}`))),
+      session ? h('p', { id: 'my-role' }, t('admin.accounts.your_role', { role: t(`admin.accounts.role.${role}`) })) : null,
       h('ul', {}, h('li', {}, h('a', { href: `/vote/${def.slug}` }, t('admin.voting_page'))),
         p.state === 'draft' || p.state === 'open' ? h('li', {}, h('a', { href: `/vote/${def.slug}?preview`, id: 'preview-link' }, t('admin.preview'))) : null,
         h('li', {}, h('a', { href: `/results/${def.slug}` }, t('admin.results_page'))),
         h('li', {}, h('a', { href: '#/' }, t('admin.back')))),
       h('section', { class: 'card', 'aria-labelledby': 'state-h' }, h('h2', { id: 'state-h' }, t('admin.state_h')),
-        h('p', {}, t(`admin.state_help.${p.state}`)), stateActions(p, status), status),
-      windowPanel({ slug, state: p.state, schedule: p.schedule, token }),
+        h('p', {}, t(`admin.state_help.${p.state}`)), owner ? stateActions(p, status) : editLink(p, role), status),
+      owner ? windowPanel({ slug, state: p.state, schedule: p.schedule, call }) : null,
       canCode ? codesForm(def, slug) : null),
     (sheets.get(slug) || []).map((s) => s.element),
     h('section', { class: 'card no-print', 'aria-labelledby': 'turnout-h' }, h('h2', { id: 'turnout-h' }, t('admin.turnout')),
       p.state === 'open' ? h('p', { class: 'hint' }, t('admin.live')) : null, turnoutBox,
       h('div', { class: 'actions' }, csvButton('turnout-csv', t('results.turnout_csv'), `/processes/${enc(slug)}/turnout.csv`, `${slug}-turnout.csv`))),
-    devices.element,
-    paper.element,
-    results ? resultsSummary(def, results, slug) : null);
+    role !== 'observer' ? [devices.element, paper.element] : null,  // observers read turnout and results
+    results ? resultsSummary(def, results, slug) : null,
+    organizers?.element, log?.element);
   refreshPaper = paper.refresh;
-  await paper.refresh();
+  await Promise.all([paper.refresh(), organizers?.refresh(), log?.refresh()]);
   if (p.state === 'tallying') {
     // The count runs on the server: look again until it is done, then show the results.
     poll = setInterval(async () => {
@@ -234,6 +287,12 @@ async function detailView(slug) {
       if (document.contains(devices.element) && !devices.element.contains(document.activeElement)) devices.refresh();
     }, POLL_MS);
   }
+}
+
+// An editor edits a draft; opening, closing and publishing are the owners'.
+function editLink(p, role) {
+  return role === 'editor' && p.state === 'draft'
+    ? h('div', { class: 'actions' }, h('a', { class: 'btn secondary', href: `#/edit/${enc(p.slug)}`, id: 'edit' }, t('admin.edit'))) : null;
 }
 
 function stateActions(p, status) {

@@ -152,8 +152,9 @@ export async function startI18n(onChange) {
 // --- the API ----------------------------------------------------------------
 
 // Returns {ok, status, data, error}; never throws (a network failure is status 0).
-export async function api(method, path, { body, token, raw, type, device, prefer } = {}) {
+export async function api(method, path, { body, token, raw, type, device, prefer, csrf } = {}) {
   const headers = {};
+  if (csrf) headers['X-CSRF-Token'] = csrf;  // a signed-in organizer's changes (the cookie alone changes nothing)
   if (prefer) headers.Prefer = prefer;  // "respond-async": a close answers 202 before the count
   if (token) headers.Authorization = `Bearer ${token}`;
   if (device) headers.Authorization = `Device ${device}`;  // a kiosk's or clerk's token

@@ -19,7 +19,9 @@
 #include "psephos/server/corrections.h"
 #include "psephos/server/db_worker.h"
 #include "psephos/server/http.h"
+#include "psephos/server/organizers.h"
 #include "psephos/server/paper.h"
+#include "psephos/server/password_worker.h"
 #include "psephos/server/process.h"
 #include "psephos/server/process_phase.h"
 #include "psephos/server/schedule.h"
@@ -42,6 +44,15 @@ struct ApiOptions {
   // The wall clock (milliseconds since 1970) that voting windows are read
   // against; empty: the system clock. Tests set their own.
   std::function<std::int64_t()> now_ms;
+  // Wrong passwords per client address and per account before 429: 10 at
+  // once, then one more every 30 s, waits growing to 15 minutes.
+  WrongCodeLimits wrong_passwords{10, std::chrono::seconds(30), std::chrono::minutes(15)};
+  PasswordCost password_cost;
+  // An organizer's browser session ends after this long unused, or this long after signing in.
+  std::chrono::milliseconds session_idle = std::chrono::hours(2);
+  std::chrono::milliseconds session_lifetime = std::chrono::hours(12);
+  // Milliseconds since the epoch for sessions (tests set it); empty: the system clock.
+  std::function<std::int64_t()> session_clock;
 };
 
 class Api final : public Handler {
@@ -131,6 +142,25 @@ class Api final : public Handler {
     // The window times already acted on, so a refused close (paper sheets
     // waiting) is not retried in a loop; a new time is acted on again.
     std::int64_t acted_open_at_ms = 0, acted_close_at_ms = 0;
+    std::map<std::int64_t, OrganizerRole> organizers;  // by account (admins are owners without a row)
+  };
+  // Who sent a request (accounts_api.cc).
+  struct Organizer {
+    std::int64_t account = 0;  // 0: the token, or nobody
+    bool token = false;        // the organizer token (a script): no CSRF token needed
+    bool admin = false;        // the token or the first account: every process, as owner
+    std::string who;           // for the action log
+    std::string refused;       // why a cookie did not count: "csrf_failed", "session_expired"
+    bool signed_in() const { return token || account != 0; }
+  };
+  struct Account {
+    std::string email, name, password_hash;
+    bool admin = false;
+  };
+  struct Session {
+    std::int64_t account = 0;
+    std::string csrf;
+    std::int64_t created_at_ms = 0, seen_at_ms = 0, stored_seen_at_ms = 0;
   };
 
   Api(DbWorker& worker, std::string admin_token_hash, SigningKey key, ApiOptions options)
@@ -138,7 +168,37 @@ class Api final : public Handler {
         admin_token_hash_(std::move(admin_token_hash)),
         key_(std::move(key)),
         options_(options),
-        wrong_codes_(options.wrong_codes) {}
+        wrong_codes_(options.wrong_codes),
+        wrong_passwords_(options.wrong_passwords) {}
+
+  // Organizer accounts, sessions, roles and the action log (accounts_api.cc).
+  Status LoadAccounts(Storage& storage);  // at start, on the database thread, after the processes
+  Organizer Authenticate(const Request& request);
+  static std::optional<OrganizerRole> RoleIn(const Organizer& who, const LiveProcess& p);  // mutex_ held
+  // The least role of an organizer route under /api/v1/processes/S; nullopt for the public's.
+  static std::optional<OrganizerRole> LeastRole(http::verb verb, const std::vector<std::string>& parts);
+  // 401 (not signed in, or a refused cookie) or 403 (a role too small).
+  static Response OrganizerRefusal(const Organizer& who);
+  // /api/v1/session and /api/v1/accounts.
+  void HandleAccounts(const Request& request, const std::vector<std::string>& parts, const std::string& client,
+                      Reply reply);
+  void SignIn(const Request& request, const nlohmann::json& body, const std::string& client, Reply reply);
+  // A new session for `account` (its cookie and CSRF token), dropping the `planted` one.
+  void StartSession(std::int64_t account, const std::string& planted, Reply reply);
+  // Hashes `password` on the password thread, then calls `then` there (503 `busy` when it is full).
+  void HashThen(const std::string& password, Reply reply, std::function<void(const std::string&, Reply)> then);
+  void AddAccount(const Organizer& who, const nlohmann::json& body, Reply reply);
+  // {"current_password", "password"}: the signed-in organizer's own; ends their other sessions.
+  void ChangePassword(const Organizer& who, const Request& request, const nlohmann::json& body,
+                      const std::string& client, Reply reply);
+  // /api/v1/processes/S/organizers and /log: the owner's.
+  void HandleOrganizers(const std::shared_ptr<LiveProcess>& p, const Organizer& who, const Request& request,
+                        const std::vector<std::string>& parts, Reply reply);
+  // A page of the action log of `process` ("": actions of no process), from ?before=ID.
+  void ReadLog(const std::string& process, const Request& request, Reply reply);
+  // Wraps `reply` so that a successful organizer action is logged before it is answered.
+  Reply Logged(const Organizer& who, const Request& request, std::string process, Reply reply);
+  std::int64_t SessionNow() const;
 
   std::int64_t Now() const { return options_.now_ms ? options_.now_ms() : NowMsDefault(); }
   static std::int64_t NowMsDefault();
@@ -252,7 +312,12 @@ class Api final : public Handler {
   std::condition_variable schedule_changed_;  // wakes the scheduler (with mutex_)
   bool stopping_ = false;  // Stop() was called: no new work (the scheduler, a count's next slice); mutex_ held
   std::thread scheduler_;
-  TallyWorker tally_;  // last: stopped first
+  WrongCodeLimiter wrong_passwords_;  // sign-ins, per address and per account
+  std::map<std::int64_t, Account> accounts_;
+  std::unordered_map<std::string, Session> sessions_;  // by the hash of the cookie
+  std::string dummy_hash_;  // verified for unknown emails, so they take as long; password thread only
+  TallyWorker tally_;
+  PasswordWorker passwords_;  // last: stopped first (its jobs use the members above)
 };
 
 }  // namespace psephos::server

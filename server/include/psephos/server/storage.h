@@ -125,6 +125,43 @@ struct CorrectionRecord {
   std::string after;
 };
 
+// An organizer's account (server/API.md "Organizer accounts").
+struct AccountRecord {
+  std::int64_t id = 0;
+  std::string email;          // canonical (NormalizeEmail), unique
+  std::string name;
+  std::string password_hash;  // Argon2id encoded string; never leaves the server
+  bool admin = false;         // the first account: every process, owner of each
+  std::int64_t created_at_ms = 0;
+};
+
+// An account's role in a process ("owner", "editor", "observer").
+struct OrganizerRoleRecord {
+  ProcessId process = 0;
+  std::int64_t account = 0;
+  std::string role;
+};
+
+// A signed-in browser: only the hash of its cookie is kept.
+struct SessionRecord {
+  std::string id_hash;
+  std::int64_t account = 0;
+  std::string csrf;  // the token its unsafe requests carry in X-CSRF-Token
+  std::int64_t created_at_ms = 0;
+  std::int64_t seen_at_ms = 0;
+};
+
+// One organizer action, with who did it.
+struct ActionRecord {
+  std::int64_t id = 0;
+  std::int64_t at_ms = 0;
+  std::int64_t account = 0;  // 0: the organizer token
+  std::string who;           // "Name <email>" then, or "organizer token"
+  std::string process;       // slug; empty for none
+  std::string action;        // "POST /processes/school/codes"
+  std::string detail;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -204,6 +241,23 @@ class Storage {
                                    const std::vector<CorrectionRecord>& changes) = 0;
   // Every correction of the process, in order.
   virtual Result<std::vector<CorrectionRecord>> LoadCorrections(ProcessId id) = 0;
+  // Organizer accounts, roles, sessions and the action log.
+  // AddAccount fails with "email_taken" in its message when the email has an account.
+  virtual Result<std::int64_t> AddAccount(const AccountRecord& account) = 0;
+  virtual Result<std::vector<AccountRecord>> LoadAccounts() = 0;
+  // A new password's hash; every session of the account but `kept_session` (an id hash) ends.
+  virtual Status SetPasswordHash(std::int64_t account, const std::string& hash, const std::string& kept_session) = 0;
+  // Sets the account's role in the process; an empty role takes it away.
+  virtual Status SetOrganizerRole(ProcessId id, std::int64_t account, const std::string& role) = 0;
+  virtual Result<std::vector<OrganizerRoleRecord>> LoadOrganizerRoles() = 0;
+  // Adds the session, or updates its seen_at_ms.
+  virtual Status PutSession(const SessionRecord& session) = 0;
+  virtual Status DeleteSession(const std::string& id_hash) = 0;
+  virtual Result<std::vector<SessionRecord>> LoadSessions() = 0;
+  virtual Result<std::int64_t> AppendAction(const ActionRecord& action) = 0;
+  // The process's actions, latest first: at most `limit`, older than `before_id` (0: from the latest).
+  virtual Result<std::vector<ActionRecord>> LoadActions(const std::string& process, std::int64_t before_id,
+                                                        std::size_t limit) = 0;
 
   virtual Status IntegrityCheck() = 0;
 };
