@@ -361,16 +361,11 @@ class MesRun {
     const double poor_money = settled->second.poor_money;
     const std::int64_t rich = settled->second.rich;
     const double error = margin * (cost + poor_money) / static_cast<double>(rich) + margin * q;
-    double poor_again = 0;
     std::int64_t rich_again = 0;
     for (const Group& g : groups) {
       const double a = approx_[g.cls];
       if (std::abs(a - q) <= error + margin * a) return unsure;
-      if (a < q) {
-        poor_again += a * static_cast<double>(g.count);
-      } else {
-        rich_again += g.count;
-      }
+      rich_again += a < q ? 0 : g.count;
     }
     if (rich_again != rich) return unsure;
     return RhoEstimate{RhoEstimate::Kind::kWithin, (q - error) / utility * (1 - kRounding),
