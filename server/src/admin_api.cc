@@ -287,27 +287,30 @@ void Api::LoadForCount(const std::shared_ptr<LiveProcess>& p, std::optional<Repl
 
 void Api::ReadInSlices(ProcessId id, SliceReader slice, std::int64_t after_id,
                        std::shared_ptr<std::vector<StoredBallot>> read, SlicesRead then) {
+  if (!PostSlice(id, slice, after_id, std::move(read), then)) then(std::nullopt);
+}
+
+bool Api::PostSlice(ProcessId id, SliceReader slice, std::int64_t after_id,
+                    std::shared_ptr<std::vector<StoredBallot>> read, SlicesRead then) {
   // Slices of a millisecond or two each: ballots of other processes commit in between.
   constexpr std::size_t kSlice = 500;
-  const bool posted = worker_.Post([this, id, slice, after_id, read, then](Storage& storage) mutable {
-    {
-      // Stopping: the Api drains the database thread and is gone after; a
-      // slice posted from here would outlive it.
-      std::unique_lock lock(mutex_);
-      if (stopping_) {
-        lock.unlock();
-        return then(std::nullopt);
-      }
-    }
+  return worker_.Post([this, id, slice, after_id, read, then](Storage& storage) mutable {
     auto next = (storage.*slice)(id, after_id, kSlice);
     if (!next.ok()) return then(next.status());
     const bool more = next->size() == kSlice;
     const std::int64_t last = more ? next->back().id : 0;
     read->insert(read->end(), std::make_move_iterator(next->begin()), std::make_move_iterator(next->end()));
-    if (more) return ReadInSlices(id, slice, last, read, std::move(then));
-    then(std::move(*read));
+    if (!more) return then(std::move(*read));
+    // The next slice is posted under mutex_, unless stopping: ~Api sets
+    // stopping_ under it before draining this thread, so no slice is ever
+    // posted behind the drain, to run once the Api is gone.
+    bool posted = false;
+    {
+      std::lock_guard lock(mutex_);
+      posted = !stopping_ && PostSlice(id, slice, last, read, then);
+    }
+    if (!posted) then(std::nullopt);
   });
-  if (!posted) then(std::nullopt);
 }
 
 void Api::AnswerStillCounting(const std::shared_ptr<LiveProcess>& p, const Reply& reply) {

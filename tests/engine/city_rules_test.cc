@@ -123,7 +123,7 @@ TEST_CASE("greedy-reserve: the stopping project is funded from the reserve when 
   CHECK(missing.status().message().find("reserve share") != std::string::npos);
 }
 
-TEST_CASE("official: Poznań's greedy-custom is greedy-reserve at 80%; another city's is refused") {
+TEST_CASE("official: Poznań's greedy-custom is greedy-reserve at 80%, another city's is refused") {
   std::vector<std::vector<engine::ProjectIndex>> b;
   Add(b, 50, {0});
   Add(b, 40, {1});

@@ -73,7 +73,7 @@ TEST_CASE("irv: exhausted ballots leave the majority base") {
   CHECK(out.rounds[1].score == 4);
 }
 
-TEST_CASE("irv: zero-vote projects go first; an elimination tie follows the tie-break") {
+TEST_CASE("irv: zero-vote projects go first, an elimination tie follows the tie-break") {
   // A B C X Y; A>X x3, B x2, C>Y>B x2. Nobody ranks X or Y first: both out,
   // in reverse tie-break order, without a Tie. Then B and C tie on 2 of 7.
   auto e = Ranked({{"A", 4}, {"B", 3}, {"C", 2}, {"X", 1}, {"Y", 1}}, 10,

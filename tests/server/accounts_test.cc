@@ -220,7 +220,7 @@ TEST_CASE("attack: wrong passwords are limited per address and per account, then
   CHECK(unknown.text == wrong.text);
 }
 
-TEST_CASE("attack: an observer reads but cannot change; an editor edits but cannot name organizers or open") {
+TEST_CASE("attack: an observer reads but cannot change, an editor edits but cannot name organizers or open") {
   Committee c("editor", "observer");
   const std::string school = "/api/v1/processes/school";
   // Cai, observer: definition, turnout, devices; not codes, edits, state or organizers.
@@ -381,7 +381,7 @@ TEST_CASE("attack: a flood of sign-ins queues on the password thread only, and o
   CHECK_FALSE(worker.Post([] {}));
 }
 
-TEST_CASE("the first account is made with the organizer token, once; weak passwords are refused at their field") {
+TEST_CASE("the first account is made with the organizer token, once, weak passwords are refused at their field") {
   Fixture f{Options()};
   const json ana{{"name", "Ana Ruiz"}, {"email", "ana@example.org"}, {"password", kPassword}};
   Answer anonymous = f.Call(http::verb::post, "/api/v1/accounts", ana.dump(), false);
@@ -420,7 +420,7 @@ TEST_CASE("the first account is made with the organizer token, once; weak passwo
   CHECK(f.Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);
 }
 
-TEST_CASE("every organizer action is logged with its account; the log is the owner's to read") {
+TEST_CASE("every organizer action is logged with its account, the log is the owner's to read") {
   Committee c;
   const std::string school = "/api/v1/processes/school";
   REQUIRE(Do(c.f, c.ben, http::verb::post, kCodes, kBatch).status == 201);

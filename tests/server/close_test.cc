@@ -86,7 +86,7 @@ std::string StateOf(Fixture& f, const std::string& path) { return f.Call(http::v
 
 }  // namespace
 
-TEST_CASE("phase: every state's name parses back; unknown names do not") {
+TEST_CASE("phase: every state's name parses back, unknown names do not") {
   for (auto p : {ProcessPhase::kDraft, ProcessPhase::kOpen, ProcessPhase::kClosing, ProcessPhase::kTallying,
                  ProcessPhase::kClosed, ProcessPhase::kPublished}) {
     CHECK(ParseProcessPhase(ProcessPhaseName(p)) == p);
@@ -95,7 +95,7 @@ TEST_CASE("phase: every state's name parses back; unknown names do not") {
   CHECK_FALSE(ParseProcessPhase("").has_value());
 }
 
-TEST_CASE("close: while a large process is counted, another keeps voting; it reads tallying, then closed") {
+TEST_CASE("close: while a large process is counted, another keeps voting, it reads tallying, then closed") {
   Fixture f;
   StoreLargeProcess(f, kCityBallots);
   auto codes = f.OpenSchool(3);
@@ -163,7 +163,7 @@ TEST_CASE("close: without Prefer the close answers once counted, with the result
   CHECK(f.Call(http::verb::post, "/api/v1/processes/school/close").status == 409);
 }
 
-TEST_CASE("close: a restart while counting leaves the process closed; it is counted again at the start, "
+TEST_CASE("close: a restart while counting leaves the process closed, it is counted again at the start, "
           "in the background") {
   Fixture f;
   StoreLargeProcess(f, kCityBallots);
@@ -199,7 +199,7 @@ TEST_CASE("close: a stop while a close waits for its count answers 202 tallying"
 }
 
 
-TEST_CASE("close: a city's bundle and .pb export are read in slices and built off the database thread; "
+TEST_CASE("close: a city's bundle and .pb export are read in slices and built off the database thread, "
           "another process votes meanwhile") {
   Fixture f;
   auto codes = f.OpenSchool(4);

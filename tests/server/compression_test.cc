@@ -108,7 +108,7 @@ TEST_CASE("caching: versioned assets immutable, pages revalidated with ETag and 
   CHECK(Get(s, "/vote/school", {{"If-None-Match", etag}}).status == 200);
 }
 
-TEST_CASE("gzip: public JSON compressed; never beside a credential, nor for a POST (BREACH)") {
+TEST_CASE("gzip: public JSON compressed, never beside a credential, nor for a POST (BREACH)") {
   LiveServer s;
   auto codes = s.OpenSchool();
   // A POST reflects what the client sent: plain.

@@ -265,7 +265,7 @@ bool Has(const std::string& text, const std::string& part) { return text.find(pa
 
 }  // namespace
 
-TEST_CASE("bundle: carries the signed web manifest; a changed manifest breaks the signature") {
+TEST_CASE("bundle: carries the signed web manifest, a changed manifest breaks the signature") {
   Fixture f;
   std::vector<json> boards;
   const json bundle = PublishedBundle(f, &boards);
@@ -291,7 +291,7 @@ TEST_CASE("bundle: carries the signed web manifest; a changed manifest breaks th
   CHECK(Has(CheckHead(bundle, 6, boards[4]["head"].get<std::string>()).message, "holds only 5 ballots"));
 }
 
-TEST_CASE("psephos audit --head proves noted heads are prefixes of the final log; --web compares the pages") {
+TEST_CASE("psephos audit --head proves noted heads are prefixes of the final log, --web compares the pages") {
   Fixture f;
   std::vector<json> boards;
   const json bundle = PublishedBundle(f, &boards);

@@ -21,7 +21,7 @@ Answer Put(Fixture& f, const json& d, const std::string& by = "") {
   return f.Call(http::verb::put, "/api/v1/processes/school" + (by.empty() ? "" : "?by=" + by), d.dump());
 }
 
-TEST_CASE("while open, a name, a description and a translation may be corrected; each change is recorded") {
+TEST_CASE("while open, a name, a description and a translation may be corrected, each change is recorded") {
   Fixture f;
   auto codes = f.OpenSchool(6);
   json d = Definition(f);

@@ -436,7 +436,7 @@ TEST_CASE("https: connections beyond max_connections are refused") {
   CHECK(third.Get("/now").status == 200);
 }
 
-TEST_CASE("attack: connections beyond max_connections_per_address are refused; other addresses are served") {
+TEST_CASE("attack: connections beyond max_connections_per_address are refused, other addresses are served") {
   auto limits = TestLimits();
   limits.max_connections_per_address = 3;
   TestServer server(limits);

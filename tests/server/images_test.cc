@@ -170,7 +170,7 @@ TEST_CASE("a phone photo is turned upright, resized, stripped of its EXIF and GP
             .status == 200);
 }
 
-TEST_CASE("a PNG with transparency becomes a JPEG on white; a small picture is not enlarged") {
+TEST_CASE("a PNG with transparency becomes a JPEG on white, a small picture is not enlarged") {
   REQUIRE(VIPS_INIT("images_test") == 0);
   VipsImage* black = nullptr;
   REQUIRE(vips_black(&black, 120, 80, "bands", 4, nullptr) == 0);

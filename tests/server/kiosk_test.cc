@@ -149,7 +149,7 @@ TEST_CASE("kiosk: a session sooner than the kiosk's minimum time after its previ
   CHECK(Device(f, kiosk)["sessions"] == 2);
 }
 
-TEST_CASE("kiosk: the organizer voids a kiosk's unused sessions; their codes cannot vote") {
+TEST_CASE("kiosk: the organizer voids a kiosk's unused sessions, their codes cannot vote") {
   Fixture f;
   f.OpenSchool(1);
   const KioskDevice kiosk = Kiosk(f, "Hall tablet", {{"walk_in_allowance", 5}, {"session_seconds", 0}});
@@ -252,7 +252,7 @@ TEST_CASE("kiosk: walk-ins are recorded with their kiosk and time, survive a res
   CHECK(f.Call(http::verb::get, kSchoolPath + "/results").body["turnout"]["walk_ins"] == 3);  // the organizer: exact
 }
 
-TEST_CASE("kiosk limits: bad values get clear errors; clerks have none") {
+TEST_CASE("kiosk limits: bad values get clear errors, clerks have none") {
   Fixture f;
   f.OpenSchool(1);
   const KioskDevice kiosk = Kiosk(f, "Gym tablet");
@@ -305,7 +305,7 @@ TEST_CASE("kiosk limits: bad values get clear errors; clerks have none") {
   CHECK(me["session_seconds"] == 0);
 }
 
-TEST_CASE("storage: a schema 2 database moves to schema 3; its kiosks take no walk-ins until allowed") {
+TEST_CASE("storage: a schema 2 database moves to schema 3, its kiosks take no walk-ins until allowed") {
   TempDir dir;
   const std::string path = dir.file("old.db");
   std::string kiosk_hash;

@@ -85,7 +85,7 @@ TEST_CASE("the other slips of a steering committee are refused, each naming its 
   RequireRefused(Save(f, d), "budgets[0].ballot.min_total_points", "more than max_total_points");
 }
 
-TEST_CASE("a blank minimum means one project per ballot; an explicit 0 allows an empty ballot") {
+TEST_CASE("a blank minimum means one project per ballot, an explicit 0 allows an empty ballot") {
   Fixture f;
   json d = School();
   d["budgets"][0]["ballot"] = {{"type", "approval"}};
@@ -106,7 +106,7 @@ TEST_CASE("a blank minimum means one project per ballot; an explicit 0 allows an
   CHECK(g.Call(http::verb::get, "/api/v1/processes/school").body["definition"]["budgets"][0]["ballot"]["min_projects"] == 0);
 }
 
-TEST_CASE("results.csv: one row per budget and project; turnout.csv: one row per group") {
+TEST_CASE("results.csv: one row per budget and project, turnout.csv: one row per group") {
   Fixture f;
   auto codes = f.OpenSchool(4);
   REQUIRE(f.Vote(codes[0], {"a", "c"}).status == 201);

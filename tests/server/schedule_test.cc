@@ -142,7 +142,7 @@ TEST_CASE("schedule: a draft opens at its opening time and closes at its closing
   CHECK(f.Call(http::verb::get, "/api/v1/votes", "", false).body["votes"].empty());
 }
 
-TEST_CASE("schedule: stored; a window that passed while the server was down acts at start") {
+TEST_CASE("schedule: stored, a window that passed while the server was down acts at start") {
   FakeClock clock;
   Fixture f(clock.fn());
   auto codes = DraftSchool(f);

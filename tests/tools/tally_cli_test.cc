@@ -64,7 +64,7 @@ TEST_CASE("tally --rule official uses the file's rule and threshold") {
   CHECK(nlohmann::json::parse(r3.out)["selected"] == nlohmann::json::array({"a"}));
 }
 
-TEST_CASE("tally --rule official breaks ties in file order; --tie-break id still can") {
+TEST_CASE("tally --rule official breaks ties in file order, --tie-break id still can") {
   // tied.pb lists a, b, c: b and c tie on 2 votes, and b comes first in both orders.
   auto r = Psephos("tally " + kData + "tied.pb --rule official --format json");
   REQUIRE(r.exit_code == 0);

@@ -235,6 +235,8 @@ class Api final : public Handler {
   using SlicesRead = std::function<void(std::optional<Result<std::vector<StoredBallot>>>)>;
   void ReadInSlices(ProcessId id, SliceReader slice, std::int64_t after_id,
                     std::shared_ptr<std::vector<StoredBallot>> read, SlicesRead then);
+  bool PostSlice(ProcessId id, SliceReader slice, std::int64_t after_id,
+                 std::shared_ptr<std::vector<StoredBallot>> read, SlicesRead then);  // false: not posted
   // Counts on tally_ and stores the results through the DbWorker; `waiting`: the close's reply.
   void StartCount(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition, std::vector<std::string> ballots,
                   std::vector<std::string> groups, std::optional<Reply> waiting);
