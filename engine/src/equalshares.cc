@@ -82,7 +82,7 @@ Outcome RunEqualShares(const Election& election, const TieBreak& tie_break, bool
     Money unit = 1;
     for (int i = 0; i < election.money_scale; ++i) unit *= 10;
     const Rational start = MakeRational(election.budget / (static_cast<Money>(voters) * unit) * unit);
-    out = RunMesAdd1(election, tie_break, &start, /*stop_when_exhaustive=*/false, options.threads);
+    out = RunMesAdd1(election, tie_break, &start, /*stop_when_exhaustive=*/false, options);
   }
   if (complete) CompleteByVotes(election, tie_break, out);
   if (options.comparison == Comparison::kNone) return out;

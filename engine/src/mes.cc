@@ -20,7 +20,6 @@
 #include <iterator>
 #include <memory>
 #include <numeric>
-#include <thread>
 
 #include "mes_instance.h"
 #include "mes_screen.h"
@@ -598,7 +597,7 @@ Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction
 }
 
 Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Rational* start,
-                   bool stop_when_exhaustive, int threads) {
+                   bool stop_when_exhaustive, const RuleOptions& options) {
   const MesInstance inst = BuildInstance(election, Satisfaction::kCost);
   // Each run adds 1 to each voter's budget: one currency unit.
   mpz_class unit;
@@ -640,10 +639,10 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
   };
   // Each run is screened in doubles first (mes_screen.h): it gives the funded
   // set, all the loop needs. The exact count runs where the screen cannot
-  // decide, and for the outcome finally kept. With several threads, successive
-  // budgets are screened at once and read in order; what lies past the last
-  // one needed is wasted, nothing else changes.
-  const auto width = static_cast<std::size_t>(std::clamp(threads, 1, 64));
+  // decide, and for the outcome finally kept. With the caller's runner,
+  // successive budgets are screened at once and read in order; what lies past
+  // the last one needed is wasted, nothing else changes.
+  const auto width = static_cast<std::size_t>(options.run_jobs ? std::clamp(options.threads, 1, 64) : 1);
   std::vector<std::unique_ptr<MesScreen>> screens;
   for (std::size_t t = 0; t < width; ++t) screens.push_back(std::make_unique<MesScreen>(election, inst, tie_break));
   std::vector<std::optional<ScreenedOutcome>> screened(width);
@@ -652,12 +651,12 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
   Rational previous_budget;
   for (int iteration = 1;;) {
     for (std::size_t t = 0; t < width; ++t) budgets[t] = voter_budget + Rational(unit) * static_cast<long>(t);
-    {
-      std::vector<std::jthread> helpers;
-      for (std::size_t t = 1; t < width; ++t) {
-        helpers.emplace_back([&, t] { screened[t] = screens[t]->Run(budgets[t]); });
-      }
-      screened[0] = screens[0]->Run(budgets[0]);
+    std::vector<std::function<void()>> jobs;
+    for (std::size_t t = 0; t < width; ++t) jobs.emplace_back([&, t] { screened[t] = screens[t]->Run(budgets[t]); });
+    if (width > 1) {
+      options.run_jobs(jobs);
+    } else {
+      jobs[0]();
     }
     for (std::size_t t = 0; t < width; ++t, ++iteration) {
       Outcome out;

@@ -105,7 +105,7 @@ bool IsExhaustive(const Election& election, const std::vector<ProjectIndex>& can
 // first exhaustive outcome; equalshares.net's add1, as Wieliczka, Świecie and
 // Assen were counted, starts from whole units and only stops over the budget.
 Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Rational* start = nullptr,
-                   bool stop_when_exhaustive = true, int threads = 1);
+                   bool stop_when_exhaustive = true, const RuleOptions& options = {});
 // equalshares.net's add1 with integral endowments (equalshares.cc), then, when
 // `complete`, utilitarian completion, and the comparison step of `options`.
 Outcome RunEqualShares(const Election& election, const TieBreak& tie_break, bool complete,

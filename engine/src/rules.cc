@@ -198,7 +198,7 @@ Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& t
       out = internal::RunMes(election, tie_break, Satisfaction::kBorda, equal_share);
       break;
     case RuleKind::kMesAdd1:
-      out = internal::RunMesAdd1(election, tie_break, nullptr, /*stop_when_exhaustive=*/true, options.threads);
+      out = internal::RunMesAdd1(election, tie_break, nullptr, /*stop_when_exhaustive=*/true, options);
       break;
     case RuleKind::kPhragmen:
       out = internal::RunPhragmen(election, tie_break);

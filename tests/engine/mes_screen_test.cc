@@ -9,6 +9,7 @@
 #include "../../engine/src/mes_instance.h"
 #include "../../engine/src/mes_screen.h"
 #include "../../engine/src/rule_impl.h"
+#include "../../tools/psephos/job_runner.h"
 #include "../support/election_builder.h"
 #include "../support/shared_data.h"
 #include "psephos/engine/rules.h"
@@ -131,6 +132,7 @@ TEST_CASE("mes-add1 and equalshares-add1: the same outcome with any number of th
       for (int threads : {2, 3, 8}) {
         CAPTURE(threads);
         options.threads = threads;
+        options.run_jobs = cli::ThreadRunner();
         const auto many = engine::Tally(election, rule, tie_break, options);
         REQUIRE(many.ok());
         CHECK(many->selected == one->selected);

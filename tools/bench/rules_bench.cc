@@ -15,6 +15,7 @@
 
 #include "psephos/ballots/pabulib.h"
 #include "median.h"
+#include "../psephos/job_runner.h"
 #include "psephos/engine/explain.h"
 #include "psephos/engine/rules.h"
 
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
       if (iterated && cores > 1) {
         // The command line's default: one run per core at once (the server counts with one thread).
         options.threads = cores;
+        options.run_jobs = psephos::cli::ThreadRunner();
         const double parallel_ms = MedianMs(rule_reps, [&] { (void)psephos::engine::Tally(*election, rule, tie_break, options); });
         std::printf("  %-18s %10.2f ms   (%d threads)\n", "", parallel_ms, cores);
       }

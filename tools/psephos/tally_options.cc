@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "psephos/ballots/official_rule.h"
+#include "job_runner.h"
 #include "psephos/ballots/pabulib.h"
 
 namespace psephos::cli {
@@ -157,6 +158,7 @@ Result<TallySetup> SetupTally(const TallyArgs& args, engine::Election read) {
   if (args.seats) options.seats = args.seats;
   // Same outcome with any number of threads; a command-line count may use every core.
   options.threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.run_jobs = ThreadRunner();
   if (!args.rank_points.empty()) options.rank_points = args.rank_points;
   auto policy = engine::ParsePartialPolicy(args.partial_policy);
   if (!policy.ok()) return policy.status();

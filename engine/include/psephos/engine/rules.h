@@ -1,6 +1,7 @@
 // The rules Psephos counts with, by the names the field uses.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,9 @@ enum class PartialPolicy {
 };
 Result<PartialPolicy> ParsePartialPolicy(std::string_view name);
 
+// Runs every job given and returns when all are done, in any order, on any threads.
+using JobRunner = std::function<void(const std::vector<std::function<void()>>& jobs)>;
+
 struct RuleOptions {
   // Projects whose score (votes, points or rank points) is lower are never
   // funded. Required by greedy-threshold; honoured by every greedy rule.
@@ -71,10 +75,12 @@ struct RuleOptions {
   std::optional<std::int64_t> reserve_share;
   // equalshares-add1 and -add1u: the comparison step.
   Comparison comparison = Comparison::kNone;
-  // mes-add1 and equalshares-*: how many threads try successive budgets at
-  // once. The outcome is the same with any number; a server counting beside
-  // its voters keeps 1.
+  // mes-add1 and equalshares-*: how many successive budgets are tried at
+  // once, through run_jobs (the caller's: the engine starts no thread; unset,
+  // one after another). The outcome is the same with any number; a server
+  // counting beside its voters keeps 1.
   int threads = 1;
+  JobRunner run_jobs;
 };
 
 // Parses a rule name ("greedy", "mes-add1", ...). Unknown names are an error
