@@ -1,4 +1,4 @@
-// An Api over a fresh SQLite store, called without sockets.
+// An Api over a fresh store (SQLite unless told), called without sockets.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -11,7 +11,7 @@
 
 #include "psephos/server/api.h"
 #include "psephos/server/secrets.h"
-#include "temp_dir.h"
+#include "test_storage.h"
 
 namespace psephos::test {
 
@@ -43,8 +43,18 @@ struct Answer {
 
 class Fixture {
  public:
-  Fixture() {
-    storage_ = std::move(OpenSqliteStorage(dir_.file("api.db"))).value();
+  explicit Fixture(Backend backend = Backend::kSqlite) : store_(backend) {
+    auto opened = store_.Open();
+    REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+    storage_ = std::move(opened).value();
+    worker_ = std::make_unique<DbWorker>(*storage_);
+    ApiOptions options;
+    options.wrong_codes.burst = 5;
+    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
+  }
+
+  // Over a store opened elsewhere (a copy, another node).
+  explicit Fixture(std::unique_ptr<Storage> storage) : store_(Backend::kSqlite), storage_(std::move(storage)) {
     worker_ = std::make_unique<DbWorker>(*storage_);
     ApiOptions options;
     options.wrong_codes.burst = 5;
@@ -111,10 +121,11 @@ class Fixture {
 
   Api& api() { return *api_; }
   Storage& storage() { return *storage_; }
+  const TestStore& store() const { return store_; }
   DbWorker& worker() { return *worker_; }
 
  private:
-  test::TempDir dir_;
+  TestStore store_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<DbWorker> worker_;
   std::unique_ptr<Api> api_;

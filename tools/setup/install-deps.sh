@@ -3,6 +3,7 @@
 set -euo pipefail
 packages=(cmake g++ make libgmp-dev nlohmann-json3-dev doctest-dev libboost1.81-dev libssl-dev libsqlite3-dev
           libsqlitecpp-dev
+          libpqxx-dev postgresql         # PostgreSQL storage; the tests start a throwaway cluster
           python3                        # tests/crash/crash_test.py (standard library only)
           clang libclang-rt-14-dev)      # tools/setup/fuzz.sh: libFuzzer and clang's sanitizer runtimes
 missing=()
