@@ -421,18 +421,32 @@ class PgStorage final : public Storage {
   }
 
   // Runs `body` in a transaction that commits only if the body commits it; a
-  // thrown error becomes a Status saying `what` failed. A broken connection is
-  // dropped so that the next call connects again.
+  // thrown error becomes a Status saying `what` failed. A connection found
+  // broken (the server restarted, a failover, the backend ended) is made again
+  // and the transaction run once more: nothing of it was committed. A
+  // connection lost during the commit itself is not retried (it may have
+  // committed): the error goes back, as for any failed write.
   template <class Body>
   auto Transact(const char* what, Body&& body) -> decltype(body(std::declval<pqxx::work&>())) {
-    try {
-      pqxx::work t(Connection());
-      return body(t);
-    } catch (const pqxx::broken_connection& e) {
-      connection_.reset();
-      return Failed(what, e);
-    } catch (const std::exception& e) {
-      return Failed(what, e);
+    for (int attempt = 0;; ++attempt) {
+      try {
+        pqxx::work t(Connection());
+        return body(t);
+      } catch (const pqxx::in_doubt_error& e) {
+        connection_.reset();
+        return Failed(what, e);
+      } catch (const pqxx::broken_connection& e) {
+        connection_.reset();
+        if (attempt == 0) continue;
+        return Failed(what, e);
+      } catch (const pqxx::sql_error& e) {
+        if (e.sqlstate().rfind("57P", 0) != 0) return Failed(what, e);
+        connection_.reset();  // 57P01-03: the server is shutting down or restarting
+        if (attempt == 0) continue;
+        return Failed(what, e);
+      } catch (const std::exception& e) {
+        return Failed(what, e);
+      }
     }
   }
 

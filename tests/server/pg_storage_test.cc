@@ -142,6 +142,32 @@ TEST_CASE("postgres: nodes starting together on an empty database make the schem
   CHECK(newer.status().message().find("newer Psephos (schema 99)") != std::string::npos);
 }
 
+TEST_CASE("postgres: a node whose connection the server ended connects again, and its next write is stored") {
+  test::TestStore store(test::Backend::kPostgres);
+  auto node = store.Open();
+  REQUIRE_MESSAGE(node.ok(), node.status().message());
+  auto id = (*node)->CreateProcess("school", "{}");
+  REQUIRE(id.ok());
+  REQUIRE((*node)->AddCodeBatch(*id, "student", "", {"h1", "h2"}, "").ok());
+  REQUIRE((*node)->AppendBallots({Ballot(*id, "h1", "r1")}).ok());
+  auto end_connections = [&] {
+    pqxx::connection admin(store.location());
+    pqxx::nontransaction t(admin);
+    auto ended = t.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    REQUIRE(ended.size() == 1);  // the node's one connection
+  };
+  end_connections();
+  auto stored = (*node)->AppendBallots({Ballot(*id, "h2", "r2")});
+  REQUIRE_MESSAGE(stored.ok(), stored.status().message());
+  CHECK((*stored)[0] == AppendResult::kStored);
+  end_connections();
+  auto log = (*node)->LoadLog(*id);
+  REQUIRE_MESSAGE(log.ok(), log.status().message());
+  REQUIRE(log->size() == 2);
+  CHECK((*log)[1].receipt == "r2");
+}
+
 TEST_CASE("postgres: a database that cannot be reached is named in the error, without its password") {
   auto s = OpenPgStorage("postgresql://psephos:s3cret@127.0.0.1:1/votes?connect_timeout=5");
   REQUIRE_FALSE(s.ok());
