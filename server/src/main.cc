@@ -86,8 +86,8 @@ Result<Options> ReadConfig(const std::string& path) {
   return out;
 }
 
-const std::set<std::string> kOptionNames{"data", "database", "copy-to", "listen", "cert", "key", "host-name", "threads", "example",
-                                         "body-limit", "read-timeout", "idle-timeout", "code-failures", "max-connections", "max-connections-per-address"};
+const std::set<std::string> kOptionNames{"data", "database", "copy-to", "listen", "cert", "key", "host-name",
+                                         "threads", "example", "body-limit", "read-timeout", "idle-timeout", "code-failures", "max-connections", "max-connections-per-address"};
 
 Result<Options> ParseArgs(int argc, char** argv) {
   Options flags;

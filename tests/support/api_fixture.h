@@ -46,20 +46,10 @@ class Fixture {
   explicit Fixture(Backend backend = Backend::kSqlite) : store_(backend) {
     auto opened = store_.Open();
     REQUIRE_MESSAGE(opened.ok(), opened.status().message());
-    storage_ = std::move(opened).value();
-    worker_ = std::make_unique<DbWorker>(*storage_);
-    ApiOptions options;
-    options.wrong_codes.burst = 5;
-    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
+    Start(std::move(opened).value());
   }
-
   // Over a store opened elsewhere (a copy, another node).
-  explicit Fixture(std::unique_ptr<Storage> storage) : store_(Backend::kSqlite), storage_(std::move(storage)) {
-    worker_ = std::make_unique<DbWorker>(*storage_);
-    ApiOptions options;
-    options.wrong_codes.burst = 5;
-    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
-  }
+  explicit Fixture(std::unique_ptr<Storage> storage) : store_(Backend::kSqlite) { Start(std::move(storage)); }
 
   Answer Call(http::verb verb, const std::string& target, const std::string& body = "", bool admin = true,
               const std::string& type = "application/json", const std::string& client = "10.0.0.1") {
@@ -125,6 +115,14 @@ class Fixture {
   DbWorker& worker() { return *worker_; }
 
  private:
+  void Start(std::unique_ptr<Storage> storage) {
+    storage_ = std::move(storage);
+    worker_ = std::make_unique<DbWorker>(*storage_);
+    ApiOptions options;
+    options.wrong_codes.burst = 5;
+    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
+  }
+
   TestStore store_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<DbWorker> worker_;
