@@ -3,8 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <future>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -41,9 +43,16 @@ struct Answer {
   std::string text;
 };
 
+// SQLite, or PostgreSQL when PSEPHOS_TEST_BACKEND=postgresql: ctest runs the
+// API suites once more that way (tests/CMakeLists.txt).
+inline Backend DefaultBackend() {
+  const char* chosen = std::getenv("PSEPHOS_TEST_BACKEND");
+  return chosen != nullptr && std::string_view(chosen) == "postgresql" ? Backend::kPostgres : Backend::kSqlite;
+}
+
 class Fixture {
  public:
-  explicit Fixture(Backend backend = Backend::kSqlite) : store_(backend) {
+  explicit Fixture(Backend backend = DefaultBackend()) : store_(backend) {
     auto opened = store_.Open();
     REQUIRE_MESSAGE(opened.ok(), opened.status().message());
     Start(std::move(opened).value());
@@ -94,9 +103,15 @@ class Fixture {
     return Call(http::verb::post, "/api/v1/processes/school/ballots", body.dump(), false, "application/json", client);
   }
 
-  // A new Api over the same store, as after a server restart.
+  // A new Api and database worker over the same store, as after a server
+  // restart: the old ones stop as psephos-server stops them (the Api, then the
+  // worker, which ends the jobs still queued), so none of the old Api's jobs
+  // runs after it is gone.
   void RestartApi() {
+    api_->Stop();
+    worker_->Stop();
     api_.reset();
+    worker_ = std::make_unique<DbWorker>(*storage_);
     api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), ApiOptions{})).value();
   }
 
