@@ -1,10 +1,13 @@
 #include "test_storage.h"
 
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <sstream>
@@ -23,16 +26,28 @@ std::string ReadUrl(const std::string& folder) {
 
 const std::string kScript = std::string(PSEPHOS_SOURCE_DIR) + "/tests/support/pg_cluster.py";
 
-// A cluster of this process's own, for a test binary run by hand.
+void StopCluster(const std::string& folder) {
+  [[maybe_unused]] int ignored = std::system(("python3 " + kScript + " stop " + folder).c_str());
+}
+
+// A cluster of this process's own, for a test binary run by hand; named by
+// the process id, so that one left by a test binary that crashed is stopped
+// and deleted by the next.
 class OwnCluster {
  public:
   OwnCluster() : folder_("/tmp/psephos-pg-" + std::to_string(::getpid())) {
+    for (const auto& entry : std::filesystem::directory_iterator("/tmp")) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("psephos-pg-", 0) != 0) continue;
+      const long pid = std::strtol(name.c_str() + 11, nullptr, 10);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) StopCluster(entry.path().string());
+    }
     if (std::system(("python3 " + kScript + " start " + folder_ + " >/dev/null").c_str()) != 0) {
       throw std::runtime_error("could not start a test PostgreSQL cluster (" + kScript + ")");
     }
     url_ = ReadUrl(folder_);
   }
-  ~OwnCluster() { [[maybe_unused]] int ignored = std::system(("python3 " + kScript + " stop " + folder_).c_str()); }
+  ~OwnCluster() { StopCluster(folder_); }
   const std::string& url() const { return url_; }
 
  private:
