@@ -145,6 +145,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       if (!log.ok()) return loaded.set_value(log.status());
       for (const auto& b : *log) {
         live->log.push_back(b.receipt);
+        live->log_last_id = b.id;
         if (b.superseded) continue;
         const BallotFacts facts = StoredBallotFacts(live->definition, ballots::ParseJson(b.ballot).value_or(json()));
         auto code = live->codes.find(b.code_hash);
@@ -720,8 +721,10 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
     CountBallot(*p, TurnoutGroup(code_state), code_state.area, facts.budgets, facts.channel, 1);
     code_state.budgets = facts.budgets;
     code_state.channel = facts.channel;
-    p->log.push_back(receipt);  // callbacks run in commit order: the log's order
-    p->head.clear();
+    if (!shared_store_) {  // shared: other nodes add to the log too; it is read from the store (SyncLog)
+      p->log.push_back(receipt);  // callbacks run in commit order: the log's order
+      p->head.clear();
+    }
     done_lock.unlock();
     json answer{{"receipt", receipt}, {"stored", true}};
     if (!opening.empty()) answer["entry"] = opening;
@@ -746,6 +749,28 @@ void Api::ReadCodeFromStore(const std::shared_ptr<LiveProcess>& p, const std::st
         at->second.status = CodeStatus::kSpent;
         at->second.checked_in = !stored.checked_in.empty();
       }
+    }
+    then();
+  });
+  if (!posted) reply(ErrorResponse(http::status::service_unavailable, "stopping", "the server is stopping"));
+}
+
+void Api::SyncLog(const std::shared_ptr<LiveProcess>& p, std::function<void()> then, const Reply& reply) {
+  const bool posted = worker_.Post([this, p, then = std::move(then), reply](Storage& storage) {
+    // One job at a time on this thread: no other sync moves log_last_id meanwhile.
+    std::int64_t after = [&] {
+      std::lock_guard lock(mutex_);
+      return p->log_last_id;
+    }();
+    for (;;) {
+      auto slice = storage.LoadLogSlice(p->id, after, kLogSyncSlice);
+      if (!slice.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", slice.status().message()));
+      if (slice->empty()) break;
+      std::lock_guard lock(mutex_);
+      for (const StoredBallot& b : *slice) p->log.push_back(b.receipt);
+      after = p->log_last_id = slice->back().id;
+      p->head.clear();
+      if (slice->size() < kLogSyncSlice) break;
     }
     then();
   });

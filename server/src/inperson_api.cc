@@ -528,8 +528,10 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
     sheet.status = decision.after;
     if (entry.device != 0) ++p->devices[entry.device].entries;
     if (ballot) {
-      p->log.push_back(ballot->receipt);
-      p->head.clear();
+      if (!shared_store_) {  // shared: the log is read from the store (SyncLog)
+        p->log.push_back(ballot->receipt);
+        p->head.clear();
+      }
       CountBallot(*p, "", area, facts.budgets, facts.channel, 1);
     }
     json answer{{"serial", serial}, {"state", sheet.status.state}, {"counted", sheet.status.counted}};

@@ -28,7 +28,10 @@ json PrivateReceiptAnswer(const std::string& receipt, std::size_t index, std::ve
 
 // The public board: the count and head of the ballot log at any time, and
 // after the close, any receipt's entry with its inclusion proof.
-void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply) {
+void Api::Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply, bool synced) {
+  if (shared_store_ && !synced) {
+    return SyncLog(p, [this, p, receipt, reply]() mutable { Board(p, receipt, std::move(reply), true); }, reply);
+  }
   std::unique_lock lock(mutex_);
   if (p->state == ProcessState::kDraft) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
   if (p->head.empty()) p->head = p->log_head.Extend(p->log);
@@ -89,7 +92,12 @@ std::optional<std::size_t> ParseSize(const std::string& text) {
 // The board only grows: a consistency proof (RFC 9162 section 2.1.4) from the
 // head of the first `from` ballots to that of the first `to` (default: all).
 void Api::Consistency(const std::shared_ptr<LiveProcess>& p, const std::string& from_text, const std::string& to_text,
-                      Reply reply) {
+                      Reply reply, bool synced) {
+  if (shared_store_ && !synced) {
+    return SyncLog(p, [this, p, from_text, to_text, reply]() mutable {
+      Consistency(p, from_text, to_text, std::move(reply), true);
+    }, reply);
+  }
   auto bad = [&](const std::string& code, const std::string& message) {
     reply(ErrorResponse(http::status::bad_request, code, message));
   };

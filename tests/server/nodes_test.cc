@@ -44,7 +44,8 @@ TEST_CASE("nodes: a code made on one node votes on the other, once; a close on o
   auto check = Check(b, codes[0]);
   REQUIRE(check.status == 200);
   CHECK(check.body["used"] == false);
-  CHECK(b.Vote(codes[0], {"a"}).status == 201);
+  auto on_b = b.Vote(codes[0], {"a"});
+  CHECK(on_b.status == 201);
   // A's memory still says unused; the database refuses it as spent, and A says so.
   auto again = a.Vote(codes[0], {"b"});
   CHECK(again.status == 409);
@@ -55,6 +56,14 @@ TEST_CASE("nodes: a code made on one node votes on the other, once; a close on o
   REQUIRE(used.status == 200);
   CHECK(used.body["used"] == true);
   CHECK(used.body["can_vote"] == false);
+  // Both nodes read one ballot log: the same size and Merkle head.
+  auto board_a = a.Call(http::verb::get, "/api/v1/processes/school/board", "", false);
+  auto board_b = b.Call(http::verb::get, "/api/v1/processes/school/board", "", false);
+  REQUIRE(board_a.status == 200);
+  REQUIRE(board_b.status == 200);
+  CHECK(board_a.body["ballots"] == 2);
+  CHECK(board_b.body["ballots"] == 2);
+  CHECK(board_a.body["head"] == board_b.body["head"]);
   // A made-up code is still unknown on both.
   CHECK(b.Vote("XXXX-XXXX-XXXX", {"a"}).status == 403);
 
@@ -77,6 +86,9 @@ TEST_CASE("nodes: a code made on one node votes on the other, once; a close on o
   REQUIRE(ballots.ok());
   CHECK(ballots->size() == 2);
   CHECK(a.Vote(codes[3], {"a"}).status == 409);
+  // A ballot taken by B is on A's board, with its proof.
+  CHECK(a.Call(http::verb::get, "/api/v1/processes/school/board/receipts/" + on_b.body["receipt"].get<std::string>(),
+               "", false).status == 200);
 }
 
 }  // namespace psephos::test

@@ -134,6 +134,7 @@ class Api final : public Handler {
     std::map<std::string, PaperSheet> paper_sheets;  // sheets with readings, by serial
     nlohmann::json results;  // null until tallied
     std::vector<std::string> log;  // receipts (leaf hashes) of every accepted ballot, in order
+    std::int64_t log_last_id = 0;  // the id of the last ballot in `log` (SyncLog reads on from it)
     std::string head;              // Merkle head of `log`; empty when stale
     LogHead log_head;              // extended to `log` when `head` is stale: O(log n) a ballot
     std::shared_ptr<const std::string> bundle;  // null until first asked for after close
@@ -254,11 +255,17 @@ class Api final : public Handler {
   // `reply` answers if the store cannot be read.
   void ReadCodeFromStore(const std::shared_ptr<LiveProcess>& p, const std::string& hash, std::function<void()> then,
                          const Reply& reply);
+  // On a shared store the ballot log grows on every node: reads the entries
+  // this node has not seen into `log`, then runs `then` on the database thread.
+  static constexpr std::size_t kLogSyncSlice = 2000;
+  void SyncLog(const std::shared_ptr<LiveProcess>& p, std::function<void()> then, const Reply& reply);
   // The process's state and results read again from a store another node
   // writes to (after it refused a ballot as closed).
   void RefreshFromStore(const std::shared_ptr<LiveProcess>& p);
-  void Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply);
-  void Consistency(const std::shared_ptr<LiveProcess>& p, const std::string& from, const std::string& to, Reply reply);
+  // `synced`: the log was read from a shared store just before (SyncLog).
+  void Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply, bool synced = false);
+  void Consistency(const std::shared_ptr<LiveProcess>& p, const std::string& from, const std::string& to, Reply reply,
+                   bool synced = false);
   void Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply);
   void ExportBudget(const std::shared_ptr<LiveProcess>& p, const std::string& budget_id, Reply reply);
   nlohmann::json Summary(const LiveProcess& p) const;  // call with mutex_ held
