@@ -3,27 +3,10 @@
 // in a node's memory.
 #include <doctest/doctest.h>
 
-#include <sstream>
-
 #include "../support/api_fixture.h"
 
 namespace psephos::test {
 namespace {
-
-// A code batch made on `node`; the codes.
-std::vector<std::string> MakeCodes(Fixture& node, int count) {
-  auto batch = node.Call(http::verb::post, "/api/v1/processes/school/codes",
-                         json{{"count", count}, {"group", "family"}}.dump());
-  REQUIRE(batch.status == 201);
-  auto csv = node.Call(http::verb::get, batch.body["download"]);
-  REQUIRE(csv.status == 200);
-  std::vector<std::string> out;
-  std::istringstream lines(csv.text);
-  std::string line;
-  std::getline(lines, line);  // header
-  while (std::getline(lines, line)) out.push_back(line.substr(0, line.find(',')));
-  return out;
-}
 
 Answer Check(Fixture& node, const std::string& code) {
   return node.Call(http::verb::post, "/api/v1/processes/school/codes/check", json{{"code", code}}.dump(), false);
@@ -37,7 +20,7 @@ TEST_CASE("nodes: a code made on one node votes on the other, once; a close on o
   auto opened = a.store().Open();
   REQUIRE_MESSAGE(opened.ok(), opened.status().message());
   Fixture b(std::move(opened).value());  // started after the process exists, before these codes
-  const std::vector<std::string> codes = MakeCodes(a, 4);
+  const std::vector<std::string> codes = a.MakeCodes(4, "family");
   REQUIRE(codes.size() == 4);
 
   // B never saw codes[0] made: the database knows it.

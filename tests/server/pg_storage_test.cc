@@ -11,19 +11,9 @@
 
 using namespace psephos;
 using namespace psephos::server;
+using psephos::test::TestBallot;
 
 namespace {
-
-BallotToStore Ballot(ProcessId process, const std::string& code, const std::string& receipt) {
-  BallotToStore b;
-  b.process = process;
-  b.code_hash = code;
-  b.group = "student";
-  b.ballot = R"({"main":{"projects":["a"]}})";
-  b.receipt = receipt;
-  b.created_at_ms = 1;
-  return b;
-}
 
 std::string Code(int i) { return "code" + std::to_string(i); }
 
@@ -35,19 +25,17 @@ TEST_CASE("postgres: two nodes racing to spend the same codes: each code is spen
   auto node2 = store.Open();
   REQUIRE_MESSAGE(node1.ok(), node1.status().message());
   REQUIRE_MESSAGE(node2.ok(), node2.status().message());
-  auto id = (*node1)->CreateProcess("school", "{}");
-  REQUIRE((*node1)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
-  REQUIRE(id.ok());
+  const ProcessId id = test::OpenProcess(**node1, "school");
   constexpr int kCodes = 150;
   std::vector<std::string> hashes;
   for (int i = 0; i < kCodes; ++i) hashes.push_back(Code(i));
-  REQUIRE((*node1)->AddCodeBatch(*id, "student", "", hashes, "").ok());
+  REQUIRE((*node1)->AddCodeBatch(id, "student", "", hashes, "").ok());
 
   // Both nodes send a ballot for every code, one transaction per ballot.
   std::vector<AppendResult> first(kCodes), second(kCodes);
   auto vote = [&](Storage& node, std::vector<AppendResult>& out, const std::string& tag) {
     for (int i = 0; i < kCodes; ++i) {
-      auto r = node.AppendBallots({Ballot(*id, Code(i), tag + std::to_string(i))});
+      auto r = node.AppendBallots({TestBallot(id, Code(i), tag + std::to_string(i))});
       REQUIRE_MESSAGE(r.ok(), r.status().message());
       out[static_cast<std::size_t>(i)] = (*r)[0];
     }
@@ -64,7 +52,7 @@ TEST_CASE("postgres: two nodes racing to spend the same codes: each code is spen
     won_by_first += first[i] == AppendResult::kStored ? 1 : 0;
   }
   MESSAGE("node 1 won " << won_by_first << " of " << kCodes << " races");
-  auto log = (*node2)->LoadLog(*id);
+  auto log = (*node2)->LoadLog(id);
   REQUIRE(log.ok());
   CHECK(log->size() == kCodes);
 
@@ -72,14 +60,14 @@ TEST_CASE("postgres: two nodes racing to spend the same codes: each code is spen
   // the other: every second code of a fresh batch, from opposite ends.
   std::vector<std::string> more;
   for (int i = kCodes; i < 2 * kCodes; ++i) more.push_back(Code(i));
-  REQUIRE((*node1)->AddCodeBatch(*id, "student", "", more, "").ok());
-  auto kiosk = (*node1)->AddDevice(*id, DeviceRecord{0, "kiosk", "library", "token", false, 1, 0, 60});
+  REQUIRE((*node1)->AddCodeBatch(id, "student", "", more, "").ok());
+  auto kiosk = (*node1)->AddDevice(id, DeviceRecord{0, "kiosk", "library", "token", false, 1, 0, 60});
   REQUIRE(kiosk.ok());
   std::vector<AppendResult> ballots, checkins(kCodes);
   std::thread batches([&] {
     for (int i = kCodes; i < 2 * kCodes; i += 10) {
       std::vector<BallotToStore> batch;
-      for (int j = i; j < i + 10; ++j) batch.push_back(Ballot(*id, Code(j), Code(j)));
+      for (int j = i; j < i + 10; ++j) batch.push_back(TestBallot(id, Code(j), Code(j)));
       auto r = (*node1)->AppendBallots(batch);
       REQUIRE_MESSAGE(r.ok(), r.status().message());
       ballots.insert(ballots.end(), r->begin(), r->end());
@@ -90,11 +78,11 @@ TEST_CASE("postgres: two nodes racing to spend the same codes: each code is spen
       const auto slot = static_cast<std::size_t>(i - kCodes);
       if (i % 7 == 0) {
         VoterCodeRecord one_time{"kiosk" + std::to_string(i), "student", "", false, "", *kiosk, 0, 1, false};
-        auto r = (*node2)->StartKioskSession(*id, Code(i), {}, one_time);
+        auto r = (*node2)->StartKioskSession(id, Code(i), {}, one_time);
         REQUIRE_MESSAGE(r.ok(), r.status().message());
         checkins[slot] = *r;
       } else {
-        auto r = (*node2)->CheckIn(*id, Code(i), "paper", 0);
+        auto r = (*node2)->CheckIn(id, Code(i), "paper", 0);
         REQUIRE_MESSAGE(r.ok(), r.status().message());
         checkins[slot] = *r;
       }
@@ -108,10 +96,10 @@ TEST_CASE("postgres: two nodes racing to spend the same codes: each code is spen
     CHECK((ballots[i] == AppendResult::kStored) != (checkins[i] == AppendResult::kStored));
     stored += ballots[i] == AppendResult::kStored ? 1 : 0;
   }
-  auto after = (*node1)->LoadLog(*id);
+  auto after = (*node1)->LoadLog(id);
   REQUIRE(after.ok());
   CHECK(after->size() == static_cast<std::size_t>(kCodes + stored));
-  auto codes = (*node1)->LoadCodes(*id);
+  auto codes = (*node1)->LoadCodes(id);
   REQUIRE(codes.ok());
   for (const auto& c : *codes) CHECK(c.spent == (c.code_hash.rfind("kiosk", 0) != 0));
   CHECK((*node1)->IntegrityCheck().ok());
@@ -147,11 +135,9 @@ TEST_CASE("postgres: a node whose connection the server ended connects again, an
   test::TestStore store(test::Backend::kPostgres);
   auto node = store.Open();
   REQUIRE_MESSAGE(node.ok(), node.status().message());
-  auto id = (*node)->CreateProcess("school", "{}");
-  REQUIRE((*node)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
-  REQUIRE(id.ok());
-  REQUIRE((*node)->AddCodeBatch(*id, "student", "", {"h1", "h2"}, "").ok());
-  REQUIRE((*node)->AppendBallots({Ballot(*id, "h1", "r1")}).ok());
+  const ProcessId id = test::OpenProcess(**node, "school");
+  REQUIRE((*node)->AddCodeBatch(id, "student", "", {"h1", "h2"}, "").ok());
+  REQUIRE((*node)->AppendBallots({TestBallot(id, "h1", "r1")}).ok());
   auto end_connections = [&] {
     pqxx::connection admin(store.location());
     pqxx::nontransaction t(admin);
@@ -160,11 +146,11 @@ TEST_CASE("postgres: a node whose connection the server ended connects again, an
     REQUIRE(ended.size() == 1);  // the node's one connection
   };
   end_connections();
-  auto stored = (*node)->AppendBallots({Ballot(*id, "h2", "r2")});
+  auto stored = (*node)->AppendBallots({TestBallot(id, "h2", "r2")});
   REQUIRE_MESSAGE(stored.ok(), stored.status().message());
   CHECK((*stored)[0] == AppendResult::kStored);
   end_connections();
-  auto log = (*node)->LoadLog(*id);
+  auto log = (*node)->LoadLog(id);
   REQUIRE_MESSAGE(log.ok(), log.status().message());
   REQUIRE(log->size() == 2);
   CHECK((*log)[1].receipt == "r2");

@@ -11,20 +11,9 @@
 
 using namespace psephos;
 using namespace psephos::server;
+using psephos::test::TestBallot;
 
 namespace {
-
-BallotToStore Ballot(ProcessId process, const std::string& code, const std::string& receipt, bool replaces = false) {
-  BallotToStore b;
-  b.process = process;
-  b.code_hash = code;
-  b.group = "student";
-  b.ballot = R"({"main":{"projects":["a"]}})";
-  b.receipt = receipt;
-  b.created_at_ms = 1;
-  b.replaces_earlier = replaces;
-  return b;
-}
 
 std::string Key(char prefix, int i) {
   std::string key(1, prefix);
@@ -65,43 +54,41 @@ TEST_CASE_TEMPLATE("code batches: hashes stored, the CSV kept until confirmed or
   test::TestStore store(B::kBackend);
   auto s = store.Open();
   REQUIRE(s.ok());
-  auto id = (*s)->CreateProcess("school", "{}");
-  REQUIRE((*s)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
-  REQUIRE(id.ok());
-  auto batch = (*s)->AddCodeBatch(*id, "family", "", {"h1", "h2"}, "code,group\nA,family\nB,family\n");
+  const ProcessId id = test::OpenProcess(**s, "school");
+  auto batch = (*s)->AddCodeBatch(id, "family", "", {"h1", "h2"}, "code,group\nA,family\nB,family\n");
   REQUIRE(batch.ok());
-  auto codes = (*s)->LoadCodes(*id);
+  auto codes = (*s)->LoadCodes(id);
   REQUIRE(codes.ok());
   REQUIRE(codes->size() == 2);
   CHECK((*codes)[0].group == "family");
   CHECK_FALSE((*codes)[0].spent);
   // A download that broke halfway is simply asked for again.
   for (int i = 0; i < 2; ++i) {
-    auto csv = (*s)->ReadCodeBatchCsv(*id, *batch, 0);
+    auto csv = (*s)->ReadCodeBatchCsv(id, *batch, 0);
     REQUIRE(csv.ok());
     REQUIRE(csv->has_value());
     CHECK(**csv == "code,group\nA,family\nB,family\n");
   }
-  auto wrong_process = (*s)->ForgetCodeBatchCsv(*id + 1, *batch);
+  auto wrong_process = (*s)->ForgetCodeBatchCsv(id + 1, *batch);
   REQUIRE(wrong_process.ok());
   CHECK_FALSE(*wrong_process);
-  auto forgotten = (*s)->ForgetCodeBatchCsv(*id, *batch);
+  auto forgotten = (*s)->ForgetCodeBatchCsv(id, *batch);
   REQUIRE(forgotten.ok());
   CHECK(*forgotten);
-  auto gone = (*s)->ReadCodeBatchCsv(*id, *batch, 0);
+  auto gone = (*s)->ReadCodeBatchCsv(id, *batch, 0);
   REQUIRE(gone.ok());
   CHECK_FALSE(gone->has_value());
-  auto again = (*s)->ForgetCodeBatchCsv(*id, *batch);
+  auto again = (*s)->ForgetCodeBatchCsv(id, *batch);
   REQUIRE(again.ok());
   CHECK_FALSE(*again);
 
   // Past its time the CSV is forgotten when next asked for.
-  auto old = (*s)->AddCodeBatch(*id, "family", "", {"h3"}, "code,group\nC,family\n");
+  auto old = (*s)->AddCodeBatch(id, "family", "", {"h3"}, "code,group\nC,family\n");
   REQUIRE(old.ok());
-  auto expired = (*s)->ReadCodeBatchCsv(*id, *old, std::numeric_limits<std::int64_t>::max());
+  auto expired = (*s)->ReadCodeBatchCsv(id, *old, std::numeric_limits<std::int64_t>::max());
   REQUIRE(expired.ok());
   CHECK_FALSE(expired->has_value());
-  auto after = (*s)->ReadCodeBatchCsv(*id, *old, 0);
+  auto after = (*s)->ReadCodeBatchCsv(id, *old, 0);
   REQUIRE(after.ok());
   CHECK_FALSE(after->has_value());
 }
@@ -111,23 +98,22 @@ TEST_CASE_TEMPLATE("ballots: a code votes once, unknown codes are refused, lates
   test::TestStore store(B::kBackend);
   auto s = store.Open();
   REQUIRE(s.ok());
-  auto id = (*s)->CreateProcess("school", "{}");
-  REQUIRE((*s)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
-  REQUIRE(id.ok());
-  REQUIRE((*s)->AddCodeBatch(*id, "student", "", {"h1", "h2"}, "").ok());
-  auto results = (*s)->AppendBallots({Ballot(*id, "h1", "r1"), Ballot(*id, "h1", "r2"), Ballot(*id, "zz", "r3")});
+  const ProcessId id = test::OpenProcess(**s, "school");
+  REQUIRE((*s)->AddCodeBatch(id, "student", "", {"h1", "h2"}, "").ok());
+  auto results =
+      (*s)->AppendBallots({TestBallot(id, "h1", "r1"), TestBallot(id, "h1", "r2"), TestBallot(id, "zz", "r3")});
   REQUIRE(results.ok());
   CHECK(*results == std::vector<AppendResult>{AppendResult::kStored, AppendResult::kCodeSpent,
                                               AppendResult::kCodeUnknown});
   // Latest ballot counts: h2 votes twice, only the second is loaded.
-  auto again = (*s)->AppendBallots({Ballot(*id, "h2", "r4", true), Ballot(*id, "h2", "r5", true)});
+  auto again = (*s)->AppendBallots({TestBallot(id, "h2", "r4", true), TestBallot(id, "h2", "r5", true)});
   REQUIRE(again.ok());
-  auto ballots = (*s)->LoadBallots(*id);
+  auto ballots = (*s)->LoadBallots(id);
   REQUIRE(ballots.ok());
   REQUIRE(ballots->size() == 2);
   CHECK((*ballots)[0].receipt == "r1");
   CHECK((*ballots)[1].receipt == "r5");
-  auto codes = (*s)->LoadCodes(*id);
+  auto codes = (*s)->LoadCodes(id);
   REQUIRE(codes.ok());
   CHECK((*codes)[0].spent);
 }
@@ -137,27 +123,25 @@ TEST_CASE_TEMPLATE("the database worker commits queued ballots in order and in g
   test::TestStore store(B::kBackend);
   auto s = store.Open();
   REQUIRE(s.ok());
-  auto id = (*s)->CreateProcess("school", "{}");
-  REQUIRE((*s)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
-  REQUIRE(id.ok());
+  const ProcessId id = test::OpenProcess(**s, "school");
   std::vector<std::string> hashes;
   for (int i = 0; i < 300; ++i) hashes.push_back(Key('h', i));
-  REQUIRE((*s)->AddCodeBatch(*id, "student", "", hashes, "").ok());
+  REQUIRE((*s)->AddCodeBatch(id, "student", "", hashes, "").ok());
   std::vector<std::future<Result<AppendResult>>> done;
   {
     DbWorker worker(**s, 64);
     for (int i = 0; i < 300; ++i) {
       auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
       done.push_back(promise->get_future());
-      worker.AppendBallot(Ballot(*id, hashes[static_cast<std::size_t>(i)], Key('r', i)),
+      worker.AppendBallot(TestBallot(id, hashes[static_cast<std::size_t>(i)], Key('r', i)),
                           [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); });
     }
     std::promise<std::size_t> count;
-    worker.Post([&](Storage& storage) { count.set_value(storage.LoadBallots(*id)->size()); });
+    worker.Post([&](Storage& storage) { count.set_value(storage.LoadBallots(id)->size()); });
     CHECK(count.get_future().get() == 300);  // every ballot queued before the job is in
     worker.Stop();
     bool refused = false;
-    worker.AppendBallot(Ballot(*id, "h0", "late"), [&](Result<AppendResult> r) { refused = !r.ok(); });
+    worker.AppendBallot(TestBallot(id, "h0", "late"), [&](Result<AppendResult> r) { refused = !r.ok(); });
     CHECK(refused);
   }
   for (auto& f : done) {
@@ -165,7 +149,7 @@ TEST_CASE_TEMPLATE("the database worker commits queued ballots in order and in g
     REQUIRE(r.ok());
     CHECK(*r == AppendResult::kStored);
   }
-  auto ballots = (*s)->LoadBallots(*id);
+  auto ballots = (*s)->LoadBallots(id);
   REQUIRE(ballots.ok());
   CHECK((*ballots)[0].receipt == "r0");
   CHECK((*ballots)[299].receipt == "r299");
@@ -176,19 +160,16 @@ TEST_CASE_TEMPLATE("ballot ids: one sequence over every process, slices read in 
   test::TestStore store(B::kBackend);
   auto s = store.Open();
   REQUIRE_MESSAGE(s.ok(), s.status().message());
-  auto school = (*s)->CreateProcess("school", "{}");
-  REQUIRE((*s)->SetState(*school, ProcessState::kOpen).ok());  // ballots are stored only while open
-  auto park = (*s)->CreateProcess("park", "{}");
-  REQUIRE((*s)->SetState(*park, ProcessState::kOpen).ok());  // ballots are stored only while open
-  REQUIRE(school.ok());
-  REQUIRE(park.ok());
-  REQUIRE((*s)->AddCodeBatch(*school, "student", "", {"s1", "s2", "s3"}, "").ok());
-  REQUIRE((*s)->AddCodeBatch(*park, "student", "", {"p1", "p2"}, "").ok());
-  REQUIRE((*s)->AppendBallots({Ballot(*school, "s1", "a"), Ballot(*park, "p1", "b"), Ballot(*school, "s2", "c", true),
-                               Ballot(*park, "p2", "d"), Ballot(*school, "s3", "e")})
+  const ProcessId school = test::OpenProcess(**s, "school");
+  const ProcessId park = test::OpenProcess(**s, "park");
+  REQUIRE((*s)->AddCodeBatch(school, "student", "", {"s1", "s2", "s3"}, "").ok());
+  REQUIRE((*s)->AddCodeBatch(park, "student", "", {"p1", "p2"}, "").ok());
+  REQUIRE((*s)->AppendBallots({TestBallot(school, "s1", "a"), TestBallot(park, "p1", "b"),
+                               TestBallot(school, "s2", "c", true), TestBallot(park, "p2", "d"),
+                               TestBallot(school, "s3", "e")})
               .ok());
-  REQUIRE((*s)->AppendBallots({Ballot(*school, "s2", "f", true)}).ok());  // supersedes "c"
-  auto log = (*s)->LoadLog(*school);
+  REQUIRE((*s)->AppendBallots({TestBallot(school, "s2", "f", true)}).ok());  // supersedes "c"
+  auto log = (*s)->LoadLog(school);
   REQUIRE(log.ok());
   REQUIRE(log->size() == 4);
   CHECK((*log)[0].receipt == "a");
@@ -197,7 +178,7 @@ TEST_CASE_TEMPLATE("ballot ids: one sequence over every process, slices read in 
   CHECK((*log)[1].code_hash == "s2");
   CHECK((*log)[3].receipt == "f");
   for (std::size_t i = 1; i < log->size(); ++i) CHECK((*log)[i - 1].id < (*log)[i].id);
-  auto park_log = (*s)->LoadLog(*park);
+  auto park_log = (*s)->LoadLog(park);
   REQUIRE(park_log.ok());
   REQUIRE(park_log->size() == 2);
   CHECK((*log)[0].id < (*park_log)[0].id);  // one sequence: the park's first ballot came after the school's
@@ -205,7 +186,7 @@ TEST_CASE_TEMPLATE("ballot ids: one sequence over every process, slices read in 
   // Slices: two at a time from the start, the same ballots in the same order.
   std::vector<std::string> sliced;
   for (std::int64_t after = 0;;) {
-    auto slice = (*s)->LoadLogSlice(*school, after, 2);
+    auto slice = (*s)->LoadLogSlice(school, after, 2);
     REQUIRE(slice.ok());
     if (slice->empty()) break;
     CHECK(slice->size() <= 2);
@@ -213,14 +194,14 @@ TEST_CASE_TEMPLATE("ballot ids: one sequence over every process, slices read in 
     after = slice->back().id;
   }
   CHECK(sliced == std::vector<std::string>{"a", "c", "e", "f"});
-  auto counted = (*s)->LoadCountedSlice(*school, 0, 10);
+  auto counted = (*s)->LoadCountedSlice(school, 0, 10);
   REQUIRE(counted.ok());
   REQUIRE(counted->size() == 3);
   CHECK((*counted)[0].id == (*log)[0].id);
   CHECK((*counted)[1].id == (*log)[2].id);
   CHECK((*counted)[2].ballot == R"({"main":{"projects":["a"]}})");
   CHECK((*counted)[2].group == "student");
-  auto later = (*s)->LoadCountedSlice(*school, (*log)[2].id, 10);
+  auto later = (*s)->LoadCountedSlice(school, (*log)[2].id, 10);
   REQUIRE(later.ok());
   REQUIRE(later->size() == 1);
   CHECK((*later)[0].id == (*log)[3].id);
@@ -231,48 +212,46 @@ TEST_CASE_TEMPLATE("check-ins and kiosk sessions spend codes once, a refused ses
   test::TestStore store(B::kBackend);
   auto s = store.Open();
   REQUIRE_MESSAGE(s.ok(), s.status().message());
-  auto id = (*s)->CreateProcess("school", "{}");
-  REQUIRE((*s)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
-  REQUIRE(id.ok());
-  REQUIRE((*s)->AddCodeBatch(*id, "student", "north", {"h1", "h2", "h3"}, "").ok());
+  const ProcessId id = test::OpenProcess(**s, "school");
+  REQUIRE((*s)->AddCodeBatch(id, "student", "north", {"h1", "h2", "h3"}, "").ok());
   DeviceRecord kiosk{0, "kiosk", "library", "token-k", false, 5, 2, 60};
   DeviceRecord clerk{0, "clerk", "desk", "token-c", false, 5, 0, 60};
-  auto kiosk_id = (*s)->AddDevice(*id, kiosk);
-  auto clerk_id = (*s)->AddDevice(*id, clerk);
+  auto kiosk_id = (*s)->AddDevice(id, kiosk);
+  auto clerk_id = (*s)->AddDevice(id, clerk);
   REQUIRE(kiosk_id.ok());
   REQUIRE(clerk_id.ok());
-  CHECK_FALSE((*s)->AddDevice(*id, kiosk).ok());  // token hashes are unique
+  CHECK_FALSE((*s)->AddDevice(id, kiosk).ok());  // token hashes are unique
 
-  auto paper = (*s)->CheckIn(*id, "h1", "paper", *clerk_id);
+  auto paper = (*s)->CheckIn(id, "h1", "paper", *clerk_id);
   REQUIRE(paper.ok());
   CHECK(*paper == AppendResult::kStored);
-  auto twice = (*s)->CheckIn(*id, "h1", "paper", *clerk_id);
+  auto twice = (*s)->CheckIn(id, "h1", "paper", *clerk_id);
   REQUIRE(twice.ok());
   CHECK(*twice == AppendResult::kCodeSpent);
-  auto unknown = (*s)->CheckIn(*id, "nope", "paper", 0);
+  auto unknown = (*s)->CheckIn(id, "nope", "paper", 0);
   REQUIRE(unknown.ok());
   CHECK(*unknown == AppendResult::kCodeUnknown);
   // A checked-in code takes no ballot, not even when revoting.
-  auto ballot = (*s)->AppendBallots({Ballot(*id, "h1", "r1", true)});
+  auto ballot = (*s)->AppendBallots({TestBallot(id, "h1", "r1", true)});
   REQUIRE(ballot.ok());
   CHECK((*ballot)[0] == AppendResult::kCodeSpent);
 
   VoterCodeRecord one_time{"k1", "student", "north", false, "", *kiosk_id, 0, 1000, false};
-  auto session = (*s)->StartKioskSession(*id, "h2", {}, one_time);
+  auto session = (*s)->StartKioskSession(id, "h2", {}, one_time);
   REQUIRE(session.ok());
   CHECK(*session == AppendResult::kStored);
   // h2 again: refused, and neither its void list nor its new code is kept.
   VoterCodeRecord second{"k2", "student", "north", false, "", *kiosk_id, 0, 2000, false};
-  auto refused = (*s)->StartKioskSession(*id, "h2", {"k1"}, second);
+  auto refused = (*s)->StartKioskSession(id, "h2", {"k1"}, second);
   REQUIRE(refused.ok());
   CHECK(*refused == AppendResult::kCodeSpent);
   // A walk-in replaces the unused k1.
   VoterCodeRecord walk_in{"k3", "student", "north", false, "", *kiosk_id, 0, 3000, true};
-  auto walked = (*s)->StartKioskSession(*id, "", {"k1"}, walk_in);
+  auto walked = (*s)->StartKioskSession(id, "", {"k1"}, walk_in);
   REQUIRE(walked.ok());
   CHECK(*walked == AppendResult::kStored);
 
-  auto codes = (*s)->LoadCodes(*id);
+  auto codes = (*s)->LoadCodes(id);
   REQUIRE(codes.ok());
   std::map<std::string, VoterCodeRecord> by_hash;
   for (const auto& c : *codes) by_hash[c.code_hash] = c;
@@ -287,15 +266,15 @@ TEST_CASE_TEMPLATE("check-ins and kiosk sessions spend codes once, a refused ses
   CHECK(by_hash["k3"].walk_in);
   CHECK_FALSE(by_hash["k3"].spent);
   CHECK(by_hash["k3"].area == "north");
-  auto voted = (*s)->AppendBallots({Ballot(*id, "k1", "r2"), Ballot(*id, "k3", "r3")});
+  auto voted = (*s)->AppendBallots({TestBallot(id, "k1", "r2"), TestBallot(id, "k3", "r3")});
   REQUIRE(voted.ok());
   CHECK(*voted == std::vector<AppendResult>{AppendResult::kCodeSpent, AppendResult::kStored});
 
-  CHECK((*s)->SetDeviceLimits(*id, *kiosk_id, 7, 90).ok());
-  CHECK((*s)->RevokeDevice(*id, *clerk_id).ok());
-  CHECK_FALSE((*s)->RevokeDevice(*id, 999).ok());
-  CHECK_FALSE((*s)->SetDeviceLimits(*id, 999, 1, 1).ok());
-  auto devices = (*s)->LoadDevices(*id);
+  CHECK((*s)->SetDeviceLimits(id, *kiosk_id, 7, 90).ok());
+  CHECK((*s)->RevokeDevice(id, *clerk_id).ok());
+  CHECK_FALSE((*s)->RevokeDevice(id, 999).ok());
+  CHECK_FALSE((*s)->SetDeviceLimits(id, 999, 1, 1).ok());
+  auto devices = (*s)->LoadDevices(id);
   REQUIRE(devices.ok());
   REQUIRE(devices->size() == 2);
   CHECK((*devices)[0].walk_in_allowance == 7);
@@ -310,9 +289,7 @@ TEST_CASE_TEMPLATE("paper: sheets come by serial, an entry and its ballot are st
   test::TestStore store(B::kBackend);
   auto s = store.Open();
   REQUIRE_MESSAGE(s.ok(), s.status().message());
-  auto id = (*s)->CreateProcess("school", "{}");
-  REQUIRE((*s)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
-  REQUIRE(id.ok());
+  const ProcessId id = test::OpenProcess(**s, "school");
   auto serial = [](std::int64_t batch, std::int64_t n) {
     std::string out = "S";  // built with += as Key() is: GCC 12 warns wrongly on "S" + string
     out += std::to_string(batch);
@@ -320,14 +297,14 @@ TEST_CASE_TEMPLATE("paper: sheets come by serial, an entry and its ballot are st
     out += std::to_string(n);
     return out;
   };
-  auto batch = (*s)->AddPaperBatch(*id, "north", "es", 12, serial);
+  auto batch = (*s)->AddPaperBatch(id, "north", "es", 12, serial);
   REQUIRE(batch.ok());
-  auto batches = (*s)->LoadPaperBatches(*id);
+  auto batches = (*s)->LoadPaperBatches(id);
   REQUIRE(batches.ok());
   REQUIRE(batches->size() == 1);
   CHECK((*batches)[0].language == "es");
   CHECK((*batches)[0].count == 12);
-  auto sheets = (*s)->LoadPaperSheets(*id, *batch);
+  auto sheets = (*s)->LoadPaperSheets(id, *batch);
   REQUIRE(sheets.ok());
   REQUIRE(sheets->size() == 12);
   for (std::int64_t n = 1; n <= 12; ++n) CHECK((*sheets)[static_cast<std::size_t>(n - 1)].serial == serial(*batch, n));
@@ -335,13 +312,13 @@ TEST_CASE_TEMPLATE("paper: sheets come by serial, an entry and its ballot are st
 
   const std::string first = serial(*batch, 3);
   PaperEntryRecord entry{5, R"({"main":{"projects":["a"]}})", false, "", 100};
-  CHECK((*s)->AddPaperEntry(*id, first, entry, "entered", std::nullopt).ok());
-  BallotToStore counted = Ballot(*id, "paper:" + first, "rp");
+  CHECK((*s)->AddPaperEntry(id, first, entry, "entered", std::nullopt).ok());
+  BallotToStore counted = TestBallot(id, "paper:" + first, "rp");
   PaperEntryRecord second{6, entry.ballot, false, "", 200};
-  CHECK((*s)->AddPaperEntry(*id, first, second, "counted", counted).ok());
+  CHECK((*s)->AddPaperEntry(id, first, second, "counted", counted).ok());
   // An unknown serial: refused, and neither the entry nor the ballot stays.
-  CHECK_FALSE((*s)->AddPaperEntry(*id, "S9-9", entry, "counted", Ballot(*id, "paper:S9-9", "rx")).ok());
-  auto read = (*s)->LoadPaperSheets(*id, 0);
+  CHECK_FALSE((*s)->AddPaperEntry(id, "S9-9", entry, "counted", TestBallot(id, "paper:S9-9", "rx")).ok());
+  auto read = (*s)->LoadPaperSheets(id, 0);
   REQUIRE(read.ok());
   REQUIRE(read->size() == 1);
   CHECK((*read)[0].serial == first);
@@ -350,7 +327,7 @@ TEST_CASE_TEMPLATE("paper: sheets come by serial, an entry and its ballot are st
   CHECK((*read)[0].entries[0].device == 5);
   CHECK((*read)[0].entries[1].device == 6);
   CHECK((*read)[0].entries[1].created_at_ms == 200);
-  auto log = (*s)->LoadLog(*id);
+  auto log = (*s)->LoadLog(id);
   REQUIRE(log.ok());
   REQUIRE(log->size() == 1);
   CHECK((*log)[0].receipt == "rp");

@@ -88,11 +88,9 @@ class Fixture {
     return a;
   }
 
-  // Creates the school process, codes for students, and opens it; returns the codes.
-  std::vector<std::string> OpenSchool(int codes = 5) {
-    REQUIRE(Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);
-    auto batch = Call(http::verb::post, "/api/v1/processes/school/codes",
-                      json{{"count", codes}, {"group", "student"}}.dump());
+  // A batch of `count` codes of `group` for the school process; the codes.
+  std::vector<std::string> MakeCodes(int count, const std::string& group) {
+    auto batch = Call(http::verb::post, "/api/v1/processes/school/codes", json{{"count", count}, {"group", group}}.dump());
     REQUIRE(batch.status == 201);
     auto csv = Call(http::verb::get, batch.body["download"]);
     REQUIRE(csv.status == 200);
@@ -101,6 +99,13 @@ class Fixture {
     std::string line;
     std::getline(lines, line);  // header
     while (std::getline(lines, line)) out.push_back(line.substr(0, line.find(',')));
+    return out;
+  }
+
+  // Creates the school process, codes for students, and opens it; returns the codes.
+  std::vector<std::string> OpenSchool(int codes = 5) {
+    REQUIRE(Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);
+    std::vector<std::string> out = MakeCodes(codes, "student");
     REQUIRE(Call(http::verb::post, "/api/v1/processes/school/open").status == 200);
     return out;
   }

@@ -58,6 +58,28 @@ class TestStore {
   std::optional<TestPgDatabase> database_;
 };
 
+// A process made and opened (ballots are stored only while open); its id.
+inline server::ProcessId OpenProcess(server::Storage& storage, const std::string& slug) {
+  auto id = storage.CreateProcess(slug, "{}");
+  REQUIRE_MESSAGE(id.ok(), id.status().message());
+  REQUIRE(storage.SetState(*id, server::ProcessState::kOpen).ok());
+  return *id;
+}
+
+// A ballot of `code` with a fixed body.
+inline server::BallotToStore TestBallot(server::ProcessId process, const std::string& code, const std::string& receipt,
+                                        bool replaces = false) {
+  server::BallotToStore b;
+  b.process = process;
+  b.code_hash = code;
+  b.group = "student";
+  b.ballot = R"({"main":{"projects":["a"]}})";
+  b.receipt = receipt;
+  b.created_at_ms = 1;
+  b.replaces_earlier = replaces;
+  return b;
+}
+
 }  // namespace psephos::test
 
 // Test case names end in <SQLite> or <PostgreSQL>.
