@@ -113,6 +113,8 @@ TEST_CASE("ideas: a whole cycle from an idea to the ballot, the vote and the rep
   CHECK(Support(f, hostile, students[3]).status == 404);
   auto merged = Committee(f, duplicate, "merge", {{"into", fountain_id}});
   CHECK(merged.body["status"] == "merged");
+  CHECK(Support(f, duplicate, students[5]).body["error"]["code"] == "merged");  // support the idea kept
+  CHECK(Committee(f, duplicate, "hide", {{"reason", "x"}}).body["error"]["code"] == "merged");
   // The duplicate's author and its supporter now support the fountain: 2 + 2.
   auto committee = f.Call(V::get, "/api/v1/processes/school/ideas");
   REQUIRE(committee.status == 200);
