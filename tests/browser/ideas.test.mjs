@@ -152,8 +152,11 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-US']]) {
     test('the committee reviews: who is heard, not feasible with a reason, onto the ballot', async () => {
       await page.goto(`${server.url}/`);
       await page.evaluate((token) => sessionStorage.setItem('psephos-token', token), server.token);
-      await page.goto(`${server.url}/review/${slug}`);
+      // From the organizer's page of the process.
+      await page.goto(`${server.url}/admin#/p/${slug}`);
+      await page.locator('#review-link').click();
       await page.locator('#heard').waitFor();
+      assert.equal(new URL(page.url()).pathname, `/review/${slug}`);
       const ideas = (await server.api('GET', `/processes/${slug}/ideas`)).json.ideas;
       const mine = ideas.find((i) => i.title === w.title);
       const other = prepared.other;
