@@ -80,10 +80,12 @@ after(async () => {
 const WORDS = {
   en: { title: 'Water fountain', description: 'Cold water by the gym, for the hot months.', place: 'Gym door',
     sent: /your idea #\d+ was received/, support: 'Support this idea', supported: 'You support this idea',
-    reason: 'The district sets library hours', rejected: 'Not feasible because:', onBallot: /is a project on the ballot/ },
+    reason: 'The district sets library hours', rejected: 'Not feasible because:', onBallot: /is a project on the ballot/,
+    decided: /Decision on idea #\d+ saved/ },
   es: { title: 'Fuente de agua', description: 'Agua fría junto al gimnasio, para los meses de calor.', place: 'Puerta del gimnasio',
     sent: /recibimos tu idea n\.º \d+/, support: 'Apoyar esta idea', supported: 'Apoyas esta idea',
-    reason: 'El distrito fija el horario de la biblioteca', rejected: 'No es viable porque:', onBallot: /ya es un proyecto en la papeleta/ },
+    reason: 'El distrito fija el horario de la biblioteca', rejected: 'No es viable porque:', onBallot: /ya es un proyecto en la papeleta/,
+    decided: /Se guardó la decisión sobre la idea n\.º \d+/ },
 };
 
 for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-US']]) {
@@ -164,13 +166,25 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-US']]) {
       assert.match(await page.locator('#heard').innerText(), lang === 'en' ? /student: ideas: 1, sent by 1 of 2 codes/ : /student: ideas: 1, enviadas por 1 de 2 códigos/);
       await checkPage(page);
       await screenshot(page, `review-top-${lang}`);
+      // Idea codes for people without a voter code, shown once.
+      await page.locator('#codes-count').fill('2');
+      await page.locator('#codes-group').selectOption('family');
+      await page.locator('#make-codes').click();
+      await page.locator('#idea-codes li').nth(1).waitFor();
+      assert.match(await page.locator('#idea-codes li').first().textContent(), /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      assert.match(await page.locator('#heard').innerText(), lang === 'en' ? /family: ideas: 1, sent by 1 of 4 codes/ : /family: ideas: 1, enviadas por 1 de 4 códigos/);
+      await checkPage(page);
+      await page.locator('#heard').scrollIntoViewIfNeeded();
+      await page.evaluate(() => window.scrollBy(0, document.querySelector('#idea-codes').getBoundingClientRect().top - 60));
+      await screenshot(page, `review-heard-${lang}`);
       // Not feasible: the reason is required, then published.
       await page.locator(`#r${other}-no`).check();
       await page.locator(`#r${other}-decide`).click();
       await page.waitForFunction((id) => document.querySelector(`#r${id}-error`)?.textContent, other);
       await page.locator(`#r${other}-reason`).fill(w.reason);
       await page.locator(`#r${other}-decide`).click();
-      await page.locator('#review-notice').waitFor();
+      await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('#review-notice')?.textContent || ''),
+        w.decided.source);
       // Feasible with a cost, then on the ballot.
       await page.locator(`#r${mine.id}-yes`).check();
       await page.locator(`#r${mine.id}-cost`).fill('4500');
