@@ -6,7 +6,10 @@
 
 #include <vips/vips.h>
 
+#include <algorithm>
+
 #include "../support/api_fixture.h"
+#include "../support/test_storage.h"
 
 namespace psephos::test {
 namespace {
@@ -68,6 +71,87 @@ std::string Jpeg(int width, int height) {
   g_object_unref(u8);
   g_object_unref(black);
   return out;
+}
+
+TEST_CASE_TEMPLATE("ideas storage: ideas, one support per code, a merge and a project, after reopening", B,
+                   test::Sqlite, test::Postgres) {
+  test::TestStore store(B::kBackend);
+  ProcessId process = 0;
+  std::int64_t first = 0, second = 0;
+  {
+    auto opened = store.Open();
+    REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+    Storage& s = **opened;
+    process = *s.CreateProcess("school", R"({"slug":"school"})");
+    IdeaRecord idea;
+    idea.title = "Water fountain";
+    idea.description = "Cold water";
+    idea.category = "Playground";
+    idea.place = "Gym";
+    idea.image = R"({"files":[]})";
+    idea.author_hash = "a1";
+    idea.group = "student";
+    idea.created_at_ms = 5;
+    first = *s.AddIdea(process, idea);
+    idea.title = "Drinking fountain";
+    idea.author_hash = "a2";
+    idea.idea_code = true;
+    idea.group = "family";
+    second = *s.AddIdea(process, idea);
+    CHECK(second > first);
+    CHECK(*s.AddIdeaSupport(process, {first, "c1", "student", 7}));
+    CHECK_FALSE(*s.AddIdeaSupport(process, {first, "c1", "student", 8}));  // one per code and idea
+    CHECK(*s.AddIdeaSupport(process, {second, "c2", "family", 9}));
+    const auto stored = s.LoadIdeas(process);
+    REQUIRE(stored.ok());
+    REQUIRE(stored->size() == 2);
+    IdeaRecord merged = stored->back();
+    merged.status = IdeaStatus::kMerged;
+    merged.merged_into = first;
+    REQUIRE(s.MergeIdea(process, merged, {{first, "a2", "family", 10}, {first, "c2", "family", 10}}).ok());
+    IdeaRecord kept = s.LoadIdeas(process)->front();
+    kept.status = IdeaStatus::kFeasible;
+    kept.reason = "Plumbing is near";
+    kept.cost = 45;
+    kept.project = "main/idea-1";
+    REQUIRE(s.AddIdeaProject(process, R"({"slug":"school","v":2})", {kept}).ok());
+    IdeaRecord unknown = kept;
+    unknown.id = 999;
+    CHECK_FALSE(s.UpdateIdeas(process, {unknown}).ok());
+    CHECK_FALSE(s.AddIdeaProject(process, R"({"slug":"school","v":3})", {unknown}).ok());  // all or nothing
+    REQUIRE(s.AddIdeaCodes(process, "family", {"h1", "h2"}).ok());
+  }
+  auto reopened = store.Open();
+  REQUIRE(reopened.ok());
+  Storage& s = **reopened;
+  auto ideas = s.LoadIdeas(process);
+  REQUIRE(ideas.ok());
+  REQUIRE(ideas->size() == 2);
+  const IdeaRecord& a = (*ideas)[0];
+  CHECK(a.id == first);
+  CHECK(a.title == "Water fountain");
+  CHECK(a.author_hash == "a1");
+  CHECK(a.status == IdeaStatus::kFeasible);
+  CHECK(a.reason == "Plumbing is near");
+  CHECK(a.cost == 45);
+  CHECK(a.project == "main/idea-1");
+  CHECK(a.image == R"({"files":[]})");
+  CHECK(a.created_at_ms == 5);
+  const IdeaRecord& b = (*ideas)[1];
+  CHECK(b.status == IdeaStatus::kMerged);
+  CHECK(b.merged_into == first);
+  CHECK(b.idea_code);
+  CHECK(b.group == "family");
+  auto supports = s.LoadIdeaSupports(process);
+  REQUIRE(supports.ok());
+  CHECK(supports->size() == 4);  // c1 and, moved, a2 and c2 on the first; c2 kept on the second
+  CHECK(std::count_if(supports->begin(), supports->end(), [&](const IdeaSupportRecord& r) { return r.idea == first; }) == 3);
+  auto codes = s.LoadIdeaCodes(process);
+  REQUIRE(codes.ok());
+  CHECK(codes->size() == 2);
+  CHECK(codes->front().group == "family");
+  auto processes = s.LoadProcesses();
+  CHECK(processes->front().definition == R"({"slug":"school","v":2})");
 }
 
 TEST_CASE("ideas: a whole cycle from an idea to the ballot, the vote and the report by group") {
