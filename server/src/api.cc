@@ -157,6 +157,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
         }
       }
       if (Status s = api->LoadInPerson(storage, *live); !s.ok()) return loaded.set_value(s);
+      if (Status s = api->LoadIdeas(storage, *live); !s.ok()) return loaded.set_value(s);
       auto schedule = storage.GetSetting("schedule:" + std::to_string(record.id));
       if (!schedule.ok()) return loaded.set_value(schedule.status());
       if (*schedule) live->schedule = StoredProcessSchedule(**schedule);
@@ -522,8 +523,17 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     return HandleInPerson(p, request, parts, may, client, std::move(reply));
   }
 
+  // Ideas: the public's (sending, supporting) and the committee's (ideas_api.cc).
+  if (action == "ideas") {
+    if (least && !may) return reply(OrganizerRefusal(who));
+    return HandleIdeas(p, request, parts, role, client, std::move(reply));
+  }
+
   // Organizer routes, each for its least role.
   if (!role || (least && *role < *least)) return reply(OrganizerRefusal(who));
+  if ((action == "report" || action == "report.csv") && parts.size() == 5 && verb == http::verb::get) {
+    return CycleReport(p, action == "report.csv", std::move(reply));  // ideas_report.cc
+  }
   if (action == "organizers" || action == "log") return HandleOrganizers(p, who, request, parts, std::move(reply));
   if (parts.size() == 4) {
     if (verb == http::verb::get) {

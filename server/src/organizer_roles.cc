@@ -57,6 +57,14 @@ std::optional<OrganizerRole> Api::LeastRole(http::verb verb, const std::vector<s
       action == "device" || action == "kiosk") {
     return std::nullopt;
   }
+  if (action == "ideas") {
+    // Members send, support and look up their ideas with a code; anyone reads them.
+    if ((n == 5 && (get || verb == http::verb::post)) || (n == 6 && (parts[5] == "images" || parts[5] == "me")) ||
+        (n == 7 && parts[6] == "supports")) {
+      return std::nullopt;
+    }
+    return n == 6 && parts[5] == "settings" ? R::kOwner : R::kEditor;  // the steering committee's
+  }
   if (n == 4) return get ? R::kObserver : verb == http::verb::put ? R::kEditor : R::kOwner;
   // The voting window opens and closes the process by itself: an owner's, as the buttons are.
   if (action == "open" || action == "close" || action == "publish" || action == "organizers" || action == "log" ||

@@ -213,7 +213,7 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r, co
       break;
     }
     r.OnlyKnownKeys(pj, pp + ".", {"id", "name", "description", "category", "cost", "exclusive_group", "details",
-                                    "location", "image", "translations"});
+                                    "location", "image", "translations", "ideas"});
     engine::Project project;
     project.id = r.String(pj, pp + ".", "id", true, 64);
     if (!r.failed() && !ValidId(project.id)) r.Fail(pp + ".id", "use letters, digits and . _ / - (at most 64)");
@@ -228,6 +228,16 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r, co
     extras.details = r.String(pj, pp + ".", "details", false, 20000);
     extras.location = r.String(pj, pp + ".", "location", false, 500);
     if (r.failed()) break;
+    if (pj.contains("ideas")) {  // the ideas it came from: at most 100 ids
+      const json& ideas = pj["ideas"];
+      const bool listed = ideas.is_array() && ideas.size() <= 100 &&
+                          std::all_of(ideas.begin(), ideas.end(), [](const json& idea) {
+                            return idea.is_number_integer() && idea.get<std::int64_t>() > 0;
+                          });
+      if (!listed) r.Fail(pp + ".ideas", "must list at most 100 idea ids (whole numbers from 1)");
+      if (r.failed()) break;
+      for (const json& idea : ideas) extras.ideas.push_back(idea.get<std::int64_t>());
+    }
     auto image = ReadImage(pj, pp + ".");
     auto texts = ReadTranslations(pj, pp + ".", {"name", "description", "details", "location"}, languages);
     for (const Status& s : {image.status(), texts.status()}) {
@@ -325,6 +335,7 @@ json BudgetJson(const Budget& b, bool with_rule) {
       if (!x.location.empty()) pj["location"] = x.location;
       if (!x.image.is_null()) pj["image"] = x.image;
       if (!x.translations.is_null()) pj["translations"] = x.translations;
+      if (!x.ideas.empty()) pj["ideas"] = x.ideas;
     }
     projects.push_back(std::move(pj));
   }

@@ -168,6 +168,44 @@ CREATE INDEX IF NOT EXISTS action_log_by_process ON action_log(process, id);
 // Step to schema 5 (from any earlier one, or an empty database): new tables only.
 void AddOrganizerAccounts(SQLite::Database& db) { db.exec(kOrganizerAccounts); }
 
+// Step "ideas" (#19 items 2 and 3; the lead numbers it when merging): ideas
+// from the community, their supports (one per code and idea) and idea codes.
+// New tables only, idempotent: it runs on any earlier database.
+constexpr const char* kIdeasTables = R"sql(
+CREATE TABLE IF NOT EXISTS ideas(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  category TEXT NOT NULL,
+  place TEXT NOT NULL,
+  image TEXT NOT NULL,  -- JSON of the picture's files, or ''
+  author_hash TEXT NOT NULL,  -- the hash of the code it was sent with: never published
+  grp TEXT NOT NULL,
+  idea_code INTEGER NOT NULL,  -- 1: sent with an idea code
+  created_at INTEGER NOT NULL,
+  status TEXT NOT NULL,  -- submitted, hidden, merged, feasible, not_feasible
+  reason TEXT NOT NULL DEFAULT '',
+  merged_into INTEGER NOT NULL DEFAULT 0,
+  cost INTEGER NOT NULL DEFAULT 0,
+  project TEXT NOT NULL DEFAULT '');  -- budget/project once on the ballot
+CREATE INDEX IF NOT EXISTS ideas_by_process ON ideas(process_id, id);
+CREATE TABLE IF NOT EXISTS idea_supports(
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  idea_id INTEGER NOT NULL REFERENCES ideas(id),
+  code_hash TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY(process_id, idea_id, code_hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idea_codes(
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  code_hash TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  PRIMARY KEY(process_id, code_hash)) WITHOUT ROWID;
+)sql";
+
+void AddIdeas(SQLite::Database& db) { db.exec(kIdeasTables); }
+
 }  // namespace
 
 void MigrateSqliteSchema(SQLite::Database& db) {
@@ -182,6 +220,7 @@ void MigrateSqliteSchema(SQLite::Database& db) {
   if (version == 1) db.exec(kMigrateFrom1Copy);
   if (version < 4) MigrateTexts(db);
   if (version < 5) AddOrganizerAccounts(db);
+  AddIdeas(db);  // idempotent: the lead gives it its version number
   db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
   transaction.commit();
 }

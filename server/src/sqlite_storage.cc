@@ -8,6 +8,7 @@
 
 #include "psephos/server/storage.h"
 #include "sqlite_accounts.h"
+#include "sqlite_ideas.h"
 #include "sqlite_schema.h"
 #include "wall_clock.h"
 
@@ -549,6 +550,33 @@ class SqliteStorage final : public Storage {
   Result<std::vector<ActionRecord>> LoadActions(const std::string& process, std::int64_t before_id,
                                                 std::size_t limit) override {
     return sqlite_accounts::LoadActions(db_, process, before_id, limit);
+  }
+
+  // Ideas: the statements are in sqlite_ideas.cc.
+  Result<std::int64_t> AddIdea(ProcessId id, const IdeaRecord& idea) override {
+    return sqlite_ideas::AddIdea(db_, id, idea);
+  }
+  Status UpdateIdeas(ProcessId id, const std::vector<IdeaRecord>& ideas) override {
+    return sqlite_ideas::UpdateIdeas(db_, id, ideas);
+  }
+  Result<bool> AddIdeaSupport(ProcessId id, const IdeaSupportRecord& support) override {
+    return sqlite_ideas::AddIdeaSupport(db_, id, support);
+  }
+  Status MergeIdea(ProcessId id, const IdeaRecord& merged, const std::vector<IdeaSupportRecord>& moved) override {
+    return sqlite_ideas::MergeIdea(db_, id, merged, moved);
+  }
+  Status AddIdeaProject(ProcessId id, const std::string& definition, const std::vector<IdeaRecord>& ideas) override {
+    return sqlite_ideas::AddIdeaProject(db_, id, definition, ideas);
+  }
+  Result<std::vector<IdeaRecord>> LoadIdeas(ProcessId id) override { return sqlite_ideas::LoadIdeas(db_, id); }
+  Result<std::vector<IdeaSupportRecord>> LoadIdeaSupports(ProcessId id) override {
+    return sqlite_ideas::LoadIdeaSupports(db_, id);
+  }
+  Status AddIdeaCodes(ProcessId id, const std::string& group, const std::vector<std::string>& code_hashes) override {
+    return sqlite_ideas::AddIdeaCodes(db_, id, group, code_hashes);
+  }
+  Result<std::vector<IdeaCodeRecord>> LoadIdeaCodes(ProcessId id) override {
+    return sqlite_ideas::LoadIdeaCodes(db_, id);
   }
 
   Status IntegrityCheck() override try {

@@ -281,6 +281,35 @@ TEST_CASE("attack: an observer reads but cannot change, an editor edits but cann
   CHECK(Do(c.f, c.cai, http::verb::get, school).status == 403);
 }
 
+TEST_CASE("attack: the committee's ideas routes: an observer reads, an editor reviews, only an owner opens ideas") {
+  Committee c;  // Ben an editor, Cai an observer
+  const std::string ideas = "/api/v1/processes/school/ideas";
+  const json open{{"accepting", true}};
+  CHECK(Do(c.f, c.ben, http::verb::put, ideas + "/settings", open.dump()).body["error"]["code"] == "forbidden");
+  REQUIRE(Do(c.f, c.ana, http::verb::put, ideas + "/settings", open.dump()).status == 200);
+  Answer batch = Do(c.f, c.ana, http::verb::post, kCodes, kBatch);
+  const std::string code = Do(c.f, c.ana, http::verb::get, batch.body["download"]).text.substr(25, 19);
+  Answer idea = c.f.Call(http::verb::post, ideas, json{{"code", code}, {"title", "Benches"}, {"description", "Shade"}}.dump(), false);
+  REQUIRE_MESSAGE(idea.status == 201, idea.text);
+  const std::string decision = ideas + "/" + std::to_string(idea.body["id"].get<std::int64_t>()) + "/decision";
+  const json feasible{{"feasible", true}, {"cost", 20}};
+  // The observer sees what the committee sees, and changes nothing.
+  Answer seen = Do(c.f, c.cai, http::verb::get, ideas);
+  CHECK(seen.body["by_group"]["student"]["ideas"] == 1);
+  CHECK(seen.body["ideas"][0]["group"] == "student");
+  CHECK(Do(c.f, c.cai, http::verb::post, decision, feasible.dump()).body["error"]["code"] == "forbidden");
+  CHECK(Do(c.f, c.cai, http::verb::get, "/api/v1/processes/school/report").status == 200);
+  // The editor decides, without the CSRF token not.
+  Browser forged = c.ben;
+  forged.csrf.clear();
+  CHECK(Do(c.f, forged, http::verb::post, decision, feasible.dump()).body["error"]["code"] == "csrf_failed");
+  CHECK(Do(c.f, c.ben, http::verb::post, decision, feasible.dump()).body["status"] == "feasible");
+  // Logged with who decided.
+  Answer log = Do(c.f, c.ana, http::verb::get, "/api/v1/processes/school/log");
+  CHECK(log.body["entries"][0]["who"].get<std::string>().find("Ben Ode") != std::string::npos);
+  CHECK(log.body["entries"][0]["action"].get<std::string>().ends_with("/decision"));
+}
+
 TEST_CASE("attack: no response ever carries a password or its hash") {
   Committee c;
   const std::string school = "/api/v1/processes/school";

@@ -254,6 +254,7 @@ async function detailView(slug) {
       h('ul', {}, h('li', {}, h('a', { href: `/vote/${def.slug}` }, t('admin.voting_page'))),
         p.state === 'draft' || p.state === 'open' ? h('li', {}, h('a', { href: `/vote/${def.slug}?preview`, id: 'preview-link' }, t('admin.preview'))) : null,
         h('li', {}, h('a', { href: `/results/${def.slug}` }, t('admin.results_page'))),
+        h('li', {}, h('a', { href: `/review/${def.slug}`, id: 'review-link' }, t('committee.review_link'))),
         h('li', {}, h('a', { href: '#/' }, t('admin.back')))),
       h('section', { class: 'card', 'aria-labelledby': 'state-h' }, h('h2', { id: 'state-h' }, t('admin.state_h')),
         h('p', {}, t(`admin.state_help.${p.state}`)), owner ? stateActions(p, status) : editLink(p, role), status),

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 #include "psephos/server/corrections.h"
 #include "psephos/server/db_worker.h"
 #include "psephos/server/http.h"
+#include "psephos/server/ideas.h"
 #include "psephos/server/organizers.h"
 #include "psephos/server/paper.h"
 #include "psephos/server/password_worker.h"
@@ -144,6 +146,7 @@ class Api final : public Handler {
     // waiting) is not retried in a loop; a new time is acted on again.
     std::int64_t acted_open_at_ms = 0, acted_close_at_ms = 0;
     std::map<std::int64_t, OrganizerRole> organizers;  // by account (admins are owners without a row)
+    IdeaBoard ideas;  // the community's ideas before the vote (ideas_api.cc)
   };
   // Who sent a request (accounts_api.cc).
   struct Organizer {
@@ -320,6 +323,35 @@ class Api final : public Handler {
   // {"original", "changes"} for the bundle, or null when nothing was corrected; mutex_ held.
   nlohmann::json CorrectionsForBundle(const LiveProcess& p) const;
   Status LoadTexts(Storage& storage);  // at start, on the database thread
+
+  // Ideas, their review and the cycle report (ideas_api.cc): /api/v1/processes/S/ideas….
+  void HandleIdeas(const std::shared_ptr<LiveProcess>& p, const Request& request,
+                   const std::vector<std::string>& parts, std::optional<OrganizerRole> role,
+                   const std::string& client, Reply reply);
+  // The hash and group of a code that may send and support ideas: an organizer's
+  // voter code, or an idea code when ideas are open to all; nullopt otherwise. mutex_ held.
+  std::optional<std::pair<std::string, std::string>> IdeaAuthor(const LiveProcess& p, const std::string& code) const;
+  void SubmitIdea(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
+                  Reply reply);
+  void UploadIdeaPhoto(const std::shared_ptr<LiveProcess>& p, const Request& request, const std::string& client,
+                       Reply reply);
+  void SupportIdea(const std::shared_ptr<LiveProcess>& p, std::int64_t idea, const nlohmann::json& body,
+                   const std::string& client, Reply reply);
+  void MyIdeas(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
+               Reply reply);
+  // The committee's: hide, restore, merge, decide; each runs on the database thread, one at a time.
+  void ModerateIdea(const std::shared_ptr<LiveProcess>& p, std::int64_t idea, const std::string& what,
+                    const nlohmann::json& body, Reply reply);
+  void ProjectFromIdeas(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
+  void AddIdeaCodes(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
+  void SetIdeaSettings(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
+  nlohmann::json IdeasJson(const LiveProcess& p, bool committee) const;  // mutex_ held
+  // GET …/report and …/report.csv: the cycle by interest-holder group (item 5).
+  void CycleReport(const std::shared_ptr<LiveProcess>& p, bool csv, Reply reply);
+  // Funded projects ("budget/project") delivered, for the report's "delivered"
+  // column; nullopt while this server records no delivery. mutex_ held.
+  std::optional<std::set<std::string>> DeliveredProjects(const LiveProcess& p) const;
+  Status LoadIdeas(Storage& storage, LiveProcess& p);  // at start, on the database thread
 
   DbWorker& worker_;
   const std::string admin_token_hash_;

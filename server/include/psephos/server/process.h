@@ -27,6 +27,7 @@ struct ProjectExtras {
   // {"es": {"name", "description", "details", "location"}} or null; also on
   // the process (title, description), budgets and headings (title).
   nlohmann::json translations;
+  std::vector<std::int64_t> ideas;  // the community's ideas it was made from (ideas.h), by id
 };
 
 struct Budget {

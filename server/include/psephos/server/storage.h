@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "psephos/engine/status.h"
@@ -165,6 +166,41 @@ struct ActionRecord {
   std::string detail;
 };
 
+// Ideas from the community before the vote (ideas.h, server/API.md "Ideas").
+// What the steering committee made of an idea.
+enum class IdeaStatus { kSubmitted, kHidden, kMerged, kFeasible, kNotFeasible };
+const char* IdeaStatusName(IdeaStatus status);
+std::optional<IdeaStatus> ParseIdeaStatus(std::string_view name);
+
+struct IdeaRecord {
+  std::int64_t id = 0;
+  std::string title, description, category, place;
+  std::string image;        // ImageJson as JSON text, or empty
+  std::string author_hash;  // the code's hash: private, never published
+  std::string group;        // the code's interest-holder group
+  bool idea_code = false;   // sent with an idea code, not a voter code
+  std::int64_t created_at_ms = 0;
+  IdeaStatus status = IdeaStatus::kSubmitted;
+  std::string reason;            // why hidden, or the feasibility decision in words
+  std::int64_t merged_into = 0;  // kMerged: the idea it duplicates
+  std::int64_t cost = 0;         // the committee's estimate, whole currency units; 0: none yet
+  std::string project;           // "budget/project" once it is on the ballot; else empty
+};
+
+// One code's support of one idea (one per code and idea).
+struct IdeaSupportRecord {
+  std::int64_t idea = 0;
+  std::string code_hash;
+  std::string group;
+  std::int64_t at_ms = 0;
+};
+
+// A code for sending and supporting ideas only (never for voting).
+struct IdeaCodeRecord {
+  std::string code_hash;
+  std::string group;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -265,6 +301,22 @@ class Storage {
   // The process's actions, latest first: at most `limit`, older than `before_id` (0: from the latest).
   virtual Result<std::vector<ActionRecord>> LoadActions(const std::string& process, std::int64_t before_id,
                                                         std::size_t limit) = 0;
+
+  // Ideas (ideas_api.cc): the ideas, supports and idea codes of a process.
+  virtual Result<std::int64_t> AddIdea(ProcessId id, const IdeaRecord& idea) = 0;
+  // Writes what the committee decides (status, reason, merged_into, cost, project) of each.
+  virtual Status UpdateIdeas(ProcessId id, const std::vector<IdeaRecord>& ideas) = 0;
+  // false when the code supports that idea already.
+  virtual Result<bool> AddIdeaSupport(ProcessId id, const IdeaSupportRecord& support) = 0;
+  // In one transaction: the duplicate marked merged and its supports added to
+  // the idea it duplicates (`moved`, those the code had not given there).
+  virtual Status MergeIdea(ProcessId id, const IdeaRecord& merged, const std::vector<IdeaSupportRecord>& moved) = 0;
+  // In one transaction: the draft's definition with a project made from ideas, and those ideas.
+  virtual Status AddIdeaProject(ProcessId id, const std::string& definition, const std::vector<IdeaRecord>& ideas) = 0;
+  virtual Result<std::vector<IdeaRecord>> LoadIdeas(ProcessId id) = 0;
+  virtual Result<std::vector<IdeaSupportRecord>> LoadIdeaSupports(ProcessId id) = 0;
+  virtual Status AddIdeaCodes(ProcessId id, const std::string& group, const std::vector<std::string>& code_hashes) = 0;
+  virtual Result<std::vector<IdeaCodeRecord>> LoadIdeaCodes(ProcessId id) = 0;
 
   virtual Status IntegrityCheck() = 0;
   // Whether other server nodes may write to this store too (PostgreSQL): then a
