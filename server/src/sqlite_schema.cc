@@ -168,6 +168,28 @@ CREATE INDEX IF NOT EXISTS action_log_by_process ON action_log(process, id);
 // Step to schema 5 (from any earlier one, or an empty database): new tables only.
 void AddOrganizerAccounts(SQLite::Database& db) { db.exec(kOrganizerAccounts); }
 
+// Step "followup" (#19 item 4; the lead numbers it at merge): milestones of
+// funded projects. A new table only, idempotent, so it runs at any version.
+constexpr const char* kMilestones = R"sql(
+CREATE TABLE IF NOT EXISTS milestones(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  budget TEXT NOT NULL,
+  project TEXT NOT NULL,
+  title TEXT NOT NULL,
+  status TEXT NOT NULL,  -- planned, in_progress, done, cancelled
+  date TEXT NOT NULL,    -- YYYY-MM-DD
+  progress INTEGER NOT NULL CHECK(progress BETWEEN 0 AND 100),
+  notes TEXT NOT NULL,
+  translations TEXT NOT NULL,  -- JSON {"es": {"title", "notes"}} or null
+  photos TEXT NOT NULL,        -- JSON array of pictures (images table)
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS milestones_by_process ON milestones(process_id, id);
+)sql";
+
+void AddMilestones(SQLite::Database& db) { db.exec(kMilestones); }
+
 }  // namespace
 
 void MigrateSqliteSchema(SQLite::Database& db) {
@@ -182,6 +204,7 @@ void MigrateSqliteSchema(SQLite::Database& db) {
   if (version == 1) db.exec(kMigrateFrom1Copy);
   if (version < 4) MigrateTexts(db);
   if (version < 5) AddOrganizerAccounts(db);
+  AddMilestones(db);  // idempotent: the lead gives it a version at merge
   db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
   transaction.commit();
 }

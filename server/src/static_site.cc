@@ -86,7 +86,8 @@ std::string_view PageFor(std::string_view path) {
   if (path == "/paper") return "paper.html";
   for (auto [prefix, page] : {std::pair<std::string_view, std::string_view>{"/vote/", "vote.html"},
                               {"/results/", "results.html"},
-                              {"/check/", "check.html"}}) {
+                              {"/check/", "check.html"},
+                              {"/progress/", "progress.html"}}) {
     if (!path.starts_with(prefix)) continue;
     std::string_view slug = path.substr(prefix.size());
     if (slug.ends_with('/')) slug.remove_suffix(1);
