@@ -26,7 +26,8 @@ std::vector<ProjectDelivery> Api::DeliveriesOf(const LiveProcess& p) const {
 json Api::ProjectProgressJson(const LiveProcess& p, const FundedProject& f) const {
   const Budget& budget = p.definition.budgets[f.budget_index];
   const engine::Project& project = budget.election.projects[f.project_index];
-  const ProjectExtras& extras = budget.extras[f.project_index];
+  static const ProjectExtras kNone;
+  const ProjectExtras& extras = f.project_index < budget.extras.size() ? budget.extras[f.project_index] : kNone;
   const ProjectDelivery d = DeliveryOf(f.budget, f.project, p.milestones);
   std::vector<const MilestoneRecord*> mine;
   for (const MilestoneRecord& m : p.milestones) {

@@ -1,4 +1,5 @@
-// psephos-server: the HTTPS voting server on an embedded SQLite store.
+// psephos-server: the HTTPS voting server on an embedded SQLite store, or on
+// PostgreSQL shared by several nodes.
 #include <sys/stat.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -31,11 +32,17 @@ using namespace psephos::server;
 constexpr const char* kHelp = R"(usage: psephos-server [options]
 
 Runs the Psephos voting server over HTTPS with its data in an embedded SQLite
-database. On first start it creates an organizer token and prints it once, and
-makes a self-signed TLS certificate unless --cert/--key are given.
+database, or in PostgreSQL. On first start it creates an organizer token and
+prints it once, and makes a self-signed TLS certificate unless --cert/--key are
+given.
 
 options (each may also be set in the --config file as `name = value`):
   --data DIR           where the database, certificate and key live (default ./psephos-data)
+  --database WHERE     the database: an SQLite file (default DIR/psephos.db), or
+                       postgresql://USER[:PASSWORD]@HOST[:PORT]/NAME[?PARAMS] (libpq's URL;
+                       the schema is made on first start; see docs/postgresql.md)
+  --copy-to URL        copy the SQLite database (--database, else DIR/psephos.db) into the new,
+                       empty PostgreSQL database at URL, ids and receipts kept, and exit
   --listen HOST:PORT   address to serve on (default 127.0.0.1:8443; port 0 picks one)
   --cert FILE          TLS certificate chain (PEM); with --key, replaces the self-signed one
   --key FILE           TLS private key (PEM)
@@ -79,8 +86,8 @@ Result<Options> ReadConfig(const std::string& path) {
   return out;
 }
 
-const std::set<std::string> kOptionNames{"data", "listen", "cert", "key", "host-name", "threads", "example",
-                                         "body-limit", "read-timeout", "idle-timeout", "code-failures", "max-connections", "max-connections-per-address"};
+const std::set<std::string> kOptionNames{"data", "database", "copy-to", "listen", "cert", "key", "host-name",
+                                         "threads", "example", "body-limit", "read-timeout", "idle-timeout", "code-failures", "max-connections", "max-connections-per-address"};
 
 Result<Options> ParseArgs(int argc, char** argv) {
   Options flags;
@@ -212,11 +219,21 @@ int main(int argc, char** argv) {
   }
   if (o.count("cert") != o.count("key")) return Fail("--cert and --key go together");
 
+  const std::string database = o.count("database") ? o["database"] : (data / "psephos.db").string();
+  if (o.count("copy-to")) {
+    if (IsPostgresUrl(database)) return Fail("--copy-to copies an SQLite database; --database names PostgreSQL");
+    if (!IsPostgresUrl(o["copy-to"])) return Fail("--copy-to takes a postgresql:// URL, got '" + o["copy-to"] + "'");
+    auto copied = CopySqliteToPostgres(database, o["copy-to"]);
+    if (!copied.ok()) return Fail(copied.status().message());
+    std::cout << *copied << "\n";
+    return 0;
+  }
+
   std::error_code ec;
   fs::create_directories(data, ec);
   if (ec) return Fail("cannot create the data directory " + data.string() + ": " + ec.message());
   fs::permissions(data, fs::perms::owner_all, ec);
-  auto storage = OpenSqliteStorage((data / "psephos.db").string());
+  auto storage = IsPostgresUrl(database) ? OpenPgStorage(database) : OpenSqliteStorage(database);
   if (!storage.ok()) return Fail(storage.status().message());
 
   auto token_hash = (*storage)->GetSetting("admin_token_sha256");

@@ -399,7 +399,7 @@ class SqliteStorage final : public Storage {
     std::vector<PaperSheetRecord> out;
     std::map<std::string, std::size_t> index;
     SQLite::Statement sheets(db_, batch != 0 ? "SELECT serial, batch_id, state FROM paper_sheets "
-                                               "WHERE process_id = ? AND batch_id = ? ORDER BY rowid"
+                                               "WHERE process_id = ? AND batch_id = ? ORDER BY serial"
                                              : "SELECT serial, batch_id, state FROM paper_sheets "
                                                "WHERE process_id = ? AND state != 'printed'");
     sheets.bind(1, id);

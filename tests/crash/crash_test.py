@@ -11,7 +11,8 @@ was stored without a receipt reaching the client. Some restarts are killed
 again before they are ready (a crash during recovery).
 
 After every kill, a copy of the database as the crash left it must pass
-PRAGMA integrity_check, and after every restart the public board must count at
+PRAGMA integrity_check (on PostgreSQL: the database, recovered by PostgreSQL
+itself, must pass amcheck's bt_index_check on every index), and after every restart the public board must count at
 least every ballot a client holds a receipt for. At the end the process is
 closed and published, and:
   - every receipt a client received names exactly one entry of the published
@@ -28,7 +29,11 @@ Only the Python standard library is used. Exit status 0 when every check
 holds, 1 otherwise. See docs/reliability.md.
 
 usage: crash_test.py --server build/server/psephos-server --psephos build/tools/psephos
-                     [--cycles 5] [--clients 4] [--seed N] [--keep]
+                     [--cycles 5] [--clients 4] [--seed N] [--keep] [--postgres-cluster DIR]
+
+With --postgres-cluster (a cluster from tests/support/pg_cluster.py) the server
+keeps its data in a new database there (--database postgresql://...), dropped
+at the end.
 """
 
 import argparse
@@ -93,6 +98,7 @@ class Server:
     """One psephos-server process; its output is read by a thread."""
 
     running = set()  # killed when the test ends, whatever happens
+    database_args = []  # --database postgresql://... on PostgreSQL
 
     def __init__(self, binary, data, log):
         self.lines = []
@@ -100,7 +106,8 @@ class Server:
         self.port = None
         self.token = None
         self.log = log
-        self.proc = subprocess.Popen([binary, "--data", data, "--listen", "127.0.0.1:0", "--threads", "2"],
+        self.proc = subprocess.Popen([binary, "--data", data, "--listen", "127.0.0.1:0", "--threads", "2"]
+                                     + Server.database_args,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         Server.running.add(self)
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -260,6 +267,45 @@ class Client(threading.Thread):
                                                                   status, text[:300]))
 
 
+class Postgres:
+    """A database of its own on a test cluster, through psql (standard library only)."""
+
+    def __init__(self, cluster):
+        with open(os.path.join(cluster, "url")) as f:
+            self.admin = f.read().strip()
+        self.name = "psephos_crash_%d" % os.getpid()
+        self.psql(self.admin, "DROP DATABASE IF EXISTS %s" % self.name)
+        self.psql(self.admin, "CREATE DATABASE %s" % self.name)
+        self.url = self.admin.replace("/postgres?", "/%s?" % self.name)
+
+    @staticmethod
+    def psql(url, sql):
+        done = subprocess.run(["psql", "--no-psqlrc", "--quiet", "--tuples-only", "--no-align",
+                               "--set", "ON_ERROR_STOP=1", url, "--command", sql],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise Failure("psql: %s: %s" % (sql, done.stderr.strip()))
+        return [line.split("|") for line in done.stdout.splitlines() if line]
+
+    def rows(self, sql):
+        return self.psql(self.url, sql)
+
+    def integrity(self):
+        """amcheck on every index of Psephos's tables: each agrees with its table (an error otherwise)."""
+        try:
+            self.rows("CREATE EXTENSION IF NOT EXISTS amcheck")
+            checked = self.rows("SELECT c.relname, bt_index_check(i.indexrelid, true) FROM pg_index i "
+                                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                "WHERE a.amname = 'btree' AND n.nspname = 'public'")
+        except Failure as e:
+            return str(e)
+        return "ok" if checked else "no index to check"
+
+    def drop(self):
+        self.psql(self.admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.name)
+
+
 def integrity_of_copy(data, scratch):
     """PRAGMA integrity_check on a copy of the database files as a crash left them."""
     shutil.rmtree(scratch, ignore_errors=True)
@@ -290,6 +336,7 @@ def main():
                         help="the kill comes up to this many seconds after the close request")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the data directory and logs")
+    parser.add_argument("--postgres-cluster", help="run on PostgreSQL: a new database on this test cluster")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
@@ -297,8 +344,12 @@ def main():
     print("crash test: seed %d, %d cycles, %d clients, work dir %s" % (seed, args.cycles, args.clients, work),
           flush=True)
     ok = False
+    postgres = None
     try:
-        run(args, rng, work)
+        if args.postgres_cluster:
+            postgres = Postgres(args.postgres_cluster)
+            Server.database_args = ["--database", postgres.url]
+        run(args, rng, work, postgres)
         ok = True
     except Failure as e:
         print("FAILED: %s" % e, flush=True)
@@ -306,6 +357,8 @@ def main():
     finally:
         for server in list(Server.running):
             server.kill()
+        if postgres and (ok or not args.keep):
+            postgres.drop()
         if ok and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         else:
@@ -313,7 +366,7 @@ def main():
     return 0 if ok else 1
 
 
-def run(args, rng, work):
+def run(args, rng, work, postgres):
     data = os.path.join(work, "data")
     log = open(os.path.join(work, "server.log"), "w")
     started = time.monotonic()
@@ -355,7 +408,7 @@ def run(args, rng, work):
         shared.up.clear()  # clients that lose their connection wait for the next server
         server.kill()
         kills += 1
-        verdict = integrity_of_copy(data, os.path.join(work, "crash-copy"))
+        verdict = postgres.integrity() if postgres else integrity_of_copy(data, os.path.join(work, "crash-copy"))
         if verdict != "ok":
             raise Failure("cycle %d: the database as the crash left it fails integrity_check: %s" % (cycle, verdict))
         if shared.errors:
@@ -468,20 +521,23 @@ def run(args, rng, work):
         raise Failure("the log's ballots without a receipt differ from those clients sent")
 
     # 2. The database after the final stop.
-    db = sqlite3.connect(os.path.join(data, "psephos.db"))
-    verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
+    if postgres:
+        verdict, rows = postgres.integrity(), postgres.rows
+    else:
+        db = sqlite3.connect(os.path.join(data, "psephos.db"))
+        verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
+        rows = lambda sql: db.execute(sql).fetchall()
     if verdict != "ok":
         raise Failure("integrity_check after the final stop: %s" % verdict)
-    twice = db.execute("SELECT code_hash, COUNT(*) FROM ballots GROUP BY code_hash HAVING COUNT(*) > 1").fetchall()
+    twice = rows("SELECT code_hash, COUNT(*) FROM ballots GROUP BY code_hash HAVING COUNT(*) > 1")
     if twice:
         raise Failure("codes with more than one ballot: %s" % twice)
-    voted = {row[0] for row in db.execute("SELECT code_hash FROM ballots")}
-    spent = {row[0] for row in db.execute("SELECT code_hash FROM voter_codes WHERE spent = 1")}
+    voted = {row[0] for row in rows("SELECT code_hash FROM ballots")}
+    spent = {row[0] for row in rows("SELECT code_hash FROM voter_codes WHERE spent")}
     known = {code_hash(c) for c in stored}
     if voted != known or spent != known:
         raise Failure("codes with a ballot (%d) or spent (%d) differ from the %d known to have voted"
                       % (len(voted), len(spent), len(known)))
-    db.close()
 
     # 3. The published tally against a recount of the stored ballots.
     for budget in results["budgets"]:

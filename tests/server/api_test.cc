@@ -45,8 +45,9 @@ TEST_CASE("api: definitions are checked field by field") {
   CHECK(f.Call(http::verb::post, "/api/v1/processes", kSchool).body["error"]["code"] == "slug_taken");
 }
 
-TEST_CASE("api: the whole flow from codes to published results") {
-  Fixture f;
+TEST_CASE_TEMPLATE("api: the whole flow from codes to published results", B, test::Sqlite,
+                   test::Postgres) {
+  Fixture f(B::kBackend);
   auto codes = f.OpenSchool();
   REQUIRE(codes.size() == 5);
   // The CSV is kept until the organizer confirms they have it.
@@ -122,8 +123,9 @@ TEST_CASE("api: wrong codes are rate limited per client address") {
   CHECK(f.Vote(codes[0], {"a"}, "10.0.0.2").status == 201);  // another address is not affected
 }
 
-TEST_CASE("api: one code sent by 100 concurrent clients counts once") {
-  Fixture f;
+TEST_CASE_TEMPLATE("api: one code sent by 100 concurrent clients counts once", B, test::Sqlite,
+                   test::Postgres) {
+  Fixture f(B::kBackend);
   auto codes = f.OpenSchool(1);
   std::vector<std::thread> clients;
   std::atomic<int> created{0}, refused{0};
@@ -183,8 +185,9 @@ TEST_CASE("api: a close racing with submissions leaves no ballot accepted after 
   CHECK(stored->size() == static_cast<std::size_t>(accepted.load()));
 }
 
-TEST_CASE("api: with revoting, the latest ballot of a code counts") {
-  Fixture f;
+TEST_CASE_TEMPLATE("api: with revoting, the latest ballot of a code counts", B, test::Sqlite,
+                   test::Postgres) {
+  Fixture f(B::kBackend);
   json school = json::parse(kSchool);
   school["revoting"] = "latest";
   REQUIRE(f.Call(http::verb::post, "/api/v1/processes", school.dump()).status == 201);
@@ -249,8 +252,9 @@ TEST_CASE("api: unknown fields inside a budget, its ballot or a project are refu
       "projects":[{"id":"a","name":"A","cost":5,"costs":6}]}]})") == "budgets[0].projects[0].costs: unknown field");
 }
 
-TEST_CASE("api: state survives a restart of the api over the same storage") {
-  Fixture f;
+TEST_CASE_TEMPLATE("api: state survives a restart of the api over the same storage", B, test::Sqlite,
+                   test::Postgres) {
+  Fixture f(B::kBackend);
   auto codes = f.OpenSchool(2);
   REQUIRE(f.Vote(codes[0], {"a"}).status == 201);
   // A second Api over the same store sees the spent code.

@@ -99,8 +99,9 @@ class District {
 
 }  // namespace
 
-TEST_CASE("in person: two budgets voted online, at a kiosk and on paper, each voter counted once, audited") {
-  Fixture f;
+TEST_CASE_TEMPLATE("in person: two budgets voted online, at a kiosk and on paper, each voter counted once, audited", B, Sqlite,
+                   Postgres) {
+  Fixture f(B::kBackend);
   District d(f);
 
   // Online: a code votes in the district budget and its own school's only.
@@ -300,8 +301,9 @@ TEST_CASE("api: Warsaw 2026 imports as one process from its .pb files, and each 
   CHECK(f.Call(http::verb::post, "/api/v1/processes/import?slug=broken", json{{"files", 5}}.dump()).status == 422);
 }
 
-TEST_CASE("in person: one code raced through every channel at once is used once") {
-  Fixture f;
+TEST_CASE_TEMPLATE("in person: one code raced through every channel at once is used once", B, Sqlite,
+                   Postgres) {
+  Fixture f(B::kBackend);
   District d(f);
   const std::string kiosk = d.Device("kiosk", "Gym tablet", {{"session_seconds", 0}});
   const std::string clerk = d.Device("clerk", "Table A");

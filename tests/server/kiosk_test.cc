@@ -56,8 +56,9 @@ std::int64_t NowMs() {
 
 }  // namespace
 
-TEST_CASE("kiosk stuffing: a kiosk token alone cannot open walk-in sessions and vote at will") {
-  Fixture f;
+TEST_CASE_TEMPLATE("kiosk stuffing: a kiosk token alone cannot open walk-in sessions and vote at will", B, Sqlite,
+                   Postgres) {
+  Fixture f(B::kBackend);
   f.OpenSchool(2);
   const KioskDevice kiosk = Kiosk(f, "Gym tablet");
   // The attack as found: walk-in after walk-in, each voting at once.
@@ -149,8 +150,9 @@ TEST_CASE("kiosk: a session sooner than the kiosk's minimum time after its previ
   CHECK(Device(f, kiosk)["sessions"] == 2);
 }
 
-TEST_CASE("kiosk: the organizer voids a kiosk's unused sessions, their codes cannot vote") {
-  Fixture f;
+TEST_CASE_TEMPLATE("kiosk: the organizer voids a kiosk's unused sessions, and their codes cannot vote", B, Sqlite,
+                   Postgres) {
+  Fixture f(B::kBackend);
   f.OpenSchool(1);
   const KioskDevice kiosk = Kiosk(f, "Hall tablet", {{"walk_in_allowance", 5}, {"session_seconds", 0}});
   auto left_open = Session(f, kiosk, {{"group", "family"}});
@@ -174,8 +176,9 @@ TEST_CASE("kiosk: the organizer voids a kiosk's unused sessions, their codes can
   CHECK(f.Call(http::verb::get, kSchoolPath + "/turnout").body["ballots"] == 0);
 }
 
-TEST_CASE("kiosk: walk-ins are recorded with their kiosk and time, survive a restart, and count apart in turnout") {
-  Fixture f;
+TEST_CASE_TEMPLATE("kiosk: walk-ins are recorded with their kiosk and time, survive a restart, and count apart in turnout", B, Sqlite,
+                   Postgres) {
+  Fixture f(B::kBackend);
   const auto codes = f.OpenSchool(3);
   const KioskDevice gym = Kiosk(f, "Gym tablet", {{"walk_in_allowance", 2}, {"session_seconds", 0}});
   const KioskDevice hall = Kiosk(f, "Hall tablet", {{"walk_in_allowance", 1}, {"session_seconds", 0}});

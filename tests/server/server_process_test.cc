@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "../support/https_client.h"
-#include "../support/temp_dir.h"
+#include "../support/test_storage.h"
 
 using nlohmann::json;
 using psephos::test::HttpsClient;
@@ -127,13 +127,16 @@ TEST_CASE("psephos-server: --help documents the options, bad flags exit 2") {
   CHECK(bad.Stop(0) == 2);
 }
 
-TEST_CASE("psephos-server: the whole flow over HTTPS, a graceful stop and a restart") {
+TEST_CASE_TEMPLATE("psephos-server: the whole flow over HTTPS, a graceful stop and a restart", B,
+                   psephos::test::Sqlite, psephos::test::Postgres) {
   psephos::test::TempDir dir;
   const std::string data = dir.file("data");
+  const psephos::test::TestStore store(B::kBackend);  // --database: a file, or postgresql://
   std::string token;
   std::string receipt;
   {
-    ServerProcess server({"--data", data, "--listen", "127.0.0.1:0", "--example", kExample, "--threads", "2"});
+    ServerProcess server({"--data", data, "--database", store.location(), "--listen", "127.0.0.1:0", "--example",
+                          kExample, "--threads", "2"});
     token = server.WaitFor("organizer token \\(shown once; keep it safe\\): ([0-9a-f]{64})")[1];
     const int port = std::stoi(server.WaitFor("listening on https://127.0.0.1:([0-9]+) \\(ready\\)")[1]);
     HttpsClient client("127.0.0.1", static_cast<std::uint16_t>(port));
@@ -200,7 +203,7 @@ TEST_CASE("psephos-server: the whole flow over HTTPS, a graceful stop and a rest
     CHECK(server.Output().find("stopped") != std::string::npos);
   }
   // Started again on the same data: no new token, the ballot is still counted.
-  ServerProcess again({"--data", data, "--listen", "127.0.0.1:0"});
+  ServerProcess again({"--data", data, "--database", store.location(), "--listen", "127.0.0.1:0"});
   const int port = std::stoi(again.WaitFor("listening on https://127.0.0.1:([0-9]+) \\(ready\\)")[1]);
   CHECK(again.Output().find("organizer token") == std::string::npos);
   HttpsClient client("127.0.0.1", static_cast<std::uint16_t>(port));

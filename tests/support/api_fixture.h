@@ -1,18 +1,20 @@
-// An Api over a fresh SQLite store, called without sockets.
+// An Api over a fresh store (SQLite unless told), called without sockets.
 #pragma once
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <functional>
 #include <future>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "psephos/server/api.h"
 #include "psephos/server/secrets.h"
-#include "temp_dir.h"
+#include "test_storage.h"
 
 namespace psephos::test {
 
@@ -42,23 +44,27 @@ struct Answer {
   std::string text;
 };
 
+// SQLite, or PostgreSQL when PSEPHOS_TEST_BACKEND=postgresql: ctest runs the
+// API suites once more that way (tests/CMakeLists.txt).
+inline Backend DefaultBackend() {
+  const char* chosen = std::getenv("PSEPHOS_TEST_BACKEND");
+  return chosen != nullptr && std::string_view(chosen) == "postgresql" ? Backend::kPostgres : Backend::kSqlite;
+}
+
 class Fixture {
  public:
+  explicit Fixture(Backend backend = DefaultBackend()) : Fixture(DefaultOptions({}), backend) {}
   // `clock`: the wall clock the Api reads voting windows against (empty: the system's).
-  explicit Fixture(std::function<std::int64_t()> clock = {}) : clock_(std::move(clock)) {
-    storage_ = std::move(OpenSqliteStorage(dir_.file("api.db"))).value();
-    worker_ = std::make_unique<DbWorker>(*storage_);
-    ApiOptions options;
-    options.wrong_codes.burst = 5;
-    options.now_ms = clock_;
-    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
-  }
+  explicit Fixture(std::function<std::int64_t()> clock) : Fixture(DefaultOptions(std::move(clock))) {}
   // With the given options (accounts_test.cc: cheap password hashes, a test clock).
-  explicit Fixture(const ApiOptions& options) {
-    storage_ = std::move(OpenSqliteStorage(dir_.file("api.db"))).value();
-    worker_ = std::make_unique<DbWorker>(*storage_);
-    options_ = options;
-    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
+  explicit Fixture(const ApiOptions& options, Backend backend = DefaultBackend()) : store_(backend), options_(options) {
+    auto opened = store_.Open();
+    REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+    Start(std::move(opened).value());
+  }
+  // Over a store opened elsewhere (a copy, another node).
+  explicit Fixture(std::unique_ptr<Storage> storage) : store_(Backend::kSqlite), options_(DefaultOptions({})) {
+    Start(std::move(storage));
   }
 
   Answer Call(http::verb verb, const std::string& target, const std::string& body = "", bool admin = true,
@@ -104,12 +110,16 @@ class Fixture {
     return Call(http::verb::post, "/api/v1/processes/school/ballots", body.dump(), false, "application/json", client);
   }
 
-  // A new Api over the same store, as after a server restart.
+  // A new Api and database worker over the same store, as after a server
+  // restart: the old ones stop as psephos-server stops them (the Api, then the
+  // worker, which ends the jobs still queued), so none of the old Api's jobs
+  // runs after it is gone.
   void RestartApi() {
+    api_->Stop();
+    worker_->Stop();
     api_.reset();
-    ApiOptions options = options_;  // the first constructor's clock, or the options given
-    if (!options.now_ms) options.now_ms = clock_;
-    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options)).value();
+    worker_ = std::make_unique<DbWorker>(*storage_);
+    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options_)).value();
   }
 
   // Polls the process until it is no longer being counted; its summary.
@@ -123,15 +133,27 @@ class Fixture {
 
   Api& api() { return *api_; }
   Storage& storage() { return *storage_; }
+  const TestStore& store() const { return store_; }
   DbWorker& worker() { return *worker_; }
 
  private:
-  std::function<std::int64_t()> clock_;
-  test::TempDir dir_;
+  static ApiOptions DefaultOptions(std::function<std::int64_t()> clock) {
+    ApiOptions options;
+    options.wrong_codes.burst = 5;
+    options.now_ms = std::move(clock);
+    return options;
+  }
+  void Start(std::unique_ptr<Storage> storage) {
+    storage_ = std::move(storage);
+    worker_ = std::make_unique<DbWorker>(*storage_);
+    api_ = std::move(Api::Create(*worker_, Sha256Hex(kToken), *SigningKey::Generate(), options_)).value();
+  }
+
+  TestStore store_;
+  ApiOptions options_;  // what RestartApi starts with
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<DbWorker> worker_;
   std::unique_ptr<Api> api_;
-  ApiOptions options_;  // what RestartApi starts with
 };
 
 }  // namespace psephos::test

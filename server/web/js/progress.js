@@ -2,9 +2,11 @@
 // project with its stage and progress, and a page per project
 // (?budget=B&project=P) with its milestones, notes and photos, in the
 // reader's language where the editors wrote one.
-import { $, api, currentLang, errorText, fill, focusView, formatMoney, formatNumber, h, param, slugFromPath, startI18n, t } from './common.js';
+import { $, api, currentLang, errorText, fill, focusView, formatMoney, formatNumber, h, param, slugFromPath, startI18n, t, useStrings } from './common.js';
 import { photo } from './ballot.js';
 import { loadTimeline, timeline } from './timeline.js';
+
+useStrings('progress');  // this page's strings: the voting page does not download them
 
 const slug = slugFromPath();
 const base = `/processes/${encodeURIComponent(slug)}`;

@@ -5,6 +5,7 @@ import { barChart, stackedBar } from './chart.js';
 import { loadTimeline, timeline } from './timeline.js';
 
 useStrings('results');  // the report's strings: voters' pages do not download them
+useStrings('progress');  // the link to the funded projects' progress
 
 const slug = slugFromPath();
 const base = `/processes/${encodeURIComponent(slug)}`;

@@ -1,5 +1,6 @@
 // Durable storage behind one narrow interface. SQLite is the embedded default;
-// nothing SQLite-specific leaks out of here, so another backend can follow.
+// PostgreSQL serves several nodes on one database. Nothing backend-specific
+// leaks out of here.
 // A Storage is used from one thread at a time (the DbWorker's).
 #pragma once
 
@@ -248,7 +249,8 @@ class Storage {
                                              std::int64_t count,
                                              const std::function<std::string(std::int64_t, std::int64_t)>& serial) = 0;
   virtual Result<std::vector<PaperBatchRecord>> LoadPaperBatches(ProcessId id) = 0;
-  // Sheets of a batch (every serial), or with batch 0 only those with entries.
+  // Sheets of a batch (every serial), or with batch 0 only those with entries;
+  // by serial.
   virtual Result<std::vector<PaperSheetRecord>> LoadPaperSheets(ProcessId id, std::int64_t batch) = 0;
   // In one transaction: records the reading, sets the sheet's state and, when
   // given, stores the ballot the sheet now counts as (a paper ballot has no code).
@@ -293,5 +295,17 @@ class Storage {
 
 // Opens (creating if needed) the SQLite store at `path`: WAL, synchronous=FULL.
 Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path);
+
+// Connects to PostgreSQL at `url` (postgresql://user@host:port/db?...), creating
+// or migrating the schema: synchronous_commit is kept on. Errors name the URL
+// without its password.
+Result<std::unique_ptr<Storage>> OpenPgStorage(const std::string& url);
+bool IsPostgresUrl(const std::string& location);  // postgresql:// or postgres://
+std::string RedactedDatabaseUrl(const std::string& url);
+
+// Copies the SQLite store at `sqlite_path` into the empty PostgreSQL database
+// at `url`, every id kept, in one transaction, then checks that both read back
+// the same processes, ballot logs and codes; a summary in words.
+Result<std::string> CopySqliteToPostgres(const std::string& sqlite_path, const std::string& url);
 
 }  // namespace psephos::server

@@ -1,0 +1,761 @@
+// Storage on PostgreSQL (libpqxx): the same semantics as sqlite_storage.cc, for
+// several server nodes on one database. Every decision is taken in the
+// database, never from what one node remembers: a code is spent by an UPDATE
+// that checks it is unspent (row locks settle a race between nodes), and ballot
+// ids come from one sequence under a lock held to commit, so every node reads
+// the same log in the same order.
+#include <pqxx/pqxx>
+
+#include <limits>
+#include <map>
+#include <optional>
+
+#include "pg_schema.h"
+#include "psephos/server/storage.h"
+#include "wall_clock.h"
+
+namespace psephos::server {
+namespace {
+
+Status Failed(const char* what, const std::exception& e) {
+  return Status::Invalid(std::string("storage: ") + what + ": " + e.what());
+}
+
+// Taken first by every transaction that spends codes or adds to the ballot
+// log, and held to its commit (any key, the same on every node, apart from
+// pg_schema.cc's). Ballot ids are then visible in the order they were given,
+// so a reader that has seen ballot n never finds a smaller one later; and
+// transactions that lock several codes' rows (a ballot group, a kiosk session)
+// never wait for each other in a cycle.
+constexpr const char* kLockWrites = "SELECT pg_advisory_xact_lock(5853002021)";
+
+// The ballot path's statements, prepared on each connection.
+struct Prepared {
+  const char* name;
+  const char* sql;
+};
+constexpr Prepared kPrepared[] = {
+    {"spend", "UPDATE voter_codes SET spent = true WHERE process_id = $1 AND code_hash = $2 "
+              "AND (NOT spent OR ($3 AND checked_in = '')) RETURNING ballot_id"},
+    {"exists", "SELECT 1 FROM voter_codes WHERE process_id = $1 AND code_hash = $2"},
+    {"supersede", "UPDATE ballots SET superseded = true WHERE id = $1"},
+    {"link", "UPDATE voter_codes SET ballot_id = $1 WHERE process_id = $2 AND code_hash = $3"},
+    {"insert", "INSERT INTO ballots(process_id, code_hash, grp, area, ballot, salt, receipt, created_at) "
+               "VALUES($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"},
+};
+
+// A text[] parameter: one round trip for a whole batch of codes or sheets.
+std::string TextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const std::string& item : items) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : item) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::int64_t Int(const pqxx::field& f) { return f.as<std::int64_t>(); }
+std::string Text(const pqxx::field& f) { return f.as<std::string>(); }
+bool Bool(const pqxx::field& f) { return f.as<bool>(); }
+
+StoredBallot BallotFromRow(const pqxx::row& r) {
+  return StoredBallot{Int(r[0]),  Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]),
+                      Text(r[5]), Int(r[6]),  Bool(r[7]), Text(r[8])};
+}
+
+class PgStorage final : public Storage {
+ public:
+  explicit PgStorage(std::string url) : url_(std::move(url)) {
+    Connection();  // fails here, at start, when the database cannot be reached
+    MigratePgSchema(*connection_);
+  }
+
+  Result<std::optional<std::string>> GetSetting(const std::string& key) override {
+    return Transact("reading a setting", [&](pqxx::work& t) -> Result<std::optional<std::string>> {
+      auto r = t.exec_params("SELECT value FROM settings WHERE key = $1", key);
+      if (r.empty()) return std::optional<std::string>();
+      return std::optional<std::string>(Text(r[0][0]));
+    });
+  }
+
+  Status PutSetting(const std::string& key, const std::string& value) override {
+    return Write("writing a setting", "INSERT INTO settings(key, value) VALUES($1, $2) "
+                                      "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                 key, value);
+  }
+
+  Result<ProcessId> CreateProcess(const std::string& slug, const std::string& definition) override {
+    return Transact("creating a process", [&](pqxx::work& t) -> Result<ProcessId> {
+      const std::int64_t now = NowMs();
+      auto r = t.exec_params("INSERT INTO processes(slug, definition, state, created_at, updated_at) "
+                             "VALUES($1, $2, 'draft', $3, $4) RETURNING id",
+                             slug, definition, now, now);
+      t.commit();
+      return Int(r[0][0]);
+    });
+  }
+
+  Status UpdateDefinition(ProcessId id, const std::string& definition) override {
+    return UpdateColumn(id, "definition", definition);
+  }
+  Status SetState(ProcessId id, ProcessState state) override {
+    return UpdateColumn(id, "state", ProcessStateName(state));
+  }
+  Status SetResults(ProcessId id, const std::string& results) override {
+    return UpdateColumn(id, "results", results);
+  }
+
+  Result<std::vector<ProcessRecord>> LoadProcesses() override {
+    return Transact("loading processes", [&](pqxx::work& t) -> Result<std::vector<ProcessRecord>> {
+      std::vector<ProcessRecord> out;
+      for (const auto& row : t.exec("SELECT id, slug, definition, state, results FROM processes ORDER BY id")) {
+        ProcessRecord r;
+        r.id = Int(row[0]);
+        r.slug = Text(row[1]);
+        r.definition = Text(row[2]);
+        auto state = ParseProcessState(Text(row[3]));
+        if (!state) return Status::Invalid("storage: process " + r.slug + " has an unknown state");
+        r.state = *state;
+        r.results = Text(row[4]);
+        out.push_back(std::move(r));
+      }
+      return out;
+    });
+  }
+
+  Result<std::int64_t> AddCodeBatch(ProcessId id, const std::string& group, const std::string& area,
+                                    const std::vector<std::string>& code_hashes,
+                                    const std::string& csv) override {
+    return Transact("adding voter codes", [&](pqxx::work& t) -> Result<std::int64_t> {
+      auto batch = t.exec_params("INSERT INTO code_batches(process_id, grp, area, count, csv, created_at) "
+                                 "VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
+                                 id, group, area, static_cast<std::int64_t>(code_hashes.size()), csv, NowMs());
+      const std::int64_t batch_id = Int(batch[0][0]);
+      t.exec_params("INSERT INTO voter_codes(process_id, code_hash, grp, area, batch_id) "
+                    "SELECT $1, hash, $2, $3, $4 FROM unnest($5::text[]) AS hash",
+                    id, group, area, batch_id, TextArray(code_hashes));
+      t.commit();
+      return batch_id;
+    });
+  }
+
+  Result<std::optional<std::string>> ReadCodeBatchCsv(ProcessId id, std::int64_t batch,
+                                                      std::int64_t expired_before_ms) override {
+    using Csv = std::optional<std::pair<std::string, std::int64_t>>;  // the CSV and when it was made
+    auto read = Transact("reading voter codes", [&](pqxx::work& t) -> Result<Csv> {
+      auto r = t.exec_params("SELECT csv, created_at FROM code_batches "
+                             "WHERE id = $1 AND process_id = $2 AND csv IS NOT NULL",
+                             batch, id);
+      if (r.empty()) return Csv();
+      return Csv(std::make_pair(Text(r[0][0]), Int(r[0][1])));
+    });
+    if (!read.ok()) return read.status();
+    if (!*read) return std::optional<std::string>();
+    if ((*read)->second < expired_before_ms) {
+      auto forgotten = ForgetCodeBatchCsv(id, batch);
+      if (!forgotten.ok()) return forgotten.status();
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(std::move((*read)->first));
+  }
+
+  Result<bool> ForgetCodeBatchCsv(ProcessId id, std::int64_t batch) override {
+    auto changed = Changed("forgetting voter codes",
+                           "UPDATE code_batches SET csv = NULL WHERE id = $1 AND process_id = $2 "
+                           "AND csv IS NOT NULL",
+                           batch, id);
+    if (!changed.ok()) return changed.status();
+    return *changed > 0;
+  }
+
+  Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) override {
+    return Transact("loading voter codes", [&](pqxx::work& t) -> Result<std::vector<VoterCodeRecord>> {
+      std::vector<VoterCodeRecord> out;
+      // In SQLite's order (its primary key, byte by byte).
+      for (const auto& r : t.exec_params("SELECT code_hash, grp, area, spent, checked_in, COALESCE(device_id, 0), "
+                                         "COALESCE(checkin_device, 0), session_at, walk_in FROM voter_codes "
+                                         "WHERE process_id = $1 ORDER BY code_hash COLLATE \"C\"",
+                                         id)) {
+        out.push_back(VoterCodeRecord{Text(r[0]), Text(r[1]), Text(r[2]), Bool(r[3]), Text(r[4]), Int(r[5]),
+                                      Int(r[6]), Int(r[7]), Bool(r[8])});
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<AppendResult>> AppendBallots(const std::vector<BallotToStore>& batch) override {
+    return Transact("storing ballots", [&](pqxx::work& t) -> Result<std::vector<AppendResult>> {
+      std::vector<AppendResult> results;
+      results.reserve(batch.size());
+      t.exec(kLockWrites);
+      for (const BallotToStore& b : batch) {
+        // Row-locked: a node racing for the same code waits here, then finds it spent.
+        auto spent = t.exec_prepared("spend", b.process, b.code_hash, b.replaces_earlier);
+        if (spent.empty()) {
+          const bool known = !t.exec_prepared("exists", b.process, b.code_hash).empty();
+          results.push_back(known ? AppendResult::kCodeSpent : AppendResult::kCodeUnknown);
+          continue;
+        }
+        if (!spent[0][0].is_null()) t.exec_prepared("supersede", Int(spent[0][0]));
+        const std::int64_t ballot_id = InsertBallot(t, b);
+        if (b.replaces_earlier) t.exec_prepared("link", ballot_id, b.process, b.code_hash);
+        results.push_back(AppendResult::kStored);
+      }
+      t.commit();
+      return results;
+    });
+  }
+
+  Result<std::vector<StoredBallot>> LoadBallots(ProcessId id) override {
+    return Ballots(id, /*counted_only=*/true);
+  }
+  Result<std::vector<StoredBallot>> LoadLog(ProcessId id) override { return Ballots(id, /*counted_only=*/false); }
+
+  Result<std::vector<StoredBallot>> LoadLogSlice(ProcessId id, std::int64_t after_id, std::size_t limit) override {
+    return Ballots(id, /*counted_only=*/false, after_id, limit);
+  }
+
+  Result<std::vector<StoredBallot>> LoadCountedSlice(ProcessId id, std::int64_t after_id,
+                                                     std::size_t limit) override {
+    return Transact("loading ballots", [&](pqxx::work& t) -> Result<std::vector<StoredBallot>> {
+      std::vector<StoredBallot> out;
+      for (const auto& r : t.exec_params("SELECT id, ballot, code_hash, grp FROM ballots "
+                                         "WHERE id > $1 AND process_id = $2 AND NOT superseded ORDER BY id LIMIT $3",
+                                         after_id, id, static_cast<std::int64_t>(limit))) {
+        StoredBallot b;
+        b.id = Int(r[0]);
+        b.ballot = Text(r[1]);
+        b.code_hash = Text(r[2]);
+        b.group = Text(r[3]);
+        out.push_back(std::move(b));
+      }
+      return out;
+    });
+  }
+
+  Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how,
+                               std::int64_t device) override {
+    return Transact("checking a voter in", [&](pqxx::work& t) -> Result<AppendResult> {
+      t.exec(kLockWrites);
+      const AppendResult result = SpendWithoutBallot(t, id, code_hash, how);
+      if (result == AppendResult::kStored && device != 0) {
+        t.exec_params("UPDATE voter_codes SET checkin_device = $1 WHERE process_id = $2 AND code_hash = $3", device,
+                      id, code_hash);
+      }
+      t.commit();
+      return result;
+    });
+  }
+
+  Result<AppendResult> StartKioskSession(ProcessId id, const std::string& voter_code_hash,
+                                         const std::vector<std::string>& void_code_hashes,
+                                         const VoterCodeRecord& one_time) override {
+    return Transact("starting a kiosk session", [&](pqxx::work& t) -> Result<AppendResult> {
+      t.exec(kLockWrites);
+      if (!voter_code_hash.empty()) {
+        const AppendResult checked = SpendWithoutBallot(t, id, voter_code_hash, "kiosk");
+        if (checked != AppendResult::kStored) return checked;  // rolled back: nothing changed
+      }
+      for (const std::string& hash : void_code_hashes) SpendWithoutBallot(t, id, hash, "void");
+      t.exec_params("INSERT INTO voter_codes(process_id, code_hash, grp, area, device_id, session_at, walk_in) "
+                    "VALUES($1, $2, $3, $4, $5, $6, $7)",
+                    id, one_time.code_hash, one_time.group, one_time.area, one_time.device, one_time.session_at_ms,
+                    one_time.walk_in);
+      t.commit();
+      return AppendResult::kStored;
+    });
+  }
+
+  Result<std::int64_t> AddDevice(ProcessId id, const DeviceRecord& device) override {
+    return Transact("adding a device", [&](pqxx::work& t) -> Result<std::int64_t> {
+      auto r = t.exec_params("INSERT INTO devices(process_id, role, name, token_hash, created_at, walk_in_allowance, "
+                             "session_seconds) VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                             id, device.role, device.name, device.token_hash, device.created_at_ms,
+                             device.walk_in_allowance, device.session_seconds);
+      t.commit();
+      return Int(r[0][0]);
+    });
+  }
+
+  Status RevokeDevice(ProcessId id, std::int64_t device) override {
+    auto changed = Changed("revoking a device", "UPDATE devices SET revoked = true WHERE process_id = $1 AND id = $2",
+                           id, device);
+    if (!changed.ok()) return changed.status();
+    if (*changed != 1) return Status::Invalid("storage: no device " + std::to_string(device));
+    return Status::Ok();
+  }
+
+  Status SetDeviceLimits(ProcessId id, std::int64_t device, std::int64_t walk_in_allowance,
+                         std::int64_t session_seconds) override {
+    auto changed = Changed("setting a device's limits",
+                           "UPDATE devices SET walk_in_allowance = $1, session_seconds = $2 "
+                           "WHERE process_id = $3 AND id = $4",
+                           walk_in_allowance, session_seconds, id, device);
+    if (!changed.ok()) return changed.status();
+    if (*changed != 1) return Status::Invalid("storage: no device " + std::to_string(device));
+    return Status::Ok();
+  }
+
+  Result<std::vector<DeviceRecord>> LoadDevices(ProcessId id) override {
+    return Transact("loading devices", [&](pqxx::work& t) -> Result<std::vector<DeviceRecord>> {
+      std::vector<DeviceRecord> out;
+      for (const auto& r : t.exec_params("SELECT id, role, name, token_hash, revoked, created_at, walk_in_allowance, "
+                                         "session_seconds FROM devices WHERE process_id = $1 ORDER BY id",
+                                         id)) {
+        out.push_back(DeviceRecord{Int(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Bool(r[4]), Int(r[5]), Int(r[6]),
+                                   Int(r[7])});
+      }
+      return out;
+    });
+  }
+
+  Result<std::int64_t> AddPaperBatch(ProcessId id, const std::string& area, const std::string& language,
+                                     std::int64_t count,
+                                     const std::function<std::string(std::int64_t, std::int64_t)>& serial) override {
+    return Transact("adding paper sheets", [&](pqxx::work& t) -> Result<std::int64_t> {
+      auto batch = t.exec_params("INSERT INTO paper_batches(process_id, area, language, count, created_at) "
+                                 "VALUES($1, $2, $3, $4, $5) RETURNING id",
+                                 id, area, language, count, NowMs());
+      const std::int64_t batch_id = Int(batch[0][0]);
+      std::vector<std::string> serials;
+      for (std::int64_t n = 1; n <= count; ++n) serials.push_back(serial(batch_id, n));
+      t.exec_params("INSERT INTO paper_sheets(process_id, serial, batch_id) "
+                    "SELECT $1, serial, $2 FROM unnest($3::text[]) AS serial",
+                    id, batch_id, TextArray(serials));
+      t.commit();
+      return batch_id;
+    });
+  }
+
+  Result<std::vector<PaperBatchRecord>> LoadPaperBatches(ProcessId id) override {
+    return Transact("loading paper batches", [&](pqxx::work& t) -> Result<std::vector<PaperBatchRecord>> {
+      std::vector<PaperBatchRecord> out;
+      for (const auto& r : t.exec_params("SELECT id, area, language, count FROM paper_batches WHERE process_id = $1 "
+                                         "ORDER BY id",
+                                         id)) {
+        out.push_back(PaperBatchRecord{Int(r[0]), Text(r[1]), Text(r[2]), Int(r[3])});
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<PaperSheetRecord>> LoadPaperSheets(ProcessId id, std::int64_t batch) override {
+    return Transact("loading paper sheets", [&](pqxx::work& t) -> Result<std::vector<PaperSheetRecord>> {
+      std::vector<PaperSheetRecord> out;
+      std::map<std::string, std::size_t> index;
+      // By serial, byte by byte as SQLite orders them: PaperSerial's numbers are zero-padded.
+      auto sheets = batch != 0 ? t.exec_params("SELECT serial, batch_id, state FROM paper_sheets "
+                                               "WHERE process_id = $1 AND batch_id = $2 "
+                                               "ORDER BY serial COLLATE \"C\"",
+                                               id, batch)
+                               : t.exec_params("SELECT serial, batch_id, state FROM paper_sheets "
+                                               "WHERE process_id = $1 AND state != 'printed' "
+                                               "ORDER BY serial COLLATE \"C\"",
+                                               id);
+      for (const auto& r : sheets) {
+        index[Text(r[0])] = out.size();
+        out.push_back(PaperSheetRecord{Text(r[0]), Int(r[1]), Text(r[2]), {}});
+      }
+      for (const auto& r : t.exec_params("SELECT serial, device_id, ballot, spoiled, resolution, created_at "
+                                         "FROM paper_entries WHERE process_id = $1 ORDER BY id",
+                                         id)) {
+        auto it = index.find(Text(r[0]));
+        if (it == index.end()) continue;
+        out[it->second].entries.push_back(PaperEntryRecord{Int(r[1]), Text(r[2]), Bool(r[3]), Text(r[4]), Int(r[5])});
+      }
+      return out;
+    });
+  }
+
+  Status AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
+                       const std::string& new_state, const std::optional<BallotToStore>& ballot) override {
+    return Transact("storing a paper entry", [&](pqxx::work& t) -> Status {
+      if (ballot) t.exec(kLockWrites);  // first, as everywhere
+      t.exec_params("INSERT INTO paper_entries(process_id, serial, device_id, ballot, spoiled, resolution, "
+                    "created_at) VALUES($1, $2, $3, $4, $5, $6, $7)",
+                    id, serial, entry.device, entry.ballot, entry.spoiled, entry.resolution, entry.created_at_ms);
+      auto state = t.exec_params("UPDATE paper_sheets SET state = $1 WHERE process_id = $2 AND serial = $3",
+                                 new_state, id, serial);
+      if (state.affected_rows() != 1) return Status::Invalid("storage: no paper sheet " + serial);
+      if (ballot) InsertBallot(t, *ballot);
+      t.commit();
+      return Status::Ok();
+    });
+  }
+
+  // Pictures, kept once per hash.
+  Status PutImages(const std::vector<ImageRecord>& images) override {
+    return Transact("storing pictures", [&](pqxx::work& t) -> Status {
+      for (const ImageRecord& image : images) {
+        t.exec_params("INSERT INTO images(sha256, width, height, jpeg, created_at) VALUES($1, $2, $3, $4, $5) "
+                      "ON CONFLICT(sha256) DO NOTHING",
+                      image.sha256, image.width, image.height,
+                      pqxx::binarystring(image.jpeg.data(), image.jpeg.size()), NowMs());
+      }
+      t.commit();
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<ImageRecord>> LoadImages() override {
+    return Transact("loading pictures", [&](pqxx::work& t) -> Result<std::vector<ImageRecord>> {
+      std::vector<ImageRecord> out;
+      for (const auto& r : t.exec("SELECT sha256, width, height, jpeg FROM images")) {
+        const pqxx::binarystring jpeg(r[3]);
+        out.push_back(ImageRecord{Text(r[0]), r[1].as<int>(), r[2].as<int>(), jpeg.str()});
+      }
+      return out;
+    });
+  }
+
+  // The new definition and its changes in one transaction.
+  Status CorrectDefinition(ProcessId id, const std::string& definition,
+                           const std::vector<CorrectionRecord>& changes) override {
+    return Transact("storing a correction", [&](pqxx::work& t) -> Status {
+      auto updated = t.exec_params("UPDATE processes SET definition = $1, updated_at = $2 WHERE id = $3", definition,
+                                   NowMs(), id);
+      if (updated.affected_rows() != 1) return Status::Invalid("storage: no process " + std::to_string(id));
+      for (const CorrectionRecord& c : changes) {
+        t.exec_params("INSERT INTO corrections(process_id, at, \"by\", field, \"before\", \"after\") "
+                      "VALUES($1, $2, $3, $4, $5, $6)",
+                      id, c.at_ms, c.by, c.field, c.before, c.after);
+      }
+      t.commit();
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<CorrectionRecord>> LoadCorrections(ProcessId id) override {
+    return Transact("loading corrections", [&](pqxx::work& t) -> Result<std::vector<CorrectionRecord>> {
+      std::vector<CorrectionRecord> out;
+      for (const auto& r : t.exec_params("SELECT at, \"by\", field, \"before\", \"after\" FROM corrections "
+                                         "WHERE process_id = $1 ORDER BY id",
+                                         id)) {
+        out.push_back(CorrectionRecord{Int(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4])});
+      }
+      return out;
+    });
+  }
+
+  Result<std::int64_t> AddMilestone(const MilestoneRecord& m) override {
+    return Transact("adding a milestone", [&](pqxx::work& t) -> Result<std::int64_t> {
+      auto r = t.exec_params("INSERT INTO milestones(process_id, budget, project, title, status, date, progress, notes, "
+                             "translations, photos, created_at, updated_at) "
+                             "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                             m.process, m.budget, m.project, m.title, std::string(MilestoneStatusName(m.status)), m.date,
+                             m.progress, m.notes, m.translations, m.photos, m.created_at_ms, m.updated_at_ms);
+      t.commit();
+      return Int(r[0][0]);
+    });
+  }
+
+  Status UpdateMilestone(const MilestoneRecord& m) override {
+    return Transact("updating a milestone", [&](pqxx::work& t) -> Status {
+      auto r = t.exec_params("UPDATE milestones SET title = $1, status = $2, date = $3, progress = $4, notes = $5, "
+                             "translations = $6, photos = $7, updated_at = $8 WHERE id = $9 AND process_id = $10",
+                             m.title, std::string(MilestoneStatusName(m.status)), m.date, m.progress, m.notes,
+                             m.translations, m.photos, m.updated_at_ms, m.id, m.process);
+      if (r.affected_rows() != 1) {
+        return Status::Invalid("storage: no milestone " + std::to_string(m.id) + " in this process");
+      }
+      t.commit();
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<MilestoneRecord>> LoadMilestones(ProcessId id) override {
+    return Transact("loading milestones", [&](pqxx::work& t) -> Result<std::vector<MilestoneRecord>> {
+      std::vector<MilestoneRecord> out;
+      for (const auto& r : t.exec_params("SELECT id, budget, project, title, status, date, progress, notes, "
+                                         "translations, photos, created_at, updated_at FROM milestones "
+                                         "WHERE process_id = $1 ORDER BY id",
+                                         id)) {
+        MilestoneRecord m;
+        m.id = Int(r[0]);
+        m.process = id;
+        m.budget = Text(r[1]);
+        m.project = Text(r[2]);
+        m.title = Text(r[3]);
+        const auto status = ParseMilestoneStatus(Text(r[4]));
+        if (!status) return Status::Invalid("storage: milestone " + std::to_string(m.id) + " has an unknown status");
+        m.status = *status;
+        m.date = Text(r[5]);
+        m.progress = r[6].as<int>();
+        m.notes = Text(r[7]);
+        m.translations = Text(r[8]);
+        m.photos = Text(r[9]);
+        m.created_at_ms = Int(r[10]);
+        m.updated_at_ms = Int(r[11]);
+        out.push_back(std::move(m));
+      }
+      return out;
+    });
+  }
+
+  // Organizer accounts, roles, sessions and the action log.
+  Result<std::int64_t> AddAccount(const AccountRecord& a) override {
+    return Transact("adding an account", [&](pqxx::work& t) -> Result<std::int64_t> {
+      auto r = t.exec_params("INSERT INTO accounts(email, name, password_hash, admin, created_at) "
+                             "VALUES($1, $2, $3, $4, $5) ON CONFLICT(email) DO NOTHING RETURNING id",
+                             a.email, a.name, a.password_hash, a.admin, a.created_at_ms);
+      if (r.empty()) return Status::Invalid("email_taken: an account has this email");
+      t.commit();
+      return Int(r[0][0]);
+    });
+  }
+
+  Result<std::vector<AccountRecord>> LoadAccounts() override {
+    return Transact("loading accounts", [&](pqxx::work& t) -> Result<std::vector<AccountRecord>> {
+      std::vector<AccountRecord> out;
+      for (const auto& r : t.exec("SELECT id, email, name, password_hash, admin, created_at FROM accounts ORDER BY id")) {
+        out.push_back(AccountRecord{Int(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Bool(r[4]), Int(r[5])});
+      }
+      return out;
+    });
+  }
+
+  Status SetPasswordHash(std::int64_t account, const std::string& hash, const std::string& kept_session) override {
+    return Transact("changing a password", [&](pqxx::work& t) -> Status {
+      auto set = t.exec_params("UPDATE accounts SET password_hash = $1 WHERE id = $2", hash, account);
+      if (set.affected_rows() != 1) return Status::Invalid("storage: no account " + std::to_string(account));
+      t.exec_params("DELETE FROM sessions WHERE account_id = $1 AND id_hash != $2", account, kept_session);
+      t.commit();
+      return Status::Ok();
+    });
+  }
+
+  Status SetOrganizerRole(ProcessId id, std::int64_t account, const std::string& role) override {
+    if (role.empty()) {
+      return Write("setting an organizer's role", "DELETE FROM organizer_roles WHERE process_id = $1 AND account_id = $2",
+                   id, account);
+    }
+    return Write("setting an organizer's role",
+                 "INSERT INTO organizer_roles(process_id, account_id, role) VALUES($1, $2, $3) "
+                 "ON CONFLICT(process_id, account_id) DO UPDATE SET role = excluded.role",
+                 id, account, role);
+  }
+
+  Result<std::vector<OrganizerRoleRecord>> LoadOrganizerRoles() override {
+    return Transact("loading organizer roles", [&](pqxx::work& t) -> Result<std::vector<OrganizerRoleRecord>> {
+      std::vector<OrganizerRoleRecord> out;
+      for (const auto& r : t.exec("SELECT process_id, account_id, role FROM organizer_roles")) {
+        out.push_back(OrganizerRoleRecord{Int(r[0]), Int(r[1]), Text(r[2])});
+      }
+      return out;
+    });
+  }
+
+  Status PutSession(const SessionRecord& s) override {
+    return Write("storing a session",
+                 "INSERT INTO sessions(id_hash, account_id, csrf, created_at, seen_at) VALUES($1, $2, $3, $4, $5) "
+                 "ON CONFLICT(id_hash) DO UPDATE SET seen_at = excluded.seen_at",
+                 s.id_hash, s.account, s.csrf, s.created_at_ms, s.seen_at_ms);
+  }
+
+  Status DeleteSession(const std::string& id_hash) override {
+    return Write("deleting a session", "DELETE FROM sessions WHERE id_hash = $1", id_hash);
+  }
+
+  Result<std::vector<SessionRecord>> LoadSessions() override {
+    return Transact("loading sessions", [&](pqxx::work& t) -> Result<std::vector<SessionRecord>> {
+      std::vector<SessionRecord> out;
+      for (const auto& r : t.exec("SELECT id_hash, account_id, csrf, created_at, seen_at FROM sessions")) {
+        out.push_back(SessionRecord{Text(r[0]), Int(r[1]), Text(r[2]), Int(r[3]), Int(r[4])});
+      }
+      return out;
+    });
+  }
+
+  Result<std::int64_t> AppendAction(const ActionRecord& a) override {
+    return Transact("logging an action", [&](pqxx::work& t) -> Result<std::int64_t> {
+      auto r = t.exec_params("INSERT INTO action_log(at, account_id, who, process, action, detail) "
+                             "VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
+                             a.at_ms, a.account, a.who, a.process, a.action, a.detail);
+      t.commit();
+      return Int(r[0][0]);
+    });
+  }
+
+  Result<std::vector<ActionRecord>> LoadActions(const std::string& process, std::int64_t before_id,
+                                                std::size_t limit) override {
+    return Transact("reading the action log", [&](pqxx::work& t) -> Result<std::vector<ActionRecord>> {
+      std::vector<ActionRecord> out;
+      for (const auto& r : t.exec_params("SELECT id, at, account_id, who, process, action, detail FROM action_log "
+                                         "WHERE process = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+                                         process, before_id > 0 ? before_id : std::numeric_limits<std::int64_t>::max(),
+                                         static_cast<std::int64_t>(limit))) {
+        out.push_back(ActionRecord{Int(r[0]), Int(r[1]), Int(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), Text(r[6])});
+      }
+      return out;
+    });
+  }
+
+
+  // PostgreSQL checks its own pages; this checks the schema is the one this
+  // Psephos writes and that every code's ballot exists.
+  Status IntegrityCheck() override {
+    return Transact("checking integrity", [&](pqxx::work& t) -> Status {
+      const int version = PgStoredSchemaVersion(t);
+      if (version != PgSchemaVersion()) {
+        return Status::Invalid("storage: integrity check: schema " + std::to_string(version) + ", expected " +
+                               std::to_string(PgSchemaVersion()));
+      }
+      const auto dangling = Int(t.exec("SELECT count(*) FROM voter_codes v WHERE ballot_id IS NOT NULL AND "
+                                       "NOT EXISTS (SELECT 1 FROM ballots b WHERE b.id = v.ballot_id)")[0][0]);
+      if (dangling != 0) {
+        return Status::Invalid("storage: integrity check: " + std::to_string(dangling) +
+                               " voter codes point at a missing ballot");
+      }
+      return Status::Ok();
+    });
+  }
+
+ private:
+  // The open connection, made (again, after one broke) when needed.
+  pqxx::connection& Connection() {
+    if (!connection_ || !connection_->is_open()) {
+      connection_ = std::make_unique<pqxx::connection>(url_);
+      // An acknowledged ballot is on disk: never let a server default of
+      // synchronous_commit=off weaken that (stronger settings are kept).
+      pqxx::nontransaction t(*connection_);
+      if (t.exec("SHOW synchronous_commit")[0][0].as<std::string>() == "off") t.exec("SET synchronous_commit = on");
+      for (const Prepared& p : kPrepared) connection_->prepare(p.name, p.sql);
+    }
+    return *connection_;
+  }
+
+  // Runs `body` in a transaction that commits only if the body commits it; a
+  // thrown error becomes a Status saying `what` failed. A connection found
+  // broken (the server restarted, a failover, the backend ended) is made again
+  // and the transaction run once more: nothing of it was committed. A
+  // connection lost during the commit itself is not retried (it may have
+  // committed): the error goes back, as for any failed write.
+  template <class Body>
+  auto Transact(const char* what, Body&& body) -> decltype(body(std::declval<pqxx::work&>())) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        pqxx::work t(Connection());
+        return body(t);
+      } catch (const pqxx::in_doubt_error& e) {
+        connection_.reset();
+        return Failed(what, e);
+      } catch (const pqxx::broken_connection& e) {
+        connection_.reset();
+        if (attempt == 0) continue;
+        return Failed(what, e);
+      } catch (const pqxx::sql_error& e) {
+        if (e.sqlstate().rfind("57P", 0) != 0) return Failed(what, e);
+        connection_.reset();  // 57P01-03: the server is shutting down or restarting
+        if (attempt == 0) continue;
+        return Failed(what, e);
+      } catch (const std::exception& e) {
+        return Failed(what, e);
+      }
+    }
+  }
+
+  // One statement in its own transaction: the rows it changed.
+  template <class... Args>
+  Result<std::int64_t> Changed(const char* what, const char* sql, const Args&... args) {
+    return Transact(what, [&](pqxx::work& t) -> Result<std::int64_t> {
+      auto r = t.exec_params(sql, args...);
+      t.commit();
+      return static_cast<std::int64_t>(r.affected_rows());
+    });
+  }
+  template <class... Args>
+  Status Write(const char* what, const char* sql, const Args&... args) {
+    auto changed = Changed(what, sql, args...);
+    return changed.ok() ? Status::Ok() : changed.status();
+  }
+
+  // Within the caller's transaction, after it took kLockWrites.
+  std::int64_t InsertBallot(pqxx::work& t, const BallotToStore& b) {
+    return Int(t.exec_prepared("insert", b.process, b.code_hash, b.group, b.area, b.ballot, b.salt, b.receipt,
+                               b.created_at_ms)[0][0]);
+  }
+
+  // Within the caller's transaction.
+  AppendResult SpendWithoutBallot(pqxx::work& t, ProcessId id, const std::string& code_hash, const std::string& how) {
+    auto r = t.exec_params("UPDATE voter_codes SET spent = true, checked_in = $1 "
+                           "WHERE process_id = $2 AND code_hash = $3 AND NOT spent",
+                           how, id, code_hash);
+    if (r.affected_rows() == 1) return AppendResult::kStored;
+    return t.exec_prepared("exists", id, code_hash).empty() ? AppendResult::kCodeUnknown : AppendResult::kCodeSpent;
+  }
+
+  // Ballots after `after_id`, at most `limit` of them (0: all).
+  Result<std::vector<StoredBallot>> Ballots(ProcessId id, bool counted_only, std::int64_t after_id = 0,
+                                            std::size_t limit = 0) {
+    return Transact("loading ballots", [&](pqxx::work& t) -> Result<std::vector<StoredBallot>> {
+      std::vector<StoredBallot> out;
+      const std::string sql =
+          std::string("SELECT id, grp, area, ballot, salt, receipt, created_at, superseded, code_hash "
+                      "FROM ballots WHERE id > $1 AND process_id = $2") +
+          (counted_only ? " AND NOT superseded" : "") + " ORDER BY id" +
+          (limit > 0 ? " LIMIT " + std::to_string(limit) : "");
+      for (const auto& r : t.exec_params(sql, after_id, id)) out.push_back(BallotFromRow(r));
+      return out;
+    });
+  }
+
+  Status UpdateColumn(ProcessId id, const char* column, const std::string& value) {
+    auto changed = Changed("updating a process",
+                           (std::string("UPDATE processes SET ") + column + " = $1, updated_at = $2 WHERE id = $3")
+                               .c_str(),
+                           value, NowMs(), id);
+    if (!changed.ok()) return changed.status();
+    if (*changed != 1) return Status::Invalid("storage: no process with id " + std::to_string(id));
+    return Status::Ok();
+  }
+
+  std::string url_;
+  std::unique_ptr<pqxx::connection> connection_;
+};
+
+}  // namespace
+
+bool IsPostgresUrl(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+std::string RedactedDatabaseUrl(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto query = url.find('?', scheme);
+  std::string out = url.substr(0, query);
+  // user:password@host -> user@host
+  const auto authority_end = out.find('/', scheme + 3);
+  const auto at = out.rfind('@', authority_end == std::string::npos ? out.size() : authority_end);
+  const auto colon = out.find(':', scheme + 3);
+  if (at != std::string::npos && at > scheme && colon < at) out.erase(colon, at - colon);
+  if (query == std::string::npos) return out;
+  // ...and no password=... among the parameters.
+  std::string params;
+  std::size_t from = query + 1;
+  while (from <= url.size()) {
+    auto to = url.find('&', from);
+    if (to == std::string::npos) to = url.size();
+    const std::string param = url.substr(from, to - from);
+    if (!param.empty() && param.rfind("password=", 0) != 0) params += (params.empty() ? "?" : "&") + param;
+    from = to + 1;
+  }
+  return out + params;
+}
+
+Result<std::unique_ptr<Storage>> OpenPgStorage(const std::string& url) {
+  try {
+    return std::unique_ptr<Storage>(std::make_unique<PgStorage>(url));
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    return Status::Invalid("cannot open the database " + RedactedDatabaseUrl(url) + ": " + message);
+  }
+}
+
+}  // namespace psephos::server

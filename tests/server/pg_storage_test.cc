@@ -1,0 +1,184 @@
+// PostgreSQL storage against a real server (the test cluster): several nodes on
+// one database, connection errors, the schema's version.
+#include <doctest/doctest.h>
+
+#include <pqxx/pqxx>
+
+#include <thread>
+
+#include "../support/test_storage.h"
+#include "psephos/server/storage.h"
+
+using namespace psephos;
+using namespace psephos::server;
+
+namespace {
+
+BallotToStore Ballot(ProcessId process, const std::string& code, const std::string& receipt) {
+  BallotToStore b;
+  b.process = process;
+  b.code_hash = code;
+  b.group = "student";
+  b.ballot = R"({"main":{"projects":["a"]}})";
+  b.receipt = receipt;
+  b.created_at_ms = 1;
+  return b;
+}
+
+std::string Code(int i) { return "code" + std::to_string(i); }
+
+}  // namespace
+
+TEST_CASE("postgres: two nodes racing to spend the same codes: each code is spent exactly once") {
+  test::TestStore store(test::Backend::kPostgres);
+  auto node1 = store.Open();
+  auto node2 = store.Open();
+  REQUIRE_MESSAGE(node1.ok(), node1.status().message());
+  REQUIRE_MESSAGE(node2.ok(), node2.status().message());
+  auto id = (*node1)->CreateProcess("school", "{}");
+  REQUIRE(id.ok());
+  constexpr int kCodes = 150;
+  std::vector<std::string> hashes;
+  for (int i = 0; i < kCodes; ++i) hashes.push_back(Code(i));
+  REQUIRE((*node1)->AddCodeBatch(*id, "student", "", hashes, "").ok());
+
+  // Both nodes send a ballot for every code, one transaction per ballot.
+  std::vector<AppendResult> first(kCodes), second(kCodes);
+  auto vote = [&](Storage& node, std::vector<AppendResult>& out, const std::string& tag) {
+    for (int i = 0; i < kCodes; ++i) {
+      auto r = node.AppendBallots({Ballot(*id, Code(i), tag + std::to_string(i))});
+      REQUIRE_MESSAGE(r.ok(), r.status().message());
+      out[static_cast<std::size_t>(i)] = (*r)[0];
+    }
+  };
+  {
+    std::thread a([&] { vote(**node1, first, "a"); });
+    std::thread b([&] { vote(**node2, second, "b"); });
+    a.join();
+    b.join();
+  }
+  int won_by_first = 0;
+  for (std::size_t i = 0; i < kCodes; ++i) {
+    CHECK((first[i] == AppendResult::kStored) != (second[i] == AppendResult::kStored));
+    won_by_first += first[i] == AppendResult::kStored ? 1 : 0;
+  }
+  MESSAGE("node 1 won " << won_by_first << " of " << kCodes << " races");
+  auto log = (*node2)->LoadLog(*id);
+  REQUIRE(log.ok());
+  CHECK(log->size() == kCodes);
+
+  // A batch of ballots on one node against check-ins (and a kiosk session) on
+  // the other: every second code of a fresh batch, from opposite ends.
+  std::vector<std::string> more;
+  for (int i = kCodes; i < 2 * kCodes; ++i) more.push_back(Code(i));
+  REQUIRE((*node1)->AddCodeBatch(*id, "student", "", more, "").ok());
+  auto kiosk = (*node1)->AddDevice(*id, DeviceRecord{0, "kiosk", "library", "token", false, 1, 0, 60});
+  REQUIRE(kiosk.ok());
+  std::vector<AppendResult> ballots, checkins(kCodes);
+  std::thread batches([&] {
+    for (int i = kCodes; i < 2 * kCodes; i += 10) {
+      std::vector<BallotToStore> batch;
+      for (int j = i; j < i + 10; ++j) batch.push_back(Ballot(*id, Code(j), Code(j)));
+      auto r = (*node1)->AppendBallots(batch);
+      REQUIRE_MESSAGE(r.ok(), r.status().message());
+      ballots.insert(ballots.end(), r->begin(), r->end());
+    }
+  });
+  std::thread desk([&] {
+    for (int i = 2 * kCodes - 1; i >= kCodes; --i) {
+      const auto slot = static_cast<std::size_t>(i - kCodes);
+      if (i % 7 == 0) {
+        VoterCodeRecord one_time{"kiosk" + std::to_string(i), "student", "", false, "", *kiosk, 0, 1, false};
+        auto r = (*node2)->StartKioskSession(*id, Code(i), {}, one_time);
+        REQUIRE_MESSAGE(r.ok(), r.status().message());
+        checkins[slot] = *r;
+      } else {
+        auto r = (*node2)->CheckIn(*id, Code(i), "paper", 0);
+        REQUIRE_MESSAGE(r.ok(), r.status().message());
+        checkins[slot] = *r;
+      }
+    }
+  });
+  batches.join();
+  desk.join();
+  REQUIRE(ballots.size() == kCodes);
+  int stored = 0;
+  for (std::size_t i = 0; i < kCodes; ++i) {
+    CHECK((ballots[i] == AppendResult::kStored) != (checkins[i] == AppendResult::kStored));
+    stored += ballots[i] == AppendResult::kStored ? 1 : 0;
+  }
+  auto after = (*node1)->LoadLog(*id);
+  REQUIRE(after.ok());
+  CHECK(after->size() == static_cast<std::size_t>(kCodes + stored));
+  auto codes = (*node1)->LoadCodes(*id);
+  REQUIRE(codes.ok());
+  for (const auto& c : *codes) CHECK(c.spent == (c.code_hash.rfind("kiosk", 0) != 0));
+  CHECK((*node1)->IntegrityCheck().ok());
+}
+
+TEST_CASE("postgres: nodes starting together on an empty database make the schema once, a newer one is refused") {
+  test::TestPgDatabase database;
+  std::vector<Result<std::unique_ptr<Storage>>> nodes;
+  for (int i = 0; i < 4; ++i) nodes.emplace_back(Status::Invalid("not opened"));
+  {
+    std::vector<std::thread> starting;
+    for (auto& node : nodes) starting.emplace_back([&] { node = OpenPgStorage(database.url()); });
+    for (auto& t : starting) t.join();
+  }
+  for (auto& node : nodes) REQUIRE_MESSAGE(node.ok(), node.status().message());
+  CHECK((*nodes[0])->CreateProcess("school", "{}").ok());
+  auto seen = (*nodes[3])->LoadProcesses();
+  REQUIRE(seen.ok());
+  CHECK(seen->size() == 1);
+  {
+    pqxx::connection c(database.url());
+    pqxx::work t(c);
+    t.exec("UPDATE schema_version SET version = 99");
+    t.commit();
+  }
+  CHECK_FALSE((*nodes[0])->IntegrityCheck().ok());
+  auto newer = OpenPgStorage(database.url());
+  REQUIRE_FALSE(newer.ok());
+  CHECK(newer.status().message().find("newer Psephos (schema 99)") != std::string::npos);
+}
+
+TEST_CASE("postgres: a node whose connection the server ended connects again, and its next write is stored") {
+  test::TestStore store(test::Backend::kPostgres);
+  auto node = store.Open();
+  REQUIRE_MESSAGE(node.ok(), node.status().message());
+  auto id = (*node)->CreateProcess("school", "{}");
+  REQUIRE(id.ok());
+  REQUIRE((*node)->AddCodeBatch(*id, "student", "", {"h1", "h2"}, "").ok());
+  REQUIRE((*node)->AppendBallots({Ballot(*id, "h1", "r1")}).ok());
+  auto end_connections = [&] {
+    pqxx::connection admin(store.location());
+    pqxx::nontransaction t(admin);
+    auto ended = t.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    REQUIRE(ended.size() == 1);  // the node's one connection
+  };
+  end_connections();
+  auto stored = (*node)->AppendBallots({Ballot(*id, "h2", "r2")});
+  REQUIRE_MESSAGE(stored.ok(), stored.status().message());
+  CHECK((*stored)[0] == AppendResult::kStored);
+  end_connections();
+  auto log = (*node)->LoadLog(*id);
+  REQUIRE_MESSAGE(log.ok(), log.status().message());
+  REQUIRE(log->size() == 2);
+  CHECK((*log)[1].receipt == "r2");
+}
+
+TEST_CASE("postgres: a database that cannot be reached is named in the error, without its password") {
+  auto s = OpenPgStorage("postgresql://psephos:s3cret@127.0.0.1:1/votes?connect_timeout=5");
+  REQUIRE_FALSE(s.ok());
+  const std::string& message = s.status().message();
+  CHECK(message.find("cannot open the database postgresql://psephos@127.0.0.1:1/votes?connect_timeout=5") == 0);
+  CHECK(message.find("s3cret") == std::string::npos);
+  CHECK(RedactedDatabaseUrl("postgresql://u:p@h/db?sslmode=require&password=x&port=5") ==
+        "postgresql://u@h/db?sslmode=require&port=5");
+  CHECK(RedactedDatabaseUrl("postgres://h:5432/db?password=x") == "postgres://h:5432/db");
+  CHECK(RedactedDatabaseUrl("postgresql:///db?host=/tmp/x") == "postgresql:///db?host=/tmp/x");
+  CHECK(IsPostgresUrl("postgresql://h/db"));
+  CHECK(IsPostgresUrl("postgres://h/db"));
+  CHECK_FALSE(IsPostgresUrl("/var/lib/psephos/psephos.db"));
+}
