@@ -76,6 +76,12 @@ before(async () => {
   }
   assert.equal((await server.api('POST', '/processes/garden/close')).status, 200);
   assert.equal((await server.api('POST', '/processes/garden/phases/results/open')).status, 200);  // publishes
+  // A plain vote, its phases unused: no timeline on its pages.
+  const plain = { ...GARDEN, slug: 'plain', title: 'Plain vote' };
+  const plainCodes = await openProcess(server, plain, 1);
+  await server.api('POST', '/processes/plain/ballots', { code: plainCodes[0], ballots: { main: { projects: ['a'] } } }, { token: '' });
+  assert.equal((await server.api('POST', '/processes/plain/close')).status, 200);
+  assert.equal((await server.api('POST', '/processes/plain/publish')).status, 200);
 });
 after(async () => {
   await server?.stop();
@@ -170,6 +176,12 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
       await page.locator('#timeline').screenshot({ path: join(SCREENSHOTS, `results-timeline-${lang}.png`) });
       await page.locator('#progress-link').click();
       await page.locator('#projects').waitFor();
+    });
+
+    test('a plain vote (no phase but the vote in use) shows no timeline', async () => {
+      await page.goto(`${server.url}/results/plain`);
+      await page.locator('#progress-link').waitFor();
+      assert.equal(await page.locator('#timeline').count(), 0);
     });
 
     test('the voting page of the closed vote shows the timeline too', async () => {
