@@ -642,9 +642,13 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
   // decide, and for the outcome finally kept. With the caller's runner,
   // successive budgets are screened at once and read in order; what lies past
   // the last one needed is wasted, nothing else changes.
-  const auto width = static_cast<std::size_t>(options.run_jobs ? std::clamp(options.threads, 1, 64) : 1);
+  // Each screen runs two successive budgets in lanes side by side
+  // (MesScreen::RunLanes).
+  const auto jobs_width = static_cast<std::size_t>(options.run_jobs ? std::clamp(options.threads, 1, 64) : 1);
+  constexpr std::size_t kLanes = MesScreen::kMaxLanes;
+  const std::size_t width = jobs_width * kLanes;
   std::vector<std::unique_ptr<MesScreen>> screens;
-  for (std::size_t t = 0; t < width; ++t) screens.push_back(std::make_unique<MesScreen>(election, inst, tie_break));
+  for (std::size_t t = 0; t < jobs_width; ++t) screens.push_back(std::make_unique<MesScreen>(election, inst, tie_break));
   std::vector<std::optional<ScreenedOutcome>> screened(width);
   std::vector<Rational> budgets(width);
   bool previous_screened = false;  // previous holds only the funded set
@@ -652,8 +656,14 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
   for (int iteration = 1;;) {
     for (std::size_t t = 0; t < width; ++t) budgets[t] = voter_budget + Rational(unit) * static_cast<long>(t);
     std::vector<std::function<void()>> jobs;
-    for (std::size_t t = 0; t < width; ++t) jobs.emplace_back([&, t] { screened[t] = screens[t]->Run(budgets[t]); });
-    if (width > 1) {
+    for (std::size_t t = 0; t < jobs_width; ++t) {
+      jobs.emplace_back([&, t] {
+        auto lanes = screens[t]->RunLanes({budgets.begin() + static_cast<std::ptrdiff_t>(t * kLanes),
+                                           budgets.begin() + static_cast<std::ptrdiff_t>((t + 1) * kLanes)});
+        for (std::size_t l = 0; l < kLanes; ++l) screened[t * kLanes + l] = std::move(lanes[l]);
+      });
+    }
+    if (jobs_width > 1) {
       options.run_jobs(jobs);
     } else {
       jobs[0]();

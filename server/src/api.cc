@@ -120,6 +120,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
   std::promise<Status> loaded;
   std::vector<std::tuple<std::shared_ptr<LiveProcess>, std::vector<std::string>, std::vector<std::string>>> recounts;
   worker.Post([&](Storage& storage) {
+    api->shared_store_ = storage.SharedByNodes();
     auto records = storage.LoadProcesses();
     if (!records.ok()) return loaded.set_value(records.status());
     for (auto& record : *records) {
@@ -136,15 +137,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       auto codes = storage.LoadCodes(record.id);
       if (!codes.ok()) return loaded.set_value(codes.status());
       for (auto& code : *codes) {
-        CodeState state;
-        state.group = code.group;
-        state.area = code.area;
-        state.status = code.spent ? CodeStatus::kSpent : CodeStatus::kUnused;
-        state.checked_in = !code.checked_in.empty();
-        state.device = code.device;
-        state.checkin_device = code.checkin_device;
-        state.walk_in = code.walk_in;
-        state.session_at_ms = code.session_at_ms;
+        CodeState state = StoredCodeState(code);
         CountCode(*live, state, code.spent && code.checked_in != "void");
         live->codes.emplace(code.code_hash, std::move(state));
       }
@@ -268,6 +261,19 @@ std::vector<std::string> Api::CountedGroups(const LiveProcess& p, const std::vec
     out.push_back(code != p.codes.end() && code->second.walk_in ? kWalkInGroup : b.group);
   }
   return out;
+}
+
+Api::CodeState Api::StoredCodeState(const VoterCodeRecord& code) {
+  CodeState state;
+  state.group = code.group;
+  state.area = code.area;
+  state.status = code.spent ? CodeStatus::kSpent : CodeStatus::kUnused;
+  state.checked_in = !code.checked_in.empty();
+  state.device = code.device;
+  state.checkin_device = code.checkin_device;
+  state.walk_in = code.walk_in;
+  state.session_at_ms = code.session_at_ms;
+  return state;
 }
 
 void Api::CountCode(LiveProcess& p, const CodeState& code, bool spent) {
@@ -592,9 +598,14 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
 }
 
 void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, const std::string& client,
-                    Reply reply) {
-  if (RateLimited(client, reply)) return;
+                    Reply reply, bool looked_up) {
+  if (!looked_up && RateLimited(client, reply)) return;
   const std::string code = NormalizeVoterCode(body.value("code", json()).is_string() ? body["code"].get<std::string>() : "");
+  if (!code.empty() && !looked_up && shared_store_) {  // whether another node made or spent it
+    return ReadCodeFromStore(p, VoterCodeHash(code), [this, p, body, client, reply]() mutable {
+      CheckCode(p, body, client, std::move(reply), /*looked_up=*/true);
+    }, reply);
+  }
   std::unique_lock lock(mutex_);
   auto it = code.empty() ? p->codes.end() : p->codes.find(VoterCodeHash(code));
   if (it == p->codes.end()) {
@@ -617,8 +628,8 @@ void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, con
 }
 
 void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, const std::string& client,
-                       Reply reply) {
-  if (RateLimited(client, reply)) return;
+                       Reply reply, bool looked_up) {
+  if (!looked_up && RateLimited(client, reply)) return;
   if (!body.contains("code") || !body["code"].is_string()) {
     return reply(ErrorResponse(http::status::bad_request, "missing_code", "the ballot needs the voter's \"code\""));
   }
@@ -636,6 +647,12 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
     return reply(VotingClosed(p->state == ProcessState::kOpen ? ProcessState::kClosed : p->state));
   }
   auto it = hash.empty() ? p->codes.end() : p->codes.find(hash);
+  if (it == p->codes.end() && !hash.empty() && !looked_up && shared_store_) {
+    lock.unlock();
+    return ReadCodeFromStore(p, hash, [this, p, body, client, reply]() mutable {
+      SubmitBallot(p, body, client, std::move(reply), /*looked_up=*/true);
+    }, reply);
+  }
   if (it == p->codes.end()) {
     lock.unlock();
     CountCodeFailure(client);
@@ -689,6 +706,10 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
       if (result.ok() && *result == AppendResult::kCodeSpent) {
         return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
       }
+      if (result.ok() && *result == AppendResult::kProcessClosed) {  // closed meanwhile, on another node
+        RefreshFromStore(p);
+        return reply(VotingClosed(ProcessState::kClosed));
+      }
       return reply(ErrorResponse(http::status::internal_server_error, "not_stored",
                                  "the ballot could not be stored; please try again"));
     }
@@ -713,6 +734,44 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
     json answer{{"receipt", receipt}, {"stored", true}};
     if (!opening.empty()) answer["entry"] = opening;
     reply(JsonResponse(http::status::created, answer));
+  });
+}
+
+void Api::ReadCodeFromStore(const std::shared_ptr<LiveProcess>& p, const std::string& hash,
+                            std::function<void()> then, const Reply& reply) {
+  const bool posted = worker_.Post([this, p, hash, then = std::move(then), reply](Storage& storage) {
+    auto found = storage.FindCode(p->id, hash);
+    if (!found.ok()) {
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", found.status().message()));
+    }
+    if (*found) {
+      std::lock_guard lock(mutex_);
+      const VoterCodeRecord& stored = **found;
+      auto [at, made_elsewhere] = p->codes.try_emplace(hash, StoredCodeState(stored));
+      if (made_elsewhere && stored.device == 0) CountCode(*p, at->second, stored.spent && stored.checked_in != "void");
+      // Spent on another node: this node's memory catches up (a ballot of its own in flight stays pending).
+      if (!made_elsewhere && stored.spent && at->second.status == CodeStatus::kUnused) {
+        at->second.status = CodeStatus::kSpent;
+        at->second.checked_in = !stored.checked_in.empty();
+      }
+    }
+    then();
+  });
+  if (!posted) reply(ErrorResponse(http::status::service_unavailable, "stopping", "the server is stopping"));
+}
+
+void Api::RefreshFromStore(const std::shared_ptr<LiveProcess>& p) {
+  worker_.Post([this, p](Storage& storage) {
+    auto records = storage.LoadProcesses();
+    if (!records.ok()) return;
+    for (const ProcessRecord& record : *records) {
+      if (record.id != p->id) continue;
+      std::lock_guard lock(mutex_);
+      if (p->closing || p->tallying) return;  // this node's own close is under way
+      p->state = record.state;
+      p->results = record.results.empty() ? json() : ballots::ParseJson(record.results).value_or(json());
+      p->bundle.reset();
+    }
   });
 }
 

@@ -38,6 +38,9 @@ constexpr Prepared kPrepared[] = {
     {"spend", "UPDATE voter_codes SET spent = true WHERE process_id = $1 AND code_hash = $2 "
               "AND (NOT spent OR ($3 AND checked_in = '')) RETURNING ballot_id"},
     {"exists", "SELECT 1 FROM voter_codes WHERE process_id = $1 AND code_hash = $2"},
+    // Share-locked: a close (UPDATE processes) waits for this transaction, and
+    // one already written is seen here.
+    {"open", "SELECT state FROM processes WHERE id = $1 FOR SHARE"},
     {"supersede", "UPDATE ballots SET superseded = true WHERE id = $1"},
     {"link", "UPDATE voter_codes SET ballot_id = $1 WHERE process_id = $2 AND code_hash = $3"},
     {"insert", "INSERT INTO ballots(process_id, code_hash, grp, area, ballot, salt, receipt, created_at) "
@@ -174,17 +177,14 @@ class PgStorage final : public Storage {
   }
 
   Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) override {
-    return Transact("loading voter codes", [&](pqxx::work& t) -> Result<std::vector<VoterCodeRecord>> {
-      std::vector<VoterCodeRecord> out;
-      // In SQLite's order (its primary key, byte by byte).
-      for (const auto& r : t.exec_params("SELECT code_hash, grp, area, spent, checked_in, COALESCE(device_id, 0), "
-                                         "COALESCE(checkin_device, 0), session_at, walk_in FROM voter_codes "
-                                         "WHERE process_id = $1 ORDER BY code_hash COLLATE \"C\"",
-                                         id)) {
-        out.push_back(VoterCodeRecord{Text(r[0]), Text(r[1]), Text(r[2]), Bool(r[3]), Text(r[4]), Int(r[5]),
-                                      Int(r[6]), Int(r[7]), Bool(r[8])});
-      }
-      return out;
+    return Transact("loading voter codes",
+                    [&](pqxx::work& t) -> Result<std::vector<VoterCodeRecord>> { return Codes(t, id, nullptr); });
+  }
+
+  Result<std::optional<VoterCodeRecord>> FindCode(ProcessId id, const std::string& code_hash) override {
+    return Transact("finding a voter code", [&](pqxx::work& t) -> Result<std::optional<VoterCodeRecord>> {
+      auto found = Codes(t, id, &code_hash);
+      return found.empty() ? std::nullopt : std::optional<VoterCodeRecord>(std::move(found.front()));
     });
   }
 
@@ -193,7 +193,17 @@ class PgStorage final : public Storage {
       std::vector<AppendResult> results;
       results.reserve(batch.size());
       t.exec(kLockWrites);
+      std::map<ProcessId, bool> open;  // per process in the batch, read once
       for (const BallotToStore& b : batch) {
+        auto [at, first] = open.try_emplace(b.process, false);
+        if (first) {
+          auto state = t.exec_prepared("open", b.process);
+          at->second = !state.empty() && Text(state[0][0]) == ProcessStateName(ProcessState::kOpen);
+        }
+        if (!at->second) {
+          results.push_back(AppendResult::kProcessClosed);
+          continue;
+        }
         // Row-locked: a node racing for the same code waits here, then finds it spent.
         auto spent = t.exec_prepared("spend", b.process, b.code_hash, b.replaces_earlier);
         if (spent.empty()) {
@@ -598,6 +608,8 @@ class PgStorage final : public Storage {
 
   // PostgreSQL checks its own pages; this checks the schema is the one this
   // Psephos writes and that every code's ballot exists.
+  bool SharedByNodes() const override { return true; }
+
   Status IntegrityCheck() override {
     return Transact("checking integrity", [&](pqxx::work& t) -> Status {
       const int version = PgStoredSchemaVersion(t);
@@ -672,6 +684,22 @@ class PgStorage final : public Storage {
   Status Write(const char* what, const char* sql, const Args&... args) {
     auto changed = Changed(what, sql, args...);
     return changed.ok() ? Status::Ok() : changed.status();
+  }
+
+  // A process's codes (in SQLite's order: its primary key, byte by byte), or the one with `code_hash`.
+  static std::vector<VoterCodeRecord> Codes(pqxx::work& t, ProcessId id, const std::string* code_hash) {
+    const std::string select =
+        "SELECT code_hash, grp, area, spent, checked_in, COALESCE(device_id, 0), COALESCE(checkin_device, 0), "
+        "session_at, walk_in FROM voter_codes WHERE process_id = $1 ";
+    const pqxx::result rows = code_hash != nullptr
+                                  ? t.exec_params(select + "AND code_hash = $2", id, *code_hash)
+                                  : t.exec_params(select + "ORDER BY code_hash COLLATE \"C\"", id);
+    std::vector<VoterCodeRecord> out;
+    for (const auto& r : rows) {
+      out.push_back(VoterCodeRecord{Text(r[0]), Text(r[1]), Text(r[2]), Bool(r[3]), Text(r[4]), Int(r[5]), Int(r[6]),
+                                    Int(r[7]), Bool(r[8])});
+    }
+    return out;
   }
 
   // Within the caller's transaction, after it took kLockWrites.

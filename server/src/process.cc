@@ -614,39 +614,63 @@ Result<BudgetRule> ResolveBudgetRule(const Budget& budget) {
   return out;
 }
 
-Result<engine::Election> BudgetElection(const Budget& budget, const std::vector<json>& ballots) {
-  engine::Election e = budget.election;
-  std::unordered_map<std::string, engine::ProjectIndex> index;
-  for (std::size_t i = 0; i < e.projects.size(); ++i) index[e.projects[i].id] = static_cast<engine::ProjectIndex>(i);
-  std::vector<engine::ProjectIndex> projects;
-  std::vector<std::int64_t> points;
-  for (std::size_t n = 0; n < ballots.size(); ++n) {
-    const json& ballot = ballots[n];
-    if (!ballot.is_object() || !ballot.contains(budget.id)) continue;
-    const json& b = ballot[budget.id];
-    const std::string where = "ballot " + std::to_string(n + 1) + ", budget " + budget.id + ": ";
+namespace {
+
+// Builds a budget's election one stored ballot at a time, so a count need not
+// hold every ballot parsed at once (a city's 60,000 parsed ballots were tens
+// of megabytes beside the count).
+class ElectionBuilder {
+ public:
+  explicit ElectionBuilder(const Budget& budget) : budget_(budget), e_(budget.election) {
+    for (std::size_t i = 0; i < e_.projects.size(); ++i) index_[e_.projects[i].id] = static_cast<engine::ProjectIndex>(i);
+  }
+
+  // Adds ballot n (0-based) when it holds this budget; false when it does not.
+  Result<bool> Add(const json& ballot, std::size_t n) {
+    if (!ballot.is_object() || !ballot.contains(budget_.id)) return false;
+    const json& b = ballot[budget_.id];
+    const std::string where = "ballot " + std::to_string(n + 1) + ", budget " + budget_.id + ": ";
     if (!b.is_object() || !b.contains("projects") || !b["projects"].is_array()) {
       return Status::Invalid(where + "no list of projects");
     }
-    projects.clear();
-    points.clear();
+    projects_.clear();
+    points_.clear();
     for (const auto& id : b["projects"]) {
-      auto it = id.is_string() ? index.find(id.get<std::string>()) : index.end();
-      if (it == index.end()) return Status::Invalid(where + "unknown project " + id.dump());
-      projects.push_back(it->second);
+      auto it = id.is_string() ? index_.find(id.get<std::string>()) : index_.end();
+      if (it == index_.end()) return Status::Invalid(where + "unknown project " + id.dump());
+      projects_.push_back(it->second);
     }
     if (b.contains("points")) {
-      if (!b["points"].is_array() || b["points"].size() != projects.size()) {
+      if (!b["points"].is_array() || b["points"].size() != projects_.size()) {
         return Status::Invalid(where + "points do not match the projects");
       }
       for (const auto& p : b["points"]) {
         if (!p.is_number_integer()) return Status::Invalid(where + "points must be whole numbers");
-        points.push_back(p.get<std::int64_t>());
+        points_.push_back(p.get<std::int64_t>());
       }
     }
-    e.profile.Add(projects, points);
+    e_.profile.Add(projects_, points_);
+    return true;
   }
-  return e;
+
+  engine::Election& election() { return e_; }
+
+ private:
+  const Budget& budget_;
+  engine::Election e_;
+  std::unordered_map<std::string, engine::ProjectIndex> index_;
+  std::vector<engine::ProjectIndex> projects_;
+  std::vector<std::int64_t> points_;
+};
+
+}  // namespace
+
+Result<engine::Election> BudgetElection(const Budget& budget, const std::vector<json>& ballots) {
+  ElectionBuilder builder(budget);
+  for (std::size_t n = 0; n < ballots.size(); ++n) {
+    if (auto added = builder.Add(ballots[n], n); !added.ok()) return added.status();
+  }
+  return std::move(builder.election());
 }
 
 Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<std::string>& stored,
@@ -656,29 +680,41 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
                            " ballots");
   }
   json out = json::array();
-  std::vector<json> parsed;
-  parsed.reserve(stored.size());
-  std::vector<BallotFacts> facts;
-  facts.reserve(stored.size());
-  for (const std::string& s : stored) {
-    parsed.push_back(ballots::ParseJson(s).value_or(json()));
-    facts.push_back(StoredBallotFacts(process, parsed.back()));
-  }
-  for (std::size_t index = 0; index < process.budgets.size(); ++index) {
-    const Budget& budget = process.budgets[index];
-    auto election = BudgetElection(budget, parsed);
-    if (!election.ok()) return election.status();
-    engine::Election& e = *election;
+  // Every budget's election in one pass, each ballot parsed and dropped in
+  // turn; a budget's first broken ballot is reported when its turn comes, as
+  // before.
+  std::vector<ElectionBuilder> builders;
+  builders.reserve(process.budgets.size());
+  std::vector<Status> broken(process.budgets.size(), Status::Ok());
+  for (const Budget& budget : process.budgets) {
+    builders.emplace_back(budget);
     if (!groups.empty()) {
       // Each counted ballot's group as a voter column: the report's `--by` figures.
-      e.voter_columns = {"voter_id", kGroupColumn};
-      e.voter_values.clear();
-      for (std::size_t n = 0; n < parsed.size(); ++n) {
-        if (!parsed[n].is_object() || !parsed[n].contains(budget.id)) continue;  // as BudgetElection
+      builders.back().election().voter_columns = {"voter_id", kGroupColumn};
+      builders.back().election().voter_values.clear();
+    }
+  }
+  std::vector<BallotFacts> facts;
+  facts.reserve(stored.size());
+  for (std::size_t n = 0; n < stored.size(); ++n) {
+    const json parsed = ballots::ParseJson(stored[n]).value_or(json());
+    facts.push_back(StoredBallotFacts(process, parsed));
+    for (std::size_t index = 0; index < builders.size(); ++index) {
+      if (!broken[index].ok()) continue;
+      auto added = builders[index].Add(parsed, n);
+      if (!added.ok()) {
+        broken[index] = added.status();
+      } else if (*added && !groups.empty()) {
+        engine::Election& e = builders[index].election();
         e.voter_values.push_back(std::to_string(n + 1));
         e.voter_values.push_back(groups[n].empty() ? "(none)" : groups[n]);
       }
     }
+  }
+  for (std::size_t index = 0; index < process.budgets.size(); ++index) {
+    const Budget& budget = process.budgets[index];
+    if (!broken[index].ok()) return broken[index];
+    engine::Election& e = builders[index].election();
     const std::vector<std::int64_t> votes = e.SupportCounts();
     auto resolved = ResolveBudgetRule(budget);
     if (!resolved.ok()) return resolved.status();

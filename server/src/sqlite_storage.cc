@@ -164,27 +164,34 @@ class SqliteStorage final : public Storage {
   }
 
   Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) override try {
-    std::vector<VoterCodeRecord> out;
-    SQLite::Statement q(db_, "SELECT code_hash, grp, area, spent, checked_in, IFNULL(device_id, 0), "
-                             "IFNULL(checkin_device, 0), session_at, walk_in FROM voter_codes WHERE process_id = ?");
-    q.bind(1, id);
-    while (q.executeStep()) {
-      out.push_back(VoterCodeRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
-                                    q.getColumn(2).getString(), q.getColumn(3).getInt() != 0,
-                                    q.getColumn(4).getString(), q.getColumn(5).getInt64(),
-                                    q.getColumn(6).getInt64(), q.getColumn(7).getInt64(),
-                                    q.getColumn(8).getInt() != 0});
-    }
-    return out;
+    return Codes(id, nullptr);
   } catch (const std::exception& e) {
     return Failed("loading voter codes", e);
+  }
+
+  Result<std::optional<VoterCodeRecord>> FindCode(ProcessId id, const std::string& code_hash) override try {
+    auto found = Codes(id, &code_hash);
+    return found.empty() ? std::nullopt : std::optional<VoterCodeRecord>(std::move(found.front()));
+  } catch (const std::exception& e) {
+    return Failed("finding a voter code", e);
   }
 
   Result<std::vector<AppendResult>> AppendBallots(const std::vector<BallotToStore>& batch) override try {
     std::vector<AppendResult> results;
     results.reserve(batch.size());
     SQLite::Transaction transaction(db_);
+    std::map<ProcessId, bool> open;  // per process in the batch, read once
     for (const BallotToStore& b : batch) {
+      auto [at, first] = open.try_emplace(b.process, false);
+      if (first) {
+        SQLite::Statement state(db_, "SELECT state FROM processes WHERE id = ?");
+        state.bind(1, b.process);
+        at->second = state.executeStep() && state.getColumn(0).getString() == ProcessStateName(ProcessState::kOpen);
+      }
+      if (!at->second) {
+        results.push_back(AppendResult::kProcessClosed);
+        continue;
+      }
       spend_->bind(1, b.process);
       spend_->bind(2, b.code_hash);
       spend_->bind(3, b.replaces_earlier ? 1 : 0);
@@ -562,6 +569,24 @@ class SqliteStorage final : public Storage {
   }
 
  private:
+  // A process's codes, or the one with `code_hash`.
+  std::vector<VoterCodeRecord> Codes(ProcessId id, const std::string* code_hash) {
+    SQLite::Statement q(db_, std::string("SELECT code_hash, grp, area, spent, checked_in, IFNULL(device_id, 0), "
+                                         "IFNULL(checkin_device, 0), session_at, walk_in FROM voter_codes "
+                                         "WHERE process_id = ?") +
+                                 (code_hash != nullptr ? " AND code_hash = ?" : ""));
+    q.bind(1, id);
+    if (code_hash != nullptr) q.bind(2, *code_hash);
+    std::vector<VoterCodeRecord> out;
+    while (q.executeStep()) {
+      out.push_back(VoterCodeRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
+                                    q.getColumn(2).getString(), q.getColumn(3).getInt() != 0,
+                                    q.getColumn(4).getString(), q.getColumn(5).getInt64(),
+                                    q.getColumn(6).getInt64(), q.getColumn(7).getInt64(),
+                                    q.getColumn(8).getInt() != 0});
+    }
+    return out;
+  }
   void InsertBallot(const BallotToStore& b) {
     insert_->bind(1, b.process);
     insert_->bind(2, b.code_hash);

@@ -23,6 +23,8 @@ namespace {
 struct Tally {
   int screened = 0;
   int unsure = 0;
+  int lanes_screened = 0;  // runs screened in two lanes (MesScreen::RunLanes)
+  int lanes_unsure = 0;
 };
 
 // Runs screen and exact count from each voter budget; returns how often the
@@ -44,6 +46,31 @@ Tally Compare(const engine::Election& election, const engine::TieBreak& tie_brea
     INFO("voter budget " << budget.get_str());
     CHECK(screened->selected == exact.selected);
     CHECK(screened->total_cost == exact.total_cost);
+  }
+  // Two budgets at once, side by side in lanes (each budget beside its
+  // successor, as add1 runs them, and beside one far from it, whose run
+  // funds other projects): every lane that decides funds what the exact
+  // count funds from its budget.
+  MesScreen lanes(election, inst, tie_break);
+  for (std::size_t i = 0; i < budgets.size(); ++i) {
+    const Rational& other = budgets[(i + 1 < budgets.size() ? i + 1 : 0)];
+    for (const Rational& second : {other, budgets[budgets.size() - 1 - i]}) {
+      const auto pair = lanes.RunLanes({budgets[i], second});
+      REQUIRE(pair.size() == 2);
+      for (std::size_t l = 0; l < 2; ++l) {
+        const Rational& budget = l == 0 ? budgets[i] : second;
+        if (!pair[l]) {
+          ++tally.lanes_unsure;
+          continue;
+        }
+        ++tally.lanes_screened;
+        const engine::Outcome exact =
+            engine::internal::RunMes(election, tie_break, engine::internal::Satisfaction::kCost, budget);
+        INFO("lanes: voter budget " << budget.get_str() << " beside " << (l == 0 ? second : budgets[i]).get_str());
+        CHECK(pair[l]->selected == exact.selected);
+        CHECK(pair[l]->total_cost == exact.total_cost);
+      }
+    }
   }
   return tally;
 }
@@ -68,6 +95,7 @@ TEST_CASE("mes screen: funds what the exact count funds over add1's budgets of r
     const Tally tally = Compare(election, engine::TieBreak::ById(election), Add1Budgets(election, 40));
     // Real counts leave the doubles wide margins: the screen must decide most runs.
     CHECK(tally.screened > tally.unsure);
+    CHECK(tally.lanes_screened > tally.lanes_unsure);
   }
 }
 
@@ -84,10 +112,14 @@ TEST_CASE("mes screen: random small elections, ties and budgets equal to prices"
     const Tally tally = Compare(election, engine::TieBreak::ById(election), budgets);
     all.screened += tally.screened;
     all.unsure += tally.unsure;
+    all.lanes_screened += tally.lanes_screened;
+    all.lanes_unsure += tally.lanes_unsure;
   }
   // Both paths are taken: the screen decides, and declines the close calls.
   CHECK(all.screened > 0);
   CHECK(all.unsure > 0);
+  CHECK(all.lanes_screened > 0);
+  CHECK(all.lanes_unsure > 0);
 }
 
 TEST_CASE("mes screen: an exact tie among projects nobody is poor for is broken as the exact count breaks it") {

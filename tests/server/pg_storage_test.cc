@@ -36,6 +36,7 @@ TEST_CASE("postgres: two nodes racing to spend the same codes: each code is spen
   REQUIRE_MESSAGE(node1.ok(), node1.status().message());
   REQUIRE_MESSAGE(node2.ok(), node2.status().message());
   auto id = (*node1)->CreateProcess("school", "{}");
+  REQUIRE((*node1)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
   REQUIRE(id.ok());
   constexpr int kCodes = 150;
   std::vector<std::string> hashes;
@@ -147,6 +148,7 @@ TEST_CASE("postgres: a node whose connection the server ended connects again, an
   auto node = store.Open();
   REQUIRE_MESSAGE(node.ok(), node.status().message());
   auto id = (*node)->CreateProcess("school", "{}");
+  REQUIRE((*node)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
   REQUIRE(id.ok());
   REQUIRE((*node)->AddCodeBatch(*id, "student", "", {"h1", "h2"}, "").ok());
   REQUIRE((*node)->AppendBallots({Ballot(*id, "h1", "r1")}).ok());

@@ -66,6 +66,7 @@ TEST_CASE_TEMPLATE("code batches: hashes stored, the CSV kept until confirmed or
   auto s = store.Open();
   REQUIRE(s.ok());
   auto id = (*s)->CreateProcess("school", "{}");
+  REQUIRE((*s)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
   REQUIRE(id.ok());
   auto batch = (*s)->AddCodeBatch(*id, "family", "", {"h1", "h2"}, "code,group\nA,family\nB,family\n");
   REQUIRE(batch.ok());
@@ -111,6 +112,7 @@ TEST_CASE_TEMPLATE("ballots: a code votes once, unknown codes are refused, lates
   auto s = store.Open();
   REQUIRE(s.ok());
   auto id = (*s)->CreateProcess("school", "{}");
+  REQUIRE((*s)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
   REQUIRE(id.ok());
   REQUIRE((*s)->AddCodeBatch(*id, "student", "", {"h1", "h2"}, "").ok());
   auto results = (*s)->AppendBallots({Ballot(*id, "h1", "r1"), Ballot(*id, "h1", "r2"), Ballot(*id, "zz", "r3")});
@@ -136,6 +138,7 @@ TEST_CASE_TEMPLATE("the database worker commits queued ballots in order and in g
   auto s = store.Open();
   REQUIRE(s.ok());
   auto id = (*s)->CreateProcess("school", "{}");
+  REQUIRE((*s)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
   REQUIRE(id.ok());
   std::vector<std::string> hashes;
   for (int i = 0; i < 300; ++i) hashes.push_back(Key('h', i));
@@ -174,7 +177,9 @@ TEST_CASE_TEMPLATE("ballot ids: one sequence over every process, slices read in 
   auto s = store.Open();
   REQUIRE_MESSAGE(s.ok(), s.status().message());
   auto school = (*s)->CreateProcess("school", "{}");
+  REQUIRE((*s)->SetState(*school, ProcessState::kOpen).ok());  // ballots are stored only while open
   auto park = (*s)->CreateProcess("park", "{}");
+  REQUIRE((*s)->SetState(*park, ProcessState::kOpen).ok());  // ballots are stored only while open
   REQUIRE(school.ok());
   REQUIRE(park.ok());
   REQUIRE((*s)->AddCodeBatch(*school, "student", "", {"s1", "s2", "s3"}, "").ok());
@@ -227,6 +232,7 @@ TEST_CASE_TEMPLATE("check-ins and kiosk sessions spend codes once, a refused ses
   auto s = store.Open();
   REQUIRE_MESSAGE(s.ok(), s.status().message());
   auto id = (*s)->CreateProcess("school", "{}");
+  REQUIRE((*s)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
   REQUIRE(id.ok());
   REQUIRE((*s)->AddCodeBatch(*id, "student", "north", {"h1", "h2", "h3"}, "").ok());
   DeviceRecord kiosk{0, "kiosk", "library", "token-k", false, 5, 2, 60};
@@ -305,6 +311,7 @@ TEST_CASE_TEMPLATE("paper: sheets come by serial, an entry and its ballot are st
   auto s = store.Open();
   REQUIRE_MESSAGE(s.ok(), s.status().message());
   auto id = (*s)->CreateProcess("school", "{}");
+  REQUIRE((*s)->SetState(*id, ProcessState::kOpen).ok());  // ballots are stored only while open
   REQUIRE(id.ok());
   auto serial = [](std::int64_t batch, std::int64_t n) {
     std::string out = "S";  // built with += as Key() is: GCC 12 warns wrongly on "S" + string

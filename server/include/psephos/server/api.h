@@ -258,9 +258,19 @@ class Api final : public Handler {
   // A close that waited for a count the server will not finish now (stopping): 202 "tallying".
   void AnswerStillCounting(const std::shared_ptr<LiveProcess>& p, const Reply& reply);
   void CheckCode(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
-                 Reply reply);
+                 Reply reply, bool looked_up = false);
+  // `looked_up`: a code this node did not know was looked up in a store shared
+  // by several nodes (another node may have made it) and, if found, adopted.
   void SubmitBallot(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
-                    Reply reply);
+                    Reply reply, bool looked_up = false);
+  // Reads a code from a store several nodes share into this node's memory
+  // (made or spent on another node), then runs `then` on the database thread;
+  // `reply` answers if the store cannot be read.
+  void ReadCodeFromStore(const std::shared_ptr<LiveProcess>& p, const std::string& hash, std::function<void()> then,
+                         const Reply& reply);
+  // The process's state and results read again from a store another node
+  // writes to (after it refused a ballot as closed).
+  void RefreshFromStore(const std::shared_ptr<LiveProcess>& p);
   void Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply);
   void Consistency(const std::shared_ptr<LiveProcess>& p, const std::string& from, const std::string& to, Reply reply);
   void Bundle(const std::shared_ptr<LiveProcess>& p, Reply reply);
@@ -271,6 +281,7 @@ class Api final : public Handler {
   static void CountBallot(LiveProcess& p, const std::string& group, const std::string& area, std::uint32_t budgets,
                           Channel channel, int sign);
   static void CountCode(LiveProcess& p, const CodeState& code, bool spent);  // an organizer's code; mutex_ held
+  static CodeState StoredCodeState(const VoterCodeRecord& code);
   // The turnout group a code's ballots count under: walk-ins apart from every group.
   static const std::string& TurnoutGroup(const CodeState& code);
   // The group of each counted (not superseded) ballot, for TallyProcess:
@@ -345,6 +356,7 @@ class Api final : public Handler {
   const std::string admin_token_hash_;
   const SigningKey key_;
   const ApiOptions options_;
+  bool shared_store_ = false;  // Storage::SharedByNodes(), read once at start
   mutable std::mutex mutex_;  // guards everything below and every LiveProcess
   std::map<std::string, std::shared_ptr<LiveProcess>> processes_;
   std::unordered_map<std::string, std::shared_ptr<const ImageRecord>> images_;  // by sha256

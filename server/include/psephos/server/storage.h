@@ -58,7 +58,9 @@ struct BallotToStore {
 };
 
 // What became of one ballot in a batch.
-enum class AppendResult { kStored, kCodeUnknown, kCodeSpent };
+// kProcessClosed: the process is not open in the database (another node, or a
+// close written meanwhile): the store, not a node's memory, decides.
+enum class AppendResult { kStored, kCodeUnknown, kCodeSpent, kProcessClosed };
 
 struct StoredBallot {
   std::int64_t id = 0;  // order of arrival within the whole store
@@ -210,8 +212,11 @@ class Storage {
   // Forgets the batch's CSV for good; false when there was none to forget.
   virtual Result<bool> ForgetCodeBatchCsv(ProcessId id, std::int64_t batch) = 0;
   virtual Result<std::vector<VoterCodeRecord>> LoadCodes(ProcessId id) = 0;
+  // One code as stored now; nullopt when the process has none with this hash.
+  virtual Result<std::optional<VoterCodeRecord>> FindCode(ProcessId id, const std::string& code_hash) = 0;
 
   // Stores a batch in one transaction (one fsync for all); per-ballot results.
+  // A ballot is stored only while its process is open in the store.
   virtual Result<std::vector<AppendResult>> AppendBallots(const std::vector<BallotToStore>& batch) = 0;
   // Ballots that count (not superseded), in order of arrival.
   virtual Result<std::vector<StoredBallot>> LoadBallots(ProcessId id) = 0;
@@ -291,6 +296,9 @@ class Storage {
   virtual Result<std::vector<MilestoneRecord>> LoadMilestones(ProcessId id) = 0;
 
   virtual Status IntegrityCheck() = 0;
+  // Whether other server nodes may write to this store too (PostgreSQL): then a
+  // node's memory is a cache to check against the store, never the last word.
+  virtual bool SharedByNodes() const { return false; }
 };
 
 // Opens (creating if needed) the SQLite store at `path`: WAL, synchronous=FULL.
