@@ -161,6 +161,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       auto schedule = storage.GetSetting("schedule:" + std::to_string(record.id));
       if (!schedule.ok()) return loaded.set_value(schedule.status());
       if (*schedule) live->schedule = StoredProcessSchedule(**schedule);
+      if (Status s = api->LoadCycle(storage, *live); !s.ok()) return loaded.set_value(s);
       // A crash (or a stop) between writing the close and storing its results
       // leaves a closed process without results: it is counted again, from the
       // stored ballots, in the background once every process is loaded.
@@ -516,6 +517,13 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     Response r = TextResponse(http::status::ok, std::move(csv), "text/csv; charset=utf-8");
     r.set(http::field::content_disposition, "attachment; filename=\"" + p->definition.slug + "-" + action + "\"");
     return reply(std::move(r));
+  }
+
+  // The cycle's timeline and the funded projects' progress: the public reads, organizers write.
+  if (action == "phases" || action == "implementation" || action == "implementation.csv") {
+    if (changes && !may) return reply(OrganizerRefusal(who));
+    if (action == "phases") return HandlePhases(p, request, parts, admin, std::move(reply));
+    return HandleImplementation(p, request, parts, admin, std::move(reply));
   }
 
   if (action == "devices" || action == "device" || action == "kiosk" || action == "checkin" || action == "paper") {

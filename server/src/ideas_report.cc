@@ -8,10 +8,16 @@ namespace psephos::server {
 
 using nlohmann::json;
 
-// Delivery is recorded by the implementation milestones of funded projects
-// (#19 item 4, built apart): until this server records them, nothing is
-// claimed delivered and the report's "delivered" stays null (an empty CSV cell).
-std::optional<std::set<std::string>> Api::DeliveredProjects(const LiveProcess&) const { return std::nullopt; }
+// Delivered: funded projects whose milestones are all done (implementation.h);
+// null (an empty CSV cell) until the process is counted.
+std::optional<std::set<std::string>> Api::DeliveredProjects(const LiveProcess& p) const {
+  if (!p.results.is_array()) return std::nullopt;
+  std::set<std::string> delivered;
+  for (const ProjectDelivery& d : DeliveriesOf(p)) {
+    if (d.delivered) delivered.insert(d.budget + "/" + d.project);
+  }
+  return delivered;
+}
 
 void Api::CycleReport(const std::shared_ptr<LiveProcess>& p, bool csv, Reply reply) {
   std::unique_lock lock(mutex_);

@@ -54,7 +54,8 @@ std::optional<OrganizerRole> Api::LeastRole(http::verb verb, const std::vector<s
   const bool published = action == "bundle" || action == "results" || action == "results.csv" || action == "turnout.csv";
   if ((action == "ballot" && n == 5 && get) || (action == "ballots" && n == 5 && !get) ||
       (action == "codes" && n == 6 && parts[5] == "check") || action == "board" || (published && get) ||
-      action == "device" || action == "kiosk") {
+      action == "device" || action == "kiosk" ||
+      ((action == "phases" || action == "implementation" || action == "implementation.csv") && get)) {
     return std::nullopt;
   }
   if (action == "ideas") {
@@ -68,7 +69,7 @@ std::optional<OrganizerRole> Api::LeastRole(http::verb verb, const std::vector<s
   if (n == 4) return get ? R::kObserver : verb == http::verb::put ? R::kEditor : R::kOwner;
   // The voting window opens and closes the process by itself: an owner's, as the buttons are.
   if (action == "open" || action == "close" || action == "publish" || action == "organizers" || action == "log" ||
-      action == "schedule") {
+      action == "schedule" || action == "phases") {
     return R::kOwner;
   }
   if (action == "codes") return R::kEditor;  // plain voter codes: never an observer's

@@ -18,6 +18,28 @@ bool Api::Accepting(const LiveProcess& p) const {
   return p.schedule.closes_at_ms == 0 || Now() < p.schedule.closes_at_ms;
 }
 
+std::optional<Response> Api::ScheduleRefusal(const LiveProcess& p, const ProcessSchedule& schedule,
+                                             const std::string& prefix) const {
+  const ProcessSchedule& was = p.schedule;
+  const bool times_changed = schedule.opens_at_ms != was.opens_at_ms || schedule.closes_at_ms != was.closes_at_ms;
+  const bool over = p.state == ProcessState::kClosed || p.state == ProcessState::kPublished || p.closing;
+  // After the close only the contact may change: the window is history.
+  if (times_changed && over) {
+    return ErrorResponse(http::status::conflict, "wrong_state", "the vote has closed: its times stay as they were");
+  }
+  const std::int64_t now = Now();
+  if (schedule.opens_at_ms != was.opens_at_ms && p.state != ProcessState::kDraft) {
+    return DefinitionError(Status::Invalid(prefix + "opens_at_ms: the vote is already open"));
+  }
+  if (schedule.opens_at_ms != was.opens_at_ms && schedule.opens_at_ms != 0 && schedule.opens_at_ms <= now) {
+    return DefinitionError(Status::Invalid(prefix + "opens_at_ms: that time has passed; open the vote now instead"));
+  }
+  if (schedule.closes_at_ms != was.closes_at_ms && schedule.closes_at_ms != 0 && schedule.closes_at_ms <= now) {
+    return DefinitionError(Status::Invalid(prefix + "closes_at_ms: that time has passed; close the vote now instead"));
+  }
+  return std::nullopt;
+}
+
 void Api::SetSchedule(const std::shared_ptr<LiveProcess>& p, const json& body, Reply reply) {
   ProcessSchedule schedule;
   {
@@ -25,23 +47,7 @@ void Api::SetSchedule(const std::shared_ptr<LiveProcess>& p, const json& body, R
     auto parsed = ParseProcessSchedule(body, p->schedule);
     if (!parsed.ok()) return reply(DefinitionError(parsed.status()));
     schedule = std::move(parsed).value();
-    const ProcessSchedule& was = p->schedule;
-    const bool times_changed = schedule.opens_at_ms != was.opens_at_ms || schedule.closes_at_ms != was.closes_at_ms;
-    const bool over = p->state == ProcessState::kClosed || p->state == ProcessState::kPublished || p->closing;
-    // After the close only the contact may change: the window is history.
-    if (times_changed && over) {
-      return reply(ErrorResponse(http::status::conflict, "wrong_state", "the vote has closed: its times stay as they were"));
-    }
-    const std::int64_t now = Now();
-    if (schedule.opens_at_ms != was.opens_at_ms && p->state != ProcessState::kDraft) {
-      return reply(DefinitionError(Status::Invalid("opens_at_ms: the vote is already open")));
-    }
-    if (schedule.opens_at_ms != was.opens_at_ms && schedule.opens_at_ms != 0 && schedule.opens_at_ms <= now) {
-      return reply(DefinitionError(Status::Invalid("opens_at_ms: that time has passed; open the vote now instead")));
-    }
-    if (schedule.closes_at_ms != was.closes_at_ms && schedule.closes_at_ms != 0 && schedule.closes_at_ms <= now) {
-      return reply(DefinitionError(Status::Invalid("closes_at_ms: that time has passed; close the vote now instead")));
-    }
+    if (auto refused = ScheduleRefusal(*p, schedule, "")) return reply(std::move(*refused));
   }
   const std::string stored = ProcessScheduleJson(schedule).dump();
   worker_.Post([this, p, schedule, stored, reply = std::move(reply)](Storage& storage) {
@@ -70,7 +76,7 @@ json Api::PublicVotes() const {
 }
 
 void Api::ActOnSchedule() {
-  std::vector<std::shared_ptr<LiveProcess>> to_open, to_close;
+  std::vector<std::shared_ptr<LiveProcess>> to_open, to_close, to_publish;
   {
     std::lock_guard lock(mutex_);
     const std::int64_t now = Now();
@@ -85,6 +91,9 @@ void Api::ActOnSchedule() {
                  p->acted_close_at_ms != s.closes_at_ms) {
         p->acted_close_at_ms = s.closes_at_ms;
         to_close.push_back(p);
+      } else if (ResultsDue(*p) && p->phases.at(CyclePhase::kResults).opens_at_ms <= now) {
+        p->acted_publish_at_ms = p->phases.at(CyclePhase::kResults).opens_at_ms;  // the results phase's opening
+        to_publish.push_back(p);
       }
     }
   }
@@ -100,6 +109,7 @@ void Api::ActOnSchedule() {
   };
   for (const auto& p : to_open) ChangeState(p, "open", false, answered(p, "opening"));
   for (const auto& p : to_close) Close(p, false, answered(p, "close"));
+  for (const auto& p : to_publish) ChangeState(p, "publish", false, answered(p, "publication"));
 }
 
 void Api::RunScheduler() {
@@ -117,6 +127,8 @@ void Api::RunScheduler() {
       if (p->state == ProcessState::kOpen && s.closes_at_ms != 0 && p->acted_close_at_ms != s.closes_at_ms) {
         next = std::min(next, s.closes_at_ms);
       }
+      // A count that ends after the results' date is published at the next look (within kLongestSleepMs).
+      if (ResultsDue(*p)) next = std::min(next, p->phases.at(CyclePhase::kResults).opens_at_ms);
     }
     if (next > now) {
       schedule_changed_.wait_for(lock, std::chrono::milliseconds(next - now));

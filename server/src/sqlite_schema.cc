@@ -6,7 +6,7 @@
 namespace psephos::server {
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 7;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS settings(
@@ -168,7 +168,7 @@ CREATE INDEX IF NOT EXISTS action_log_by_process ON action_log(process, id);
 // Step to schema 5 (from any earlier one, or an empty database): new tables only.
 void AddOrganizerAccounts(SQLite::Database& db) { db.exec(kOrganizerAccounts); }
 
-// Step "ideas" (#19 items 2 and 3; the lead numbers it when merging): ideas
+// Schema 6 (#19 items 2 and 3): ideas
 // from the community, their supports (one per code and idea) and idea codes.
 // New tables only, idempotent: it runs on any earlier database.
 constexpr const char* kIdeasTables = R"sql(
@@ -206,6 +206,27 @@ CREATE TABLE IF NOT EXISTS idea_codes(
 
 void AddIdeas(SQLite::Database& db) { db.exec(kIdeasTables); }
 
+// Schema 7 (#19 item 4): milestones of funded projects. A new table only, idempotent, so it runs at any version.
+constexpr const char* kMilestones = R"sql(
+CREATE TABLE IF NOT EXISTS milestones(
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id),
+  budget TEXT NOT NULL,
+  project TEXT NOT NULL,
+  title TEXT NOT NULL,
+  status TEXT NOT NULL,  -- planned, in_progress, done, cancelled
+  date TEXT NOT NULL,    -- YYYY-MM-DD
+  progress INTEGER NOT NULL CHECK(progress BETWEEN 0 AND 100),
+  notes TEXT NOT NULL,
+  translations TEXT NOT NULL,  -- JSON {"es": {"title", "notes"}} or null
+  photos TEXT NOT NULL,        -- JSON array of pictures (images table)
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS milestones_by_process ON milestones(process_id, id);
+)sql";
+
+void AddMilestones(SQLite::Database& db) { db.exec(kMilestones); }
+
 }  // namespace
 
 void MigrateSqliteSchema(SQLite::Database& db) {
@@ -220,7 +241,8 @@ void MigrateSqliteSchema(SQLite::Database& db) {
   if (version == 1) db.exec(kMigrateFrom1Copy);
   if (version < 4) MigrateTexts(db);
   if (version < 5) AddOrganizerAccounts(db);
-  AddIdeas(db);  // idempotent: the lead gives it its version number
+  if (version < 6) AddIdeas(db);
+  if (version < 7) AddMilestones(db);
   db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
   transaction.commit();
 }

@@ -9,6 +9,7 @@
 #include "psephos/server/storage.h"
 #include "sqlite_accounts.h"
 #include "sqlite_ideas.h"
+#include "sqlite_milestones.h"
 #include "sqlite_schema.h"
 #include "wall_clock.h"
 
@@ -529,6 +530,14 @@ class SqliteStorage final : public Storage {
     return out;
   } catch (const std::exception& e) {
     return Failed("loading corrections", e);
+  }
+
+  Result<std::int64_t> AddMilestone(const MilestoneRecord& m) override {
+    return sqlite_milestones::AddMilestone(db_, m);
+  }
+  Status UpdateMilestone(const MilestoneRecord& m) override { return sqlite_milestones::UpdateMilestone(db_, m); }
+  Result<std::vector<MilestoneRecord>> LoadMilestones(ProcessId id) override {
+    return sqlite_milestones::LoadMilestones(db_, id);
   }
 
   // Organizer accounts: the statements are in sqlite_accounts.cc.

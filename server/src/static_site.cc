@@ -88,7 +88,8 @@ std::string_view PageFor(std::string_view path) {
                               {"/results/", "results.html"},
                               {"/check/", "check.html"},
                               {"/ideas/", "ideas.html"},     // the community's ideas (ideas_api.cc)
-                              {"/review/", "review.html"}}) {  // the steering committee's review of them
+                              {"/review/", "review.html"},  // the steering committee's review of them
+                              {"/progress/", "progress.html"}}) {
     if (!path.starts_with(prefix)) continue;
     std::string_view slug = path.substr(prefix.size());
     if (slug.ends_with('/')) slug.remove_suffix(1);

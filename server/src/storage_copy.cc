@@ -21,7 +21,7 @@ namespace {
 const std::vector<std::string> kTableOrder{
     "settings",      "processes",    "code_batches",  "devices",     "voter_codes",     "ballots",
     "paper_batches", "paper_sheets", "paper_entries", "images",      "corrections",     "accounts",
-    "organizer_roles", "sessions",   "action_log"};
+    "organizer_roles", "sessions",   "action_log",    "milestones"};
 
 constexpr std::size_t kRowsPerInsert = 500;
 
@@ -178,6 +178,20 @@ Status Compare(Storage& from, Storage& to) {
     if (!std::equal(corrections_a->begin(), corrections_a->end(), corrections_b->begin(), corrections_b->end(),
                     same_correction)) {
       return Status::Invalid("the copy's corrections of " + p.slug + " differ from the original's");
+    }
+    auto milestones_a = from.LoadMilestones(p.id);
+    auto milestones_b = to.LoadMilestones(p.id);
+    if (!milestones_a.ok()) return milestones_a.status();
+    if (!milestones_b.ok()) return milestones_b.status();
+    auto same_milestone = [](const MilestoneRecord& x, const MilestoneRecord& y) {
+      return std::tie(x.id, x.budget, x.project, x.title, x.status, x.date, x.progress, x.notes, x.translations, x.photos,
+                      x.created_at_ms, x.updated_at_ms) == std::tie(y.id, y.budget, y.project, y.title, y.status, y.date,
+                                                                    y.progress, y.notes, y.translations, y.photos,
+                                                                    y.created_at_ms, y.updated_at_ms);
+    };
+    if (!std::equal(milestones_a->begin(), milestones_a->end(), milestones_b->begin(), milestones_b->end(),
+                    same_milestone)) {
+      return Status::Invalid("the copy's milestones of " + p.slug + " differ from the original's");
     }
   }
   // Pictures byte for byte (the bundle pins them by hash), accounts with their hashes.

@@ -14,7 +14,7 @@ const WEB = join(ROOT, 'server/web');
 // Everything vote.html loads (the staff pages' strings are in i18n/staff-*.json,
 // the results page's in i18n/results-*.json).
 const VOTE_FILES = ['css/app.css', 'js/common.js', 'js/ballot.js', 'js/voteflow.js', 'js/growth.js', 'js/merkle.js', 'js/vote.js',
-  'i18n/en.json', 'icon.svg'];
+  'js/timeline.js', 'i18n/en.json', 'icon.svg'];
 let server;
 
 before(async () => {
@@ -94,8 +94,8 @@ describe('serving the pages', () => {
 
   test('the voting page weighs a few tens of KB', async () => {
     const total = ['vote.html', ...VOTE_FILES].reduce((n, f) => n + readFileSync(join(WEB, f)).length, 0);
-    // 102 KB today, uncompressed (README "Page weight"): texts in every language, the voting
-    // window and pictures' cards came in; gzip below. The list of corrections (changes.js) is
+    // 106 KB today, uncompressed (README "Page weight"): texts in every language, the voting
+    // window, pictures' cards and the cycle's timeline came in; gzip below. The list of corrections (changes.js) is
     // fetched only when there is one, pictures only when in view.
     assert.ok(total < 108 * 1024, `voting page: ${total} bytes`);
     for (const f of readdirSync(join(WEB, 'js'))) {
@@ -121,7 +121,7 @@ describe('compression', () => {
       else assert.deepEqual(r.body, plain, f);
       sent += r.body.length;
     }
-    // 32 KB today (README "Page weight"); the ballot's JSON comes on top, compressed too.
+    // 33 KB today (README "Page weight"); the ballot's JSON comes on top, compressed too.
     const ballot = await gzipGet('/api/v1/processes/roosevelt-high-2026/ballot');
     assert.equal(ballot.headers.get('content-encoding'), 'gzip');
     assert.ok(sent < 34 * 1024, `voting page compressed: ${sent} bytes`);
@@ -141,14 +141,21 @@ describe('compression', () => {
 
 describe('translations', () => {
   const read = (file) => JSON.parse(readFileSync(join(WEB, 'i18n', file), 'utf8'));
-  const en = { ...read('en.json'), ...read('staff-en.json'), ...read('results-en.json') };
-  const es = { ...read('es.json'), ...read('staff-es.json'), ...read('results-es.json') };
+  const en = { ...read('en.json'), ...read('staff-en.json'), ...read('results-en.json'), ...read('progress-en.json') };
+  const es = { ...read('es.json'), ...read('staff-es.json'), ...read('results-es.json'), ...read('progress-es.json') };
 
   test('the results strings are in results-*.json only, apart from what the voting page downloads', () => {
     const report = /^(results|decision|criterion|criterion_help|rule)\./;
     assert.ok(Object.keys(read('en.json')).every((k) => !report.test(k)));
     assert.ok(Object.keys(read('results-en.json')).every((k) => report.test(k)));
     assert.deepEqual(Object.keys(read('results-es.json')).sort(), Object.keys(read('results-en.json')).sort());
+  });
+
+  test('the progress page\'s strings are in progress-*.json only, apart from what the voting page downloads', () => {
+    const progress = /^(progress\.|title\.progress$)/;
+    assert.ok(Object.keys(read('en.json')).every((k) => !progress.test(k)));
+    assert.ok(Object.keys(read('progress-en.json')).every((k) => progress.test(k)));
+    assert.deepEqual(Object.keys(read('progress-es.json')).sort(), Object.keys(read('progress-en.json')).sort());
   });
 
   test('the staff strings are apart from what voters download, and only there', () => {

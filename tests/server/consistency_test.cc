@@ -227,7 +227,8 @@ TEST_CASE("manifest: the route names every served file by the hash of the bytes 
       {"index.html", "/"},           {"admin.html", "/admin"},     {"kiosk.html", "/kiosk"},
       {"clerk.html", "/clerk"},      {"paper.html", "/paper"},     {"vote.html", "/vote/school"},
       {"results.html", "/results/school"}, {"check.html", "/check/school"},
-      {"ideas.html", "/ideas/school"},     {"review.html", "/review/school"}};
+      {"ideas.html", "/ideas/school"},     {"review.html", "/review/school"},
+      {"progress.html", "/progress/school"}};
   for (const auto& [path, hash] : manifest["files"].items()) {
     CAPTURE(path);
     const bool page = path.ends_with(".html");

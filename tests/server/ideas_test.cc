@@ -259,7 +259,7 @@ TEST_CASE("ideas: a whole cycle from an idea to the ballot, the vote and the rep
   CHECK(student["on_ballot"] == 1);
   CHECK(student["ballots"] == 4);
   CHECK(student["funded"] == 1);
-  CHECK(student["delivered"].is_null());  // delivery is not recorded by this server yet
+  CHECK(student["delivered"] == 0);  // funded, no milestone yet
   const json& family = report.body["by_group"]["family"];
   CHECK(family["ideas"] == 1);
   CHECK(family["not_feasible"] == 1);
@@ -282,6 +282,19 @@ TEST_CASE("ideas: a whole cycle from an idea to the ballot, the vote and the rep
   CHECK(csv.text.find("\n(all),8,2,4,4,") != std::string::npos);
   // The public never reads the report.
   CHECK(f.Call(V::get, "/api/v1/processes/school/report", "", false).status == 401);
+
+  // After the vote: the funded project is built, its milestone done; the report counts it delivered.
+  const std::string progress_path = "/api/v1/processes/school/implementation/main/" + fountain_project;
+  auto milestone = f.Call(V::post, progress_path + "/milestones",
+                          json{{"title", "Fountain installed"}, {"status", "done"}, {"date", "2027-03-01"}}.dump());
+  REQUIRE_MESSAGE(milestone.status == 201, milestone.text);
+  REQUIRE(f.Call(V::post, "/api/v1/processes/school/publish").status == 200);
+  auto progress = f.Call(V::get, progress_path, "", false);
+  REQUIRE(progress.status == 200);
+  CHECK(progress.body["milestones"][0]["title"] == "Fountain installed");
+  report = f.Call(V::get, "/api/v1/processes/school/report");
+  CHECK(report.body["by_group"]["student"]["delivered"] == 1);
+  CHECK(report.body["by_group"]["family"]["delivered"] == 0);
 
   // All of it is on disk: the same after a restart.
   const json before = f.Call(V::get, "/api/v1/processes/school/ideas").body;

@@ -333,3 +333,72 @@ TEST_CASE_TEMPLATE("paper: sheets come by serial, an entry and its ballot are st
   CHECK((*log)[0].receipt == "rp");
   CHECK((*log)[0].code_hash == "paper:" + first);
 }
+
+TEST_CASE_TEMPLATE("milestones: added, updated in their own process only, read back in order", B, test::Sqlite,
+                   test::Postgres) {
+  test::TestStore store(B::kBackend);
+  ProcessId school = 0, other = 0;
+  std::int64_t first = 0;
+  {
+    auto s = store.Open();
+    REQUIRE_MESSAGE(s.ok(), s.status().message());
+    school = *(*s)->CreateProcess("school", "{}");
+    other = *(*s)->CreateProcess("other", "{}");
+    // Strings moved in, not assigned from literals: GCC 12's -Wrestrict misfires on those here.
+    MilestoneRecord m;
+    m.process = school;
+    m.budget = std::string("main");
+    m.project = std::string("a");
+    m.title = std::string("Trees ordered");
+    m.status = MilestoneStatus::kInProgress;
+    m.date = std::string("2027-02-01");
+    m.progress = 40;
+    m.notes = std::string("Twelve oaks,\n\"quoted\"");
+    m.translations = std::string(R"({"es":{"title":"Árboles pedidos"}})");
+    m.created_at_ms = m.updated_at_ms = 7;
+    auto id = (*s)->AddMilestone(m);
+    REQUIRE_MESSAGE(id.ok(), id.status().message());
+    first = *id;
+    m.title = std::string("Trees planted");
+    REQUIRE((*s)->AddMilestone(m).ok());
+    m.id = first;
+    m.status = MilestoneStatus::kDone;
+    m.progress = 100;
+    m.title = std::string("Trees ordered");
+    m.updated_at_ms = 9;
+    CHECK((*s)->UpdateMilestone(m).ok());
+    m.process = other;  // another process's milestone: not found, nothing changed
+    m.progress = 0;
+    CHECK_FALSE((*s)->UpdateMilestone(m).ok());
+    m.process = school;
+    m.id = 999999;
+    CHECK_FALSE((*s)->UpdateMilestone(m).ok());
+    m.id = first;
+    m.progress = 101;  // out of range: refused by the table too
+    CHECK_FALSE((*s)->UpdateMilestone(m).ok());
+  }
+  auto s = store.Open();
+  REQUIRE(s.ok());
+  auto read = (*s)->LoadMilestones(school);
+  REQUIRE(read.ok());
+  REQUIRE(read->size() == 2);
+  const MilestoneRecord& m = (*read)[0];
+  CHECK(m.id == first);
+  CHECK(m.process == school);
+  CHECK(m.budget == "main");
+  CHECK(m.project == "a");
+  CHECK(m.title == "Trees ordered");
+  CHECK(m.status == MilestoneStatus::kDone);
+  CHECK(m.date == "2027-02-01");
+  CHECK(m.progress == 100);
+  CHECK(m.notes == "Twelve oaks,\n\"quoted\"");
+  CHECK(m.translations == R"({"es":{"title":"Árboles pedidos"}})");
+  CHECK(m.photos == "[]");
+  CHECK(m.created_at_ms == 7);
+  CHECK(m.updated_at_ms == 9);
+  CHECK((*read)[1].title == "Trees planted");
+  CHECK((*read)[1].status == MilestoneStatus::kInProgress);
+  auto none = (*s)->LoadMilestones(other);
+  REQUIRE(none.ok());
+  CHECK(none->empty());
+}

@@ -2,8 +2,10 @@
 // budget use, turnout by group, the round-by-round explanation, the bundle.
 import { $, api, fill, budgetScale, errorText, focusView, formatMoney, formatNumber, h, has, localize, slugFromPath, startI18n, t, toUnits, useRegionOf, useStrings } from './common.js';
 import { barChart, stackedBar } from './chart.js';
+import { loadTimeline, timeline } from './timeline.js';
 
 useStrings('results');  // the report's strings: voters' pages do not download them
+useStrings('progress');  // the link to the funded projects' progress
 
 const slug = slugFromPath();
 const base = `/processes/${encodeURIComponent(slug)}`;
@@ -12,6 +14,7 @@ let ballot = null;
 let results = null;
 let error = null;
 let publicKey = '';  // the server's signing key (GET /api/v1/key)
+let phases = null;  // the cycle's timeline (timeline.js), if the process has one
 let corrections = null;  // () => the list of texts corrected while voting was open (changes.js), if any
 
 const pct = (a, b) => (b > 0 ? formatNumber((100 * a) / b, 1) : '0');
@@ -26,6 +29,8 @@ function render() {
   }
   fill(main, 
     h('h1', {}, t('results.heading', { title: ballot.title })),
+    h('p', {}, h('a', { href: `/progress/${encodeURIComponent(slug)}`, id: 'progress-link' }, t('progress.follow'))),
+    timeline(phases),
     turnout(),
     results.budgets.map((r) => budget(r)),
     corrections?.(),
@@ -218,7 +223,9 @@ async function start() {
     localize(ballot);
     render();
   });
-  const [b, r, k] = await Promise.all([api('GET', `${base}/ballot`), api('GET', `${base}/results`), api('GET', '/key')]);
+  const [b, r, k, tl] = await Promise.all([api('GET', `${base}/ballot`), api('GET', `${base}/results`), api('GET', '/key'),
+    loadTimeline(slug)]);
+  phases = tl;
   if (k.ok) publicKey = k.data.public_key;
   const c = await api('GET', `${base}/changes`);
   if (c.ok && c.data.changes?.length) {

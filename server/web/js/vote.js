@@ -2,6 +2,7 @@
 // (voteflow.js): the code's budgets, heading choice, ballots, review, submit, receipt.
 import { $, api, fill, errorText, focusView, h, localize, param, slugFromPath, startI18n, t, useRegionOf, windowText } from './common.js';
 import { VotingFlow, eligibleIds } from './voteflow.js';
+import { loadTimeline, timeline } from './timeline.js';
 
 const slug = slugFromPath();
 const base = `/processes/${encodeURIComponent(slug)}`;
@@ -44,7 +45,7 @@ function closed() {
   const s = state.def.state;
   return [...header(), h('p', { class: 'notice', id: 'closed-notice' }, t(`vote.state.${s}`)), windowLine(),
     s === 'published' ? h('p', {}, h('a', { href: `/results/${slug}` }, t('vote.see_results'))) : null, contactLine(),
-    state.changes?.()];
+    timeline(state.phases), state.changes?.()];
 }
 
 function codeView() {
@@ -164,7 +165,10 @@ async function start() {
   useRegionOf(r.data);
   document.title = `${r.data.title} · Psephos`;
   await loadChanges();
-  if (r.data.state !== 'open') return show('closed');
+  if (r.data.state !== 'open') {
+    state.phases = await loadTimeline(slug);  // before and after the vote: where the cycle stands
+    return show('closed');
+  }
   watchClose();
   show('code');
   if (state.code) await checkCode();

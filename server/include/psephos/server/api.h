@@ -18,9 +18,11 @@
 
 #include "psephos/server/ballot_log.h"
 #include "psephos/server/corrections.h"
+#include "psephos/server/cycle.h"
 #include "psephos/server/db_worker.h"
 #include "psephos/server/http.h"
 #include "psephos/server/ideas.h"
+#include "psephos/server/implementation.h"
 #include "psephos/server/organizers.h"
 #include "psephos/server/paper.h"
 #include "psephos/server/password_worker.h"
@@ -78,6 +80,11 @@ class Api final : public Handler {
   // Api's scheduler thread at each time, at start (a window that passed while
   // the server was down), and from tests that move their clock.
   void ActOnSchedule();
+
+  // Whether `phase` of the process is open now (cycle.h): the gate of what a
+  // phase allows, such as submitting ideas. False for an unknown slug. Takes
+  // the mutex; inside the Api, PhaseOpen with it held.
+  bool IsPhaseOpen(const std::string& slug, CyclePhase phase);
 
  private:
   enum class CodeStatus { kUnused, kPending, kSpent };
@@ -147,6 +154,9 @@ class Api final : public Handler {
     std::int64_t acted_open_at_ms = 0, acted_close_at_ms = 0;
     std::map<std::int64_t, OrganizerRole> organizers;  // by account (admins are owners without a row)
     IdeaBoard ideas;  // the community's ideas before the vote (ideas_api.cc)
+    CyclePlan phases;  // the dates of the cycle's phases but the vote's (cycle.h)
+    std::int64_t acted_publish_at_ms = 0;  // the results' opening already acted on, as acted_open_at_ms
+    std::vector<MilestoneRecord> milestones;  // of funded projects, in order of creation
   };
   // Who sent a request (accounts_api.cc).
   struct Organizer {
@@ -210,6 +220,10 @@ class Api final : public Handler {
   // (checked at each ballot, so a late timer never lets one in); mutex_ held.
   bool Accepting(const LiveProcess& p) const;
   void SetSchedule(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
+  // Why a new voting window is refused against the process's state and the
+  // clock (fields named after `prefix`), or nullopt; mutex_ held.
+  std::optional<Response> ScheduleRefusal(const LiveProcess& p, const ProcessSchedule& schedule,
+                                          const std::string& prefix) const;
   // Open and scheduled processes for the landing page: slug, title, state, schedule.
   nlohmann::json PublicVotes() const;  // mutex_ held
   void RunScheduler();  // the scheduler thread
@@ -312,6 +326,30 @@ class Api final : public Handler {
                      const std::string& serial_in_path, Reply reply);
   nlohmann::json PaperSheets(const LiveProcess& p, const std::string& state) const;  // mutex_ held
   Status LoadInPerson(Storage& storage, LiveProcess& p);  // at start, on the database thread
+
+  // The cycle's phases (cycle_api.cc): GET/PUT …/phases, POST …/phases/P/open|close.
+  PhaseState PhaseStateOf(const LiveProcess& p, CyclePhase phase) const;  // mutex_ held
+  bool PhaseOpen(const LiveProcess& p, CyclePhase phase) const {  // mutex_ held
+    return PhaseStateOf(p, phase) == PhaseState::kOpen;
+  }
+  nlohmann::json PhasesJson(const LiveProcess& p) const;  // mutex_ held
+  // `organizer`: any role in the process (the route's least role is checked by Handle).
+  void HandlePhases(const std::shared_ptr<LiveProcess>& p, const Request& request,
+                    const std::vector<std::string>& parts, bool organizer, Reply reply);
+  void SetPhases(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
+  void StorePhases(const std::shared_ptr<LiveProcess>& p, const CyclePlan& plan,
+                   const std::optional<ProcessSchedule>& schedule, Reply reply);
+  void MovePhase(const std::shared_ptr<LiveProcess>& p, CyclePhase phase, bool open, bool wait, Reply reply);
+  // Closed and counted, with a results date not yet acted on: the scheduler publishes it then.
+  static bool ResultsDue(const LiveProcess& p);  // mutex_ held
+  Status LoadCycle(Storage& storage, LiveProcess& p);  // at start, on the database thread (phases, milestones)
+
+  // Implementation (implementation_api.cc): …/implementation[.csv] and milestones.
+  void HandleImplementation(const std::shared_ptr<LiveProcess>& p, const Request& request,
+                            const std::vector<std::string>& parts, bool organizer, Reply reply);
+  nlohmann::json ProjectProgressJson(const LiveProcess& p, const FundedProject& f) const;  // mutex_ held
+  // Every funded project's delivery (delivered: all its milestones done); mutex_ held.
+  std::vector<ProjectDelivery> DeliveriesOf(const LiveProcess& p) const;
 
   // Pictures and corrections (texts_api.cc).
   void HandleImages(const Request& request, const std::vector<std::string>& parts, bool admin, Reply reply);

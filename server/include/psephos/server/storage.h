@@ -201,6 +201,28 @@ struct IdeaCodeRecord {
   std::string group;
 };
 
+// A funded project's milestone (implementation.h): what is planned, under way
+// or done, with its date, progress, notes and photos.
+enum class MilestoneStatus { kPlanned, kInProgress, kDone, kCancelled };
+const char* MilestoneStatusName(MilestoneStatus status);
+std::optional<MilestoneStatus> ParseMilestoneStatus(std::string_view name);
+
+struct MilestoneRecord {
+  std::int64_t id = 0;
+  ProcessId process = 0;
+  std::string budget;   // the budget's id
+  std::string project;  // the project's id in it
+  std::string title;
+  MilestoneStatus status = MilestoneStatus::kPlanned;
+  std::string date;     // YYYY-MM-DD
+  int progress = 0;     // percent, 0 to 100
+  std::string notes;
+  std::string translations = "null";  // JSON: {"es": {"title", "notes"}} or null
+  std::string photos = "[]";          // JSON: images as POST /api/v1/images answered them
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -317,6 +339,12 @@ class Storage {
   virtual Result<std::vector<IdeaSupportRecord>> LoadIdeaSupports(ProcessId id) = 0;
   virtual Status AddIdeaCodes(ProcessId id, const std::string& group, const std::vector<std::string>& code_hashes) = 0;
   virtual Result<std::vector<IdeaCodeRecord>> LoadIdeaCodes(ProcessId id) = 0;
+  // Milestones of funded projects. AddMilestone returns the new id; UpdateMilestone
+  // rewrites every field but id, process, budget, project and created_at_ms.
+  virtual Result<std::int64_t> AddMilestone(const MilestoneRecord& milestone) = 0;
+  virtual Status UpdateMilestone(const MilestoneRecord& milestone) = 0;
+  // The process's milestones, in order of creation.
+  virtual Result<std::vector<MilestoneRecord>> LoadMilestones(ProcessId id) = 0;
 
   virtual Status IntegrityCheck() = 0;
   // Whether other server nodes may write to this store too (PostgreSQL): then a

@@ -1,0 +1,172 @@
+// Implementation (#19 item 4): the funded projects' milestones, written by
+// editors once the vote is counted, read by the public once the results are
+// published: a list, a page per project and a CSV (implementation.h).
+#include <algorithm>
+
+#include "psephos/ballots/pabulib.h"
+#include "psephos/server/api.h"
+#include "responses.h"
+
+namespace psephos::server {
+
+using nlohmann::json;
+
+namespace {
+
+Response NoSuchProject() {
+  return ErrorResponse(http::status::not_found, "not_found", "no such project in this process");
+}
+
+}  // namespace
+
+std::vector<ProjectDelivery> Api::DeliveriesOf(const LiveProcess& p) const {
+  return Deliveries(p.definition, p.results, p.milestones);
+}
+
+json Api::ProjectProgressJson(const LiveProcess& p, const FundedProject& f) const {
+  const Budget& budget = p.definition.budgets[f.budget_index];
+  const engine::Project& project = budget.election.projects[f.project_index];
+  static const ProjectExtras kNone;
+  const ProjectExtras& extras = f.project_index < budget.extras.size() ? budget.extras[f.project_index] : kNone;
+  const ProjectDelivery d = DeliveryOf(f.budget, f.project, p.milestones);
+  std::vector<const MilestoneRecord*> mine;
+  for (const MilestoneRecord& m : p.milestones) {
+    if (m.budget == f.budget && m.project == f.project) mine.push_back(&m);
+  }
+  std::stable_sort(mine.begin(), mine.end(), [](const MilestoneRecord* a, const MilestoneRecord* b) { return a->date < b->date; });
+  json milestones = json::array();
+  for (const MilestoneRecord* m : mine) milestones.push_back(MilestoneJson(*m));
+  const std::string* name = project.Attribute("name");
+  const std::string* description = project.Attribute("description");
+  return {{"budget", budget.id},
+          {"budget_title", budget.title},
+          {"budget_translations", budget.translations},
+          {"project", project.id},
+          {"name", name ? *name : project.id},
+          {"description", description ? *description : ""},
+          {"location", extras.location},
+          {"translations", extras.translations},
+          {"image", extras.image},
+          {"cost", ballots::FormatAmount(project.cost, budget.election.money_scale)},
+          {"currency", budget.currency},
+          {"stage", ProjectStageName(d.stage)},
+          {"delivered", d.delivered},
+          {"progress", d.progress},
+          {"milestones", std::move(milestones)}};
+}
+
+void Api::HandleImplementation(const std::shared_ptr<LiveProcess>& p, const Request& request,
+                               const std::vector<std::string>& parts, bool organizer, Reply reply) {
+  const http::verb verb = request.method();
+  const bool read = verb == http::verb::get || verb == http::verb::head;
+  std::unique_lock lock(mutex_);
+  const bool counted = (p->state == ProcessState::kClosed || p->state == ProcessState::kPublished) &&
+                       !p->results.is_null() && !p->tallying;
+  // The public reads once the results are published; organizers once counted.
+  if (read && !(p->state == ProcessState::kPublished || (organizer && counted))) {
+    return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
+  }
+  if (parts[4] == "implementation.csv") {
+    if (!read || parts.size() != 5) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+    Response r = TextResponse(http::status::ok, ImplementationCsv(p->definition, p->results, p->milestones),
+                              "text/csv; charset=utf-8");
+    r.set(http::field::content_disposition, "attachment; filename=\"" + p->definition.slug + "-implementation.csv\"");
+    return reply(std::move(r));
+  }
+  const std::vector<FundedProject> funded = FundedProjects(p->definition, p->results);
+  if (parts.size() == 5 && read) {
+    json projects = json::array();
+    std::size_t delivered = 0;
+    for (const FundedProject& f : funded) {
+      projects.push_back(ProjectProgressJson(*p, f));
+      delivered += projects.back()["delivered"].get<bool>() ? 1 : 0;
+    }
+    return reply(JsonResponse(http::status::ok, {{"slug", p->definition.slug},
+                                                 {"title", p->definition.title},
+                                                 {"translations", p->definition.translations},
+                                                 {"languages", p->definition.languages},
+                                                 {"funded", funded.size()},
+                                                 {"delivered", delivered},
+                                                 {"projects", std::move(projects)}}));
+  }
+  if (parts.size() < 7) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  // /implementation/<budget>/<project>[/milestones[/<id>]]
+  const std::string& budget_id = parts[5];
+  const std::string& project_id = parts[6];
+  const Budget* budget = p->definition.FindBudget(budget_id);
+  const bool known = budget && std::any_of(budget->election.projects.begin(), budget->election.projects.end(),
+                                           [&](const engine::Project& x) { return x.id == project_id; });
+  if (!known) return reply(NoSuchProject());
+  auto f = std::find_if(funded.begin(), funded.end(),
+                        [&](const FundedProject& x) { return x.budget == budget_id && x.project == project_id; });
+  if (parts.size() == 7 && read) {
+    if (f == funded.end()) {
+      return reply(ErrorResponse(http::status::not_found, "not_funded", "this project was not funded"));
+    }
+    return reply(JsonResponse(http::status::ok, ProjectProgressJson(*p, *f)));
+  }
+  const bool create = parts.size() == 8 && parts[7] == "milestones" && verb == http::verb::post;
+  const bool update = parts.size() == 9 && parts[7] == "milestones" && verb == http::verb::put;
+  if (!create && !update) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  if (!counted) {
+    return reply(ErrorResponse(http::status::conflict, "not_counted",
+                               "milestones follow the results: this vote has not been closed and counted"));
+  }
+  if (f == funded.end()) {
+    return reply(ErrorResponse(http::status::conflict, "not_funded", "this project was not funded: it has no milestones"));
+  }
+  MilestoneRecord current;
+  current.process = p->id;
+  current.budget = budget_id;
+  current.project = project_id;
+  if (update) {
+    const auto id = ParseId(parts[8]);
+    auto it = std::find_if(p->milestones.begin(), p->milestones.end(), [&](const MilestoneRecord& m) {
+      return id && m.id == *id && m.budget == budget_id && m.project == project_id;
+    });
+    if (it == p->milestones.end()) {
+      return reply(ErrorResponse(http::status::not_found, "not_found", "no such milestone for this project"));
+    }
+    current = *it;
+  }
+  std::optional<Response> error;
+  auto body = JsonBody(request, &error);
+  if (!body) return reply(std::move(*error));
+  auto parsed = ParseMilestone(*body, current, create, p->definition.languages);
+  if (!parsed.ok()) return reply(DefinitionError(parsed.status()));
+  MilestoneRecord milestone = std::move(parsed).value();
+  const json photos = json::parse(milestone.photos, nullptr, false);
+  for (std::size_t i = 0; i < photos.size(); ++i) {
+    for (const json& file : photos[i]["files"]) {
+      if (images_.count(file["sha256"].get<std::string>())) continue;
+      return reply(DefinitionError(Status::Invalid("photos[" + std::to_string(i) + "]: picture " +
+                                                   file["sha256"].get<std::string>() +
+                                                   " is not on this server (upload it with POST /api/v1/images)")));
+    }
+  }
+  milestone.updated_at_ms = Now();
+  if (create) milestone.created_at_ms = milestone.updated_at_ms;
+  lock.unlock();
+  worker_.Post([this, p, create, milestone = std::move(milestone), reply = std::move(reply)](Storage& storage) mutable {
+    if (create) {
+      auto id = storage.AddMilestone(milestone);
+      if (!id.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", id.status().message()));
+      milestone.id = *id;
+    } else if (Status s = storage.UpdateMilestone(milestone); !s.ok()) {
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
+    }
+    std::unique_lock done(mutex_);
+    auto it = std::find_if(p->milestones.begin(), p->milestones.end(),
+                           [&](const MilestoneRecord& m) { return m.id == milestone.id; });
+    if (it == p->milestones.end()) {
+      p->milestones.push_back(milestone);
+    } else {
+      *it = milestone;
+    }
+    json answer = MilestoneJson(milestone);
+    done.unlock();
+    reply(JsonResponse(create ? http::status::created : http::status::ok, answer));
+  });
+}
+
+}  // namespace psephos::server
