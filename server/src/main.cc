@@ -43,6 +43,10 @@ options (each may also be set in the --config file as `name = value`):
                        the schema is made on first start; see docs/postgresql.md)
   --copy-to URL        copy the SQLite database (--database, else DIR/psephos.db) into the new,
                        empty PostgreSQL database at URL, ids and receipts kept, and exit
+  --migrate            bring the database's schema up to this version, say what was done, and
+                       exit (back PostgreSQL up first; SQLite is copied to FILE.schema-N.bak).
+                       Without it, a PostgreSQL schema older than this version is refused;
+                       an older SQLite file is copied the same way and migrated at start
   --listen HOST:PORT   address to serve on (default 127.0.0.1:8443; port 0 picks one)
   --cert FILE          TLS certificate chain (PEM); with --key, replaces the self-signed one
   --key FILE           TLS private key (PEM)
@@ -89,12 +93,31 @@ Result<Options> ReadConfig(const std::string& path) {
 const std::set<std::string> kOptionNames{"data", "database", "copy-to", "listen", "cert", "key", "host-name",
                                          "threads", "example", "body-limit", "read-timeout", "idle-timeout", "code-failures", "max-connections", "max-connections-per-address"};
 
+void PrintSchemaChange(const SchemaChange& change) {
+  const std::string version = change.backend + " schema version " + std::to_string(change.to);
+  if (change.from == change.to) {
+    std::cout << "schema: already current (" << version << ")\n";
+    return;
+  }
+  if (change.from == 0) {
+    std::cout << "schema: created the new database at " << version << "\n";
+    return;
+  }
+  if (!change.backup.empty()) std::cout << "schema: backed up to " << change.backup << "\n";
+  std::cout << "schema: migrated " << change.backend << " from version " << change.from << " to " << change.to << "\n";
+  for (const auto& step : change.steps) std::cout << "  step " << step << "\n";
+}
+
 Result<Options> ParseArgs(int argc, char** argv) {
   Options flags;
   std::string config;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") return Status::Invalid("help");
+    if (a == "--migrate") {  // a flag, and never from --config: each migration is asked for
+      flags["migrate"] = "";
+      continue;
+    }
     if (a.rfind("--", 0) != 0) return Status::Invalid("unexpected argument " + a);
     std::string name = a.substr(2), value;
     if (const auto eq = name.find('='); eq != std::string::npos) {
@@ -233,8 +256,19 @@ int main(int argc, char** argv) {
   fs::create_directories(data, ec);
   if (ec) return Fail("cannot create the data directory " + data.string() + ": " + ec.message());
   fs::permissions(data, fs::perms::owner_all, ec);
-  auto storage = IsPostgresUrl(database) ? OpenPgStorage(database) : OpenSqliteStorage(database);
+  // A school's SQLite file moves on by itself, after a copy; a city's PostgreSQL
+  // (several nodes, its own backups) only when asked with --migrate.
+  const bool postgres = IsPostgresUrl(database);
+  SchemaChange change;
+  OpenOptions open_options;
+  open_options.change = &change;
+  open_options.upgrade = !postgres              ? SchemaUpgrade::kBackUpThenMigrate
+                         : o.count("migrate") ? SchemaUpgrade::kMigrate
+                                              : SchemaUpgrade::kRefuse;
+  auto storage = postgres ? OpenPgStorage(database, open_options) : OpenSqliteStorage(database, open_options);
   if (!storage.ok()) return Fail(storage.status().message());
+  PrintSchemaChange(change);
+  if (o.count("migrate")) return 0;
 
   auto token_hash = (*storage)->GetSetting("admin_token_sha256");
   if (!token_hash.ok()) return Fail(token_hash.status().message());

@@ -1,13 +1,14 @@
 #include "pg_schema.h"
 
+#include "sqlite_schema.h"  // OlderSchemaMessage
+
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace psephos::server {
 namespace {
-
-// Versions of this schema count on their own, apart from SQLite's user_version.
-constexpr int kSchemaVersion = 3;
 
 // Any key, the same on every node: "psephos" in ASCII.
 constexpr long long kSchemaLock = 0x70736570686f73;
@@ -15,7 +16,7 @@ constexpr long long kSchemaLock = 0x70736570686f73;
 // The same tables as SQLite's (sqlite_schema.cc), in PostgreSQL's types:
 // BIGINT for SQLite's 64-bit INTEGER, BOOLEAN for its 0/1 flags, identity
 // columns for its rowids. Ids are given BY DEFAULT so that --copy-to keeps them.
-constexpr const char* kSchema = R"sql(
+constexpr const char* kTables = R"sql(
 CREATE TABLE schema_version(
   version INTEGER NOT NULL);
 CREATE TABLE settings(
@@ -142,8 +143,35 @@ CREATE INDEX action_log_by_process ON action_log(process, id);
 INSERT INTO schema_version(version) VALUES(0);
 )sql";
 
-// A later version adds one function here per step (MigrateFrom1, ...), each
-// run inside the same transaction, as sqlite_schema.cc does.
+void CreateTables(pqxx::work& t) { t.exec(kTables); }
+
+// Takes the session's lock on the schema (other nodes starting or migrating
+// wait) and gives it back however the migration ends.
+class SchemaLock {
+ public:
+  explicit SchemaLock(pqxx::connection& c) : c_(c) {
+    pqxx::nontransaction(c_).exec("SELECT pg_advisory_lock(" + std::to_string(kSchemaLock) + ")");
+  }
+  ~SchemaLock() {
+    try {
+      pqxx::nontransaction(c_).exec("SELECT pg_advisory_unlock(" + std::to_string(kSchemaLock) + ")");
+    } catch (const std::exception&) {
+      // A broken connection: the server ends the session, and its lock with it.
+    }
+  }
+  SchemaLock(const SchemaLock&) = delete;
+  SchemaLock& operator=(const SchemaLock&) = delete;
+
+ private:
+  pqxx::connection& c_;
+};
+
+// The stored version, or nullopt for a database without Psephos's tables.
+std::optional<int> StoredVersion(pqxx::connection& c) {
+  pqxx::work t(c);
+  if (t.exec("SELECT to_regclass('schema_version') IS NULL")[0][0].as<bool>()) return std::nullopt;
+  return PgStoredSchemaVersion(t);
+}
 
 // Version 2 (#19 items 2 and 3): ideas from the community, their supports (one per code and idea)
 // and idea codes, as sqlite_schema.cc's step of the same name.
@@ -201,26 +229,49 @@ CREATE INDEX IF NOT EXISTS milestones_by_process ON milestones(process_id, id);
 
 }  // namespace
 
-int PgSchemaVersion() { return kSchemaVersion; }
+// Versions of this schema count on their own, apart from SQLite's user_version.
+// The next step is one more line here (a function, or SQL run by one).
+const std::vector<PgSchemaStep>& PgSchemaSteps() {
+  static const std::vector<PgSchemaStep> steps{
+      {1, "the tables, as SQLite's schema 5", CreateTables},
+      {2, "ideas, supports, idea codes", [](pqxx::work& t) { t.exec(kIdeasTables); }},
+      {3, "milestones of funded projects", [](pqxx::work& t) { t.exec(kMilestones); }},
+  };
+  return steps;
+}
+
+int PgSchemaVersion() { return PgSchemaSteps().back().version; }
 
 int PgStoredSchemaVersion(pqxx::transaction_base& t) {
   if (t.exec("SELECT to_regclass('schema_version') IS NULL")[0][0].as<bool>()) return 0;
   return t.exec("SELECT version FROM schema_version")[0][0].as<int>();
 }
 
-void MigratePgSchema(pqxx::connection& connection) {
-  pqxx::work t(connection);
-  t.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kSchemaLock) + ")");
-  const int version = PgStoredSchemaVersion(t);
-  if (version > kSchemaVersion) {
-    throw std::runtime_error("the data was written by a newer Psephos (schema " + std::to_string(version) + ")");
+SchemaChange MigratePgSchema(pqxx::connection& connection, SchemaUpgrade upgrade,
+                             const std::vector<PgSchemaStep>& steps) {
+  SchemaLock lock(connection);
+  SchemaChange change;
+  change.backend = "PostgreSQL";
+  change.to = steps.back().version;
+  const std::optional<int> stored = StoredVersion(connection);
+  change.from = stored.value_or(0);
+  if (change.from > change.to) {
+    throw std::runtime_error("the data was written by a newer Psephos (schema " + std::to_string(change.from) +
+                             "); this one knows PostgreSQL schema " + std::to_string(change.to));
   }
-  if (version == kSchemaVersion) return;  // nothing to do: rolled back, the lock goes with it
-  if (version == 0) t.exec(kSchema);
-  if (version < 2) t.exec(kIdeasTables);
-  if (version < 3) t.exec(kMilestones);
-  t.exec_params("UPDATE schema_version SET version = $1", kSchemaVersion);
-  t.commit();
+  if (stored && change.from < change.to && upgrade != SchemaUpgrade::kMigrate) {
+    throw std::runtime_error(OlderSchemaMessage("PostgreSQL", change.from, change.to));
+  }
+  // One transaction per step: a step that fails leaves the steps before it done.
+  for (const auto& step : steps) {
+    if (step.version <= change.from) continue;
+    pqxx::work t(connection);
+    step.run(t);
+    t.exec_params("UPDATE schema_version SET version = $1", step.version);
+    t.commit();
+    change.steps.push_back(std::to_string(step.version) + ": " + step.name);
+  }
+  return change;
 }
 
 }  // namespace psephos::server

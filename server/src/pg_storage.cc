@@ -73,9 +73,10 @@ StoredBallot BallotFromRow(const pqxx::row& r) {
 
 class PgStorage final : public Storage {
  public:
-  explicit PgStorage(std::string url) : url_(std::move(url)) {
+  PgStorage(std::string url, const OpenOptions& options) : url_(std::move(url)) {
     Connection();  // fails here, at start, when the database cannot be reached
-    MigratePgSchema(*connection_);
+    SchemaChange change = MigratePgSchema(*connection_, options.upgrade);
+    if (options.change) *options.change = std::move(change);
   }
 
   Result<std::optional<std::string>> GetSetting(const std::string& key) override {
@@ -904,9 +905,9 @@ std::string RedactedDatabaseUrl(const std::string& url) {
   return out + params;
 }
 
-Result<std::unique_ptr<Storage>> OpenPgStorage(const std::string& url) {
+Result<std::unique_ptr<Storage>> OpenPgStorage(const std::string& url, const OpenOptions& options) {
   try {
-    return std::unique_ptr<Storage>(std::make_unique<PgStorage>(url));
+    return std::unique_ptr<Storage>(std::make_unique<PgStorage>(url, options));
   } catch (const std::exception& e) {
     std::string message = e.what();
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();

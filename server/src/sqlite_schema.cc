@@ -1,5 +1,10 @@
 #include "sqlite_schema.h"
 
+#include <SQLiteCpp/Backup.h>
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -226,14 +231,58 @@ CREATE INDEX IF NOT EXISTS milestones_by_process ON milestones(process_id, id);
 )sql";
 
 void AddMilestones(SQLite::Database& db) { db.exec(kMilestones); }
+// Each step's version and name, as --migrate reports them: a new step is a
+// function called in MigrateSqliteSchema and one line here.
+constexpr struct {
+  int version;
+  const char* name;
+} kSteps[] = {
+    {2, "areas, devices and paper (voter_codes rebuilt)"},
+    {3, "kiosk limits"},
+    {4, "texts: project pictures, corrections"},
+    {5, "organizer accounts, roles, sessions, action log"},
+    {6, "ideas, supports, idea codes"},
+    {7, "milestones of funded projects"},
+};
+static_assert(std::size(kSteps) > 0 && kSteps[std::size(kSteps) - 1].version == kSchemaVersion);
+
+// The whole file, as it is, through SQLite's online backup API.
+void BackUp(SQLite::Database& db, const std::string& to) {
+  std::remove(to.c_str());  // a copy left by an attempt that failed: of the same version, made again
+  SQLite::Database copy(to, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  SQLite::Backup backup(copy, db);
+  if (backup.executeStep() != SQLITE_DONE) throw std::runtime_error("cannot write the backup " + to);
+}
 
 }  // namespace
 
-void MigrateSqliteSchema(SQLite::Database& db) {
-  const int version = db.execAndGet("PRAGMA user_version").getInt();
+std::string OlderSchemaMessage(const std::string& backend, int stored, int expected) {
+  return "the database has " + backend + " schema version " + std::to_string(stored) + ", this Psephos uses version " +
+         std::to_string(expected) + ": back it up, then run psephos-server with the same --database and --migrate";
+}
+
+SchemaChange MigrateSqliteSchema(SQLite::Database& db, SchemaUpgrade upgrade, const std::string& backup_to) {
+  SchemaChange change;
+  change.backend = "SQLite";
+  change.to = kSchemaVersion;
+  change.from = db.execAndGet("PRAGMA user_version").getInt();
+  const int version = change.from;
   if (version > kSchemaVersion) {
-    throw std::runtime_error("the data was written by a newer Psephos (schema " + std::to_string(version) + ")");
+    throw std::runtime_error("the data was written by a newer Psephos (schema " + std::to_string(version) +
+                             "); this one knows SQLite schema " + std::to_string(kSchemaVersion));
   }
+  if (version == kSchemaVersion) return change;
+  if (version > 0) {
+    if (upgrade == SchemaUpgrade::kRefuse) throw std::runtime_error(OlderSchemaMessage("SQLite", version, kSchemaVersion));
+    if (upgrade == SchemaUpgrade::kBackUpThenMigrate && !backup_to.empty()) {
+      change.backup = backup_to + ".schema-" + std::to_string(version) + ".bak";
+      BackUp(db, change.backup);
+    }
+    for (const auto& step : kSteps) {
+      if (step.version > version) change.steps.push_back(std::to_string(step.version) + ": " + step.name);
+    }
+  }
+  // All steps in one transaction: they share kSchema, the current tables.
   SQLite::Transaction transaction(db);
   if (version == 1) db.exec(kMigrateFrom1);
   if (version == 2) db.exec(kMigrateFrom2);
@@ -245,6 +294,7 @@ void MigrateSqliteSchema(SQLite::Database& db) {
   if (version < 7) AddMilestones(db);
   db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
   transaction.commit();
+  return change;
 }
 
 }  // namespace psephos::server

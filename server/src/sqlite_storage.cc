@@ -22,14 +22,15 @@ Status Failed(const char* what, const std::exception& e) {
 
 class SqliteStorage final : public Storage {
  public:
-  explicit SqliteStorage(const std::string& path)
+  SqliteStorage(const std::string& path, const OpenOptions& options)
       : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec("PRAGMA synchronous=FULL");
     db_.exec("PRAGMA wal_autocheckpoint=4000");  // fewer, larger checkpoints: a steadier tail
     db_.exec("PRAGMA foreign_keys=ON");
     db_.setBusyTimeout(5000);
-    MigrateSqliteSchema(db_);
+    SchemaChange change = MigrateSqliteSchema(db_, options.upgrade, path == ":memory:" ? "" : path);
+    if (options.change) *options.change = std::move(change);
     spend_ = std::make_unique<SQLite::Statement>(
         db_, "UPDATE voter_codes SET spent = 1 WHERE process_id = ? AND code_hash = ? "
              "AND (spent = 0 OR (? = 1 AND checked_in = '')) RETURNING ballot_id");
@@ -697,9 +698,9 @@ std::optional<ProcessState> ParseProcessState(std::string_view name) {
   return std::nullopt;
 }
 
-Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path) {
+Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path, const OpenOptions& options) {
   try {
-    return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(path));
+    return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(path, options));
   } catch (const std::exception& e) {
     return Status::Invalid("cannot open the database " + path + ": " + e.what());
   }

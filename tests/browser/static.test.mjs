@@ -141,14 +141,20 @@ describe('compression', () => {
 
 describe('translations', () => {
   const read = (file) => JSON.parse(readFileSync(join(WEB, 'i18n', file), 'utf8'));
-  const en = { ...read('en.json'), ...read('staff-en.json'), ...read('results-en.json'), ...read('progress-en.json') };
-  const es = { ...read('es.json'), ...read('staff-es.json'), ...read('results-es.json'), ...read('progress-es.json') };
+  const en = { ...read('en.json'), ...read('staff-en.json'), ...read('results-en.json'), ...read('progress-en.json'), ...read('ideas-en.json') };
+  const es = { ...read('es.json'), ...read('staff-es.json'), ...read('results-es.json'), ...read('progress-es.json'), ...read('ideas-es.json') };
 
   test('the results strings are in results-*.json only, apart from what the voting page downloads', () => {
     const report = /^(results|decision|criterion|criterion_help|rule)\./;
     assert.ok(Object.keys(read('en.json')).every((k) => !report.test(k)));
     assert.ok(Object.keys(read('results-en.json')).every((k) => report.test(k)));
     assert.deepEqual(Object.keys(read('results-es.json')).sort(), Object.keys(read('results-en.json')).sort());
+  });
+
+  test('the ideas pages\' strings are in ideas-*.json only', () => {
+    assert.ok(Object.keys(read('en.json')).every((k) => !k.startsWith('ideas.')));
+    assert.ok(Object.keys(read('ideas-en.json')).every((k) => k.startsWith('ideas.')));
+    assert.deepEqual(Object.keys(read('ideas-es.json')).sort(), Object.keys(read('ideas-en.json')).sort());
   });
 
   test('the progress page\'s strings are in progress-*.json only, apart from what the voting page downloads', () => {

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "../../server/src/pg_schema.h"
 #include "../support/test_storage.h"
 #include "psephos/server/storage.h"
 
@@ -169,4 +170,65 @@ TEST_CASE("postgres: a database that cannot be reached is named in the error, wi
   CHECK(IsPostgresUrl("postgresql://h/db"));
   CHECK(IsPostgresUrl("postgres://h/db"));
   CHECK_FALSE(IsPostgresUrl("/var/lib/psephos/psephos.db"));
+}
+
+TEST_CASE("postgres: a newer build's step is refused unless migrating, then runs once while four nodes migrate "
+          "together, and the older build refuses the result") {
+  test::TestPgDatabase database;
+  {
+    auto first = OpenPgStorage(database.url());
+    REQUIRE_MESSAGE(first.ok(), first.status().message());
+    REQUIRE((*first)->CreateProcess("school", "{}").ok());
+  }
+  // This build's steps and one more, as the next version would have it.
+  std::vector<PgSchemaStep> steps = PgSchemaSteps();
+  const int next = PgSchemaVersion() + 1;
+  steps.push_back({next, "test: a table of runs", [](pqxx::work& t) {
+                     t.exec("CREATE TABLE step_runs(n INTEGER)");
+                     t.exec("INSERT INTO step_runs VALUES(1)");
+                   }});
+  for (auto upgrade : {SchemaUpgrade::kRefuse, SchemaUpgrade::kBackUpThenMigrate}) {
+    pqxx::connection c(database.url());
+    std::string message;
+    try {
+      MigratePgSchema(c, upgrade, steps);
+    } catch (const std::exception& e) {
+      message = e.what();
+    }
+    CHECK(message.find("PostgreSQL schema version " + std::to_string(next - 1) + ", this Psephos uses version " +
+                       std::to_string(next)) != std::string::npos);
+    CHECK(message.find("--migrate") != std::string::npos);
+  }
+  std::vector<SchemaChange> changes(4);
+  {
+    std::vector<std::thread> nodes;
+    for (auto& change : changes) {
+      nodes.emplace_back([&] {
+        pqxx::connection c(database.url());
+        change = MigratePgSchema(c, SchemaUpgrade::kMigrate, steps);
+      });
+    }
+    for (auto& t : nodes) t.join();
+  }
+  int migrated = 0;
+  for (const auto& change : changes) {
+    CHECK(change.to == next);
+    if (change.from == next - 1) {
+      ++migrated;
+      CHECK(change.steps == std::vector<std::string>{std::to_string(next) + ": test: a table of runs"});
+    } else {
+      CHECK(change.from == next);
+      CHECK(change.steps.empty());
+    }
+  }
+  CHECK(migrated == 1);
+  pqxx::connection c(database.url());
+  pqxx::work t(c);
+  CHECK(t.exec("SELECT count(*) FROM step_runs")[0][0].as<int>() == 1);
+  CHECK(t.exec("SELECT version FROM schema_version")[0][0].as<int>() == next);
+  CHECK(t.exec("SELECT count(*) FROM processes")[0][0].as<int>() == 1);
+  t.commit();
+  auto older = OpenPgStorage(database.url());  // this build, before the step
+  REQUIRE_FALSE(older.ok());
+  CHECK(older.status().message().find("newer Psephos (schema " + std::to_string(next) + ")") != std::string::npos);
 }

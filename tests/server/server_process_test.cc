@@ -1,5 +1,6 @@
 // psephos-server as a user runs it: a process on a loopback port, driven over
-// HTTPS from creation to results, stopped with SIGTERM and started again.
+// HTTPS from creation to results, stopped with SIGTERM and started again; its
+// schema checks at start and --migrate.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -8,7 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <pqxx/pqxx>
+
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -212,4 +217,131 @@ TEST_CASE_TEMPLATE("psephos-server: the whole flow over HTTPS, a graceful stop a
   REQUIRE(turnout.status == 200);
   CHECK(turnout.json()["ballots"] == 1);
   CHECK(again.Stop(SIGTERM) == 0);
+}
+
+namespace {
+
+// A store at SQLite schema 3 as released: before pictures, corrections and
+// organizer accounts (as corrections_test.cc and accounts_test.cc make it).
+void MakeSqliteSchema3(const std::string& path) {
+  {
+    auto storage = psephos::server::OpenSqliteStorage(path);
+    REQUIRE(storage.ok());
+    REQUIRE((*storage)->PutSetting("kept", "yes").ok());
+  }
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  for (const char* drop : {"DROP TABLE images", "DROP TABLE corrections", "DROP TABLE accounts",
+                           "DROP TABLE organizer_roles", "DROP TABLE sessions", "DROP TABLE action_log",
+                           "PRAGMA user_version=3"}) {
+    db.exec(drop);
+  }
+}
+
+int UserVersion(const std::string& path) {
+  return SQLite::Database(path).execAndGet("PRAGMA user_version").getInt();
+}
+
+}  // namespace
+
+TEST_CASE("psephos-server: an older SQLite file is copied to FILE.schema-N.bak, migrated and served; "
+          "--migrate says what it did and exits; a newer one is refused") {
+  psephos::test::TempDir dir;
+  const std::string data = dir.file("data");
+  std::filesystem::create_directories(data);
+  const std::string db = data + "/psephos.db";
+  MakeSqliteSchema3(db);
+  {  // The school's first start after an upgrade: no flag needed.
+    ServerProcess server({"--data", data, "--listen", "127.0.0.1:0"});
+    server.WaitFor("schema: backed up to .*psephos\\.db\\.schema-3\\.bak$");
+    server.WaitFor("schema: migrated SQLite from version 3 to 7$");
+    server.WaitFor("step 4: texts");
+    server.WaitFor("step 5: organizer accounts");
+    server.WaitFor("\\(ready\\)");
+    CHECK(server.Stop() == 0);
+  }
+  CHECK(UserVersion(db) == 5);
+  const std::string backup = db + ".schema-3.bak";
+  REQUIRE(std::filesystem::exists(backup));
+  CHECK(UserVersion(backup) == 3);  // the file as it was, restorable with cp
+  CHECK(SQLite::Database(backup).execAndGet("SELECT value FROM settings WHERE key = 'kept'").getString() == "yes");
+  CHECK_FALSE(SQLite::Database(backup).tableExists("accounts"));
+  {
+    auto storage = psephos::server::OpenSqliteStorage(db);
+    REQUIRE(storage.ok());
+    CHECK((*(*storage)->GetSetting("kept")).value_or("") == "yes");
+  }
+
+  const std::string other = dir.file("other.db");
+  MakeSqliteSchema3(other);
+  {  // The API refuses when told to, naming both versions; the file is left as it was.
+    psephos::server::OpenOptions refuse;
+    refuse.upgrade = psephos::server::SchemaUpgrade::kRefuse;
+    auto refused = psephos::server::OpenSqliteStorage(other, refuse);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().message().find("SQLite schema version 3, this Psephos uses version 7") != std::string::npos);
+    CHECK(refused.status().message().find("--migrate") != std::string::npos);
+    CHECK(UserVersion(other) == 3);
+  }
+  {
+    ServerProcess migrate({"--data", data, "--database", other, "--migrate"});
+    migrate.WaitFor("schema: backed up to " + std::regex_replace(other, std::regex("[.]"), "\\.") + "\\.schema-3\\.bak$");
+    migrate.WaitFor("schema: migrated SQLite from version 3 to 7$");
+    migrate.WaitFor("^  step 4: texts: project pictures, corrections$");
+    migrate.WaitFor("^  step 5: organizer accounts, roles, sessions, action log$");
+    CHECK(migrate.Stop(0) == 0);  // exits by itself, without serving
+    CHECK(migrate.Output().find("listening") == std::string::npos);
+  }
+  CHECK(UserVersion(other) == 5);
+  {
+    ServerProcess again({"--data", data, "--database", other, "--migrate"});
+    again.WaitFor("schema: already current \\(SQLite schema version 7\\)");
+    CHECK(again.Stop(0) == 0);
+  }
+  SQLite::Database(other, SQLite::OPEN_READWRITE).exec("PRAGMA user_version=99");
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--data", data, "--database", other, "--listen", "127.0.0.1:0"},
+                                               std::vector<std::string>{"--data", data, "--database", other, "--migrate"}}) {
+    ServerProcess newer(args);
+    newer.WaitFor("newer Psephos \\(schema 99\\); this one knows SQLite schema 7");
+    CHECK(newer.Stop(0) == 2);
+  }
+  CHECK(UserVersion(other) == 99);
+}
+
+TEST_CASE("psephos-server: on PostgreSQL, --migrate makes or checks the schema and exits; an older or newer "
+          "schema is refused at start, naming both versions") {
+  psephos::test::TempDir dir;
+  const std::string data = dir.file("data");
+  psephos::test::TestPgDatabase database;
+  {
+    ServerProcess migrate({"--data", data, "--database", database.url(), "--migrate"});
+    migrate.WaitFor("schema: created the new database at PostgreSQL schema version 1$");
+    CHECK(migrate.Stop(0) == 0);
+  }
+  {
+    ServerProcess again({"--data", data, "--database", database.url(), "--migrate"});
+    again.WaitFor("schema: already current \\(PostgreSQL schema version 1\\)");
+    CHECK(again.Stop(0) == 0);
+  }
+  auto set_version = [&](int version) {
+    pqxx::connection c(database.url());
+    pqxx::work t(c);
+    t.exec_params("UPDATE schema_version SET version = $1", version);
+    t.commit();
+  };
+  set_version(0);  // older than this build: as a newer build finds a database at 1
+  {
+    ServerProcess older({"--data", data, "--database", database.url(), "--listen", "127.0.0.1:0"});
+    older.WaitFor("the database has PostgreSQL schema version 0, this Psephos uses version 1: back it up, then run "
+                  "psephos-server with the same --database and --migrate");
+    CHECK(older.Stop(0) == 2);
+    CHECK(older.Output().find("listening") == std::string::npos);
+  }
+  set_version(99);
+  for (const char* last : {"--listen", "--migrate"}) {
+    std::vector<std::string> args{"--data", data, "--database", database.url(), last};
+    if (std::string(last) == "--listen") args.push_back("127.0.0.1:0");
+    ServerProcess newer(args);
+    newer.WaitFor("newer Psephos \\(schema 99\\); this one knows PostgreSQL schema 1");
+    CHECK(newer.Stop(0) == 2);
+  }
 }

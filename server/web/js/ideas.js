@@ -2,8 +2,10 @@
 // sends an idea (title, description, category, place, a photo) with their
 // voter code or idea code, and supports others' ideas once each; everyone
 // reads the ideas, what the committee made of them, and why some are not feasible.
-import { $, api, errorText, fill, focusView, formatMoney, h, has, localize, slugFromPath, startI18n, t } from './common.js';
+import { $, api, errorText, fill, focusView, formatMoney, h, has, localize, slugFromPath, startI18n, t, useStrings } from './common.js';
 import { photo } from './ballot.js';
+
+useStrings('ideas');  // this page's strings: the voting page does not download them
 
 const slug = slugFromPath();
 const base = `/processes/${encodeURIComponent(slug)}/ideas`;

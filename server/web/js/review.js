@@ -7,6 +7,7 @@
 import { $, api, errorText, fill, focusView, formatMoney, h, has, localize, slugFromPath, startI18n, t, useStrings } from './common.js';
 
 useStrings('staff');
+useStrings('ideas');  // the ideas' own strings, shared with the public ideas page
 
 const slug = slugFromPath();
 const enc = encodeURIComponent;

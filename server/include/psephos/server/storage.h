@@ -352,13 +352,37 @@ class Storage {
   virtual bool SharedByNodes() const { return false; }
 };
 
+// What opening a store does with a schema older than this build's. A new,
+// empty database is created at the current version whatever the choice; a
+// newer schema is always refused.
+enum class SchemaUpgrade {
+  kMigrate,            // step by step, in place: tests, tools, psephos-server --migrate
+  kRefuse,             // fail, naming both versions and --migrate (psephos-server on PostgreSQL)
+  kBackUpThenMigrate,  // SQLite: copy the file to <path>.schema-N.bak first (PostgreSQL: kRefuse)
+};
+
+// What opening did to the schema: from == to when it was current already
+// (from 0: an empty database, created).
+struct SchemaChange {
+  std::string backend;             // "SQLite" or "PostgreSQL"
+  int from = 0;
+  int to = 0;
+  std::vector<std::string> steps;  // "N: name" of each step run, in order
+  std::string backup;              // the copy written first ("" none)
+};
+
+struct OpenOptions {
+  SchemaUpgrade upgrade = SchemaUpgrade::kMigrate;
+  SchemaChange* change = nullptr;  // if set, filled in
+};
+
 // Opens (creating if needed) the SQLite store at `path`: WAL, synchronous=FULL.
-Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path);
+Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path, const OpenOptions& options = {});
 
 // Connects to PostgreSQL at `url` (postgresql://user@host:port/db?...), creating
 // or migrating the schema: synchronous_commit is kept on. Errors name the URL
 // without its password.
-Result<std::unique_ptr<Storage>> OpenPgStorage(const std::string& url);
+Result<std::unique_ptr<Storage>> OpenPgStorage(const std::string& url, const OpenOptions& options = {});
 bool IsPostgresUrl(const std::string& location);  // postgresql:// or postgres://
 std::string RedactedDatabaseUrl(const std::string& url);
 
