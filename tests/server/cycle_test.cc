@@ -51,17 +51,7 @@ std::string WaitForState(Fixture& f, const std::string& state) {
   return now;
 }
 
-std::vector<std::string> Codes(Fixture& f, int n) {
-  auto batch = f.Call(http::verb::post, kSchoolPath + "/codes", json{{"count", n}, {"group", "student"}}.dump());
-  REQUIRE(batch.status == 201);
-  auto csv = f.Call(http::verb::get, batch.body["download"]);
-  std::vector<std::string> codes;
-  std::istringstream lines(csv.text);
-  std::string line;
-  std::getline(lines, line);
-  while (std::getline(lines, line)) codes.push_back(line.substr(0, line.find(',')));
-  return codes;
-}
+std::vector<std::string> Codes(Fixture& f, int n) { return f.MakeCodes(n, "student"); }
 
 TEST_CASE("phases: names read back as they are written; every other word is refused") {
   for (CyclePhase p : kCyclePhases) CHECK(ParseCyclePhase(CyclePhaseName(p)) == p);
