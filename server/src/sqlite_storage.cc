@@ -36,6 +36,7 @@ class SqliteStorage final : public Storage {
              "AND (spent = 0 OR (? = 1 AND checked_in = '')) RETURNING ballot_id");
     exists_ = std::make_unique<SQLite::Statement>(
         db_, "SELECT 1 FROM voter_codes WHERE process_id = ? AND code_hash = ?");
+    state_ = std::make_unique<SQLite::Statement>(db_, "SELECT state FROM processes WHERE id = ?");
     supersede_ = std::make_unique<SQLite::Statement>(db_, "UPDATE ballots SET superseded = 1 WHERE id = ?");
     link_ = std::make_unique<SQLite::Statement>(
         db_, "UPDATE voter_codes SET ballot_id = ? WHERE process_id = ? AND code_hash = ?");
@@ -186,9 +187,9 @@ class SqliteStorage final : public Storage {
     for (const BallotToStore& b : batch) {
       auto [at, first] = open.try_emplace(b.process, false);
       if (first) {
-        SQLite::Statement state(db_, "SELECT state FROM processes WHERE id = ?");
-        state.bind(1, b.process);
-        at->second = state.executeStep() && state.getColumn(0).getString() == ProcessStateName(ProcessState::kOpen);
+        state_->bind(1, b.process);
+        at->second = state_->executeStep() && state_->getColumn(0).getString() == ProcessStateName(ProcessState::kOpen);
+        state_->reset();
       }
       if (!at->second) {
         results.push_back(AppendResult::kProcessClosed);
@@ -230,6 +231,7 @@ class SqliteStorage final : public Storage {
   } catch (const std::exception& e) {
     spend_->reset();
     exists_->reset();
+    state_->reset();
     supersede_->reset();
     insert_->reset();
     link_->reset();
@@ -676,7 +678,7 @@ class SqliteStorage final : public Storage {
 
   SQLite::Database db_;
   // The ballot path's statements, prepared once the schema exists.
-  std::unique_ptr<SQLite::Statement> spend_, exists_, supersede_, insert_, link_;
+  std::unique_ptr<SQLite::Statement> spend_, exists_, state_, supersede_, insert_, link_;
 };
 
 }  // namespace
