@@ -43,7 +43,8 @@ Result<std::string> Text(const json& body, const char* key, std::size_t bytes, b
 }
 
 Status OnlyKeys(const json& body, std::initializer_list<const char*> keys) {
-  for (const auto& [key, value] : body.items()) {
+  for (const auto& item : body.items()) {
+    const std::string& key = item.key();
     if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
       return Status::Invalid(key + ": unknown field");
     }
