@@ -121,19 +121,10 @@ Response AccountNotStored(const Status& status) {
 
 std::int64_t Api::SessionNow() const { return options_.session_clock ? options_.session_clock() : NowMs(); }
 
-Status Api::LoadAccounts(Storage& storage) {
+Status Api::LoadAccounts(Storage& storage) {  // organizers' roles: with each process (LoadLive)
   auto accounts = storage.LoadAccounts();
   if (!accounts.ok()) return accounts.status();
   for (auto& a : *accounts) accounts_[a.id] = Account{a.email, a.name, a.password_hash, a.admin};
-  auto roles = storage.LoadOrganizerRoles();
-  if (!roles.ok()) return roles.status();
-  for (const auto& r : *roles) {
-    const auto role = ParseOrganizerRole(r.role);
-    if (!role) return Status::Invalid("stored organizer role " + r.role + ": unknown");
-    for (auto& [slug, p] : processes_) {
-      if (p->id == r.process) p->organizers[r.account] = *role;
-    }
-  }
   auto sessions = storage.LoadSessions();
   if (!sessions.ok()) return sessions.status();
   const std::int64_t now = SessionNow();

@@ -121,61 +121,34 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
   std::vector<std::tuple<std::shared_ptr<LiveProcess>, std::vector<std::string>, std::vector<std::string>>> recounts;
   worker.Post([&](Storage& storage) {
     api->shared_store_ = storage.SharedByNodes();
+    if (api->shared_store_) {  // what is loaded below is at least this recent (FollowStore reads on)
+      auto revisions = storage.LoadRevisions();
+      if (!revisions.ok()) return loaded.set_value(revisions.status());
+      api->revisions_ = std::move(revisions).value();
+      auto leads = storage.LeadScheduler();
+      if (!leads.ok()) return loaded.set_value(leads.status());
+      api->leads_schedule_ = *leads;
+    }
     auto records = storage.LoadProcesses();
     if (!records.ok()) return loaded.set_value(records.status());
     for (auto& record : *records) {
-      auto stored = ballots::ParseJson(record.definition);
-      auto definition = stored.ok() ? ParseProcessDefinition(*stored) : Result<ProcessDefinition>(stored.status());
-      if (!definition.ok()) {
-        return loaded.set_value(Status::Invalid("stored process " + record.slug + ": " + definition.status().message()));
-      }
       auto live = std::make_shared<LiveProcess>();
-      live->id = record.id;
-      live->definition = std::move(definition).value();
-      live->state = record.state;
-      if (!record.results.empty()) live->results = ballots::ParseJson(record.results).value_or(json());
-      auto codes = storage.LoadCodes(record.id);
-      if (!codes.ok()) return loaded.set_value(codes.status());
-      for (auto& code : *codes) {
-        CodeState state = StoredCodeState(code);
-        CountCode(*live, state, code.spent && code.checked_in != "void");
-        live->codes.emplace(code.code_hash, std::move(state));
-      }
-      auto log = storage.LoadLog(record.id);
-      if (!log.ok()) return loaded.set_value(log.status());
-      for (const auto& b : *log) {
-        live->log.push_back(b.receipt);
-        live->log_last_id = b.id;
-        if (b.superseded) continue;
-        const BallotFacts facts = StoredBallotFacts(live->definition, ballots::ParseJson(b.ballot).value_or(json()));
-        auto code = live->codes.find(b.code_hash);
-        const bool walk_in = code != live->codes.end() && code->second.walk_in;
-        CountBallot(*live, walk_in ? kWalkInGroup : b.group, b.area, facts.budgets, facts.channel, 1);
-        if (code != live->codes.end()) {
-          code->second.budgets = facts.budgets;
-          code->second.channel = facts.channel;
-        }
-      }
-      if (Status s = api->LoadInPerson(storage, *live); !s.ok()) return loaded.set_value(s);
-      if (Status s = api->LoadIdeas(storage, *live); !s.ok()) return loaded.set_value(s);
-      auto schedule = storage.GetSetting("schedule:" + std::to_string(record.id));
-      if (!schedule.ok()) return loaded.set_value(schedule.status());
-      if (*schedule) live->schedule = StoredProcessSchedule(**schedule);
-      if (Status s = api->LoadCycle(storage, *live); !s.ok()) return loaded.set_value(s);
+      std::vector<StoredBallot> log;
+      if (Status s = api->LoadLive(storage, record, *live, log); !s.ok()) return loaded.set_value(s);
       // A crash (or a stop) between writing the close and storing its results
       // leaves a closed process without results: it is counted again, from the
       // stored ballots, in the background once every process is loaded.
       if (live->results.is_null() && record.state != ProcessState::kDraft && record.state != ProcessState::kOpen) {
         std::vector<std::string> counted;
-        for (auto& b : *log) {
+        for (auto& b : log) {
           if (!b.superseded) counted.push_back(std::move(b.ballot));
         }
         live->tallying = true;
-        recounts.emplace_back(live, std::move(counted), api->CountedGroups(*live, *log));
+        recounts.emplace_back(live, std::move(counted), api->CountedGroups(*live, log));
       }
       api->processes_[record.slug] = std::move(live);
     }
-    if (Status s = api->LoadTexts(storage); !s.ok()) return loaded.set_value(s);
+    if (Status s = api->LoadImages(storage); !s.ok()) return loaded.set_value(s);
     loaded.set_value(api->LoadAccounts(storage));
   });
   Status status = loaded.get_future().get();
@@ -185,6 +158,7 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
   }
   api->ActOnSchedule();  // a window that passed while the server was down
   api->scheduler_ = std::thread([a = api.get()] { a->RunScheduler(); });
+  if (api->shared_store_) api->follower_ = std::thread([a = api.get()] { a->RunFollower(); });
   return api;
 }
 
@@ -200,6 +174,7 @@ void Api::Stop() {
   }
   schedule_changed_.notify_all();
   if (scheduler_.joinable()) scheduler_.join();
+  if (follower_.joinable()) follower_.join();
   tally_.Stop();
   passwords_.Stop();
 }
@@ -596,8 +571,12 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     return SetSchedule(p, *body, std::move(reply));
   }
   if (action == "turnout" && parts.size() == 5 && verb == http::verb::get) {
-    std::lock_guard lock(mutex_);
-    return reply(JsonResponse(http::status::ok, Turnout(*p)));
+    auto answer = [this, p, reply]() mutable {
+      std::lock_guard lock(mutex_);
+      reply(JsonResponse(http::status::ok, Turnout(*p)));
+    };
+    if (shared_store_) return SyncLog(p, answer, reply);  // with the other nodes' ballots
+    return answer();
   }
   if ((action == "open" || action == "close" || action == "publish") && parts.size() == 5 &&
       verb == http::verb::post) {
@@ -733,15 +712,18 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
         auto& open = p->devices[code_state.device].open_codes;
         std::erase(open, hash);
       }
-    } else {  // revoting: the earlier ballot no longer counts
+    } else if (code_state.counted) {  // revoting: the earlier ballot no longer counts
       CountBallot(*p, TurnoutGroup(code_state), code_state.area, code_state.budgets, code_state.channel, -1);
     }
     CountBallot(*p, TurnoutGroup(code_state), code_state.area, facts.budgets, facts.channel, 1);
     code_state.budgets = facts.budgets;
     code_state.channel = facts.channel;
-    if (!shared_store_) {  // shared: other nodes add to the log too; it is read from the store (SyncLog)
+    code_state.counted = true;
+    if (!shared_store_) {
       p->log.push_back(receipt);  // callbacks run in commit order: the log's order
       p->head.clear();
+    } else {  // other nodes add to the log too: it is read from the store (SyncLog)
+      p->counted_here.insert(receipt);
     }
     done_lock.unlock();
     json answer{{"receipt", receipt}, {"stored", true}};
@@ -766,6 +748,10 @@ void Api::ReadCodeFromStore(const std::shared_ptr<LiveProcess>& p, const std::st
       if (!made_elsewhere && stored.spent && at->second.status == CodeStatus::kUnused) {
         at->second.status = CodeStatus::kSpent;
         at->second.checked_in = !stored.checked_in.empty();
+        if (stored.device == 0 && stored.checked_in != "void") {  // voted, as CountCode counts a spent code
+          ++p->by_group[at->second.group].voted;
+          if (!p->definition.areas.empty()) ++p->by_area[at->second.area].voted;
+        }
       }
     }
     then();
@@ -785,7 +771,10 @@ void Api::SyncLog(const std::shared_ptr<LiveProcess>& p, std::function<void()> t
       if (!slice.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", slice.status().message()));
       if (slice->empty()) break;
       std::lock_guard lock(mutex_);
-      for (const StoredBallot& b : *slice) p->log.push_back(b.receipt);
+      for (const StoredBallot& b : *slice) {
+        p->log.push_back(b.receipt);
+        if (p->counted_here.erase(b.receipt) == 0) CountStoredElsewhere(*p, b);
+      }
       after = p->log_last_id = slice->back().id;
       p->head.clear();
       if (slice->size() < kLogSyncSlice) break;
@@ -793,6 +782,27 @@ void Api::SyncLog(const std::shared_ptr<LiveProcess>& p, std::function<void()> t
     then();
   });
   if (!posted) reply(ErrorResponse(http::status::service_unavailable, "stopping", "the server is stopping"));
+}
+
+void Api::CountStoredElsewhere(LiveProcess& p, const StoredBallot& b) {
+  const BallotFacts facts = StoredBallotFacts(p.definition, ballots::ParseJson(b.ballot).value_or(json()));
+  auto code = p.codes.find(b.code_hash);
+  if (code == p.codes.end()) {  // a code this node never loaded (paper, or made elsewhere and not used here)
+    CountBallot(p, b.group, b.area, facts.budgets, facts.channel, 1);
+    return;
+  }
+  CodeState& c = code->second;
+  if (c.counted) {  // a new ballot of the code: the earlier no longer counts
+    CountBallot(p, TurnoutGroup(c), c.area, c.budgets, c.channel, -1);
+  } else if (c.status == CodeStatus::kUnused && c.device == 0) {
+    c.status = CodeStatus::kSpent;
+    ++p.by_group[c.group].voted;
+    if (!p.definition.areas.empty()) ++p.by_area[c.area].voted;
+  }
+  CountBallot(p, TurnoutGroup(c), c.area, facts.budgets, facts.channel, 1);
+  c.budgets = facts.budgets;
+  c.channel = facts.channel;
+  c.counted = true;
 }
 
 void Api::RefreshFromStore(const std::shared_ptr<LiveProcess>& p) {

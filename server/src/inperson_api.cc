@@ -528,9 +528,11 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
     sheet.status = decision.after;
     if (entry.device != 0) ++p->devices[entry.device].entries;
     if (ballot) {
-      if (!shared_store_) {  // shared: the log is read from the store (SyncLog)
+      if (!shared_store_) {
         p->log.push_back(ballot->receipt);
         p->head.clear();
+      } else {  // the log is read from the store (SyncLog)
+        p->counted_here.insert(ballot->receipt);
       }
       CountBallot(*p, "", area, facts.budgets, facts.channel, 1);
     }

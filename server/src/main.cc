@@ -270,13 +270,16 @@ int main(int argc, char** argv) {
   PrintSchemaChange(change);
   if (o.count("migrate")) return 0;
 
+  // The organizer token and the signing key are made once per database: nodes
+  // starting together on a shared one all keep the first writer's (SettingOnce).
   auto token_hash = (*storage)->GetSetting("admin_token_sha256");
   if (!token_hash.ok()) return Fail(token_hash.status().message());
   if (!*token_hash) {
     const std::string token = RandomHex(32);
-    if (Status s = (*storage)->PutSetting("admin_token_sha256", Sha256Hex(token)); !s.ok()) return Fail(s.message());
-    *token_hash = Sha256Hex(token);
-    std::cout << "organizer token (shown once; keep it safe): " << token << "\n";
+    auto stored = (*storage)->SettingOnce("admin_token_sha256", Sha256Hex(token));
+    if (!stored.ok()) return Fail(stored.status().message());
+    if (*stored == Sha256Hex(token)) std::cout << "organizer token (shown once; keep it safe): " << token << "\n";
+    *token_hash = *stored;
   }
   // The key that signs results bundles, made once like the token.
   auto key_hex = (*storage)->GetSetting("signing_key_ed25519");
@@ -284,8 +287,9 @@ int main(int argc, char** argv) {
   if (!*key_hex) {
     auto fresh = SigningKey::Generate();
     if (!fresh.ok()) return Fail(fresh.status().message());
-    if (Status s = (*storage)->PutSetting("signing_key_ed25519", fresh->PrivateHex()); !s.ok()) return Fail(s.message());
-    *key_hex = fresh->PrivateHex();
+    auto stored = (*storage)->SettingOnce("signing_key_ed25519", fresh->PrivateHex());
+    if (!stored.ok()) return Fail(stored.status().message());
+    *key_hex = *stored;
   }
   auto signing_key = SigningKey::FromPrivateHex(**key_hex);
   if (!signing_key.ok()) return Fail(signing_key.status().message());

@@ -227,6 +227,66 @@ CREATE TABLE IF NOT EXISTS milestones(
 CREATE INDEX IF NOT EXISTS milestones_by_process ON milestones(process_id, id);
 )sql";
 
+// Version 4 (#17 item 2): what other nodes must load again. Every write that
+// changes a process other than its ballots and code spends moves a revision of
+// that process in the same transaction, in one of two parts: `process` (cheap to
+// load: definition, state, results, schedule and phase dates, corrections,
+// organizers, ideas, milestones) and `codes` (codes made or forgotten, devices,
+// paper: the codes are loaded again with them); accounts, sessions and pictures
+// move scope 0. Triggers, so that no write path can forget it; per statement,
+// so that 100,000 codes made at once move it once. Ballots and spends do not:
+// every ballot would wait on one row, and nodes read them from the log and codes.
+constexpr const char* kChanges = R"sql(
+CREATE TABLE IF NOT EXISTS changes(
+  scope BIGINT NOT NULL,  -- a process id, or 0 for accounts, sessions and pictures
+  part TEXT NOT NULL,     -- 'process', 'codes', or 'accounts' (scope 0)
+  revision BIGINT NOT NULL,
+  PRIMARY KEY(scope, part));
+CREATE OR REPLACE FUNCTION psephos_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- changed_rows: the statement's transition table (new rows, or old ones for a DELETE).
+  IF TG_TABLE_NAME = 'processes' THEN
+    INSERT INTO changes(scope, part, revision) SELECT DISTINCT id, 'process', 1 FROM changed_rows
+      ON CONFLICT (scope, part) DO UPDATE SET revision = changes.revision + 1;
+  ELSIF TG_TABLE_NAME = 'settings' THEN  -- per process: 'schedule:7', 'phases:7', 'ideas:7'
+    INSERT INTO changes(scope, part, revision)
+      SELECT DISTINCT COALESCE(substring(key FROM ':([0-9]+)$')::BIGINT, 0), 'process', 1 FROM changed_rows
+      ON CONFLICT (scope, part) DO UPDATE SET revision = changes.revision + 1;
+  ELSIF TG_TABLE_NAME IN ('accounts', 'sessions', 'images') THEN
+    INSERT INTO changes(scope, part, revision) VALUES (0, 'accounts', 1)
+      ON CONFLICT (scope, part) DO UPDATE SET revision = changes.revision + 1;
+  ELSE
+    INSERT INTO changes(scope, part, revision) SELECT DISTINCT process_id, TG_ARGV[0], 1 FROM changed_rows
+      ON CONFLICT (scope, part) DO UPDATE SET revision = changes.revision + 1;
+  END IF;
+  RETURN NULL;
+END $$;
+DO $$
+DECLARE
+  watched TEXT[][] := ARRAY[
+    ['processes', 'process'], ['settings', 'process'], ['corrections', 'process'], ['organizer_roles', 'process'],
+    ['ideas', 'process'], ['idea_supports', 'process'], ['idea_codes', 'process'], ['milestones', 'process'],
+    ['code_batches', 'codes'], ['voter_codes', 'codes'], ['devices', 'codes'], ['paper_batches', 'codes'],
+    ['paper_sheets', 'codes'], ['paper_entries', 'codes'],
+    ['accounts', 'accounts'], ['sessions', 'accounts'], ['images', 'accounts']];
+  w TEXT[];
+  events TEXT[];
+  event TEXT;
+BEGIN
+  FOREACH w SLICE 1 IN ARRAY watched LOOP
+    events := ARRAY['INSERT', 'UPDATE', 'DELETE'];
+    -- A code spent, a session's last use, a ballot's counted flag: not a change others load.
+    IF w[1] IN ('voter_codes', 'sessions') THEN events := ARRAY['INSERT', 'DELETE']; END IF;
+    FOREACH event IN ARRAY events LOOP
+      EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s TABLE AS changed_rows '
+                     'FOR EACH STATEMENT EXECUTE FUNCTION psephos_changed(%L)',
+                     w[1] || '_' || lower(event), event, w[1],
+                     CASE event WHEN 'DELETE' THEN 'OLD' ELSE 'NEW' END, w[2]);
+    END LOOP;
+  END LOOP;
+END $$;
+)sql";
+
 }  // namespace
 
 // Versions of this schema count on their own, apart from SQLite's user_version.
@@ -236,6 +296,7 @@ const std::vector<PgSchemaStep>& PgSchemaSteps() {
       {1, "the tables, as SQLite's schema 5", CreateTables},
       {2, "ideas, supports, idea codes", [](pqxx::work& t) { t.exec(kIdeasTables); }},
       {3, "milestones of funded projects", [](pqxx::work& t) { t.exec(kMilestones); }},
+      {4, "revisions other nodes follow", [](pqxx::work& t) { t.exec(kChanges); }},
   };
   return steps;
 }

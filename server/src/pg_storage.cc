@@ -17,6 +17,9 @@
 namespace psephos::server {
 namespace {
 
+// The session-level advisory lock of the one node that runs the schedule ("psephos" + 1).
+constexpr long long kSchedulerLock = 0x70736570686f74;
+
 Status Failed(const char* what, const std::exception& e) {
   return Status::Invalid(std::string("storage: ") + what + ": " + e.what());
 }
@@ -91,6 +94,15 @@ class PgStorage final : public Storage {
     return Write("writing a setting", "INSERT INTO settings(key, value) VALUES($1, $2) "
                                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                  key, value);
+  }
+
+  Result<std::string> SettingOnce(const std::string& key, const std::string& value) override {
+    return Transact("writing a setting once", [&](pqxx::work& t) -> Result<std::string> {
+      t.exec_params("INSERT INTO settings(key, value) VALUES($1, $2) ON CONFLICT(key) DO NOTHING", key, value);
+      auto stored = t.exec_params1("SELECT value FROM settings WHERE key = $1", key)[0].as<std::string>();
+      t.commit();
+      return stored;
+    });
   }
 
   Result<ProcessId> CreateProcess(const std::string& slug, const std::string& definition) override {
@@ -728,6 +740,35 @@ class PgStorage final : public Storage {
   // Psephos writes and that every code's ballot exists.
   bool SharedByNodes() const override { return true; }
 
+  Result<Revisions> LoadRevisions() override {
+    return Transact("read what other nodes changed", [&](pqxx::work& t) -> Result<Revisions> {
+      Revisions revisions;
+      for (const auto& row : t.exec("SELECT scope, part, revision FROM changes")) {
+        const auto part = ParseStoredPart(row[1].as<std::string>());
+        if (!part) return Status::Invalid("storage: changes: unknown part " + row[1].as<std::string>());
+        revisions[{row[0].as<std::int64_t>(), *part}] = row[2].as<std::int64_t>();
+      }
+      return revisions;
+    });
+  }
+
+  Result<bool> LeadScheduler() override {
+    try {
+      pqxx::connection& c = Connection();
+      // A session-level lock stays with its connection: asked for again only on a new one.
+      if (scheduler_lock_connection_ != connections_made_) {
+        pqxx::nontransaction t(c);
+        const bool taken = t.exec("SELECT pg_try_advisory_lock(" + std::to_string(kSchedulerLock) + ")")[0][0].as<bool>();
+        if (!taken) return false;
+        scheduler_lock_connection_ = connections_made_;
+      }
+      return true;
+    } catch (const std::exception& e) {
+      connection_.reset();
+      return Failed("take the scheduler's lock", e);
+    }
+  }
+
   Status IntegrityCheck() override {
     return Transact("checking integrity", [&](pqxx::work& t) -> Status {
       const int version = PgStoredSchemaVersion(t);
@@ -761,6 +802,7 @@ class PgStorage final : public Storage {
   pqxx::connection& Connection() {
     if (!connection_ || !connection_->is_open()) {
       connection_ = std::make_unique<pqxx::connection>(url_);
+      ++connections_made_;
       // An acknowledged ballot is on disk: never let a server default of
       // synchronous_commit=off weaken that (stronger settings are kept).
       pqxx::nontransaction t(*connection_);
@@ -873,6 +915,8 @@ class PgStorage final : public Storage {
 
   std::string url_;
   std::unique_ptr<pqxx::connection> connection_;
+  std::uint64_t connections_made_ = 0;
+  std::uint64_t scheduler_lock_connection_ = 0;  // which of them holds the scheduler's lock; 0: none
 };
 
 }  // namespace

@@ -76,6 +76,7 @@ json Api::PublicVotes() const {
 }
 
 void Api::ActOnSchedule() {
+  if (!leads_schedule_) return;  // another node on the shared store runs it (FollowStore)
   std::vector<std::shared_ptr<LiveProcess>> to_open, to_close, to_publish;
   {
     std::lock_guard lock(mutex_);

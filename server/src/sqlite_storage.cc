@@ -64,6 +64,22 @@ class SqliteStorage final : public Storage {
   } catch (const std::exception& e) {
     return Failed("writing a setting", e);
   }
+  Result<std::string> SettingOnce(const std::string& key, const std::string& value) override try {
+    SQLite::Transaction transaction(db_);
+    SQLite::Statement insert(db_, "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING");
+    insert.bind(1, key);
+    insert.bind(2, value);
+    insert.exec();
+    SQLite::Statement select(db_, "SELECT value FROM settings WHERE key = ?");
+    select.bind(1, key);
+    select.executeStep();
+    std::string stored = select.getColumn(0).getString();
+    transaction.commit();
+    return stored;
+  } catch (const std::exception& e) {
+    return Failed("writing a setting once", e);
+  }
+
 
   Result<ProcessId> CreateProcess(const std::string& slug, const std::string& definition) override try {
     SQLite::Statement q(db_, "INSERT INTO processes(slug, definition, state, created_at, updated_at) "
@@ -696,6 +712,22 @@ const char* ProcessStateName(ProcessState state) {
 std::optional<ProcessState> ParseProcessState(std::string_view name) {
   for (auto s : {ProcessState::kDraft, ProcessState::kOpen, ProcessState::kClosed, ProcessState::kPublished}) {
     if (name == ProcessStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+const char* StoredPartName(StoredPart part) {
+  switch (part) {
+    case StoredPart::kProcess: return "process";
+    case StoredPart::kCodes: return "codes";
+    case StoredPart::kAccounts: return "accounts";
+  }
+  return "process";
+}
+
+std::optional<StoredPart> ParseStoredPart(std::string_view name) {
+  for (auto part : {StoredPart::kProcess, StoredPart::kCodes, StoredPart::kAccounts}) {
+    if (name == StoredPartName(part)) return part;
   }
   return std::nullopt;
 }

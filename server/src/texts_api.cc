@@ -176,22 +176,24 @@ json Api::CorrectionsForBundle(const LiveProcess& p) const {
   return {{"original", original.ok() ? *original : json()}, {"changes", ChangesJson(p.corrections)}};
 }
 
-Status Api::LoadTexts(Storage& storage) {
+Status Api::LoadImages(Storage& storage) {
   auto images = storage.LoadImages();
   if (!images.ok()) return images.status();
   for (ImageRecord& r : *images) {
     std::string key = r.sha256;
     images_.emplace(std::move(key), std::make_shared<const ImageRecord>(std::move(r)));
   }
-  for (auto& [slug, p] : processes_) {
-    auto records = storage.LoadCorrections(p->id);
-    if (!records.ok()) return records.status();
-    for (const CorrectionRecord& r : *records) {
-      auto before = ballots::ParseJson(r.before);
-      auto after = ballots::ParseJson(r.after);
-      if (!before.ok() || !after.ok()) return Status::Invalid("stored correction of " + slug + ": not JSON");
-      p->corrections.push_back({r.at_ms, r.by, r.field, *before, *after});
-    }
+  return Status::Ok();
+}
+
+Status Api::LoadCorrections(Storage& storage, LiveProcess& p) {
+  auto records = storage.LoadCorrections(p.id);
+  if (!records.ok()) return records.status();
+  for (const CorrectionRecord& r : *records) {
+    auto before = ballots::ParseJson(r.before);
+    auto after = ballots::ParseJson(r.after);
+    if (!before.ok() || !after.ok()) return Status::Invalid("stored correction of " + p.definition.slug + ": not JSON");
+    p.corrections.push_back({r.at_ms, r.by, r.field, *before, *after});
   }
   return Status::Ok();
 }

@@ -4,12 +4,31 @@
 #include <doctest/doctest.h>
 
 #include "../support/api_fixture.h"
+#include "../support/committee.h"
 
 namespace psephos::test {
 namespace {
 
 Answer Check(Fixture& node, const std::string& code) {
   return node.Call(http::verb::post, "/api/v1/processes/school/codes/check", json{{"code", code}}.dump(), false);
+}
+
+// Asks `node` for `target` until `done` holds of the answer (another node's
+// change is followed within ApiOptions::follow_interval), at most 5 s.
+Answer Eventually(Fixture& node, const std::string& target, const std::function<bool(const Answer&)>& done) {
+  Answer a = node.Call(http::verb::get, target);
+  for (int i = 0; i < 500 && !done(a); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    a = node.Call(http::verb::get, target);
+  }
+  return a;
+}
+
+ApiOptions Following() {
+  ApiOptions options = Options();
+  options.follow_interval = std::chrono::milliseconds(20);
+  options.follow_codes_interval = std::chrono::milliseconds(20);
+  return options;
 }
 
 }  // namespace
@@ -72,6 +91,102 @@ TEST_CASE("nodes: a code made on one node votes on the other, once; a close on o
   // A ballot taken by B is on A's board, with its proof.
   CHECK(a.Call(http::verb::get, "/api/v1/processes/school/board/receipts/" + on_b.body["receipt"].get<std::string>(),
                "", false).status == 200);
+}
+
+TEST_CASE("nodes: a process made, edited, opened and given codes on one node is served by the other") {
+  Fixture a(Following(), Backend::kPostgres);
+  auto opened = a.store().Open();
+  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+  Fixture b(std::move(opened).value(), Following());  // started on the empty database
+
+  REQUIRE(a.Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);
+  auto seen = Eventually(b, "/api/v1/processes/school", [](const Answer& x) { return x.status == 200; });
+  REQUIRE(seen.status == 200);
+  CHECK(seen.body["state"] == "draft");
+
+  // Edited on A: B serves the new title.
+  json edited = json::parse(kSchool);
+  edited["title"] = "Roosevelt High PB 2027";
+  REQUIRE(a.Call(http::verb::put, "/api/v1/processes/school", edited.dump()).status == 200);
+  seen = Eventually(b, "/api/v1/processes/school",
+                    [](const Answer& x) { return x.body["definition"].value("title", "") == "Roosevelt High PB 2027"; });
+  CHECK(seen.body["definition"]["title"] == "Roosevelt High PB 2027");
+
+  // Codes made and the process opened on A: B takes their ballots and counts them in its turnout.
+  const std::vector<std::string> codes = a.MakeCodes(3, "student");
+  REQUIRE(a.Call(http::verb::post, "/api/v1/processes/school/open").status == 200);
+  seen = Eventually(b, "/api/v1/processes/school", [](const Answer& x) { return x.body["state"] == "open"; });
+  REQUIRE(seen.body["state"] == "open");
+  CHECK(b.Vote(codes[0], {"a"}).status == 201);
+  auto turnout = Eventually(b, "/api/v1/processes/school/turnout",
+                            [](const Answer& x) { return x.body["by_group"]["student"]["codes"] == 3; });
+  CHECK(turnout.body["by_group"]["student"]["codes"] == 3);
+  CHECK(turnout.body["by_group"]["student"]["voted"] == 1);
+  // A ballot stored by A is in B's turnout at once (read from the log), and B's in A's.
+  CHECK(a.Vote(codes[1], {"b"}).status == 201);
+  for (Fixture* node : {&a, &b}) {
+    turnout = node->Call(http::verb::get, "/api/v1/processes/school/turnout");
+    CHECK(turnout.body["by_group"]["student"]["voted"] == 2);
+    CHECK(turnout.body["by_group"]["student"]["ballots"] == 2);
+    CHECK(turnout.body["ballots"] == 2);
+  }
+
+  // A voting window set on A is B's too.
+  REQUIRE(a.Call(http::verb::put, "/api/v1/processes/school/schedule",
+                 json{{"closes_at_ms", 4084452000000}}.dump()).status == 200);
+  seen = Eventually(b, "/api/v1/processes/school",
+                    [](const Answer& x) { return x.body["schedule"].value("closes_at_ms", json()) == 4084452000000; });
+  CHECK(seen.body["schedule"]["closes_at_ms"] == 4084452000000);
+}
+
+TEST_CASE("nodes: an organizer signed in on one node is signed in on the other, and signed out on both") {
+  Fixture a(Following(), Backend::kPostgres);
+  auto opened = a.store().Open();
+  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+  Fixture b(std::move(opened).value(), Following());
+  REQUIRE(MakeFirstAccount(a).status == 201);
+  Browser ana;
+  REQUIRE(SignIn(a, ana, "ana@example.org", kPassword).status == 200);
+  Answer on_b = Do(b, ana, http::verb::get, "/api/v1/session");
+  for (int i = 0; i < 500 && on_b.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    on_b = Do(b, ana, http::verb::get, "/api/v1/session");
+  }
+  REQUIRE(on_b.status == 200);
+  CHECK(on_b.body["account"]["email"] == "ana@example.org");
+  // A process made through B by the account A knows.
+  CHECK(Do(b, ana, http::verb::post, "/api/v1/processes", kSchool).status == 201);
+
+  REQUIRE(Do(a, ana, http::verb::delete_, "/api/v1/session").status / 100 == 2);
+  Browser same = ana;  // the cookie as the browser had it, replayed on B
+  Answer after = Do(b, same, http::verb::get, "/api/v1/session");
+  for (int i = 0; i < 500 && after.status == 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    after = Do(b, same, http::verb::get, "/api/v1/session");
+  }
+  CHECK(after.status != 200);
+}
+
+TEST_CASE("nodes: one node per database runs the schedule; another takes over when its connection ends") {
+  test::TestStore store(Backend::kPostgres);
+  auto first = store.Open();
+  REQUIRE_MESSAGE(first.ok(), first.status().message());
+  auto second = store.Open();
+  REQUIRE_MESSAGE(second.ok(), second.status().message());
+  auto leads = (*first)->LeadScheduler();
+  REQUIRE(leads.ok());
+  CHECK(*leads);
+  CHECK(*(*first)->LeadScheduler());  // asked again: still it
+  CHECK_FALSE(*(*second)->LeadScheduler());
+  first->reset();  // its connection ends (a node killed: the server ends its session)
+  bool took = false;
+  for (int i = 0; i < 500 && !took; ++i) {
+    auto now = (*second)->LeadScheduler();
+    REQUIRE(now.ok());
+    took = *now;
+    if (!took) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(took);
 }
 
 }  // namespace psephos::test

@@ -49,6 +49,22 @@ TEST_CASE_TEMPLATE("storage keeps processes, settings and states across reopenin
   CHECK((*s)->IntegrityCheck().ok());
 }
 
+TEST_CASE_TEMPLATE("a setting made once keeps its first writer's value, whichever node asks", B, test::Sqlite,
+                   test::Postgres) {
+  test::TestStore store(B::kBackend);
+  auto first = store.Open();
+  REQUIRE_MESSAGE(first.ok(), first.status().message());
+  auto second = store.Open();  // another node on a shared store; SQLite: the file opened again
+  REQUIRE_MESSAGE(second.ok(), second.status().message());
+  auto made = (*first)->SettingOnce("signing_key_ed25519", "key of the first");
+  REQUIRE(made.ok());
+  CHECK(*made == "key of the first");
+  auto again = (*second)->SettingOnce("signing_key_ed25519", "key of the second");
+  REQUIRE(again.ok());
+  CHECK(*again == "key of the first");
+  CHECK((*second)->GetSetting("signing_key_ed25519")->value() == "key of the first");
+}
+
 TEST_CASE_TEMPLATE("code batches: hashes stored, the CSV kept until confirmed or expired", B, test::Sqlite,
                    test::Postgres) {
   test::TestStore store(B::kBackend);

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <future>
 #include <sstream>
 #include <string_view>
@@ -63,7 +64,8 @@ class Fixture {
     Start(std::move(opened).value());
   }
   // Over a store opened elsewhere (a copy, another node).
-  explicit Fixture(std::unique_ptr<Storage> storage) : store_(Backend::kSqlite), options_(DefaultOptions({})) {
+  explicit Fixture(std::unique_ptr<Storage> storage, std::optional<ApiOptions> options = std::nullopt)
+      : store_(Backend::kSqlite), options_(options ? *options : DefaultOptions({})) {
     Start(std::move(storage));
   }
 

@@ -23,6 +23,7 @@ bash "$root/tools/setup/install-deps.sh"
 cd "$root"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"$(nproc)"
+echo "fuzz.sh: built in ${SECONDS} s"
 
 out="$root/build-fuzz"
 mkdir -p "$out/artifacts"

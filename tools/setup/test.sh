@@ -9,12 +9,19 @@ bash "$root/tools/setup/build.sh"
 # The browser tests' node packages (playwright-core and QR decoding, pinned by
 # tests/browser/package-lock.json); chromium itself comes from Debian.
 (cd "$root/tests/browser" && npm ci --no-audit --no-fund)
+echo "test.sh: built in ${SECONDS} s"
 failed=()
-ctest --test-dir "$root/build" --output-on-failure -j"$(nproc)" || failed+=("tests")
-bash "$root/tools/setup/test-sanitizers.sh" || failed+=("sanitizers")
-FUZZ_SEED=1 FUZZ_FRESH=1 bash "$root/tools/setup/fuzz.sh" 15 || failed+=("fuzzing")
+stage() {  # stage NAME COMMAND...: runs it, prints its seconds (the budget is ~30 min in all)
+  local name=$1 start=$SECONDS
+  shift
+  "$@" || failed+=("$name")
+  echo "test.sh: $name took $((SECONDS - start)) s"
+}
+stage tests ctest --test-dir "$root/build" --output-on-failure -j"$(nproc)"
+stage sanitizers bash "$root/tools/setup/test-sanitizers.sh"
+FUZZ_SEED=1 FUZZ_FRESH=1 stage fuzzing bash "$root/tools/setup/fuzz.sh" 15
 if ((${#failed[@]})); then
-  echo "test.sh: FAILED: ${failed[*]}" >&2
+  echo "test.sh: FAILED: ${failed[*]} (after ${SECONDS} s)" >&2
   exit 1
 fi
-echo "test.sh: every stage passed (tests, sanitizers, fuzzing)"
+echo "test.sh: every stage passed (tests, sanitizers, fuzzing) in ${SECONDS} s"

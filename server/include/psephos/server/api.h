@@ -2,6 +2,7 @@
 // Routes and formats are documented in server/API.md.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -57,6 +59,13 @@ struct ApiOptions {
   std::chrono::milliseconds session_lifetime = std::chrono::hours(12);
   // Milliseconds since the epoch for sessions (tests set it); empty: the system clock.
   std::function<std::int64_t()> session_clock;
+  // On a store several nodes share: how often this node looks for what the
+  // others changed (processes made, edited, opened, closed; codes made;
+  // devices, paper, ideas, milestones, organizers, accounts, sessions).
+  std::chrono::milliseconds follow_interval = std::chrono::milliseconds(500);
+  // ...and at most this often loads a process's codes again (codes made or
+  // forgotten, kiosk sessions, devices, paper), the costly part for a city.
+  std::chrono::milliseconds follow_codes_interval = std::chrono::seconds(5);
 };
 
 class Api final : public Handler {
@@ -99,6 +108,7 @@ class Api final : public Handler {
     Channel channel = Channel::kOnline;
     bool walk_in = false;            // a kiosk's one-time code for a voter without a code
     std::int64_t session_at_ms = 0;  // a kiosk's one-time code: when its session started
+    bool counted = false;  // a ballot of this code is in this node's turnout (budgets, channel)
   };
   struct Count {
     std::int64_t codes = 0;    // organizers' codes
@@ -144,6 +154,9 @@ class Api final : public Handler {
     nlohmann::json results;  // null until tallied
     std::vector<std::string> log;  // receipts (leaf hashes) of every accepted ballot, in order
     std::int64_t log_last_id = 0;  // the id of the last ballot in `log` (SyncLog reads on from it)
+    // Shared store: receipts of ballots this node counted as it stored them,
+    // not yet read back by SyncLog (which counts the other nodes' ones).
+    std::unordered_set<std::string> counted_here;
     std::string head;              // Merkle head of `log`; empty when stale
     LogHead log_head;              // extended to `log` when `head` is stale: O(log n) a ballot
     std::shared_ptr<const std::string> bundle;  // null until first asked for after close
@@ -276,9 +289,24 @@ class Api final : public Handler {
   // this node has not seen into `log`, then runs `then` on the database thread.
   static constexpr std::size_t kLogSyncSlice = 2000;
   void SyncLog(const std::shared_ptr<LiveProcess>& p, std::function<void()> then, const Reply& reply);
+  // SyncLog's: a ballot another node stored, into this node's turnout. mutex_ held.
+  void CountStoredElsewhere(LiveProcess& p, const StoredBallot& b);
   // The process's state and results read again from a store another node
   // writes to (after it refused a ballot as closed).
   void RefreshFromStore(const std::shared_ptr<LiveProcess>& p);
+
+  // Loading processes from the store, at start and as other nodes change them (nodes_api.cc).
+  // One process as stored: definition, state, codes and turnout, log, devices,
+  // paper, corrections, schedule, phases, milestones, ideas, organizers. `log`:
+  // its stored ballots. On the database thread.
+  Status LoadLive(Storage& storage, const ProcessRecord& record, LiveProcess& live, std::vector<StoredBallot>& log);
+  // LoadLive's cheap part (StoredPart::kProcess): all but codes, log, devices and paper.
+  Status LoadProcessPart(Storage& storage, const ProcessRecord& record, LiveProcess& live);
+  // On a shared store, every follow_interval: reloads what other nodes changed
+  // (Storage::LoadRevisions) and whether this node runs the schedule. On the database thread.
+  void FollowStore(Storage& storage);
+  Status ReloadAccounts(Storage& storage);  // accounts, sessions, pictures; FollowStore's
+  void RunFollower();  // the follower thread: posts FollowStore
   // `synced`: the log was read from a shared store just before (SyncLog).
   void Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply, bool synced = false);
   void Consistency(const std::shared_ptr<LiveProcess>& p, const std::string& from, const std::string& to, Reply reply,
@@ -360,7 +388,8 @@ class Api final : public Handler {
   void Changes(const std::shared_ptr<LiveProcess>& p, bool admin, Reply reply);
   // {"original", "changes"} for the bundle, or null when nothing was corrected; mutex_ held.
   nlohmann::json CorrectionsForBundle(const LiveProcess& p) const;
-  Status LoadTexts(Storage& storage);  // at start, on the database thread
+  Status LoadImages(Storage& storage);  // at start, on the database thread
+  Status LoadCorrections(Storage& storage, LiveProcess& p);  // LoadLive's
 
   // Ideas, their review and the cycle report (ideas_api.cc): /api/v1/processes/S/ideas….
   void HandleIdeas(const std::shared_ptr<LiveProcess>& p, const Request& request,
@@ -403,6 +432,12 @@ class Api final : public Handler {
   std::condition_variable schedule_changed_;  // wakes the scheduler (with mutex_)
   bool stopping_ = false;  // Stop() was called: no new work (the scheduler, a count's next slice); mutex_ held
   std::thread scheduler_;
+  // Shared store: the revisions this node has loaded (database thread only),
+  // whether it runs the schedule, and the thread that follows the others.
+  Revisions revisions_;
+  std::map<std::int64_t, std::chrono::steady_clock::time_point> codes_loaded_at_;  // by process id
+  std::atomic<bool> leads_schedule_{true};
+  std::thread follower_;
   WrongCodeLimiter wrong_passwords_;  // sign-ins, per address and per account
   std::map<std::int64_t, Account> accounts_;
   std::unordered_map<std::string, Session> sessions_;  // by the hash of the cookie

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -223,12 +224,27 @@ struct MilestoneRecord {
   std::int64_t updated_at_ms = 0;
 };
 
+// The parts of what is stored that nodes sharing a store follow (Storage::LoadRevisions).
+enum class StoredPart {
+  kProcess,   // definition, state, results, schedule, phases, corrections, organizers, ideas, milestones
+  kCodes,     // codes made or forgotten, devices, paper batches, sheets and entries
+  kAccounts,  // scope 0: accounts, sessions, pictures
+};
+const char* StoredPartName(StoredPart part);
+std::optional<StoredPart> ParseStoredPart(std::string_view name);
+// (scope: a process id, or 0 for accounts; part) -> revision.
+using Revisions = std::map<std::pair<std::int64_t, StoredPart>, std::int64_t>;
+
 class Storage {
  public:
   virtual ~Storage() = default;
 
   virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
   virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
+  // Stores `value` under `key` unless a value is there already; returns the
+  // stored one. Nodes starting together on a shared store all get the first
+  // writer's (the organizer token's hash, the signing key).
+  virtual Result<std::string> SettingOnce(const std::string& key, const std::string& value) = 0;
 
   virtual Result<ProcessId> CreateProcess(const std::string& slug, const std::string& definition) = 0;
   virtual Status UpdateDefinition(ProcessId id, const std::string& definition) = 0;
@@ -350,6 +366,14 @@ class Storage {
   // Whether other server nodes may write to this store too (PostgreSQL): then a
   // node's memory is a cache to check against the store, never the last word.
   virtual bool SharedByNodes() const { return false; }
+  // What other nodes changed, for a shared store: a revision per part of a
+  // process (or of scope 0: accounts, sessions and pictures) that every write
+  // but ballots and code spends moves on. Empty for a store only one node writes.
+  virtual Result<Revisions> LoadRevisions() { return Revisions{}; }
+  // Whether this node runs the schedule (opening, closing, publishing at their
+  // times): on a shared store one node at a time, the one whose connection holds
+  // the lock; another takes it over when that node's connection ends.
+  virtual Result<bool> LeadScheduler() { return true; }
 };
 
 // What opening a store does with a schema older than this build's. A new,
