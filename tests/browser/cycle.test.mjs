@@ -27,13 +27,13 @@ const definition = (slug) => ({
 const WORDS = {
   en: { notOpen: 'Not open yet', open: 'Open', closed: 'Closed', now: 'Now', done: 'Done', upcoming: 'Upcoming',
     saved: 'Review phase: dates saved.', opened: 'Ideas phase: opened.', closedSaid: 'Ideas phase: closed.', closeFirst: 'Choose a closing time after the opening time.',
-    ideasOpen: /^Ideas are open/, ideasClosed: /^Ideas closed on /, reviewDates: /^Opens on /,
+    ideasOpen: /^Ideas are open/, ideasClosed: /^Ideas closed on /, ideasOpenOn: /^Ideas open on /, reviewDates: /^Opens on /, ideasSaved: 'Ideas phase: dates saved.',
     trees: 'Shade trees along the playground fence', added: 'Milestone added: Trees planted.', savedMilestone: 'Milestone saved: Trees planted.',
     noTitle: 'A title of one line, at most 200 characters.', inProgress: 'In progress', doneStatus: 'Done',
     title: 'Trees planted', notes: 'Twelve oaks from the city nursery.', delivered: 'Delivered' },
   es: { notOpen: 'Aún no abierta', open: 'Abierta', closed: 'Cerrada', now: 'Ahora', done: 'Terminada', upcoming: 'Próximamente',
     saved: 'Fase «Revisión»: fechas guardadas.', opened: 'Fase «Ideas»: abierta.', closedSaid: 'Fase «Ideas»: cerrada.', closeFirst: 'Elige una hora de cierre posterior a la de apertura.',
-    ideasOpen: /^Las ideas están abiertas/, ideasClosed: /^Las ideas se cerraron el /, reviewDates: /^Se abre el /,
+    ideasOpen: /^Las ideas están abiertas/, ideasClosed: /^Las ideas se cerraron el /, ideasOpenOn: /^Las ideas se abren el /, reviewDates: /^Se abre el /, ideasSaved: 'Fase «Ideas»: fechas guardadas.',
     trees: 'Árboles de sombra junto a la valla del patio', added: 'Hito añadido: Árboles plantados.', savedMilestone: 'Hito guardado: Árboles plantados.',
     noTitle: 'Un título de una línea, de 200 caracteres como máximo.', inProgress: 'En curso', doneStatus: 'Hecho',
     title: 'Árboles plantados', notes: 'Doce robles del vivero municipal.', delivered: 'Terminado' },
@@ -140,6 +140,23 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
       assert.ok(Math.abs(review.opens_at_ms - (now + 10 * DAY)) < 60000, JSON.stringify(review));
       assert.ok(Math.abs(review.closes_at_ms - (now + 20 * DAY)) < 60000, JSON.stringify(review));
       await checkPage(page);
+    });
+
+    test('the owner sets the ideas phase to open tomorrow: the public ideas page says when, and takes none yet', async () => {
+      await page.locator('#phase-ideas-change summary').click();
+      await page.locator('#phase-ideas-opens').fill(await localInput(page, Date.now() + DAY));
+      await page.locator('#phase-ideas-save').click();
+      await page.waitForFunction((said) => document.querySelector('#phases-status')?.textContent === said, w.ideasSaved);
+      assert.equal(await page.locator('#phase-ideas-state').textContent(), w.notOpen);
+      await page.goto(`${server.url}/ideas/${planned}`);
+      await page.locator('#timeline').waitFor();
+      assert.match(await page.locator('#ideas-state').textContent(), w.ideasOpenOn);
+      assert.equal(await page.locator('#send-card').count(), 0);
+      assert.equal(await page.locator('#timeline [data-phase="ideas"] .badge').textContent(), w.upcoming);
+      await checkPage(page);
+      await screenshot(page, `cycle-ideas-soon-${lang}`);
+      await page.goto(`${server.url}/admin#/p/${planned}`);
+      await page.locator('#phase-ideas-open').waitFor();
     });
 
     test('the owner opens the ideas phase now: the public ideas page takes ideas and its timeline says so', async () => {
@@ -251,3 +268,39 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
     });
   });
 }
+
+// What each role sees (the server checks again: cycle_test, implementation_test):
+// the phases are the owner's, the milestones an editor's; an observer sees neither.
+describe('the cycle\'s screens follow the organizer\'s role', () => {
+  const people = {
+    ana: { name: 'Ana Ruiz', email: 'ana@example.org', password: 'correct horse battery' },
+    ben: { name: 'Ben Ode', email: 'ben@example.org', password: 'correct horse battery ben', role: 'editor' },
+    cai: { name: 'Cai Lee', email: 'cai@example.org', password: 'correct horse battery cai', role: 'observer' },
+  };
+  before(async () => {
+    assert.equal((await server.api('POST', '/accounts', people.ana)).status, 201);
+    for (const who of [people.ben, people.cai]) {
+      const r = await server.api('POST', '/processes/built-en/organizers', who);
+      assert.equal(r.status, 201, r.text);
+    }
+  });
+
+  for (const [who, sees, hidden] of [['ben', ['#milestones-panel', '#ms-main-a-new-form'], ['#phases-panel']],
+    ['cai', [], ['#phases-panel', '#milestones-panel']]]) {
+    test(`${people[who].role}: ${sees.length ? 'the milestones, not the phases' : 'neither'}`, async () => {
+      const browser = await startBrowser();
+      const page = await browser.page();
+      await page.goto(`${server.url}/admin`);
+      await page.getByLabel('Email', { exact: true }).fill(people[who].email);
+      await page.getByLabel('Password', { exact: true }).fill(people[who].password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.locator('.process-list').waitFor();
+      await page.goto(`${server.url}/admin#/p/built-en`);
+      await page.locator('#my-role').waitFor();  // the panels are drawn with it; the milestones' forms once loaded
+      for (const selector of sees) await page.locator(selector).waitFor({ state: 'attached' });
+      for (const selector of hidden) assert.equal(await page.locator(selector).count(), 0, selector);
+      assert.deepEqual(browser.problems, []);
+      await browser.close();
+    });
+  }
+});
