@@ -1,5 +1,7 @@
 #include "psephos/server/cycle.h"
 
+#include <cstdio>
+
 namespace psephos::server {
 namespace {
 
@@ -102,6 +104,27 @@ Result<CyclePlan> ParseCyclePlan(const json& body, const CyclePlan& current) {
     }
   }
   return plan;
+}
+
+std::string UtcMinute(std::int64_t ms) {
+  // Days since 1970 to a civil date (the proleptic Gregorian calendar, H. Hinnant's method).
+  const std::int64_t minutes = (ms >= 0 ? ms : ms - 59999) / 60000;
+  std::int64_t days = (minutes >= 0 ? minutes : minutes - 1439) / 1440;
+  const std::int64_t minute_of_day = minutes - days * 1440;
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const std::int64_t doe = days - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  char out[96];  // room for any int64 fields, so the compiler sees no truncation
+  std::snprintf(out, sizeof out, "%04lld-%02lld-%02lld %02lld:%02lld UTC", static_cast<long long>(year),
+                static_cast<long long>(month), static_cast<long long>(day), static_cast<long long>(minute_of_day / 60),
+                static_cast<long long>(minute_of_day % 60));
+  return out;
 }
 
 CyclePlan StoredCyclePlan(const std::string& text) {

@@ -53,6 +53,23 @@ std::optional<std::pair<std::string, std::string>> Api::IdeaAuthor(const LivePro
   return std::nullopt;
 }
 
+std::optional<Response> Api::IdeasRefusal(const LiveProcess& p) const {
+  if (!p.ideas.settings.accepting) return Conflict("ideas_closed", "ideas are not being taken now");
+  const PhaseDates& dates = p.phases.at(CyclePhase::kIdeas);
+  if (dates.opens_at_ms == 0 && dates.closes_at_ms == 0) return std::nullopt;  // no dates: the switch alone
+  const PhaseState state = PhaseStateOf(p, CyclePhase::kIdeas);
+  if (state == PhaseState::kOpen) return std::nullopt;
+  std::string message = state == PhaseState::kClosed ? "the ideas phase closed at " + UtcMinute(dates.closes_at_ms)
+                        : dates.opens_at_ms != 0   ? "the ideas phase opens at " + UtcMinute(dates.opens_at_ms)
+                                                   : "the ideas phase has not opened yet";
+  json error{{"code", "ideas_closed"}, {"message", message + ": ideas are taken and supported while it is open"},
+             {"phase", PhaseStateName(state)}};
+  // The times too, for pages to say them in the reader's words.
+  error["opens_at_ms"] = dates.opens_at_ms ? json(dates.opens_at_ms) : json();
+  error["closes_at_ms"] = dates.closes_at_ms ? json(dates.closes_at_ms) : json();
+  return JsonResponse(http::status::conflict, json{{"error", std::move(error)}});
+}
+
 void Api::HandleIdeas(const std::shared_ptr<LiveProcess>& p, const Request& request,
                       const std::vector<std::string>& parts, std::optional<OrganizerRole> role, const std::string& client,
                       Reply reply) {
@@ -95,6 +112,7 @@ json Api::IdeasJson(const LiveProcess& p, bool committee) const {
     if (!committee && state.record.status == IdeaStatus::kHidden) continue;
     ideas.push_back(IdeaJson(state, committee));
   }
+  const PhaseDates& ideas_phase = p.phases.at(CyclePhase::kIdeas);
   json j{{"slug", p.definition.slug},
          {"title", p.definition.title},
          {"languages", p.definition.languages},
@@ -102,6 +120,11 @@ json Api::IdeasJson(const LiveProcess& p, bool committee) const {
          {"currency", p.definition.budgets.empty() ? "" : p.definition.budgets.front().currency},
          {"state", ProcessPhaseName(Phase(p))},
          {"settings", IdeaSettingsJson(p.ideas.settings)},
+         {"taking", !IdeasRefusal(p).has_value()},
+         {"phase", {{"state", PhaseStateName(PhaseStateOf(p, CyclePhase::kIdeas))},
+                    {"opens_at_ms", ideas_phase.opens_at_ms ? json(ideas_phase.opens_at_ms) : json()},
+                    {"closes_at_ms", ideas_phase.closes_at_ms ? json(ideas_phase.closes_at_ms) : json()}}},
+         {"time_zone", p.schedule.time_zone},
          {"ideas", std::move(ideas)}};
   if (committee) {
     json budgets = json::array();
@@ -137,7 +160,7 @@ void Api::SubmitIdea(const std::shared_ptr<LiveProcess>& p, const json& body, co
   auto input = ParseIdeaInput(body, settings);
   if (!input.ok()) return reply(Invalid(input.status()));
   std::unique_lock look(mutex_);
-  if (!p->ideas.settings.accepting) return reply(Conflict("ideas_closed", "ideas are not being taken now"));
+  if (auto refused = IdeasRefusal(*p)) return reply(std::move(*refused));
   auto author = IdeaAuthor(*p, input->code);
   if (!author) {
     look.unlock();
@@ -164,7 +187,7 @@ void Api::SubmitIdea(const std::shared_ptr<LiveProcess>& p, const json& body, co
   worker_.Post([this, p, record = std::move(record), reply = std::move(reply)](Storage& storage) mutable {
     std::unique_lock lock(mutex_);
     record.idea_code = !p->codes.count(record.author_hash);
-    if (!p->ideas.settings.accepting) return reply(Conflict("ideas_closed", "ideas are not being taken now"));
+    if (auto refused = IdeasRefusal(*p)) return reply(std::move(*refused));
     if (p->ideas.ideas.size() >= kMaxIdeasPerProcess) {
       return reply(Conflict("too_many_ideas", "this process has taken all the ideas it can"));
     }
@@ -199,7 +222,7 @@ void Api::UploadIdeaPhoto(const std::shared_ptr<LiveProcess>& p, const Request& 
   const std::string code(AuthCredentials(request, "Code"));
   {
     std::unique_lock lock(mutex_);
-    if (!p->ideas.settings.accepting) return reply(Conflict("ideas_closed", "ideas are not being taken now"));
+    if (auto refused = IdeasRefusal(*p)) return reply(std::move(*refused));
     auto author = IdeaAuthor(*p, code);
     if (!author) {
       lock.unlock();
@@ -254,7 +277,7 @@ void Api::SupportIdea(const std::shared_ptr<LiveProcess>& p, std::int64_t idea, 
   IdeaSupportRecord support{idea, author->first, author->second, Now()};
   worker_.Post([this, p, support, reply = std::move(reply)](Storage& storage) {
     std::unique_lock lock(mutex_);
-    if (!p->ideas.settings.accepting) return reply(Conflict("ideas_closed", "ideas are not being supported now"));
+    if (auto refused = IdeasRefusal(*p)) return reply(std::move(*refused));
     auto it = p->ideas.ideas.find(support.idea);
     if (it == p->ideas.ideas.end() || it->second.record.status == IdeaStatus::kHidden) return reply(IdeaNotFound());
     const IdeaRecord& record = it->second.record;

@@ -1,6 +1,6 @@
 // Implementation (#19 item 4): the funded projects' milestones, written by
-// editors once the vote is counted, read by the public once the results are
-// published: a list, a page per project and a CSV (implementation.h).
+// editors once the results are published, read by the public then (organizers
+// from the count on): a list, a page per project and a CSV (implementation.h).
 #include <algorithm>
 
 #include "psephos/ballots/pabulib.h"
@@ -108,9 +108,13 @@ void Api::HandleImplementation(const std::shared_ptr<LiveProcess>& p, const Requ
   const bool create = parts.size() == 8 && parts[7] == "milestones" && verb == http::verb::post;
   const bool update = parts.size() == 9 && parts[7] == "milestones" && verb == http::verb::put;
   if (!create && !update) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
-  if (!counted) {
-    return reply(ErrorResponse(http::status::conflict, "not_counted",
-                               "milestones follow the results: this vote has not been closed and counted"));
+  // Milestones record what the public was told was funded: the published
+  // results, not a count the owner has not made public yet.
+  // The implementation phase's dates do not gate them: a delivery is recorded
+  // when it happens, even before that phase opens or after it closes.
+  if (p->state != ProcessState::kPublished) {
+    return reply(ErrorResponse(http::status::conflict, "results_not_published",
+                               "milestones follow the published results: publish the results first"));
   }
   if (f == funded.end()) {
     return reply(ErrorResponse(http::status::conflict, "not_funded", "this project was not funded: it has no milestones"));

@@ -187,6 +187,118 @@ TEST_CASE("phases: the organizer opens and closes each phase by hand; the vote a
   CHECK(f.Call(http::verb::get, kSchoolPath + "/phases", "", false).body["current"] == "implementation");
 }
 
+TEST_CASE("phases: times in refusals read in UTC, whole minutes") {
+  CHECK(UtcMinute(kT0) == "2026-03-15 16:00 UTC");
+  CHECK(UtcMinute(kT0 + kHour + 59999) == "2026-03-15 17:00 UTC");  // seconds are dropped, not rounded
+  CHECK(UtcMinute(1) == "1970-01-01 00:00 UTC");
+  CHECK(UtcMinute(951782400000) == "2000-02-29 00:00 UTC");  // a leap day of a century year
+  CHECK(UtcMinute(4107542400000) == "2100-03-01 00:00 UTC");  // 2100 is not a leap year
+  CHECK(UtcMinute(253402300799999) == "9999-12-31 23:59 UTC");  // the latest time a phase takes
+}
+
+// Ideas follow the ideas phase as well as the organizer's switch: with dates,
+// the phase decides when ideas and supports are taken; the switch still
+// closes early; without dates the switch alone decides (as before phases).
+TEST_CASE("phases: ideas and supports are taken only while the ideas phase is open, and the switch is on") {
+  FakeClock clock;
+  Fixture f(clock.fn());
+  REQUIRE(f.Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);
+  auto codes = Codes(f, 4);
+  const std::string ideas = kSchoolPath + "/ideas";
+  const auto send = [&](const std::string& code, const std::string& title) {
+    return f.Call(http::verb::post, ideas, json{{"code", code}, {"title", title}, {"description", "Why: " + title}}.dump(), false);
+  };
+  const auto support = [&](std::int64_t idea, const std::string& code) {
+    return f.Call(http::verb::post, ideas + "/" + std::to_string(idea) + "/supports", json{{"code", code}}.dump(), false);
+  };
+  const auto switch_ideas = [&](bool on) {
+    REQUIRE(f.Call(http::verb::put, ideas + "/settings", json{{"accepting", on}}.dump()).status == 200);
+  };
+  const auto taking = [&] {
+    Answer a = f.Call(http::verb::get, ideas, "", false);
+    REQUIRE_MESSAGE(a.status == 200, a.text);
+    return a.body;
+  };
+
+  // No dates: the switch alone, as before phases.
+  CHECK(send(codes[0], "Too early").body["error"]["code"] == "ideas_closed");
+  switch_ideas(true);
+  Answer first = send(codes[0], "Water fountain");
+  REQUIRE_MESSAGE(first.status == 201, first.text);
+  const std::int64_t fountain = first.body["id"];
+  CHECK(taking()["taking"] == true);
+  CHECK(taking()["phase"]["state"] == "upcoming");
+
+  // Dates set, not yet open: nothing is taken, and the refusal says when it opens.
+  REQUIRE(PutPhases(f, {{"ideas", {{"opens_at_ms", kT0 + kHour}, {"closes_at_ms", kT0 + 2 * kHour}}}}).status == 200);
+  Answer early = send(codes[1], "Bike racks");
+  CHECK(early.status == 409);
+  CHECK(early.body["error"]["code"] == "ideas_closed");
+  CHECK(early.body["error"]["message"] ==
+        "the ideas phase opens at 2026-03-15 17:00 UTC: ideas are taken and supported while it is open");
+  CHECK(early.body["error"]["opens_at_ms"] == kT0 + kHour);
+  CHECK(early.body["error"]["phase"] == "upcoming");
+  Answer early_support = support(fountain, codes[1]);
+  CHECK(early_support.status == 409);
+  CHECK(early_support.body["error"]["code"] == "ideas_closed");
+  CHECK(f.Send(http::verb::post, ideas + "/images", "not a picture", "Code " + codes[1], "image/jpeg").status == 409);
+  json page = taking();
+  CHECK(page["taking"] == false);
+  CHECK(page["phase"] == json{{"state", "upcoming"}, {"opens_at_ms", kT0 + kHour}, {"closes_at_ms", kT0 + 2 * kHour}});
+
+  // Open at its date: taken and supported.
+  clock.Set(kT0 + kHour);
+  CHECK(taking()["taking"] == true);
+  Answer racks = send(codes[1], "Bike racks");
+  REQUIRE_MESSAGE(racks.status == 201, racks.text);
+  CHECK(support(fountain, codes[1]).status == 201);
+  // The switch still closes early, while the phase is open.
+  switch_ideas(false);
+  CHECK(send(codes[2], "Benches").body["error"]["message"] == "ideas are not being taken now");
+  CHECK(support(fountain, codes[2]).body["error"]["code"] == "ideas_closed");
+  CHECK(taking()["taking"] == false);
+  switch_ideas(true);
+  CHECK(support(fountain, codes[2]).status == 201);
+
+  // Closed at its date: refused, saying when it closed; the ideas stay readable.
+  clock.Set(kT0 + 2 * kHour);
+  Answer late = send(codes[3], "Benches");
+  CHECK(late.status == 409);
+  CHECK(late.body["error"]["message"] ==
+        "the ideas phase closed at 2026-03-15 18:00 UTC: ideas are taken and supported while it is open");
+  CHECK(late.body["error"]["phase"] == "closed");
+  CHECK(late.body["error"]["closes_at_ms"] == kT0 + 2 * kHour);
+  CHECK(support(fountain, codes[3]).body["error"]["code"] == "ideas_closed");
+  page = taking();
+  CHECK(page["taking"] == false);
+  CHECK(page["ideas"].size() == 2);
+  CHECK(page["ideas"][0]["supports"] == 2);
+
+  // The organizer reopens by hand (its past close dropped), then closes by hand.
+  REQUIRE(Move(f, "ideas", "open").status == 200);
+  CHECK(send(codes[3], "Benches").status == 201);
+  clock.Set(kT0 + 3 * kHour);
+  REQUIRE(Move(f, "ideas", "close").status == 200);
+  Answer shut = send(codes[2], "Shade");
+  CHECK(shut.body["error"]["message"] ==
+        "the ideas phase closed at 2026-03-15 19:00 UTC: ideas are taken and supported while it is open");
+  // Only a closing date: the phase waits to be opened by hand, and so do ideas.
+  REQUIRE(PutPhases(f, {{"ideas", {{"opens_at_ms", nullptr}, {"closes_at_ms", kT0 + 9 * kHour}}}}).status == 200);
+  CHECK(send(codes[2], "Shade").body["error"]["message"] ==
+        "the ideas phase has not opened yet: ideas are taken and supported while it is open");
+  // Dates cleared: the switch alone again.
+  REQUIRE(PutPhases(f, {{"ideas", {{"closes_at_ms", nullptr}}}}).status == 200);
+  CHECK(send(codes[2], "Shade").status == 201);
+
+  // Stored: after a restart the dates still decide.
+  REQUIRE(PutPhases(f, {{"ideas", {{"closes_at_ms", kT0 + 4 * kHour}}}}).status == 200);
+  REQUIRE(Move(f, "ideas", "open").status == 200);
+  clock.Set(kT0 + 4 * kHour);
+  f.RestartApi();
+  CHECK(send(codes[2], "After the restart").body["error"]["phase"] == "closed");
+  CHECK(taking()["ideas"].size() == 4);
+}
+
 TEST_CASE("phases: the results open by themselves at their date once counted") {
   FakeClock clock;
   Fixture f(clock.fn());

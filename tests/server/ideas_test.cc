@@ -283,12 +283,12 @@ TEST_CASE("ideas: a whole cycle from an idea to the ballot, the vote and the rep
   // The public never reads the report.
   CHECK(f.Call(V::get, "/api/v1/processes/school/report", "", false).status == 401);
 
-  // After the vote: the funded project is built, its milestone done; the report counts it delivered.
+  // After the vote, published: the funded project is built, its milestone done; the report counts it delivered.
+  REQUIRE(f.Call(V::post, "/api/v1/processes/school/publish").status == 200);
   const std::string progress_path = "/api/v1/processes/school/implementation/main/" + fountain_project;
   auto milestone = f.Call(V::post, progress_path + "/milestones",
                           json{{"title", "Fountain installed"}, {"status", "done"}, {"date", "2027-03-01"}}.dump());
   REQUIRE_MESSAGE(milestone.status == 201, milestone.text);
-  REQUIRE(f.Call(V::post, "/api/v1/processes/school/publish").status == 200);
   auto progress = f.Call(V::get, progress_path, "", false);
   REQUIRE(progress.status == 200);
   CHECK(progress.body["milestones"][0]["title"] == "Fountain installed");

@@ -12,9 +12,10 @@ const std::string kSchoolPath = "/api/v1/processes/school";
 const std::string kTrees = kSchoolPath + "/implementation/main/a";  // funded below
 const std::string kRacks = kSchoolPath + "/implementation/main/b";  // not funded
 
-// The school process (or another slug), in English and Spanish, voted and
-// closed: "a" (shade trees) and "c" (books) funded, "b" not.
-void VoteAndClose(Fixture& f, const std::string& slug = "school") {
+// The school process (or another slug), in English and Spanish, voted,
+// closed and (unless told) published: "a" (shade trees) and "c" (books)
+// funded, "b" not.
+void VoteAndClose(Fixture& f, const std::string& slug = "school", bool publish = true) {
   json definition = json::parse(kSchool);
   definition["slug"] = slug;
   definition["languages"] = {"en", "es"};
@@ -36,6 +37,7 @@ void VoteAndClose(Fixture& f, const std::string& slug = "school") {
   }
   Answer closed = f.Call(http::verb::post, path + "/close");
   REQUIRE_MESSAGE(closed.status == 200, closed.text);
+  if (publish) REQUIRE(f.Call(http::verb::post, path + "/publish").status == 200);
 }
 
 Answer AddMilestone(Fixture& f, const std::string& project_path, const json& body) {
@@ -46,13 +48,13 @@ const json kFirst = {{"title", "Trees ordered"}, {"status", "in_progress"}, {"da
                      {"notes", "Twelve oaks, from the city nursery."},
                      {"translations", {{"es", {{"title", "Árboles pedidos"}, {"notes", "Doce robles."}}}}}};
 
-TEST_CASE("implementation: no milestone before the vote is closed and counted") {
+TEST_CASE("implementation: no milestone before the results are published") {
   Fixture f;
   auto codes = f.OpenSchool(2);
   REQUIRE(f.Vote(codes[0], {"a"}).status == 201);
   Answer early = AddMilestone(f, kTrees, kFirst);
   CHECK(early.status == 409);
-  CHECK(early.body["error"]["code"] == "not_counted");
+  CHECK(early.body["error"]["code"] == "results_not_published");
   CHECK(f.Call(http::verb::get, kSchoolPath + "/implementation", "", false).body["error"]["code"] ==
         "results_not_published");
   CHECK(f.Call(http::verb::get, kSchoolPath + "/implementation").status == 409);  // organizers too: nothing funded yet
@@ -61,7 +63,20 @@ TEST_CASE("implementation: no milestone before the vote is closed and counted") 
 
 TEST_CASE("implementation: the whole follow-up of a funded project") {
   Fixture f;
-  VoteAndClose(f);
+  VoteAndClose(f, "school", false);
+  // Closed and counted, not published: the organizers read, the public waits, and no milestone is recorded.
+  CHECK(f.Call(http::verb::get, kSchoolPath + "/implementation", "", false).status == 409);
+  CHECK(f.Call(http::verb::get, kSchoolPath + "/implementation.csv", "", false).status == 409);
+  CHECK(f.Call(http::verb::get, kSchoolPath + "/implementation").status == 200);
+  Answer unpublished = AddMilestone(f, kTrees, kFirst);
+  CHECK(unpublished.status == 409);
+  CHECK(unpublished.body["error"]["code"] == "results_not_published");
+  CHECK(f.Call(http::verb::get, kTrees).body["milestones"].empty());
+  // Nor does the implementation phase's date make up for it, open or not.
+  REQUIRE(f.Call(http::verb::post, kSchoolPath + "/phases/implementation/open").status == 200);
+  CHECK(AddMilestone(f, kTrees, kFirst).body["error"]["code"] == "results_not_published");
+  REQUIRE(f.Call(http::verb::post, kSchoolPath + "/publish").status == 200);
+
   Answer first = AddMilestone(f, kTrees, kFirst);
   REQUIRE_MESSAGE(first.status == 201, first.text);
   CHECK(first.body["status"] == "in_progress");
@@ -73,12 +88,6 @@ TEST_CASE("implementation: the whole follow-up of a funded project") {
   CHECK(unfunded.body["error"]["code"] == "not_funded");
   CHECK(AddMilestone(f, kSchoolPath + "/implementation/main/zzz", kFirst).status == 404);
   CHECK(AddMilestone(f, kSchoolPath + "/implementation/other/a", kFirst).status == 404);
-
-  // Closed, not published: the organizers read, the public waits.
-  CHECK(f.Call(http::verb::get, kSchoolPath + "/implementation", "", false).status == 409);
-  CHECK(f.Call(http::verb::get, kSchoolPath + "/implementation.csv", "", false).status == 409);
-  CHECK(f.Call(http::verb::get, kSchoolPath + "/implementation").status == 200);
-  REQUIRE(f.Call(http::verb::post, kSchoolPath + "/publish").status == 200);
 
   Answer list = f.Call(http::verb::get, kSchoolPath + "/implementation", "", false);
   REQUIRE_MESSAGE(list.status == 200, list.text);
@@ -272,10 +281,11 @@ TEST_CASE("attack: an observer reads but adds no milestone; an editor does; a st
   REQUIRE(c.f.Call(http::verb::post, kSchoolPath + "/ballots",
                    json{{"code", code}, {"ballots", {{"main", {{"projects", {"a"}}}}}}}.dump(), false).status == 201);
   REQUIRE(c.f.Call(http::verb::post, kSchoolPath + "/close").status == 200);
+  CHECK(Do(c.f, c.cai, http::verb::get, kSchoolPath + "/implementation").status == 200);  // organizers read before publication
+  REQUIRE(c.f.Call(http::verb::post, kSchoolPath + "/publish").status == 200);
   const std::string body = json{{"title", "Trees ordered"}, {"date", "2027-02-01"}}.dump();
   CHECK(Do(c.f, c.cai, http::verb::post, kTrees + "/milestones", body).status == 403);
   CHECK(c.f.Call(http::verb::post, kTrees + "/milestones", body, false).status == 401);
-  CHECK(Do(c.f, c.cai, http::verb::get, kSchoolPath + "/implementation").status == 200);  // organizers read before publication
   Answer ben = Do(c.f, c.ben, http::verb::post, kTrees + "/milestones", body);
   REQUIRE_MESSAGE(ben.status == 201, ben.text);
   const std::string path = kTrees + "/milestones/" + std::to_string(ben.body["id"].get<std::int64_t>());

@@ -3,11 +3,11 @@
 // so voters read the same clock) and a contact shown to voters who are stuck.
 import { errorText, formatWhen, h, has, t } from './common.js';
 
-const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+export const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || '';
 
 // <input type="datetime-local"> reads and writes the browser's local time.
-const toLocalInput = (ms) => (ms ? new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '');
-const fromLocalInput = (value) => (value ? new Date(value).getTime() : null);
+export const toLocalInput = (ms) => (ms ? new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '');
+export const fromLocalInput = (value) => (value ? new Date(value).getTime() : null);
 
 // What the server has, in words: "Opens on March 15 at 8:00 AM. Closes on …".
 function summary(s) {

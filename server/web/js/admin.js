@@ -5,17 +5,21 @@
 // voter codes (per group and area) with a printable QR sheet, open, close,
 // publish, live turnout (per group, area, budget, heading and channel), sign in
 // kiosk and clerk devices, print paper ballots and settle the sheets two
-// clerks read differently.
+// clerks read differently; the cycle's phases (owners) and the funded
+// projects' milestones (editors).
 // Views by location hash: #/ list, #/new, #/edit/<slug>, #/p/<slug>.
 import { $, LANGUAGES, api, currentLang, fill, errorText, focusView, formatNumber, h, has, localize, startI18n, stringsOf, t, useRegionOf, useStrings } from './common.js';
 import { newDefinition, processForm } from './admin-form.js';
 import { codeSheet, parseCodes } from './codes.js';
 import { areaSelect, devicesPanel, paperPanel, unresolvedSerials } from './admin-inperson.js';
 import { windowPanel } from './admin-window.js';
+import { phasesPanel } from './admin-phases.js';
+import { milestonesPanel } from './admin-milestones.js';
 import { firstAccountCard, logPanel, organizersPanel, passwordCard, signInForm } from './admin-accounts.js';
 
 useStrings('staff');  // the admin, paper and clerk strings
 useStrings('results');  // rules and results, shared with the results page
+useStrings('progress');  // milestones' statuses and projects' stages, shared with the progress page
 
 const TOKEN_KEY = 'psephos-token';
 const POLL_MS = 3000;
@@ -188,6 +192,14 @@ async function shrink(file, limit = 1 << 20) {
   }
 }
 
+// Sends a picture (a project's, a milestone's): {ok, data: {image}} or {ok: false, error: {text}}.
+async function uploadPicture(file) {
+  const body = await shrink(file);
+  const r = await call('POST', '/images', { body, raw: true, type: body.type || 'application/octet-stream' });
+  const own = `admin.texts.error.${r.error?.code}`;  // why a picture is refused, in the page's language
+  return r.ok ? r : { ...r, error: { ...r.error, text: has(own) ? t(own) : errorText(r.error) } };
+}
+
 async function formView(slug) {
   let definition = newDefinition();
   let correcting = false;
@@ -202,12 +214,7 @@ async function formView(slug) {
     editing: Boolean(slug),
     correcting,
     onCancel: () => go(slug ? `#/p/${enc(slug)}` : '#/'),
-    onUpload: async (file) => {
-      const body = await shrink(file);
-      const r = await call('POST', '/images', { body, raw: true, type: body.type || 'application/octet-stream' });
-      const own = `admin.texts.error.${r.error?.code}`;  // why a picture is refused, in the page's language
-      return r.ok ? r : { ...r, error: { ...r.error, text: has(own) ? t(own) : errorText(r.error) } };
-    },
+    onUpload: uploadPicture,
     onSave: async (d, by) => {
       const put = `/processes/${enc(slug)}${correcting && by ? `?by=${enc(by)}` : ''}`;
       const r = slug ? await call('PUT', put, { body: d }) : await call('POST', '/processes', { body: d });
@@ -241,6 +248,10 @@ async function detailView(slug) {
   const owner = role === 'owner';
   const organizers = owner ? organizersPanel({ slug, call, me: session?.account }) : null;
   const log = owner ? logPanel({ slug, call, locale: currentLang() }) : null;
+  const phases = owner ? phasesPanel({ slug, call }) : null;
+  // Milestones of the funded projects: editors, once counted (recorded once published).
+  const counted = p.state === 'closed' || p.state === 'published';
+  const milestones = counted && role !== 'observer' ? milestonesPanel({ slug, def, state: p.state, call, upload: uploadPicture }) : null;
   let results = null;
   if (p.state === 'closed' || p.state === 'published') {
     const res = await call('GET', `/processes/${enc(slug)}/results`);
@@ -259,6 +270,7 @@ async function detailView(slug) {
       h('section', { class: 'card', 'aria-labelledby': 'state-h' }, h('h2', { id: 'state-h' }, t('admin.state_h')),
         h('p', {}, t(`admin.state_help.${p.state}`)), owner ? stateActions(p, status) : editLink(p, role), status),
       owner ? windowPanel({ slug, state: p.state, schedule: p.schedule, call }) : null,
+      phases?.element,
       canCode ? codesForm(def, slug) : null),
     (sheets.get(slug) || []).map((s) => s.element),
     h('section', { class: 'card no-print', 'aria-labelledby': 'turnout-h' }, h('h2', { id: 'turnout-h' }, t('admin.turnout')),
@@ -266,9 +278,10 @@ async function detailView(slug) {
       h('div', { class: 'actions' }, csvButton('turnout-csv', t('results.turnout_csv'), `/processes/${enc(slug)}/turnout.csv`, `${slug}-turnout.csv`))),
     role !== 'observer' ? [devices.element, paper.element] : null,  // observers read turnout and results
     results ? resultsSummary(def, results, slug) : null,
+    milestones?.element,
     organizers?.element, log?.element);
   refreshPaper = paper.refresh;
-  await Promise.all([paper.refresh(), organizers?.refresh(), log?.refresh()]);
+  await Promise.all([paper.refresh(), organizers?.refresh(), log?.refresh(), phases?.refresh(), milestones?.refresh()]);
   if (p.state === 'tallying') {
     // The count runs on the server: look again until it is done, then show the results.
     poll = setInterval(async () => {

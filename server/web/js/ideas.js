@@ -2,18 +2,20 @@
 // sends an idea (title, description, category, place, a photo) with their
 // voter code or idea code, and supports others' ideas once each; everyone
 // reads the ideas, what the committee made of them, and why some are not feasible.
-import { $, api, errorText, fill, focusView, formatMoney, h, has, localize, slugFromPath, startI18n, t, useStrings } from './common.js';
+import { $, api, errorText, fill, focusView, formatMoney, formatWhen, h, has, localize, slugFromPath, startI18n, t, useStrings } from './common.js';
 import { photo } from './ballot.js';
+import { loadTimeline, timeline } from './timeline.js';
 
 useStrings('ideas');  // this page's strings: the voting page does not download them
 
 const slug = slugFromPath();
 const base = `/processes/${encodeURIComponent(slug)}/ideas`;
 const main = $('#main');
-const state = { data: null, error: null, code: '', own: new Set(), supported: new Set(), notice: '', image: null };
+const state = { data: null, error: null, code: '', own: new Set(), supported: new Set(), notice: '', image: null, phases: null };
 
 async function load() {
-  const r = await api('GET', base);
+  const [r, phases] = await Promise.all([api('GET', base), loadTimeline(slug)]);
+  state.phases = phases;
   state.data = r.ok ? localize(r.data) : null;
   state.error = r.ok ? null : r.error;
   render();
@@ -26,12 +28,24 @@ function render(focus) {
     return;
   }
   const d = state.data;
-  const open = d.settings.accepting;
+  const open = d.taking;
   fill(main, h('h1', {}, d.title), h('p', { class: 'lead' }, t('ideas.intro')),
-    h('p', { class: 'notice', id: 'ideas-state' }, t(open ? 'ideas.open' : 'ideas.closed')),
+    h('p', { class: 'notice', id: 'ideas-state', tabindex: -1 }, stateText(d)), timeline(state.phases),
     state.notice ? h('p', { class: 'notice ok', role: 'status', id: 'ideas-notice' }, state.notice) : null,
     open ? codeCard() : null, open ? sendCard() : null, listSection(), rejectedSection());
   if (focus) focusView($(focus));
+}
+
+// Where ideas stand, in words: open (until when), opening on a date, closed
+// at the ideas phase's end, or closed. `taking` is the server's: the
+// organizer's switch and the ideas phase together.
+function stateText(d) {
+  const p = d.phase || {};
+  const when = (ms) => formatWhen(ms, d.time_zone);
+  if (d.taking) return p.closes_at_ms ? t('ideas.open_until', when(p.closes_at_ms)) : t('ideas.open');
+  if (d.settings.accepting && p.state === 'upcoming' && p.opens_at_ms) return t('ideas.opens_on', when(p.opens_at_ms));
+  if (p.state === 'closed' && p.closes_at_ms) return t('ideas.closed_on', when(p.closes_at_ms));
+  return t('ideas.closed');
 }
 
 function codeCard() {
@@ -117,6 +131,7 @@ async function send(e) {
     category: $('#idea-category').value, place: $('#idea-place').value };
   if (state.image) body.image = state.image;
   const r = await api('POST', base, { body });
+  if (r.error?.code === 'ideas_closed') return reload('#ideas-state');  // closed meanwhile: the page says since when
   if (!r.ok) {
     const key = `ideas.field.${r.error.field}`;
     error.textContent = r.error.code === 'unknown_code' ? codeError(r.error)
@@ -131,8 +146,9 @@ async function send(e) {
 }
 
 async function reload(focus) {
-  const r = await api('GET', base);
+  const [r, phases] = await Promise.all([api('GET', base), loadTimeline(slug)]);
   if (r.ok) state.data = localize(r.data);
+  state.phases = phases;
   render(focus);
 }
 
@@ -143,6 +159,7 @@ async function support(id) {
     return focusView($('#code'));
   }
   const r = await api('POST', `${base}/${id}/supports`, { body: { code: state.code } });
+  if (r.error?.code === 'ideas_closed') return reload('#ideas-state');
   if (!r.ok && r.error.code !== 'already_supported') {
     error.textContent = r.error.code === 'unknown_code' ? codeError(r.error) : has(`ideas.error.${r.error.code}`) ? t(`ideas.error.${r.error.code}`) : errorText(r.error);
     return;
@@ -163,7 +180,7 @@ function statusLine(i) {
 }
 
 function ideaCard(i) {
-  const open = state.data.settings.accepting;
+  const open = state.data.taking;
   const canSupport = open && (i.status === 'submitted' || i.status === 'feasible');
   const mine = state.own.has(i.id);
   const done = state.supported.has(i.id);

@@ -61,8 +61,9 @@ async function act(out, method, path, body, message, focus) {
 
 function settingsCard() {
   const s = data.settings;
-  const box = (id, checked, label) => h('div', { class: 'field check' }, h('label', { for: id },
-    h('input', { type: 'checkbox', id, checked }), ' ', label));
+  const box = (id, checked, label, hint) => h('div', { class: 'field check' }, h('label', { for: id },
+    h('input', { type: 'checkbox', id, checked, 'aria-describedby': hint ? `${id}-hint` : null }), ' ', label),
+  hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null);
   const out = h('p', { class: 'error', role: 'alert', id: 'settings-error' });
   const group = h('select', { id: 'codes-group' }, (data.groups.length ? data.groups : ['']).map((g) => h('option', { value: g }, g || t('committee.no_group'))));
   const count = h('input', { type: 'number', id: 'codes-count', min: 1, max: 5000, value: 20 });
@@ -74,7 +75,7 @@ function settingsCard() {
       act(out, 'PUT', `${base}/settings`, { accepting: $('#accepting').checked, open_to_all: $('#open-to-all').checked, categories },
         t('committee.saved'));
     } },
-    box('accepting', s.accepting, t('committee.accepting')),
+    box('accepting', s.accepting, t('committee.accepting'), t('committee.accepting_hint')),
     box('open-to-all', s.open_to_all, t('committee.open_to_all')),
     h('div', { class: 'field' }, h('label', { for: 'categories' }, t('committee.categories')),
       h('p', { class: 'hint', id: 'categories-hint' }, t('committee.categories_hint')),

@@ -398,6 +398,10 @@ class Api final : public Handler {
   // The hash and group of a code that may send and support ideas: an organizer's
   // voter code, or an idea code when ideas are open to all; nullopt otherwise. mutex_ held.
   std::optional<std::pair<std::string, std::string>> IdeaAuthor(const LiveProcess& p, const std::string& code) const;
+  // Whether ideas and supports are taken now (mutex_ held): the organizer's
+  // switch (settings.accepting) always, and the ideas phase open when it has
+  // dates. Empty when taken; else 409 ideas_closed saying why and when.
+  std::optional<Response> IdeasRefusal(const LiveProcess& p) const;
   void SubmitIdea(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, const std::string& client,
                   Reply reply);
   void UploadIdeaPhoto(const std::shared_ptr<LiveProcess>& p, const Request& request, const std::string& client,

@@ -64,4 +64,8 @@ Result<CyclePlan> ParseCyclePlan(const nlohmann::json& body, const CyclePlan& cu
 // The stored form (CyclePlanJson) back; a damaged one reads as empty.
 CyclePlan StoredCyclePlan(const std::string& text);
 
+// "2026-03-15 16:00 UTC": a time in an error message, where the reader's time
+// zone is not known (pages show the times they are sent in their own words).
+std::string UtcMinute(std::int64_t ms);
+
 }  // namespace psephos::server
