@@ -36,6 +36,7 @@ import collections
 import os
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -160,6 +161,30 @@ def run(args, rng, work, postgres):
     time.sleep(args.after_rejoin)
     check_clients()
     served_again = haproxy.sessions("node%d" % (victim + 1)) - rejoined
+
+    # A node that hangs (SIGSTOP: a frozen machine) rather than dies: HAProxy
+    # marks it down and cuts its connections; the other node must go on storing
+    # ballots even if the frozen one was inside a write transaction, holding the
+    # database's write lock.
+    def receipted():
+        return sum(len(c.receipts) for c in clients)
+
+    hung = nodes[victim]
+    hung_at = time.monotonic()
+    hung.proc.send_signal(signal.SIGSTOP)
+    haproxy.wait_status("node%d" % (victim + 1), "DOWN")
+    down_count = receipted()
+    deadline = time.monotonic() + 30
+    while receipted() < down_count + 2 * args.clients and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if receipted() < down_count + 2 * args.clients:
+        raise Failure("with node%d frozen, node%d stored %d ballots in 30 s" % (victim + 1, survivor + 1,
+                                                                              receipted() - down_count))
+    resumed_after = time.monotonic() - hung_at
+    hung.proc.send_signal(signal.SIGCONT)
+    haproxy.wait_status("node%d" % (victim + 1), "UP")
+    time.sleep(0.5)
+    check_clients()
     shared.stop = True
     for c in clients:
         c.join(120)
@@ -208,11 +233,11 @@ def run(args, rng, work, postgres):
                                        postgres.rows, args.psephos, work, rng)
     print("ha test passed in %.1f s: node%d killed under load; HAProxy marked it down after %.2f s; %d requests "
           "cut, each retried through HAProxy on the other node (%s); longest time a voter went without an answer "
-          "%.2f s; node%d rejoined and served %d connections; %d ballots stored, %d receipts all in the log once; "
+          "%.2f s; node%d rejoined and served %d connections, then froze (SIGSTOP): node%d stored ballots again %.2f s after the freeze; %d ballots stored, %d receipts all in the log once; "
           "no code counted twice; the nodes' boards agree; audit passed"
           % (time.monotonic() - started, victim + 1, marked_down, unanswered,
-             ", ".join("%d %s" % (n, a) for a, n in sorted(retries.items())), longest, victim + 1, served_again,
-             len(stored), len(receipts)), flush=True)
+             ", ".join("%d %s" % (n, a) for a, n in sorted(retries.items())), longest, victim + 1, served_again, survivor + 1,
+             resumed_after, len(stored), len(receipts)), flush=True)
     return haproxy
 
 
