@@ -274,6 +274,7 @@ class Client(threading.Thread):
             elif status >= 500:
                 self.server_errors += 1
                 self.pending = code
+                time.sleep(0.02)  # e.g. the database is failing over: not in a tight loop
             else:
                 raise Failure("code %s (%s): unexpected %d %s" % (code, "retry" if retry else "first try",
                                                                   status, text[:300]))
@@ -282,12 +283,13 @@ class Client(threading.Thread):
 class Postgres:
     """A database of its own on a test cluster, through psql (standard library only)."""
 
-    def __init__(self, cluster, name):
+    def __init__(self, cluster, name, create=True):
         with open(os.path.join(cluster, "url")) as f:
             self.admin = f.read().strip()
         self.name = name
-        self.psql(self.admin, "DROP DATABASE IF EXISTS %s" % self.name)
-        self.psql(self.admin, "CREATE DATABASE %s" % self.name)
+        if create:
+            self.psql(self.admin, "DROP DATABASE IF EXISTS %s" % self.name)
+            self.psql(self.admin, "CREATE DATABASE %s" % self.name)
         self.url = self.admin.replace("/postgres?", "/%s?" % self.name)
 
     @staticmethod
