@@ -11,7 +11,10 @@ through HAProxy, each code once, opening a new connection every few ballots so
 both nodes serve them. After a while one node (chosen by the seed) is killed
 with `kill -9`; the others keep voting through HAProxy, and a voter whose
 request got no answer retries it at once with the same code and ballot. Later
-the killed node is started again and HAProxy must send voters to it again.
+the killed node is started again and HAProxy must send voters to it again;
+then it is frozen (SIGSTOP: a machine that hangs rather than dies) and the
+other node must go on storing ballots, even if the frozen one held the
+database's write lock; it is continued (SIGCONT) and must be up again.
 Then the process is closed and published on the surviving node, and:
   - every retry after a request without an answer was answered by the other
     node: 201 (the first attempt was not stored) or 409 used_code (it was
@@ -22,7 +25,7 @@ Then the process is closed and published on the surviving node, and:
     known to be stored; no code has two ballots, and exactly those codes are
     spent; amcheck passes on every index (after the kill and at the end);
   - the published votes equal a recount, and `psephos audit` passes.
-It prints how long voters went without an answer after the kill.
+It prints how long voters went without an answer after the kill and the freeze.
 
 Only the Python standard library is used. Exit status 0 when every check
 holds, 1 otherwise. See docs/postgresql.md.
