@@ -48,7 +48,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 from haproxy import HAProxy, free_port  # noqa: E402
 from voting import (Client, Failure, Postgres, Server, Shared, check_published, definition, expect,  # noqa: E402
-                    make_codes)
+                    make_codes, request)
 
 SLUG = "ha-test"
 DEFINITION = definition(SLUG, "High-availability test")
@@ -104,9 +104,12 @@ def run(args, rng, work, postgres):
     data = [os.path.join(work, "node1"), os.path.join(work, "node2")]
     # Node 2 serves node 1's certificate: a voter meets the same one after a failover.
     cert_args = ["--cert", os.path.join(data[0], "tls", "cert.pem"), "--key", os.path.join(data[0], "tls", "key.pem")]
+    # HAProxy (from 127.0.0.1) names each voter's address in a PROXY v2 header; 3 wrong codes
+    # at once per address, so that the limiter is seen to count voters apart.
+    node_args = ["--proxy-protocol-from", "127.0.0.1", "--code-failures", "3"]
 
     # The process and its codes are made on node 1 before node 2 starts (node 2 reads them at its start).
-    nodes = [Server(args.server, data[0], log, listen[0])]
+    nodes = [Server(args.server, data[0], log, listen[0], node_args)]
     nodes[0].wait_ready()
     token = nodes[0].token
     if not token:
@@ -115,7 +118,7 @@ def run(args, rng, work, postgres):
     codes = make_codes(ports[0], token, SLUG, args.codes * args.clients)
     rng.shuffle(codes)
     expect(ports[0], "POST", "/api/v1/processes/%s/open" % SLUG, 200, token=token)
-    nodes.append(Server(args.server, data[1], log, listen[1], cert_args))
+    nodes.append(Server(args.server, data[1], log, listen[1], node_args + cert_args))
     nodes[1].wait_ready()
 
     haproxy_port = free_port()
@@ -124,12 +127,30 @@ def run(args, rng, work, postgres):
     for name in ("node1", "node2"):
         haproxy.wait_status(name, "UP")
 
+    # Voters behind the balancer are told apart: a guesser of codes (127.0.0.2) is
+    # limited, another voter (127.0.0.3) is not. On node 1 alone, whose limiter holds them.
+    haproxy.command("disable server psephos_nodes/node2")
+    check = "/api/v1/processes/%s/codes/check" % SLUG
+    guesses = [request(haproxy_port, "POST", check, {"code": "WRONG-CODE-%04d" % i}, source="127.0.0.2")[0]
+               for i in range(6)]
+    if 429 not in guesses:
+        raise Failure("6 wrong codes from one address were answered %s, never 429" % guesses)
+    if request(haproxy_port, "POST", check, {"code": codes[-1]}, source="127.0.0.2")[0] != 429:
+        raise Failure("the guesser's next check was not limited")
+    status = request(haproxy_port, "POST", check, {"code": codes[-1]}, source="127.0.0.3")[0]
+    if status != 200:
+        raise Failure("another voter behind HAProxy got %d: the node counted it with the guesser (the PROXY "
+                      "header was not read)" % status)
+    haproxy.command("enable server psephos_nodes/node2")
+    haproxy.wait_status("node2", "UP")
+
     shared = Shared()
     with shared.lock:
         shared.port = haproxy_port
     shared.up.set()  # HAProxy stays up throughout
     clients = [Client(i, SLUG, codes[i * args.codes:(i + 1) * args.codes], shared,
-                      random.Random(rng.randrange(1 << 30)), reconnect_every=20) for i in range(args.clients)]
+                      random.Random(rng.randrange(1 << 30)), reconnect_every=20, source="127.0.0.%d" % (10 + i))
+               for i in range(args.clients)]
     for c in clients:
         c.start()
 
@@ -157,7 +178,8 @@ def run(args, rng, work, postgres):
     check_clients()
 
     # The killed node comes back (same port, same data folder) and gets voters again.
-    nodes[victim] = Server(args.server, data[victim], log, listen[victim], cert_args if victim == 1 else [])
+    nodes[victim] = Server(args.server, data[victim], log, listen[victim],
+                           node_args + (cert_args if victim == 1 else []))
     nodes[victim].wait_ready()
     haproxy.wait_status("node%d" % (victim + 1), "UP")
     rejoined = haproxy.sessions("node%d" % (victim + 1))

@@ -109,8 +109,10 @@ class Server:
         return code
 
 
-def request(port, method, path, body=None, token=None, timeout=30):
-    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=tls_context())
+def request(port, method, path, body=None, token=None, timeout=30, source=None):
+    """`source`: a local address to connect from (any 127.x.y.z), as another client would."""
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=tls_context(),
+                                       source_address=(source, 0) if source else None)
     try:
         headers = {}
         if token:
@@ -173,7 +175,7 @@ class Client(threading.Thread):
     connection after that many ballots (a load balancer then spreads them).
     """
 
-    def __init__(self, number, slug, codes, shared, rng, reconnect_every=0):
+    def __init__(self, number, slug, codes, shared, rng, reconnect_every=0, source=None):
         super().__init__(daemon=True)
         self.number = number
         self.path = "/api/v1/processes/%s/ballots" % slug
@@ -181,6 +183,7 @@ class Client(threading.Thread):
         self.shared = shared
         self.rng = rng
         self.reconnect_every = reconnect_every
+        self.source = (source, 0) if source else None  # a local address of its own (127.x.y.z)
         self.ballots = {}          # code -> ballot sent (the same on a retry)
         self.receipts = {}         # code -> receipt
         self.stored_no_receipt = set()  # codes refused as used on retry: stored, receipt lost
@@ -207,7 +210,8 @@ class Client(threading.Thread):
                 port = self.shared.port
             if port is not None:
                 self.port = port
-                self.conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=tls_context())
+                self.conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=tls_context(),
+                                                        source_address=self.source)
                 self.on_connection = 0
                 return
 

@@ -128,7 +128,7 @@ def run(args, work, postgres):
     listen = ["127.0.0.1:%d" % p for p in ports]
     data = [os.path.join(work, "node1"), os.path.join(work, "node2")]
     cert_args = ["--cert", os.path.join(data[0], "tls", "cert.pem"), "--key", os.path.join(data[0], "tls", "key.pem")]
-    node_args = ["--max-connections-per-address", "20000"]  # every voter comes from HAProxy's address
+    node_args = ["--proxy-protocol-from", "127.0.0.1"]  # HAProxy's address: it sends PROXY v2 headers
     nodes = [Server(args.server, data[0], log, listen[0], node_args)]
     nodes[0].wait_ready()
     token = nodes[0].token
