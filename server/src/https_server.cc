@@ -77,6 +77,16 @@ struct ServerState {
     open.fetch_add(1);
     return true;
   }
+  // Counts an admitted connection under another address (the voter a proxy
+  // names), unless that address is at its limit.
+  bool Move(const std::string& from, const std::string& to) {
+    std::lock_guard lock(mu);
+    auto target = per_address.try_emplace(to, 0).first;
+    if (target->second >= limits.max_connections_per_address) return false;
+    ++target->second;
+    if (auto it = per_address.find(from); it != per_address.end() && --it->second == 0) per_address.erase(it);
+    return true;
+  }
   void Release(const std::string& address) {
     std::lock_guard lock(mu);
     if (auto it = per_address.find(address); it != per_address.end() && --it->second == 0) per_address.erase(it);
@@ -221,8 +231,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto source = ProxySource(proxy_.data(), proxy_.data() + kProxyHeader, length);
     if (!source) return Abort();
     if (!source->empty() && *source != client_) {
-      if (!state_->Admit(*source)) return Abort();  // that voter's address is at its limit
-      state_->Release(client_);
+      if (!state_->Move(client_, *source)) return Abort();  // that voter's address is at its limit
       client_ = *source;
     }
     DoHandshake();
