@@ -6,7 +6,10 @@ while voters vote through HAProxy.
 Makes a database of its own on a test cluster (tests/support/pg_cluster.py),
 starts node 1 on it, creates and opens a process with voter codes there, then
 starts node 2 on the same database (the same certificate) and HAProxy in front
-of both (free ports, a temporary folder). Concurrent voters cast ballots
+of both (free ports, a temporary folder); the nodes read HAProxy's PROXY v2
+headers, so a code guesser behind HAProxy is limited and another voter is not
+(checked first, on node 1 alone). Concurrent voters, each from its own
+127.0.0.x address, cast ballots
 through HAProxy, each code once, opening a new connection every few ballots so
 both nodes serve them. After a while one node (chosen by the seed) is killed
 with `kill -9`; the others keep voting through HAProxy, and a voter whose
