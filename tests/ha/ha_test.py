@@ -76,11 +76,11 @@ def main():
     work = tempfile.mkdtemp(prefix="psephos-ha-")
     print("ha test: seed %d, %d clients, work dir %s" % (seed, args.clients, work), flush=True)
     ok = False
-    postgres = haproxy = None
+    postgres = None
     try:
         postgres = Postgres(args.postgres_cluster, "psephos_ha_%d" % os.getpid())
         Server.database_args = ["--database", postgres.url]
-        haproxy = run(args, rng, work, postgres)
+        run(args, rng, work, postgres)
         ok = True
     except Failure as e:
         print("FAILED: %s" % e, flush=True)
@@ -88,8 +88,7 @@ def main():
     finally:
         for server in list(Server.running):
             server.kill()
-        if haproxy and haproxy.proc.poll() is None:
-            haproxy.proc.kill()
+        HAProxy.kill_all()
         if postgres and (ok or not args.keep):
             postgres.drop()
         if ok and not args.keep:
@@ -261,12 +260,12 @@ def run(args, rng, work, postgres):
                                        postgres.rows, args.psephos, work, rng)
     print("ha test passed in %.1f s: node%d killed under load; HAProxy marked it down after %.2f s; %d requests "
           "cut, each retried through HAProxy on the other node (%s); longest time a voter went without an answer "
-          "%.2f s; node%d rejoined and served %d connections, then froze (SIGSTOP): node%d stored ballots again %.2f s after the freeze; %d ballots stored, %d receipts all in the log once; "
-          "no code counted twice; the nodes' boards agree; audit passed"
+          "%.2f s; node%d rejoined and served %d connections, then froze (SIGSTOP): node%d stored ballots again "
+          "%.2f s after the freeze; %d ballots stored, %d receipts all in the log once; no code counted twice; "
+          "the nodes' boards agree; audit passed"
           % (time.monotonic() - started, victim + 1, marked_down, unanswered,
-             ", ".join("%d %s" % (n, a) for a, n in sorted(retries.items())), longest, victim + 1, served_again, survivor + 1,
-             resumed_after, len(stored), len(receipts)), flush=True)
-    return haproxy
+             ", ".join("%d %s" % (n, a) for a, n in sorted(retries.items())), longest, victim + 1, served_again,
+             survivor + 1, resumed_after, len(stored), len(receipts)), flush=True)
 
 
 if __name__ == "__main__":

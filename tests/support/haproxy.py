@@ -23,6 +23,8 @@ def free_port():
 class HAProxy:
     """HAProxy in the foreground with the repository's config, the addresses in its environment."""
 
+    running = set()  # stopped when the test ends, whatever happens (kill_all)
+
     def __init__(self, binary, work, listen, nodes, log):
         self.socket = os.path.join(work, "haproxy.sock")
         env = dict(os.environ, PSEPHOS_LISTEN=listen, PSEPHOS_NODE1=nodes[0], PSEPHOS_NODE2=nodes[1],
@@ -33,6 +35,7 @@ class HAProxy:
             raise Failure("haproxy -c refuses %s:\n%s%s" % (CONFIG, checked.stdout, checked.stderr))
         self.log = log.name
         self.proc = subprocess.Popen([binary, "-db", "-f", CONFIG], env=env, stdout=log, stderr=subprocess.STDOUT)
+        HAProxy.running.add(self)
 
     def stats(self):
         """{server name: {column: value}} of the nodes' backend, from `show stat` on the admin socket."""
@@ -61,6 +64,14 @@ class HAProxy:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(30)
+        HAProxy.running.discard(self)
+
+    @staticmethod
+    def kill_all():
+        for haproxy in list(HAProxy.running):
+            haproxy.proc.kill()
+            haproxy.proc.wait()
+            HAProxy.running.discard(haproxy)
 
     def command(self, line):
         """One command on the admin socket (`disable server psephos_nodes/node2`, ...); its answer."""

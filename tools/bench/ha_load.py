@@ -115,6 +115,7 @@ def main():
         for server in list(Server.running):
             server.proc.send_signal(signal.SIGCONT)
             server.kill()
+        HAProxy.kill_all()
         if postgres:
             postgres.drop()
         if own_cluster:
