@@ -8,6 +8,7 @@
 #include "psephos/server/crash_log.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -21,6 +22,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -75,6 +77,16 @@ struct ServerState {
     open.fetch_add(1);
     return true;
   }
+  // Counts an admitted connection under another address (the voter a proxy
+  // names), unless that address is at its limit.
+  bool Move(const std::string& from, const std::string& to) {
+    std::lock_guard lock(mu);
+    auto target = per_address.try_emplace(to, 0).first;
+    if (target->second >= limits.max_connections_per_address) return false;
+    ++target->second;
+    if (auto it = per_address.find(from); it != per_address.end() && --it->second == 0) per_address.erase(it);
+    return true;
+  }
   void Release(const std::string& address) {
     std::lock_guard lock(mu);
     if (auto it = per_address.find(address); it != per_address.end() && --it->second == 0) per_address.erase(it);
@@ -96,6 +108,34 @@ std::string ClientAddress(const net::ip::address& address) {
   return address.to_string();
 }
 
+// The PROXY protocol, version 2 (HAProxy's send-proxy-v2): a 16-byte header
+// (signature, version and command, address family, length of what follows),
+// then the addresses (and TLVs, ignored). Only from a --proxy-protocol-from address.
+constexpr std::array<unsigned char, 12> kProxySignature{0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D,
+                                                        0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+constexpr std::size_t kProxyHeader = 16;
+constexpr std::size_t kProxyMaxBody = 512;  // addresses (at most 216 bytes) and TLVs
+
+// The client address a PROXY v2 header names: "" for LOCAL (the proxy's own
+// health check) or an unspecified family, nullopt if the header is invalid.
+std::optional<std::string> ProxySource(const unsigned char* header, const unsigned char* body, std::size_t length) {
+  if (!std::equal(kProxySignature.begin(), kProxySignature.end(), header)) return std::nullopt;
+  const unsigned version = header[12] >> 4, command = header[12] & 0x0F, family = header[13];
+  if (version != 2 || command > 1) return std::nullopt;
+  if (command == 0) return std::string();  // LOCAL
+  if (family == 0x11 && length >= 12) {     // TCP over IPv4: source, destination, ports
+    net::ip::address_v4::bytes_type bytes;
+    std::copy(body, body + 4, bytes.begin());
+    return net::ip::make_address_v4(bytes).to_string();
+  }
+  if (family == 0x21 && length >= 36) {  // TCP over IPv6
+    net::ip::address_v6::bytes_type bytes;
+    std::copy(body, body + 16, bytes.begin());
+    return ClientAddress(net::ip::make_address_v6(bytes));
+  }
+  return std::string();  // UNSPEC and others: the proxy's own address stands
+}
+
 // Parse errors that mean the client sent something that is not HTTP/1.1, as
 // opposed to end of stream or our own limits.
 bool IsBadRequest(const beast::error_code& ec) {
@@ -109,8 +149,10 @@ bool IsBadRequest(const beast::error_code& ec) {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   // `client` was admitted by ServerState::Admit; the session releases it.
-  Session(tcp::socket&& socket, ssl::context& tls, std::shared_ptr<ServerState> state, std::string client)
-      : stream_(std::move(socket), tls), state_(std::move(state)), client_(std::move(client)) {}
+  // `proxied`: the peer is a trusted proxy, whose connection may begin with a PROXY v2 header.
+  Session(tcp::socket&& socket, ssl::context& tls, std::shared_ptr<ServerState> state, std::string client,
+          bool proxied = false)
+      : stream_(std::move(socket), tls), state_(std::move(state)), client_(std::move(client)), proxied_(proxied) {}
 
   ~Session() {
     {
@@ -128,8 +170,9 @@ class Session : public std::enable_shared_from_this<Session> {
       if (state_->stopping) return;
       state_->sessions.emplace(this, weak_from_this());
     }
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::DoHandshake, shared_from_this()));
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(
+                                              proxied_ ? &Session::DoProxyWait : &Session::DoHandshake,
+                                              shared_from_this()));
   }
 
   // From Stop(), on any thread. A connection waiting for a request is cut at
@@ -147,6 +190,52 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
   const HttpLimits& limits() const { return state_->limits; }
+
+  // From a trusted proxy: a first byte of 0x0D starts a PROXY v2 header (a
+  // TLS ClientHello starts with 0x16, so a direct connection goes on as usual).
+  void DoProxyWait() {
+    if (state_->stopping) return Abort();
+    phase_ = Phase::kHandshake;
+    // A bare wait is not bounded by the stream's timer: this one is.
+    proxy_timer_.emplace(stream_.get_executor());
+    proxy_timer_->expires_after(limits().handshake_timeout);
+    proxy_timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->Lowest().socket().cancel();
+    });
+    Lowest().socket().async_wait(tcp::socket::wait_read,
+                                 beast::bind_front_handler(&Session::OnProxyWait, shared_from_this()));
+  }
+
+  void OnProxyWait(beast::error_code ec) {
+    proxy_timer_->cancel();
+    if (ec) return Abort();
+    Lowest().expires_after(limits().handshake_timeout);
+    unsigned char first = 0;
+    Lowest().socket().receive(net::buffer(&first, 1), tcp::socket::message_peek, ec);
+    if (ec) return Abort();
+    if (first != kProxySignature[0]) return DoHandshake();
+    net::async_read(Lowest(), net::buffer(proxy_.data(), kProxyHeader),
+                    beast::bind_front_handler(&Session::OnProxyHeader, shared_from_this()));
+  }
+
+  void OnProxyHeader(beast::error_code ec, std::size_t) {
+    const std::size_t length = (std::size_t{proxy_[14]} << 8) | proxy_[15];
+    if (ec || length > kProxyMaxBody) return Abort();
+    net::async_read(Lowest(), net::buffer(proxy_.data() + kProxyHeader, length),
+                    beast::bind_front_handler(&Session::OnProxyAddresses, shared_from_this()));
+  }
+
+  // Counted from now on under the voter's address, not the proxy's.
+  void OnProxyAddresses(beast::error_code ec, std::size_t length) {
+    if (ec) return Abort();
+    const auto source = ProxySource(proxy_.data(), proxy_.data() + kProxyHeader, length);
+    if (!source) return Abort();
+    if (!source->empty() && *source != client_) {
+      if (!state_->Move(client_, *source)) return Abort();  // that voter's address is at its limit
+      client_ = *source;
+    }
+    DoHandshake();
+  }
 
   void DoHandshake() {
     if (state_->stopping) return Abort();
@@ -317,6 +406,9 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::ssl_stream<beast::tcp_stream> stream_;
   std::shared_ptr<ServerState> state_;
   std::string client_;
+  const bool proxied_;
+  std::array<unsigned char, kProxyHeader + kProxyMaxBody> proxy_{};
+  std::optional<net::steady_timer> proxy_timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<Response> response_;
@@ -429,7 +521,9 @@ class HttpsServer::Impl : public std::enable_shared_from_this<HttpsServer::Impl>
       socket.set_option(tcp::no_delay(true), ignored);
       std::shared_ptr<Session> session;
       try {
-        session = std::make_shared<Session>(std::move(socket), tls_, state_, client);
+        const bool proxied = std::find(state_->limits.proxy_addresses.begin(), state_->limits.proxy_addresses.end(),
+                                       client) != state_->limits.proxy_addresses.end();
+        session = std::make_shared<Session>(std::move(socket), tls_, state_, client, proxied);
       } catch (const std::exception&) {
         state_->Release(client);  // no memory or no SSL object for this one; keep serving the others
       }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <chrono>
@@ -63,6 +64,10 @@ options (each may also be set in the --config file as `name = value`):
   --max-connections N  open connections in all (default 10000); more are closed at once
   --max-connections-per-address N
                        open connections from one client address (default 500)
+  --proxy-protocol-from ADDRESS[,ADDRESS...]
+                       a load balancer's addresses: connections from them may begin with a
+                       PROXY protocol v2 header (HAProxy's send-proxy-v2), whose client
+                       address then counts for every per-address limit (docs/postgresql.md)
   --config FILE        read options from FILE first; flags given on the command line win
   --help               show this text
 )";
@@ -91,7 +96,8 @@ Result<Options> ReadConfig(const std::string& path) {
 }
 
 const std::set<std::string> kOptionNames{"data", "database", "copy-to", "listen", "cert", "key", "host-name",
-                                         "threads", "example", "body-limit", "read-timeout", "idle-timeout", "code-failures", "max-connections", "max-connections-per-address"};
+                                         "threads", "example", "body-limit", "read-timeout", "idle-timeout", "code-failures", "max-connections", "max-connections-per-address",
+                                         "proxy-protocol-from"};
 
 void PrintSchemaChange(const SchemaChange& change) {
   const std::string version = change.backend + " schema version " + std::to_string(change.to);
@@ -321,6 +327,15 @@ int main(int argc, char** argv) {
   limits.idle_timeout = std::chrono::seconds(*idle_timeout);
   limits.max_connections = static_cast<std::size_t>(*max_connections);
   limits.max_connections_per_address = static_cast<std::size_t>(*per_address);
+  if (o.count("proxy-protocol-from")) {
+    std::stringstream list(o["proxy-protocol-from"]);
+    for (std::string address; std::getline(list, address, ',');) {
+      boost::system::error_code bad;
+      const auto parsed = boost::asio::ip::make_address(address, bad);
+      if (bad) return Fail("--proxy-protocol-from takes IP addresses, got '" + address + "'");
+      limits.proxy_addresses.push_back(parsed.to_string());
+    }
+  }
   HttpsServer server(io, **tls, **api, limits);
   if (Status s = server.Listen(host, static_cast<std::uint16_t>(*port)); !s.ok()) return Fail(s.message());
 

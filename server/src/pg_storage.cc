@@ -31,6 +31,8 @@ Status Failed(const char* what, const std::exception& e) {
 // transactions that lock several codes' rows (a ballot group, a kiosk session)
 // never wait for each other in a cycle.
 constexpr const char* kLockWrites = "SELECT pg_advisory_xact_lock(5853002021)";
+// How long a node's session may sit idle inside a transaction (see Connection()).
+constexpr const char* kIdleInTransactionTimeout = "SET idle_in_transaction_session_timeout = '5s'";
 
 // The ballot path's statements, prepared on each connection.
 struct Prepared {
@@ -807,6 +809,13 @@ class PgStorage final : public Storage {
       // synchronous_commit=off weaken that (stronger settings are kept).
       pqxx::nontransaction t(*connection_);
       if (t.exec("SHOW synchronous_commit")[0][0].as<std::string>() == "off") t.exec("SET synchronous_commit = on");
+      // A node that freezes (a stopped VM, SIGSTOP) inside a write transaction
+      // holds kLockWrites, and every other node's writes wait behind it: after
+      // this long idle, PostgreSQL ends its session, rolls it back and frees
+      // the lock. The frozen node, if it wakes, finds the connection broken
+      // and runs the transaction again (Transact); voters cut off from it have
+      // retried elsewhere meanwhile, and their codes are then spent.
+      t.exec(kIdleInTransactionTimeout);
       for (const Prepared& p : kPrepared) connection_->prepare(p.name, p.sql);
     }
     return *connection_;
@@ -832,8 +841,10 @@ class PgStorage final : public Storage {
         if (attempt == 0) continue;
         return Failed(what, e);
       } catch (const pqxx::sql_error& e) {
-        if (e.sqlstate().rfind("57P", 0) != 0) return Failed(what, e);
-        connection_.reset();  // 57P01-03: the server is shutting down or restarting
+        // 57P01-03: the server is shutting down or restarting; 25P03: this
+        // session sat idle in a transaction too long (the node froze) and was ended.
+        if (e.sqlstate().rfind("57P", 0) != 0 && e.sqlstate() != "25P03") return Failed(what, e);
+        connection_.reset();
         if (attempt == 0) continue;
         return Failed(what, e);
       } catch (const std::exception& e) {

@@ -506,3 +506,114 @@ TEST_CASE("https: Listen reports a port in use and an unknown host") {
   REQUIRE(third.Listen("localhost", 0).ok());
   CHECK(third.port() != 0);
 }
+
+// The PROXY protocol v2 (HAProxy's send-proxy-v2) from a trusted load balancer.
+namespace {
+
+// A v2 header: PROXY (or LOCAL) over TCP from `source` (IPv4 or IPv6), to port 443.
+std::string ProxyHeader(const std::string& source, bool local = false) {
+  const auto address = boost::asio::ip::make_address(source);
+  std::string body;
+  if (address.is_v4()) {
+    const auto src = address.to_v4().to_bytes(), dst = boost::asio::ip::make_address_v4("127.0.0.1").to_bytes();
+    body.append(src.begin(), src.end()).append(dst.begin(), dst.end());
+  } else {
+    const auto src = address.to_v6().to_bytes(), dst = boost::asio::ip::make_address_v6("::1").to_bytes();
+    body.append(src.begin(), src.end()).append(dst.begin(), dst.end());
+  }
+  body.append("\x15\xb3\x01\xbb", 4);  // ports 5555 and 443
+  std::string header("\r\n\r\n\0\r\nQUIT\n", 12);
+  header += static_cast<char>(local ? 0x20 : 0x21);
+  header += static_cast<char>(address.is_v4() ? 0x11 : 0x21);
+  header += static_cast<char>(body.size() >> 8);
+  header += static_cast<char>(body.size() & 0xFF);
+  return header + body;
+}
+
+// A connection from `from` that sends `prefix` before TLS; Who() asks the
+// handler which client address it was given ("" once the server closed it).
+class ProxiedConnection {
+ public:
+  ProxiedConnection(std::uint16_t port, const std::string& from, const std::string& prefix) : stream_(io_, ctx_) {
+    auto& tcp = boost::beast::get_lowest_layer(stream_);
+    if (!test::ConnectTcp(io_, tcp, "127.0.0.1", port, from)) return;
+    boost::beast::error_code ec;
+    if (!prefix.empty()) boost::asio::write(tcp.socket(), boost::asio::buffer(prefix), ec);
+    SSL_set_tlsext_host_name(stream_.native_handle(), "localhost");
+    tcp.expires_after(test::kClientTimeout);
+    test::RunIo(io_, [&] { stream_.async_handshake(boost::asio::ssl::stream_base::client, [&](auto e) { ec = e; }); });
+    open_ = !ec;
+  }
+
+  std::string Who() {
+    if (!open_) return "";
+    http::request<http::empty_body> request{http::verb::get, "/who", 11};
+    request.set(http::field::host, "localhost");
+    http::response<http::string_body> response;
+    boost::beast::error_code ec;
+    boost::beast::get_lowest_layer(stream_).expires_after(test::kClientTimeout);
+    test::RunIo(io_, [&] {
+      http::async_write(stream_, request, [&](auto e, std::size_t) {
+        if (e) ec = e;
+      });
+      http::async_read(stream_, buffer_, response, [&](auto e, std::size_t) {
+        if (e) ec = e;
+      });
+    });
+    if (ec) return "";
+    return nlohmann::json::parse(response.body()).value("client", "");
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ssl::context ctx_ = test::InsecureClientContext();
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
+  boost::beast::flat_buffer buffer_;
+  bool open_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("https: a PROXY v2 header from a trusted load balancer names the client, for every per-address limit") {
+  auto limits = TestLimits();
+  limits.proxy_addresses = {"127.0.0.2"};
+  limits.max_connections_per_address = 1;
+  TestServer server(limits);
+  const auto port = server.port();
+  CHECK(ProxiedConnection(port, "127.0.0.2", ProxyHeader("203.0.113.7")).Who() == "203.0.113.7");
+  CHECK(ProxiedConnection(port, "127.0.0.2", ProxyHeader("2001:db8::7")).Who() == "2001:db8::7");
+  // Its health checks (LOCAL) and its direct connections (TLS at once) are its own.
+  CHECK(ProxiedConnection(port, "127.0.0.2", ProxyHeader("203.0.113.7", /*local=*/true)).Who() == "127.0.0.2");
+  CHECK(ProxiedConnection(port, "127.0.0.2", "").Who() == "127.0.0.2");
+  // One connection per address: two voters behind the balancer are served at once, a
+  // voter's second is refused; the first still works.
+  ProxiedConnection first(port, "127.0.0.2", ProxyHeader("203.0.113.7"));
+  ProxiedConnection other(port, "127.0.0.2", ProxyHeader("203.0.113.8"));
+  ProxiedConnection again(port, "127.0.0.2", ProxyHeader("203.0.113.7"));
+  CHECK(other.Who() == "203.0.113.8");
+  CHECK(again.Who() == "");
+  CHECK(first.Who() == "203.0.113.7");
+}
+
+TEST_CASE("attack: PROXY headers from an untrusted address, and malformed ones, are refused without harm") {
+  auto limits = TestLimits();
+  limits.proxy_addresses = {"127.0.0.2"};
+  limits.handshake_timeout = 1s;  // the header cut short waits this long
+  TestServer server(limits);
+  const auto port = server.port();
+  // Anyone else claiming another address: not read, the TLS handshake fails.
+  CHECK(ProxiedConnection(port, "127.0.0.3", ProxyHeader("203.0.113.7")).Who() == "");
+  CHECK(ProxiedConnection(port, "127.0.0.3", "").Who() == "127.0.0.3");
+  // From the balancer: a wrong signature, version 1's text form, an unknown command,
+  // a length past the limit, a header cut short (then silence until the handshake timeout).
+  std::string bad_signature = ProxyHeader("203.0.113.7"), bad_command = bad_signature, too_long = bad_signature;
+  bad_signature[5] = 'X';
+  bad_command[12] = 0x22;
+  too_long[14] = 0x10;
+  for (const std::string& header : {bad_signature, std::string("\r\nPROXY TCP4 203.0.113.7 127.0.0.1 5555 443\r\n"),
+                                    bad_command, too_long, ProxyHeader("203.0.113.7").substr(0, 20)}) {
+    CHECK(ProxiedConnection(port, "127.0.0.2", header).Who() == "");
+  }
+  CHECK(ProxiedConnection(port, "127.0.0.2", ProxyHeader("203.0.113.9")).Who() == "203.0.113.9");
+  CHECK(Eventually([&] { return server.server().open_connections() == 0; }));
+}

@@ -51,22 +51,28 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(folder):
+def make_folder(folder):
     ensure_user()
     os.makedirs(folder, exist_ok=True)
     if os.geteuid() == 0:
         entry = pwd.getpwnam(USER)
         os.chown(folder, entry.pw_uid, entry.pw_gid)
     os.chmod(folder, 0o755)
+
+
+def start(folder, settings=(), initialize=True):
+    """`settings`: more `name=value` server settings, e.g. synchronous_standby_names=..."""
+    make_folder(folder)
     data = os.path.join(folder, "data")
     pg = bindir()
-    subprocess.run(as_owner([os.path.join(pg, "initdb"), "--pgdata", data, "--username", USER, "--auth", "trust",
-                             "--encoding", "UTF8", "--locale", "C", "--no-instructions", "--no-sync"]),
-                   check=True, stdout=subprocess.DEVNULL)
+    if initialize:
+        subprocess.run(as_owner([os.path.join(pg, "initdb"), "--pgdata", data, "--username", USER, "--auth", "trust",
+                                 "--encoding", "UTF8", "--locale", "C", "--no-instructions", "--no-sync"]),
+                       check=True, stdout=subprocess.DEVNULL)
     for attempt in range(5):
         port = free_port()
         options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} " \
-                  "-c max_connections=200 -c shared_buffers=32MB"
+                  "-c max_connections=200 -c shared_buffers=32MB" + "".join(f" -c {s}" for s in settings)
         started = subprocess.run(as_owner([os.path.join(pg, "pg_ctl"), "--pgdata", data, "--wait",
                                            "--log", os.path.join(folder, "log"), "--options", options, "start"]),
                                  stdout=subprocess.DEVNULL)
@@ -80,6 +86,32 @@ def start(folder):
     with open(os.path.join(folder, "url"), "w") as out:
         out.write(url)
     print(url)
+    return url
+
+
+def start_standby(primary, folder, name):
+    """A streaming replica of the cluster in `primary`, its WAL receiver named `name`
+    (list it in the primary's synchronous_standby_names to make it synchronous)."""
+    make_folder(folder)
+    with open(os.path.join(primary, "url")) as f:
+        port = f.read().strip().rsplit("port=", 1)[1]
+    subprocess.run(as_owner([os.path.join(bindir(), "pg_basebackup"), "--pgdata", os.path.join(folder, "data"),
+                             "--dbname", f"host={primary} port={port} user={USER} application_name={name}",
+                             "--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast", "--no-sync"]),
+                   check=True, stdout=subprocess.DEVNULL)
+    return start(folder, initialize=False)
+
+
+def promote(folder):
+    """The standby in `folder` becomes a primary (pg_ctl promote, waiting until it takes writes)."""
+    subprocess.run(as_owner([os.path.join(bindir(), "pg_ctl"), "--pgdata", os.path.join(folder, "data"), "--wait",
+                             "promote"]), check=True, stdout=subprocess.DEVNULL)
+
+
+def crash(folder):
+    """Stops the cluster as a crash would: no checkpoint, every backend ended at once."""
+    subprocess.run(as_owner([os.path.join(bindir(), "pg_ctl"), "--pgdata", os.path.join(folder, "data"), "--mode",
+                             "immediate", "--wait", "stop"]), check=True, stdout=subprocess.DEVNULL)
 
 
 def stop(folder):

@@ -10,6 +10,9 @@
 //                (so queueing in the client counts too);
 // and finally stops the server, reopens the database and checks that exactly
 // the acknowledged ballots (201) are stored, by receipt.
+// With --port the load goes to a server already running (psephos-server, or
+// HAProxy in front of several: tools/bench/ha_load.py): --setup-only makes the
+// process and writes its codes to --codes-file, a later run votes with them.
 #include <openssl/ssl.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -73,6 +76,12 @@ constexpr const char* kHelp = R"(usage: psephos_server_load [options]
   --codes N            voter codes to make (default: enough for 30000 ballots/s)
   --keep               keep the data directory (a new one under /tmp, else removed afterwards)
 
+  --port N             load a server already running on 127.0.0.1:N instead of one in this process
+                       (its stored ballots are not reopened: check its board against "acknowledged")
+  --token T            with --setup-only: the organizer token of that server
+  --setup-only         create and open the process there, write its codes to --codes-file, exit
+  --codes-file FILE    the codes: written by --setup-only, read by a run with --port
+
   --close FILE.pb      instead: the file's voters vote in one process, which is then closed
                        (counted) while a second process votes at --other-rate; prints the
                        close's time end to end, the other's latencies and the peak memory
@@ -91,7 +100,9 @@ enum Phase { kIdle = 0, kClosedLoop = 1, kOpenLoop = 2 };
 
 struct Options {
   double connections = 32, client_threads = 1, server_threads = 1, codes = 0, seconds = 5, warmup = 1, rate = 2000;
-  bool keep = false;
+  bool keep = false, setup_only = false;
+  double port = 0;
+  std::string token, codes_file;
   double close_voters = 0, other_rate = 200;
   std::string close_file, close_rule = "mes-add1", bundle;
 };
@@ -107,18 +118,23 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
                               {"server-threads", &o.server_threads, 1, 64}, {"codes", &o.codes, 1, 1e8},
                               {"seconds", &o.seconds, 0.1, 3600},           {"warmup", &o.warmup, 0, 3600},
                               {"rate", &o.rate, 0, 1e6},                    {"close-voters", &o.close_voters, 1, 1e8},
-                              {"other-rate", &o.other_rate, 1, 1e5}};
+                              {"other-rate", &o.other_rate, 1, 1e5},
+                              {"port", &o.port, 1, 65535}};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") return std::nullopt;
-    if (arg == "--keep") {
-      o.keep = true;
+    if (arg == "--keep" || arg == "--setup-only") {
+      (arg == "--keep" ? o.keep : o.setup_only) = true;
       continue;
     }
     if (arg.rfind("--", 0) != 0 || i + 1 >= argc) Usage("unexpected argument " + arg);
     const std::string name = arg.substr(2), value = argv[++i];
-    if (name == "close" || name == "close-rule" || name == "bundle") {
-      (name == "close" ? o.close_file : name == "bundle" ? o.bundle : o.close_rule) = value;
+    if (name == "close" || name == "close-rule" || name == "bundle" || name == "token" || name == "codes-file") {
+      (name == "close"        ? o.close_file
+       : name == "bundle"     ? o.bundle
+       : name == "token"      ? o.token
+       : name == "codes-file" ? o.codes_file
+                              : o.close_rule) = value;
       continue;
     }
     const auto* n = std::find_if(std::begin(numerics), std::end(numerics), [&](auto& x) { return name == x.name; });
@@ -127,8 +143,10 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
     *n->value = std::strtod(value.c_str(), &end);
     if (value.empty() || *end != '\0' || *n->value < n->min || *n->value > n->max) Usage("bad value for " + arg);
   }
-  for (double* whole : {&o.connections, &o.client_threads, &o.server_threads, &o.codes})
+  for (double* whole : {&o.connections, &o.client_threads, &o.server_threads, &o.codes, &o.port})
     *whole = static_cast<double>(static_cast<long>(*whole));
+  if (o.port > 0 && o.codes_file.empty()) Usage("--port needs --codes-file");
+  if (o.setup_only && (o.port == 0 || o.token.empty())) Usage("--setup-only needs --port and --token");
   return o;
 }
 
@@ -522,6 +540,33 @@ Figures RunLoad(const Options& o, std::uint16_t port, std::vector<std::string> c
   return f;
 }
 
+// Against a server already running (--port): set up and write the codes, or
+// read them and vote. What it stored is checked by the caller (its board).
+int RunExternal(const Options& o, long codes) {
+  const auto port = static_cast<std::uint16_t>(o.port);
+  try {
+    if (o.setup_only) {
+      const auto list = SetUpProcess(port, o.token, codes);
+      std::ofstream out(o.codes_file);
+      for (const auto& code : list) out << code << "\n";
+      if (!out.flush()) throw std::runtime_error("cannot write " + o.codes_file);
+      std::printf("setup: process '%s' open on 127.0.0.1:%u with %zu codes in %s\n", kSlug, port, list.size(),
+                  o.codes_file.c_str());
+      return 0;
+    }
+    std::ifstream in(o.codes_file);
+    std::vector<std::string> list;
+    for (std::string line; std::getline(in, line);) list.push_back(line);
+    if (list.empty()) throw std::runtime_error("no codes in " + o.codes_file);
+    const Figures figures = RunLoad(o, port, std::move(list));
+    std::printf("acknowledged: %zu\n", figures.receipts.size());
+    return figures.failures == 0 ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "psephos_server_load: %s\n", e.what());
+    return 2;
+  }
+}
+
 // Reopens the store: it must hold exactly the acknowledged ballots, intact.
 bool CheckDurability(const fs::path& data, const std::unordered_set<std::string>& receipts) {
   auto storage = ps::OpenSqliteStorage((data / "psephos.db").string());
@@ -560,14 +605,15 @@ int main(int argc, char** argv) {
                                              static_cast<long>(o.server_threads), static_cast<long>(o.close_voters),
                                              o.keep, o.bundle});
   }
+  const long codes = o.codes > 0 ? static_cast<long>(o.codes)
+                                 : static_cast<long>(30000 * (o.warmup + o.seconds + 1) + 1.2 * o.rate * o.seconds);
+  if (o.port > 0) return RunExternal(o, codes);
   std::string temp = (fs::temp_directory_path() / "psephos-load-XXXXXX").string();
   if (!mkdtemp(temp.data())) {
     std::perror("mkdtemp");
     return 2;
   }
   const fs::path data = temp;
-  const long codes = o.codes > 0 ? static_cast<long>(o.codes)
-                                 : static_cast<long>(30000 * (o.warmup + o.seconds + 1) + 1.2 * o.rate * o.seconds);
   const std::string token = ps::RandomHex(32);
   Figures figures;
   try {

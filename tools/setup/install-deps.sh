@@ -7,6 +7,7 @@ packages=(cmake g++ make libgmp-dev nlohmann-json3-dev doctest-dev libboost1.81-
           libargon2-dev pkg-config       # organizer passwords: Argon2id, the reference implementation
           libpqxx-dev postgresql         # PostgreSQL storage; the tests start a throwaway cluster
           python3                        # tests/crash/crash_test.py (standard library only)
+          haproxy                        # tests/ha/ha_test.py: two nodes behind the balancer (tools/setup/haproxy)
           clang libclang-rt-14-dev)      # tools/setup/fuzz.sh: libFuzzer and clang's sanitizer runtimes
 missing=()
 for p in "${packages[@]}"; do

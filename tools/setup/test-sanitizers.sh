@@ -13,5 +13,5 @@ echo "test-sanitizers.sh: built in ${SECONDS} s"
 # Also set in the asan test preset; exported here for anything run by hand after.
 export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:check_initialization_order=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export LSAN_OPTIONS=report_objects=0:suppressions=$root/tests/lsan.supp  # third-party leaks only, each explained there
+export LSAN_OPTIONS=report_objects=0:suppressions=$root/tests/support/lsan.supp  # third-party leaks only, each explained there
 ctest --preset asan -j"$(nproc)"

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -25,6 +26,10 @@ struct HttpLimits {
   std::size_t max_connections = 10000;        // beyond: accepted and closed at once
   // From one client address (a school's NAT holds hundreds of phones); beyond: closed at once.
   std::size_t max_connections_per_address = 500;
+  // A load balancer's addresses (as ClientAddress spells them): connections from
+  // these may begin with a PROXY protocol v2 header (HAProxy's send-proxy-v2), and
+  // the address it names is then the client's, for every per-address limit.
+  std::vector<std::string> proxy_addresses;
 };
 
 class HttpsServer {
