@@ -86,7 +86,7 @@ class MesRun {
       out.selected.push_back(p);
       out.rounds.push_back(std::move(round));
     }
-    if (probes_) StartProbes(out.rounds.size());
+    if (probes_) StartProbes(out.rounds.size(), exclusions);
     std::vector<ProjectIndex> remaining = inst_.candidates;
     std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
     const std::size_t np = election_.projects.size();
@@ -98,6 +98,7 @@ class MesRun {
     std::vector<ProjectIndex> evaluated;
     std::vector<Rational> exact(np);
     std::vector<bool> has_exact(np, false);
+    std::optional<Rational> last_rho;  // of the last round that funded a project at a price
     estimate_groups_.resize(np);
     estimate_price_.assign(np, 0);
     while (!remaining.empty()) {
@@ -154,12 +155,8 @@ class MesRun {
       const ProjectIndex winner = tied.front();
       const Rational winner_rho = exact[winner];
       if (tied.size() > 1) out.ties.push_back(Tie{out.rounds.size(), tied, winner});
-      if (probes_ && probe_of_[winner] != kNoProbe) {
-        const std::size_t i = probe_of_[winner];
-        Hold((*probes_)[i]);
-        probe_funded_[i] = true;
-      }
       Pay(winner, winner_rho);
+      if (probes_) last_rho = winner_rho;
       std::erase(remaining, winner);
       exclusions.Fund(winner);
       if (exclusions.active()) std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
@@ -174,13 +171,8 @@ class MesRun {
       if (inst_.uniform[winner]) round.price = winner_rho * Rational(inst_.Utilities(winner)[0]);
       round.budget_left = election_.budget - out.total_cost;
       out.rounds.push_back(std::move(round));
-      if (probes_) Watch();
     }
-    if (probes_) {
-      for (std::size_t i = 0; i < probes_->size(); ++i) {
-        if (!probe_funded_[i]) Hold((*probes_)[i]);
-      }
-    }
+    if (probes_) FinishProbes(last_rho);
     return out;
   }
 
@@ -221,61 +213,247 @@ class MesRun {
     class_epoch_[c] = static_cast<std::uint32_t>(epochs_ - 1);
   }
 
-  // Each probed project's supporters' money, and its rho while it can still
-  // win: one pass over its supporters serves both.
-  void Watch() {
-    for (std::size_t i = 0; i < probes_->size(); ++i) {
+  // Starts watching the probed projects after the free projects' rounds:
+  // nobody has paid yet, so each one's money is its supporters' shares.
+  void StartProbes(std::size_t free_rounds, const Exclusions& exclusions) {
+    const std::size_t np = election_.projects.size();
+    const std::size_t n = probes_->size();
+    probe_of_.assign(np, kNoProbe);
+    probe_funded_.assign(n, false);
+    probe_candidate_.assign(n, false);
+    std::vector<bool> candidate(np, false), free(np, false);
+    for (ProjectIndex p : inst_.candidates) candidate[p] = true;
+    for (ProjectIndex p : inst_.free_projects) free[p] = true;
+    for (std::size_t i = 0; i < n; ++i) probe_of_[(*probes_)[i].project] = i;
+    // Per voter, the probes of the projects it supports: its ballot, when it
+    // lists only those, else a list made here.
+    watch_offsets_.clear();
+    watch_list_.clear();
+    if (!inst_.every_entry_gains) MakeWatchLists();
+    watch_money_.resize(n);
+    watch_delta_.resize(n);
+    watch_count_.assign(n, 0);
+    watch_epoch_ = static_cast<std::uint32_t>(epochs_ - 1);
+    // Every voter is in one class: the starting share, or none.
+    const std::uint32_t start = inst_.num_voters > 0 ? voter_class_[0] : kZeroClass;
+    for (std::size_t i = 0; i < n; ++i) {
       MesProbe& probe = (*probes_)[i];
-      auto& groups = CollectGroups(probe.project);
-      Rational money(MoneyOf(groups, [](const Group&) { return true; }), Denominator());
+      const ProjectIndex p = probe.project;
+      probe.supporters = static_cast<std::int64_t>(inst_.Supporters(p).size());
+      probe.uniform = inst_.uniform[p];
+      probe.total_utility = 0;
+      for (std::int64_t u : inst_.Utilities(p)) probe.total_utility += u;
+      const std::int64_t holders = start == kZeroClass ? 0 : probe.supporters;
+      watch_money_[i] = numerator_[start] * holders;
+      watch_delta_[i] = 0;
+      Rational money(watch_money_[i], Denominator());
       money.canonicalize();
-      probe.money.push_back(std::move(money));
-      std::optional<Rational> rho;
-      // Money only shrinks: once its supporters cannot pay, they never can again.
-      if (!probe_funded_[i] && probe_candidate_[i]) {
-        const RhoEstimate estimate = EstimateOf(probe.project, groups);
-        Rational value;
-        if (estimate.kind == RhoEstimate::Kind::kWithin) {
-          RhoFromPrice(probe.project, groups, estimate.price, value);
-          rho = std::move(value);
-        } else if (estimate.kind == RhoEstimate::Kind::kUnsure && AffordabilityOf(probe.project, groups, value)) {
-          rho = std::move(value);
-        } else {
+      // Free: funded before anyone paid, each paying nothing of a full share.
+      probe_funded_[i] = free[p] && !exclusions.Excluded(p);
+      if (probe_funded_[i]) {
+        probe.paid_full = holders;
+        probe.had_nothing = probe.supporters - holders;
+      }
+      probe_candidate_[i] =
+          candidate[p] && !exclusions.Excluded(p) && money >= Rational(static_cast<long>(election_.projects[p].cost));
+      probe.unaffordable_after.reset();
+      if (!probe_funded_[i] && money < Rational(static_cast<long>(election_.projects[p].cost))) {
+        probe.unaffordable_after = 0;
+      }
+      probe.money.assign(free_rounds + 1, std::nullopt);
+      probe.money.front() = std::move(money);
+      probe.rho.assign(free_rounds + 1, std::nullopt);
+    }
+  }
+
+  void MakeWatchLists() {
+    watch_offsets_.assign(inst_.num_voters + 1, 0);
+    for (const MesProbe& probe : *probes_) {
+      for (std::uint32_t v : inst_.Supporters(probe.project)) ++watch_offsets_[v + 1];
+    }
+    for (std::size_t v = 0; v < inst_.num_voters; ++v) watch_offsets_[v + 1] += watch_offsets_[v];
+    watch_list_.resize(watch_offsets_.back());
+    std::vector<std::uint32_t> fill(watch_offsets_.begin(), watch_offsets_.end() - 1);
+    for (std::size_t i = 0; i < probes_->size(); ++i) {
+      for (std::uint32_t v : inst_.Supporters((*probes_)[i].project)) watch_list_[fill[v]++] = static_cast<std::uint32_t>(i);
+    }
+  }
+
+  // Counts, per probe, the voters among `voters` who support its project.
+  void CountWatchers(std::span<const std::uint32_t> voters) {
+    auto count = [&](std::size_t i) {
+      if (watch_count_[i]++ == 0) watch_touched_.push_back(static_cast<std::uint32_t>(i));
+    };
+    if (watch_offsets_.empty()) {
+      for (std::uint32_t v : voters) {
+        for (ProjectIndex p : election_.profile.projects(v)) {
+          if (probe_of_[p] != kNoProbe) count(probe_of_[p]);
+        }
+      }
+      return;
+    }
+    for (std::uint32_t v : voters) {
+      for (std::uint32_t w = watch_offsets_[v]; w < watch_offsets_[v + 1]; ++w) count(watch_list_[w]);
+    }
+  }
+
+  // The round funding `winner` at `rho`, seen from the probes, before its
+  // supporters pay: voter j of the winner's supporters pays key_pay_[key_of_[j]]
+  // (over the newest denominator), nothing when its key is kNoKey. Each
+  // probed project's money drops by what its supporters among them pay, so
+  // only the winner's supporters are visited; a project that can no longer
+  // be funded after this round has its rho taken now, the last time it counts.
+  void WatchPayment(ProjectIndex winner, const Rational& rho, std::size_t keys) {
+    auto supporters = inst_.Supporters(winner);
+    const std::size_t n = probes_->size();
+    WatchNewestDenominator();
+    // The winner's paying supporters by key, then per key what each probed
+    // project's supporters among them pay together.
+    key_start_.assign(keys + 1, 0);
+    for (std::size_t j = 0; j < supporters.size(); ++j) {
+      if (key_of_[j] != kNoKey) ++key_start_[key_of_[j] + 1];
+    }
+    for (std::size_t k = 0; k < keys; ++k) key_start_[k + 1] += key_start_[k];
+    key_order_.resize(key_start_[keys]);
+    key_fill_.assign(key_start_.begin(), key_start_.end() - 1);
+    for (std::size_t j = 0; j < supporters.size(); ++j) {
+      if (key_of_[j] != kNoKey) key_order_[key_fill_[key_of_[j]]++] = supporters[j];
+    }
+    for (std::size_t k = 0; k < keys; ++k) {
+      CountWatchers({key_order_.data() + key_start_[k], key_order_.data() + key_start_[k + 1]});
+      for (std::uint32_t i : watch_touched_) {
+        mpz_addmul_ui(watch_delta_[i].get_mpz_t(), key_pay_[k].get_mpz_t(), static_cast<unsigned long>(watch_count_[i]));
+        watch_count_[i] = 0;
+      }
+      watch_touched_.clear();
+    }
+    if (probe_of_[winner] != kNoProbe) {
+      MesProbe& probe = (*probes_)[probe_of_[winner]];
+      std::int64_t holders = 0;
+      probe.paid_full = probe.paid_all_left = 0;
+      for (std::size_t k = 0; k < keys; ++k) {
+        const std::int64_t count = key_start_[k + 1] - key_start_[k];
+        holders += count;
+        (key_full_[k] ? probe.paid_full : probe.paid_all_left) += count;
+      }
+      probe.had_nothing = probe.supporters - holders;
+    }
+    const std::string& group = election_.projects[winner].exclusive_group;
+    const std::size_t round = (*probes_)[0].money.size() - 1;  // rounds done before this one
+    for (std::size_t i = 0; i < n; ++i) {
+      MesProbe& probe = (*probes_)[i];
+      probe.money.emplace_back();
+      probe.rho.emplace_back();
+      if (probe_funded_[i]) continue;  // nothing more to say of it
+      mpz_class& money = watch_money_[i];
+      const ProjectIndex q = probe.project;
+      if (q == winner) {  // its money before and after paying for itself
+        probe.money[round] = MoneyOf(money);
+        probe.rho[round] = rho;
+        probe_funded_[i] = true;
+      }
+      if (sgn(watch_delta_[i]) != 0) {
+        money -= watch_delta_[i];
+        watch_delta_[i] = 0;
+      }
+      if (probe_funded_[i]) {
+        probe.money[round + 1] = MoneyOf(money);
+        continue;
+      }
+      scratch_ = mpz_class(static_cast<long>(election_.projects[q].cost)) * Denominator();
+      const bool short_of_cost = money < scratch_;
+      if (probe_candidate_[i]) {
+        const bool excluded = !group.empty() && election_.projects[q].exclusive_group == group;
+        if (excluded || short_of_cost) {
+          Rational value;
+          if (ExactRho(q, value)) probe.rho[round] = std::move(value);
+          probe.money[round + 1] = MoneyOf(money);
           probe_candidate_[i] = false;
         }
       }
-      probe.rho.push_back(std::move(rho));
+      if (short_of_cost && !probe.unaffordable_after) {
+        probe.unaffordable_after = round + 1;
+        if (!probe.money[round + 1]) probe.money[round + 1] = MoneyOf(money);
+      }
     }
   }
 
-  void StartProbes(std::size_t free_rounds) {
-    probe_of_.assign(election_.projects.size(), kNoProbe);
-    probe_funded_.assign(probes_->size(), false);
-    probe_candidate_.assign(probes_->size(), false);
-    std::vector<bool> candidate(election_.projects.size(), false), free(election_.projects.size(), false);
-    for (ProjectIndex p : inst_.candidates) candidate[p] = true;
-    for (ProjectIndex p : inst_.free_projects) free[p] = true;
+  // money over the newest denominator, in lowest terms.
+  Rational MoneyOf(const mpz_class& money) const {
+    Rational value(money, Denominator());
+    value.canonicalize();
+    return value;
+  }
+
+  // Brings the probes' money over the newest denominator.
+  void WatchNewestDenominator() {
+    if (watch_epoch_ + 1 == epochs_) return;
+    const mpz_class& factor = Factor(watch_epoch_);
+    for (mpz_class& money : watch_money_) {
+      if (sgn(money) != 0) money *= factor;
+    }
+    watch_epoch_ = static_cast<std::uint32_t>(epochs_ - 1);
+  }
+
+  // p's exact rho from its supporters' money now; false when they cannot pay.
+  bool ExactRho(ProjectIndex p, Rational& rho) {
+    auto& groups = CollectGroups(p);
+    const RhoEstimate estimate = EstimateOf(p, groups);
+    if (estimate.kind == RhoEstimate::Kind::kWithin) {
+      RhoFromPrice(p, groups, estimate.price, rho);
+      return true;
+    }
+    return estimate.kind == RhoEstimate::Kind::kUnsure && AffordabilityOf(p, groups, rho);
+  }
+
+  // At the end: what the supporters of each unfunded probed project short of
+  // its cost would pay at the last rho, each min(money, rho x utility).
+  void FinishProbes(const std::optional<Rational>& last_rho) {
+    WatchNewestDenominator();
     for (std::size_t i = 0; i < probes_->size(); ++i) {
       MesProbe& probe = (*probes_)[i];
-      const ProjectIndex p = probe.project;
-      probe_of_[p] = i;
-      probe.supporters = static_cast<std::int64_t>(inst_.Supporters(p).size());
-      probe.uniform = inst_.uniform[p];
-      for (std::int64_t u : inst_.Utilities(p)) probe.total_utility += u;
-      probe_candidate_[i] = candidate[p];
-      probe_funded_[i] = free[p];
-      if (probe_funded_[i]) Hold(probe);  // free: funded before anyone pays
+      if (!probe_funded_[i] && !probe.money.back()) probe.money.back() = MoneyOf(watch_money_[i]);
     }
-    for (std::size_t k = 0; k <= free_rounds; ++k) Watch();
-  }
-
-  // Snapshots the money of the probed project's supporters who still have some.
-  void Hold(MesProbe& probe) {
-    probe.holdings.clear();
-    probe.holdings_denominator = Denominator();
-    for (const Group& g : CollectGroups(probe.project)) {
-      Normalize(g.cls);
-      probe.holdings.push_back(MesProbe::Holding{numerator_[g.cls], g.utility, g.count});
+    if (!last_rho) return;
+    const double rho_approx = ToDouble(last_rho->get_num(), last_rho->get_den());
+    for (std::size_t i = 0; i < probes_->size(); ++i) {
+      MesProbe& probe = (*probes_)[i];
+      if (probe_funded_[i] || *probe.money.back() >= Rational(static_cast<long>(election_.projects[probe.project].cost))) {
+        continue;
+      }
+      // The doubles tell who holds less than rho x utility but where close;
+      // those pay all they hold, the rest rho x utility. What the poor hold
+      // is summed exactly, directly or as all the money less the rich's,
+      // whichever is shorter (most hold less at the end).
+      auto& groups = CollectGroups(probe.project);
+      std::size_t rich_groups = 0;
+      mpz_class rich_utility = 0;
+      for (Group& g : groups) {
+        const double due = rho_approx * static_cast<double>(g.utility);
+        const double have = approx_[g.cls];
+        bool is_poor = have < due * (1 - kMargin);
+        if (!is_poor && have <= due * (1 + kMargin)) {
+          Normalize(g.cls);
+          is_poor = numerator_[g.cls] * last_rho->get_den() < last_rho->get_num() * Denominator() * g.utility;
+        }
+        if (!is_poor) {
+          rich_utility += mpz_class(static_cast<long>(g.utility)) * g.count;
+          ++rich_groups;
+          g.count = -g.count;  // marks the rich
+        }
+      }
+      const bool sum_rich = 2 * rich_groups < groups.size();
+      mpz_class poor = 0;
+      for (const Group& g : groups) {
+        if ((g.count < 0) != sum_rich) continue;
+        Normalize(g.cls);
+        mpz_addmul_ui(poor.get_mpz_t(), numerator_[g.cls].get_mpz_t(), static_cast<unsigned long>(std::abs(g.count)));
+      }
+      if (sum_rich) poor = watch_money_[i] - poor;  // all they hold, over the newest denominator
+      Rational payable(poor * last_rho->get_den() + last_rho->get_num() * rich_utility * Denominator(),
+                       Denominator() * last_rho->get_den());
+      payable.canonicalize();
+      probe.payable_at_last_rho = std::move(payable);
     }
   }
 
@@ -498,6 +676,10 @@ class MesRun {
       scratch_ = numerator_[c] - rho_numerator * utility;
       return sgn(scratch_) > 0 ? AddClass(scratch_) : kZeroClass;
     };
+    if (probes_) {
+      PayWatched(p, rho, rho_numerator, after_paying);
+      return;
+    }
     if (inst_.uniform[p]) {
       // Each class moves to one new class: find it once, at its first voter.
       paid_.clear();
@@ -534,13 +716,109 @@ class MesRun {
     }
   }
 
+  // Pay() while watching: each paying supporter's key (what it pays) is found
+  // before anyone pays, for WatchPayment, then the supporters move.
+  template <class AfterPaying>
+  void PayWatched(ProjectIndex p, const Rational& rho, const mpz_class& rho_numerator, AfterPaying after_paying) {
+    auto supporters = inst_.Supporters(p);
+    auto utils = inst_.Utilities(p);
+    key_of_.resize(supporters.size());
+    std::size_t keys = 0;
+    auto new_key = [&]() {
+      if (key_pay_.size() <= keys) {
+        key_pay_.resize(keys + 1);
+        key_full_.resize(keys + 1);
+        key_next_.resize(keys + 1);
+      }
+      return static_cast<std::uint32_t>(keys++);
+    };
+    if (inst_.uniform[p]) {
+      // Whoever can pays the same price, rho x u: key 0. Each poorer class
+      // pays all it holds. Each class moves to one new class, found once.
+      const std::uint32_t rich = new_key();
+      key_pay_[rich] = rho_numerator * utils[0];
+      key_full_[rich] = true;
+      paid_.clear();
+      if (class_next_.size() < classes_) class_next_.resize(classes_, kNoClass);
+      if (class_key_.size() < classes_) class_key_.resize(classes_, kNoKey);
+      for (std::size_t j = 0; j < supporters.size(); ++j) {
+        const std::uint32_t c = voter_class_[supporters[j]];
+        key_of_[j] = kNoKey;
+        if (c == kZeroClass) continue;
+        if (class_next_[c] == kNoClass) {
+          class_next_[c] = after_paying(c, utils[0]);  // leaves what is left in scratch_
+          paid_.push_back(c);
+          class_key_[c] = rich;
+          if (sgn(scratch_) < 0) {
+            class_key_[c] = new_key();
+            key_pay_[class_key_[c]] = numerator_[c];
+            key_full_[class_key_[c]] = false;
+          }
+        }
+        key_of_[j] = class_key_[c];
+      }
+      WatchPayment(p, rho, keys);
+      for (std::size_t j = 0; j < supporters.size(); ++j) {
+        if (key_of_[j] == kNoKey) continue;
+        std::uint32_t& c = voter_class_[supporters[j]];
+        c = class_next_[c];
+      }
+      for (std::uint32_t c : paid_) {
+        class_next_[c] = kNoClass;
+        class_key_[c] = kNoKey;
+      }
+      return;
+    }
+    // Each (class, utility) pair is a key.
+    pairs_.clear();
+    for (std::size_t j = 0; j < supporters.size(); ++j) {
+      const std::uint32_t c = voter_class_[supporters[j]];
+      if (c != kZeroClass) pairs_.emplace_back(c, utils[j]);
+    }
+    std::sort(pairs_.begin(), pairs_.end());
+    pairs_.erase(std::unique(pairs_.begin(), pairs_.end()), pairs_.end());
+    for (const auto& [c, u] : pairs_) {
+      const std::uint32_t k = new_key();
+      key_next_[k] = after_paying(c, u);  // leaves what is left in scratch_
+      key_full_[k] = sgn(scratch_) >= 0;
+      key_pay_[k] = key_full_[k] ? mpz_class(rho_numerator * u) : numerator_[c];
+    }
+    for (std::size_t j = 0; j < supporters.size(); ++j) {
+      const std::uint32_t c = voter_class_[supporters[j]];
+      key_of_[j] = kNoKey;
+      if (c == kZeroClass) continue;
+      const auto it = std::lower_bound(pairs_.begin(), pairs_.end(), std::make_pair(c, utils[j]));
+      key_of_[j] = static_cast<std::uint32_t>(it - pairs_.begin());
+    }
+    WatchPayment(p, rho, keys);
+    for (std::size_t j = 0; j < supporters.size(); ++j) {
+      if (key_of_[j] != kNoKey) voter_class_[supporters[j]] = key_next_[key_of_[j]];
+    }
+  }
+
   const Election& election_;
   const MesInstance& inst_;
   static constexpr std::size_t kNoProbe = static_cast<std::size_t>(-1);
+  static constexpr std::uint32_t kNoKey = std::numeric_limits<std::uint32_t>::max();
   std::vector<MesProbe>* probes_ = nullptr;
   std::vector<std::size_t> probe_of_;  // per project: its probe, or kNoProbe
   std::vector<bool> probe_funded_;     // per probe: its project is funded
-  std::vector<bool> probe_candidate_;  // it has a positive cost, someone gains from it, and they can still pay
+  std::vector<bool> probe_candidate_;  // it could still be funded: a positive cost, someone gains from it, they can pay
+  std::vector<std::uint32_t> watch_offsets_;  // per voter: the probes it supports are
+  std::vector<std::uint32_t> watch_list_;     // watch_list_[watch_offsets_[v] .. watch_offsets_[v + 1])
+  std::vector<mpz_class> watch_money_;        // per probe: its supporters' money over watch_epoch_'s denominator
+  std::uint32_t watch_epoch_ = 0;
+  std::vector<mpz_class> watch_delta_;        // scratch per probe, zero between uses
+  std::vector<std::int64_t> watch_count_;     // scratch per probe, zero between uses
+  std::vector<std::uint32_t> watch_touched_;  // scratch
+  // Scratch of PayWatched: per winner supporter its key; per key what each
+  // pays, whether in full, its next class; the supporters by key.
+  std::vector<std::uint32_t> key_of_;
+  std::vector<mpz_class> key_pay_;
+  std::vector<bool> key_full_;
+  std::vector<std::uint32_t> key_next_;
+  std::vector<std::uint32_t> class_key_;  // per class, kNoKey between uses
+  std::vector<std::uint32_t> key_start_, key_fill_, key_order_;
   const TieBreak& tie_break_;
   // A class's budget is numerator_[c] / denominators_[class_epoch_[c]]. Each
   // payment may need a finer denominator (an epoch); budgets then share the
@@ -597,7 +875,7 @@ Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction
 }
 
 Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Rational* start,
-                   bool stop_when_exhaustive, const RuleOptions& options) {
+                   bool stop_when_exhaustive, const RuleOptions& options, std::vector<MesProbe>* probes) {
   const MesInstance inst = BuildInstance(election, Satisfaction::kCost);
   // Each run adds 1 to each voter's budget: one currency unit.
   mpz_class unit;
@@ -612,7 +890,7 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
     for (ProjectIndex p : inst.candidates) candidates_cost += static_cast<long>(election.projects[p].cost);
     if (candidates_cost <= static_cast<long>(election.budget)) {
       const Rational rich(candidates_cost + 1);
-      Outcome out = MesRun(election, inst, tie_break).Run(std::max(voter_budget, rich));
+      Outcome out = MesRun(election, inst, tie_break).Run(std::max(voter_budget, rich), probes);
       out.voter_budget = std::max(voter_budget, rich);
       out.iterations = 1;
       return out;
@@ -631,8 +909,8 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
   }
   const Money unbounded = std::numeric_limits<Money>::max();
   MesRun run(election, inst, tie_break);
-  auto exact_at = [&](const Rational& budget, int iteration) {
-    Outcome out = run.Run(budget);
+  auto exact_at = [&](const Rational& budget, int iteration, std::vector<MesProbe>* watch = nullptr) {
+    Outcome out = run.Run(budget, watch);
     out.voter_budget = budget;
     out.iterations = iteration;
     return out;
@@ -652,6 +930,7 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
   std::vector<std::optional<ScreenedOutcome>> screened(width);
   std::vector<Rational> budgets(width);
   bool previous_screened = false;  // previous holds only the funded set
+  bool previous_counted = false;   // previous is a run's, not the free projects alone
   Rational previous_budget;
   for (int iteration = 1;;) {
     for (std::size_t t = 0; t < width; ++t) budgets[t] = voter_budget + Rational(unit) * static_cast<long>(t);
@@ -677,16 +956,21 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
         out = exact_at(budgets[t], iteration);
       }
       if (out.total_cost > election.budget) {
-        if (previous_screened) previous = exact_at(previous_budget, iteration);
+        // The outcome kept is counted exactly, watched when asked (for one
+        // the screen could not decide, once more).
+        if (previous_screened || (probes && previous_counted)) {
+          previous = exact_at(previous_budget, iteration, probes);
+        }
         previous.iterations = iteration;
         return previous;
       }
       // Every candidate funded or excluded: more money changes nothing.
       const bool last =
           IsExhaustive(election, inst.candidates, out, stop_when_exhaustive ? election.budget : unbounded);
-      if (last) return screened[t] ? exact_at(budgets[t], iteration) : out;
+      if (last) return screened[t] || probes ? exact_at(budgets[t], iteration, probes) : out;
       previous = std::move(out);
       previous_screened = screened[t].has_value();
+      previous_counted = true;
       previous_budget = budgets[t];
     }
     voter_budget += Rational(unit) * static_cast<long>(width);

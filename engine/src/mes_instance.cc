@@ -28,7 +28,11 @@ MesInstance BuildInstance(const Election& election, Satisfaction sat) {
   for (std::size_t b = 0; b < profile.size(); ++b) {
     auto projects = profile.projects(b);
     for (std::size_t i = 0; i < projects.size(); ++i) {
-      if (utility_at(b, i) > 0) ++count[projects[i] + 1];
+      if (utility_at(b, i) > 0) {
+        ++count[projects[i] + 1];
+      } else {
+        inst.every_entry_gains = false;
+      }
     }
   }
   inst.offsets.assign(np + 1, 0);
