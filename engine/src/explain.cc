@@ -152,9 +152,11 @@ void ExplainTurn(const Outcome& outcome, RuleKind rule, const RuleOptions& optio
 }
 
 // Per project, the satisfaction a greedy rule sums for its threshold.
-std::vector<std::int64_t> ThresholdScores(const Election& election, RuleKind rule, const RuleOptions& options) {
-  std::vector<std::int64_t> scores(election.projects.size(), 0);
+std::vector<std::int64_t> ThresholdScores(const Election& election, RuleKind rule, const RuleOptions& options,
+                                          const std::vector<std::int64_t>& votes) {
   const Satisfaction sat = GreedySatisfaction(election, rule);
+  if (sat == Satisfaction::kCardinality) return votes;  // 1 per ballot listing it
+  std::vector<std::int64_t> scores(election.projects.size(), 0);
   for (std::size_t b = 0; b < election.profile.size(); ++b) {
     const auto projects = election.profile.projects(b);
     for (std::size_t i = 0; i < projects.size(); ++i) {
@@ -259,11 +261,30 @@ std::vector<Rational> SupporterLoads(const Election& election, const Outcome& ou
       ++count[q * nr + last];
     }
   }
-  std::vector<Rational> loads(np);
-  for (std::size_t q = 0; q < np; ++q) {
-    for (std::size_t r = 0; r < nr; ++r) {
-      if (count[q * nr + r] > 0) loads[q] += outcome.rounds[r].score * count[q * nr + r];
+  // Over one common denominator each term is an integer product: one
+  // reduction per project instead of two per term.
+  mpz_class common = 1;
+  for (std::size_t r = 0; r < nr; ++r) {
+    if (funded_in[outcome.rounds[r].project] == r) {
+      mpz_lcm(common.get_mpz_t(), common.get_mpz_t(), outcome.rounds[r].score.get_den_mpz_t());
     }
+  }
+  std::vector<mpz_class> scaled(nr);  // each round's load over `common`
+  for (std::size_t r = 0; r < nr; ++r) {
+    const Rational& load = outcome.rounds[r].score;
+    if (funded_in[outcome.rounds[r].project] == r) scaled[r] = load.get_num() * (common / load.get_den());
+  }
+  std::vector<Rational> loads(np);
+  mpz_class sum;
+  for (std::size_t q = 0; q < np; ++q) {
+    sum = 0;
+    for (std::size_t r = 0; r < nr; ++r) {
+      if (count[q * nr + r] > 0) {
+        mpz_addmul_ui(sum.get_mpz_t(), scaled[r].get_mpz_t(), static_cast<unsigned long>(count[q * nr + r]));
+      }
+    }
+    loads[q] = Rational(sum, common);
+    loads[q].canonicalize();
   }
   return loads;
 }
@@ -308,10 +329,12 @@ Result<Explanations> ExplainProjects(const Election& election, RuleKind rule, co
   Explanations all;
   all.outcome = std::move(*outcome);
   const Outcome& out = all.outcome;
-  const std::vector<std::int64_t> votes = election.SupportCounts();
+  // The rule's own count of ballots per project, when it made one.
+  const std::vector<std::int64_t> votes =
+      out.votes.size() == election.projects.size() ? out.votes : election.SupportCounts();
   std::vector<std::int64_t> threshold_scores;
   if (rule != RuleKind::kKnapsack && rule != RuleKind::kSchulze && options.min_score) {
-    threshold_scores = ThresholdScores(election, rule, options);
+    threshold_scores = ThresholdScores(election, rule, options, votes);
   }
   std::vector<Rational> loads;
   if (KindOf(rule) == ExplanationKind::kPhragmen) loads = SupporterLoads(election, out);
