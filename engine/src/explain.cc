@@ -191,6 +191,7 @@ void ExplainMes(const Election& election, const Outcome& outcome, RuleKind rule,
   m.uniform = probe.uniform;
   m.money_at_start = m.voter_budget * static_cast<long>(m.supporters);
   m.money_at_turn = (ex.funded ? probe.money[ex.round.value_or(0)] : probe.money.back()).value_or(Rational(0));
+  m.steps.reserve(mes_rounds);
   for (std::size_t k = 0; k < mes_rounds; ++k) {
     const Round& r = outcome.rounds[k];
     m.steps.push_back(MesStep{r.project, r.score, probe.rho[k], probe.money[k + 1]});

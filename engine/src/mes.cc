@@ -871,6 +871,7 @@ Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction
   Outcome out = MesRun(election, inst, tie_break).Run(voter_budget, probes);
   out.voter_budget = voter_budget;
   out.iterations = 1;
+  out.votes = inst.ballots_listing;
   return out;
 }
 

@@ -79,7 +79,7 @@ struct Outcome {
   };
   std::optional<Comparison> comparison;
   // Ballots listing each project (by project index), when the rule counted
-  // them (greedy family, knapsack, phragmen); empty otherwise.
+  // them (greedy family, knapsack, phragmen, plain MES); empty otherwise.
   std::vector<std::int64_t> votes;
 };
 
