@@ -260,6 +260,9 @@ class MesRun {
       if (!probe_funded_[i] && money < Rational(static_cast<long>(election_.projects[p].cost))) {
         probe.unaffordable_after = 0;
       }
+      // One entry more per round: room for every candidate funded.
+      probe.money.reserve(free_rounds + inst_.candidates.size() + 1);
+      probe.rho.reserve(free_rounds + inst_.candidates.size() + 1);
       probe.money.assign(free_rounds + 1, std::nullopt);
       probe.money.front() = std::move(money);
       probe.rho.assign(free_rounds + 1, std::nullopt);
@@ -360,7 +363,7 @@ class MesRun {
         probe.money[round + 1] = MoneyOf(money);
         continue;
       }
-      scratch_ = mpz_class(static_cast<long>(election_.projects[q].cost)) * Denominator();
+      mpz_mul_si(scratch_.get_mpz_t(), Denominator().get_mpz_t(), static_cast<long>(election_.projects[q].cost));
       const bool short_of_cost = money < scratch_;
       if (probe_candidate_[i]) {
         const bool excluded = !group.empty() && election_.projects[q].exclusive_group == group;
