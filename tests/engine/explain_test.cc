@@ -379,6 +379,34 @@ TEST_CASE("mes explanations match a voter-by-voter replay of the payments") {
   }
 }
 
+TEST_CASE("mes: a project its exclusive group's funded project ruled out has its rho at that round") {
+  // Budget 120, 4 voters (30 each). A (40) and B (45) exclude each other;
+  // C (50) by v3, v4. mes-card: A by v1, v2, v3 first (rho 40/3 < 45/3),
+  // which rules out B, still affordable then.
+  auto e = test::MakeElection({{"A", 40}, {"B", 45}, {"C", 50}}, 120, {{0, 1}, {0, 1}, {0, 2}, {1, 2}});
+  e.projects[0].exclusive_group = "site";
+  e.projects[1].exclusive_group = "site";
+  const auto out = engine::Tally(e, RuleKind::kMesCard, TieBreak::ById(e));
+  REQUIRE(out.ok());
+  REQUIRE_FALSE(out->selected.empty());
+  CHECK(out->selected.front() == 0);
+  const auto b = Explain(e, RuleKind::kMesCard, 1);
+  CHECK_FALSE(b.funded);
+  REQUIRE(b.mes.steps.size() == out->rounds.size());
+  // Before round 1, B's supporters (v1, v2, v4: 90) share 45 evenly: rho 15.
+  REQUIRE(b.mes.steps[0].rho);
+  CHECK(*b.mes.steps[0].rho == 15);
+  for (std::size_t k = 1; k < b.mes.steps.size(); ++k) CHECK_FALSE(b.mes.steps[k].rho);
+  // v1, v2 paid 40/3 each for A: 2 x (30 - 40/3) + 30 = 190/3 after round 1.
+  REQUIRE(b.mes.steps[0].money_after);
+  CHECK(*b.mes.steps[0].money_after == MakeRational(190, 3));
+  // The count and every explanation from one count agree.
+  const auto all = engine::ExplainAll(e, RuleKind::kMesCard, TieBreak::ById(e), {});
+  REQUIRE(all.ok());
+  REQUIRE(all->projects[1].mes.steps[0].rho);
+  CHECK(*all->projects[1].mes.steps[0].rho == 15);
+}
+
 TEST_CASE("explain refuses a project out of range and a rule that does not fit") {
   auto e = ThreeByVotes();
   CHECK_FALSE(engine::Explain(e, RuleKind::kGreedy, TieBreak::ById(e), {}, 3).ok());
