@@ -120,7 +120,11 @@ ordered_json MesJson(const Writer& w, const engine::ProjectExplanation& ex) {
     } else {
       step["rho"] = nullptr;
     }
-    w.Exact(step, "money_after", s.money_after, 1);
+    if (s.money_after) {
+      w.Exact(step, "money_after", *s.money_after, 1);
+    } else {
+      step["money_after"] = nullptr;
+    }
     steps.push_back(std::move(step));
   }
   o["steps"] = std::move(steps);

@@ -65,14 +65,14 @@ std::vector<std::int64_t> Approved(const Election& election, const std::vector<P
 }  // namespace
 
 Outcome RunEqualShares(const Election& election, const TieBreak& tie_break, bool complete,
-                       const RuleOptions& options) {
+                       const RuleOptions& options, std::vector<MesProbe>* probes) {
   const auto voters = static_cast<std::int64_t>(election.profile.size());  // > 0: Tally checks
   Wide all_costs = 0;
   for (const Project& p : election.projects) all_costs += p.cost;
   Outcome out;
   if (all_costs <= election.budget) {
     // The tool skips add1 when everything fits: one run with the whole budget.
-    out = RunMes(election, tie_break, Satisfaction::kCost, MakeRational(election.budget, voters));
+    out = RunMes(election, tie_break, Satisfaction::kCost, MakeRational(election.budget, voters), probes);
   } else {
     // Integral endowments: each voter starts with floor(budget / voters) whole
     // currency units, and every run adds one more, until the outcome costs
@@ -82,7 +82,7 @@ Outcome RunEqualShares(const Election& election, const TieBreak& tie_break, bool
     Money unit = 1;
     for (int i = 0; i < election.money_scale; ++i) unit *= 10;
     const Rational start = MakeRational(election.budget / (static_cast<Money>(voters) * unit) * unit);
-    out = RunMesAdd1(election, tie_break, &start, /*stop_when_exhaustive=*/false, options);
+    out = RunMesAdd1(election, tie_break, &start, /*stop_when_exhaustive=*/false, options, probes);
   }
   if (complete) CompleteByVotes(election, tie_break, out);
   if (options.comparison == Comparison::kNone) return out;

@@ -1,6 +1,6 @@
 // Explain() and ExplainAll(): run a rule once and read, from its rounds (and
-// for MES from one more run probing every explained project), why each
-// project was funded or not. Every number is exact. What several projects
+// for MES from what the run recorded of every explained project as it went),
+// why each project was funded or not. Every number is exact. What several projects
 // need from the ballots (threshold scores, Phragmén loads) is summed in one
 // pass, so explaining all of them costs about what explaining one does.
 #include "psephos/engine/explain.h"
@@ -152,9 +152,11 @@ void ExplainTurn(const Outcome& outcome, RuleKind rule, const RuleOptions& optio
 }
 
 // Per project, the satisfaction a greedy rule sums for its threshold.
-std::vector<std::int64_t> ThresholdScores(const Election& election, RuleKind rule, const RuleOptions& options) {
-  std::vector<std::int64_t> scores(election.projects.size(), 0);
+std::vector<std::int64_t> ThresholdScores(const Election& election, RuleKind rule, const RuleOptions& options,
+                                          const std::vector<std::int64_t>& votes) {
   const Satisfaction sat = GreedySatisfaction(election, rule);
+  if (sat == Satisfaction::kCardinality) return votes;  // 1 per ballot listing it
+  std::vector<std::int64_t> scores(election.projects.size(), 0);
   for (std::size_t b = 0; b < election.profile.size(); ++b) {
     const auto projects = election.profile.projects(b);
     for (std::size_t i = 0; i < projects.size(); ++i) {
@@ -164,18 +166,16 @@ std::vector<std::int64_t> ThresholdScores(const Election& election, RuleKind rul
   return scores;
 }
 
-// The same MES run again (for mes-add1, the returned one), watching every
-// project of `probes` at once.
-Status ProbeMes(const Election& election, const Outcome& outcome, RuleKind rule, const TieBreak& tie_break,
-                std::vector<internal::MesProbe>& probes) {
-  const Outcome again =
-      internal::RunMes(election, tie_break, MesSatisfaction(election, rule), outcome.voter_budget, &probes);
+// The count's MES run (mes-add1: the run of the outcome kept) watched every
+// probed project: each probe covers its rounds.
+Status CheckProbes(const Outcome& outcome, const std::vector<internal::MesProbe>& probes) {
   // equalshares-add1u: the rounds of the completion follow MES's.
   const std::size_t mes_rounds = outcome.completion_from.value_or(outcome.rounds.size());
-  bool same = again.selected.size() == mes_rounds &&
-              std::equal(again.selected.begin(), again.selected.end(), outcome.selected.begin());
-  for (const internal::MesProbe& probe : probes) same = same && probe.money.size() == mes_rounds + 1;
-  if (!same) return Status::Invalid("internal: the watched MES run differs from the rule's run");
+  for (const internal::MesProbe& probe : probes) {
+    if (probe.money.size() != mes_rounds + 1 || probe.rho.size() != mes_rounds + 1) {
+      return Status::Invalid("internal: the watched MES run differs from the rule's run");
+    }
+  }
   return Status::Ok();
 }
 
@@ -190,36 +190,22 @@ void ExplainMes(const Election& election, const Outcome& outcome, RuleKind rule,
   m.total_utility = probe.total_utility;
   m.uniform = probe.uniform;
   m.money_at_start = m.voter_budget * static_cast<long>(m.supporters);
-  const mpz_class& den = probe.holdings_denominator;
-  mpz_class held = 0;
-  for (const auto& h : probe.holdings) held += h.money * h.count;
-  m.money_at_turn = Rational(held, den);
-  m.money_at_turn.canonicalize();
+  m.money_at_turn = (ex.funded ? probe.money[ex.round.value_or(0)] : probe.money.back()).value_or(Rational(0));
+  m.steps.reserve(mes_rounds);
   for (std::size_t k = 0; k < mes_rounds; ++k) {
     const Round& r = outcome.rounds[k];
     m.steps.push_back(MesStep{r.project, r.score, probe.rho[k], probe.money[k + 1]});
   }
   if (ex.funded) {
     m.rho = ex.score;
-    std::int64_t holding = 0;
-    // money / den >= rho * utility, in integers: money * rho_den >= rho_num * utility * den.
-    const mpz_class rho_num_den = m.rho.get_num() * den;
-    for (const auto& h : probe.holdings) {
-      holding += h.count;
-      const bool full = h.money * m.rho.get_den() >= rho_num_den * h.utility;
-      (full ? m.paid_full : m.paid_all_left) += h.count;
-    }
-    m.had_nothing = m.supporters - holding;
+    m.paid_full = probe.paid_full;
+    m.paid_all_left = probe.paid_all_left;
+    m.had_nothing = probe.had_nothing;
     if (m.uniform && m.supporters > 0) m.price = m.rho * MakeRational(m.total_utility, m.supporters);
     return;
   }
   if (m.money_at_turn < cost) ex.decision = Decision::kUnaffordable;
-  for (std::size_t k = 0; k < probe.money.size(); ++k) {
-    if (probe.money[k] < cost) {
-      m.unaffordable_after = k;
-      break;
-    }
-  }
+  m.unaffordable_after = probe.unaffordable_after;
   m.shortfall = cost - m.money_at_turn;
   if (m.supporters > 0) {
     m.needed_per_supporter = cost / Rational(m.supporters);
@@ -236,19 +222,9 @@ void ExplainMes(const Election& election, const Outcome& outcome, RuleKind rule,
     }
   }
   if (!m.last_rho || sgn(m.shortfall) <= 0) return;
-  // Each pays min(money, last_rho * utility): summed over den * rho_den.
-  {
-    const mpz_class rho_den = m.last_rho->get_den();
-    const mpz_class rho_num_den = m.last_rho->get_num() * den;
-    mpz_class payable = 0, have, due;
-    for (const auto& h : probe.holdings) {
-      have = h.money * rho_den;
-      due = rho_num_den * h.utility;
-      payable += (have < due ? have : due) * h.count;
-    }
-    m.payable_at_last_rho = Rational(payable, den * rho_den);
-    m.payable_at_last_rho.canonicalize();
-  }
+  // Each pays min(money, last_rho * utility): the run summed it at its end.
+  if (!probe.payable_at_last_rho) return;
+  m.payable_at_last_rho = *probe.payable_at_last_rho;
   // A new supporter holds a full share and values p as its supporters do on
   // average (with none: its cost under cost satisfaction, else 1).
   const Rational utility = m.supporters > 0 ? MakeRational(m.total_utility, m.supporters)
@@ -286,11 +262,30 @@ std::vector<Rational> SupporterLoads(const Election& election, const Outcome& ou
       ++count[q * nr + last];
     }
   }
-  std::vector<Rational> loads(np);
-  for (std::size_t q = 0; q < np; ++q) {
-    for (std::size_t r = 0; r < nr; ++r) {
-      if (count[q * nr + r] > 0) loads[q] += outcome.rounds[r].score * count[q * nr + r];
+  // Over one common denominator each term is an integer product: one
+  // reduction per project instead of two per term.
+  mpz_class common = 1;
+  for (std::size_t r = 0; r < nr; ++r) {
+    if (funded_in[outcome.rounds[r].project] == r) {
+      mpz_lcm(common.get_mpz_t(), common.get_mpz_t(), outcome.rounds[r].score.get_den_mpz_t());
     }
+  }
+  std::vector<mpz_class> scaled(nr);  // each round's load over `common`
+  for (std::size_t r = 0; r < nr; ++r) {
+    const Rational& load = outcome.rounds[r].score;
+    if (funded_in[outcome.rounds[r].project] == r) scaled[r] = load.get_num() * (common / load.get_den());
+  }
+  std::vector<Rational> loads(np);
+  mpz_class sum;
+  for (std::size_t q = 0; q < np; ++q) {
+    sum = 0;
+    for (std::size_t r = 0; r < nr; ++r) {
+      if (count[q * nr + r] > 0) {
+        mpz_addmul_ui(sum.get_mpz_t(), scaled[r].get_mpz_t(), static_cast<unsigned long>(count[q * nr + r]));
+      }
+    }
+    loads[q] = Rational(sum, common);
+    loads[q].canonicalize();
   }
   return loads;
 }
@@ -321,20 +316,32 @@ void ExplainPhragmen(const Election& election, const Outcome& outcome, const std
 // Explains the projects `which` (in that order) from one count.
 Result<Explanations> ExplainProjects(const Election& election, RuleKind rule, const TieBreak& tie_break,
                                      const RuleOptions& options, const std::vector<ProjectIndex>& which) {
-  auto outcome = Tally(election, rule, tie_break, options);
+  // The rules of equal shares watch the explained projects in the count itself.
+  std::vector<internal::MesProbe> probes;
+  if (KindOf(rule) == ExplanationKind::kMes) {
+    std::vector<bool> seen(election.projects.size(), false);
+    for (ProjectIndex project : which) {
+      if (project < seen.size() && !seen[project]) probes.emplace_back().project = project;
+      if (project < seen.size()) seen[project] = true;
+    }
+  }
+  auto outcome = internal::TallyWatching(election, rule, tie_break, options, &probes);
   if (!outcome.ok()) return outcome.status();
   Explanations all;
   all.outcome = std::move(*outcome);
   const Outcome& out = all.outcome;
-  const std::vector<std::int64_t> votes = election.SupportCounts();
+  // The rule's own count of ballots per project, when it made one.
+  const std::vector<std::int64_t> votes =
+      out.votes.size() == election.projects.size() ? out.votes : election.SupportCounts();
   std::vector<std::int64_t> threshold_scores;
   if (rule != RuleKind::kKnapsack && rule != RuleKind::kSchulze && options.min_score) {
-    threshold_scores = ThresholdScores(election, rule, options);
+    threshold_scores = ThresholdScores(election, rule, options, votes);
   }
   std::vector<Rational> loads;
   if (KindOf(rule) == ExplanationKind::kPhragmen) loads = SupporterLoads(election, out);
-  std::vector<internal::MesProbe> probes;
-  std::vector<std::size_t> probed;  // positions in all.projects of the probes
+  std::vector<std::size_t> probe_of(election.projects.size(), 0);
+  for (std::size_t i = 0; i < probes.size(); ++i) probe_of[probes[i].project] = i;
+  std::vector<std::size_t> probed;  // positions in all.projects explained from probes
   all.projects.reserve(which.size());
   for (ProjectIndex project : which) {
     ProjectExplanation ex = Common(election, out, rule, votes, project);
@@ -354,7 +361,6 @@ Result<Explanations> ExplainProjects(const Election& election, RuleKind rule, co
           ExplainTurn(out, rule, options, threshold_scores, ex);
           break;
         }
-        probes.emplace_back().project = project;
         probed.push_back(all.projects.size());
         break;
       }
@@ -375,10 +381,13 @@ Result<Explanations> ExplainProjects(const Election& election, RuleKind rule, co
     }
     all.projects.push_back(std::move(ex));
   }
-  if (!probes.empty()) {
-    const Status status = ProbeMes(election, out, rule, tie_break, probes);
+  if (!probed.empty()) {
+    const Status status = CheckProbes(out, probes);
     if (!status.ok()) return status;
-    for (std::size_t i = 0; i < probes.size(); ++i) ExplainMes(election, out, rule, probes[i], all.projects[probed[i]]);
+    for (std::size_t at : probed) {
+      ProjectExplanation& ex = all.projects[at];
+      ExplainMes(election, out, rule, probes[probe_of[ex.project]], ex);
+    }
   }
   return all;
 }

@@ -103,6 +103,7 @@ Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyOrd
   out.score_money_power =
       greedy_order == GreedyOrder::kDensity && sat != Satisfaction::kCost ? -1 : 0;
   out.budget = election.budget;
+  out.votes = supporters;
   Money left = election.budget;
   bool stopped = false;
   Exclusions exclusions(election);

@@ -146,6 +146,7 @@ Outcome RunKnapsack(const Election& election, const TieBreak& tie_break, const R
       record(divisible[i], d, amount[i]);
     }
   }
+  out.votes = votes;
   return out;
 }
 

@@ -22,554 +22,373 @@
 #include <numeric>
 
 #include "mes_instance.h"
+#include "mes_run.h"
 #include "mes_screen.h"
 #include "rule_impl.h"
 
 namespace psephos::engine::internal {
-namespace {
 
-constexpr std::uint32_t kNoClass = std::numeric_limits<std::uint32_t>::max();
-constexpr std::uint32_t kZeroClass = 0;  // voters with no money left
-
-// Supporters sharing a budget class and a utility.
-struct Group {
-  std::uint32_t cls;
-  std::int64_t utility;
-  std::int64_t count;
-};
-
-// Doubles decide what they decide by a margin this wide (relative), far wider
-// than their rounding; anything closer is decided with the exact rationals.
-constexpr double kMargin = 1e-9;
-// The relative error of a double made by ToDouble, with room to spare.
-constexpr double kRounding = 1e-14;
-
-// A project's affordability as doubles tell it: unaffordable, within
-// [lo, hi], or too close to call.
-struct RhoEstimate {
-  enum class Kind { kUnaffordable, kWithin, kUnsure };
-  Kind kind = Kind::kUnsure;
-  double lo = 0;
-  double hi = 0;
-  double price = 0;  // kWithin: budgets below it are poor
-};
-
-class MesRun {
- public:
-  // One MesRun serves many runs (add1): its numbers keep their memory.
-  MesRun(const Election& election, const MesInstance& inst, const TieBreak& tie_break)
-      : election_(election), inst_(inst), tie_break_(tie_break) {}
-
-  // MES with every voter starting from voter_budget.
-  Outcome Run(const Rational& voter_budget, std::vector<MesProbe>* probes = nullptr) {
-    epochs_ = 0;
-    classes_ = 0;
-    AddEpoch(voter_budget.get_den());
-    AddClass(mpz_class(0));
-    std::uint32_t start = kZeroClass;
-    if (sgn(voter_budget) > 0) start = AddClass(voter_budget.get_num());
-    voter_class_.assign(inst_.num_voters, start);
-    probes_ = probes && !probes->empty() ? probes : nullptr;
-    Outcome out;
-    out.criterion = "rho";
-    // rho is a price per unit of utility: dimensionless when utility is money.
-    out.score_money_power = inst_.utility_is_money ? 0 : 1;
-    out.budget = election_.budget;
-    Exclusions exclusions(election_);
-    for (ProjectIndex p : internal::OrderTied(inst_.free_projects, tie_break_)) {
-      if (exclusions.Excluded(p)) continue;
-      exclusions.Fund(p);
-      Round round;
-      round.project = p;
-      round.supporters = static_cast<std::int64_t>(inst_.Supporters(p).size());
-      round.budget_left = election_.budget - out.total_cost;
-      out.selected.push_back(p);
-      out.rounds.push_back(std::move(round));
-    }
-    if (probes_) StartProbes(out.rounds.size());
-    std::vector<ProjectIndex> remaining = inst_.candidates;
-    std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
-    const std::size_t np = election_.projects.size();
-    // A lower bound on each candidate's rho: rho only grows as budgets shrink.
-    std::vector<double> lo(np, 0);
-    for (ProjectIndex p : remaining) lo[p] = ToDouble(inst_.initial_rho[p].get_num(), inst_.initial_rho[p].get_den()) * (1 - kRounding);
-    std::vector<double> hi(np, 0);
-    std::vector<bool> dropped(np, false);
-    std::vector<ProjectIndex> evaluated;
-    std::vector<Rational> exact(np);
-    std::vector<bool> has_exact(np, false);
-    estimate_groups_.resize(np);
-    estimate_price_.assign(np, 0);
-    while (!remaining.empty()) {
-      std::sort(remaining.begin(), remaining.end(), [&](ProjectIndex a, ProjectIndex b) {
-        return lo[a] != lo[b] ? lo[a] < lo[b] : tie_break_.Prefers(a, b);
-      });
-      // Estimate candidates from the lowest bound up, until the next bound
-      // exceeds the best estimate's upper end: nothing further can win or tie.
-      double best_hi = std::numeric_limits<double>::infinity();
-      evaluated.clear();
-      for (ProjectIndex p : remaining) {
-        if (lo[p] > best_hi) break;
-        has_exact[p] = false;
-        const RhoEstimate estimate = EstimateRho(p);
-        if (estimate.kind == RhoEstimate::Kind::kUnaffordable) {
+Outcome MesRun::Run(const Rational& voter_budget, std::vector<MesProbe>* probes) {
+  epochs_ = 0;
+  classes_ = 0;
+  AddEpoch(voter_budget.get_den());
+  AddClass(mpz_class(0));
+  std::uint32_t start = kZeroClass;
+  if (sgn(voter_budget) > 0) start = AddClass(voter_budget.get_num());
+  voter_class_.assign(inst_.num_voters, start);
+  probes_ = probes && !probes->empty() ? probes : nullptr;
+  Outcome out;
+  out.criterion = "rho";
+  // rho is a price per unit of utility: dimensionless when utility is money.
+  out.score_money_power = inst_.utility_is_money ? 0 : 1;
+  out.budget = election_.budget;
+  Exclusions exclusions(election_);
+  for (ProjectIndex p : internal::OrderTied(inst_.free_projects, tie_break_)) {
+    if (exclusions.Excluded(p)) continue;
+    exclusions.Fund(p);
+    Round round;
+    round.project = p;
+    round.supporters = static_cast<std::int64_t>(inst_.Supporters(p).size());
+    round.budget_left = election_.budget - out.total_cost;
+    out.selected.push_back(p);
+    out.rounds.push_back(std::move(round));
+  }
+  if (probes_) StartProbes(out.rounds.size(), exclusions);
+  std::vector<ProjectIndex> remaining = inst_.candidates;
+  std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
+  const std::size_t np = election_.projects.size();
+  // A lower bound on each candidate's rho: rho only grows as budgets shrink.
+  std::vector<double> lo(np, 0);
+  for (ProjectIndex p : remaining) lo[p] = ToDouble(inst_.initial_rho[p].get_num(), inst_.initial_rho[p].get_den()) * (1 - kRounding);
+  std::vector<double> hi(np, 0);
+  std::vector<bool> dropped(np, false);
+  std::vector<ProjectIndex> evaluated;
+  std::vector<Rational> exact(np);
+  std::vector<bool> has_exact(np, false);
+  std::optional<Rational> last_rho;  // of the last round that funded a project at a price
+  estimate_groups_.resize(np);
+  estimate_price_.assign(np, 0);
+  while (!remaining.empty()) {
+    std::sort(remaining.begin(), remaining.end(), [&](ProjectIndex a, ProjectIndex b) {
+      return lo[a] != lo[b] ? lo[a] < lo[b] : tie_break_.Prefers(a, b);
+    });
+    // Estimate candidates from the lowest bound up, until the next bound
+    // exceeds the best estimate's upper end: nothing further can win or tie.
+    double best_hi = std::numeric_limits<double>::infinity();
+    evaluated.clear();
+    for (ProjectIndex p : remaining) {
+      if (lo[p] > best_hi) break;
+      has_exact[p] = false;
+      const RhoEstimate estimate = EstimateRho(p);
+      if (estimate.kind == RhoEstimate::Kind::kUnaffordable) {
+        dropped[p] = true;
+        continue;
+      }
+      if (estimate.kind == RhoEstimate::Kind::kUnsure) {
+        if (!Affordability(p, exact[p])) {
           dropped[p] = true;
           continue;
         }
-        if (estimate.kind == RhoEstimate::Kind::kUnsure) {
-          if (!Affordability(p, exact[p])) {
-            dropped[p] = true;
-            continue;
-          }
-          has_exact[p] = true;
-          const double value = ToDouble(exact[p].get_num(), exact[p].get_den());
-          lo[p] = std::max(lo[p], value * (1 - kRounding));
-          hi[p] = value * (1 + kRounding);
-        } else {
-          lo[p] = std::max(lo[p], estimate.lo);
-          hi[p] = estimate.hi;
-        }
-        best_hi = std::min(best_hi, hi[p]);
-        evaluated.push_back(p);
+        has_exact[p] = true;
+        const double value = ToDouble(exact[p].get_num(), exact[p].get_den());
+        lo[p] = std::max(lo[p], value * (1 - kRounding));
+        hi[p] = value * (1 + kRounding);
+      } else {
+        lo[p] = std::max(lo[p], estimate.lo);
+        hi[p] = estimate.hi;
       }
-      std::erase_if(remaining, [&](ProjectIndex p) { return dropped[p]; });
-      // Whoever might reach the least rho is settled exactly.
-      std::vector<ProjectIndex> tied;
-      const Rational* best = nullptr;
-      for (ProjectIndex p : evaluated) {
-        if (lo[p] > best_hi) continue;
-        if (!has_exact[p]) {
-          PriceFromEstimate(p, exact[p]);
-          has_exact[p] = true;
-        }
-        if (!best || exact[p] < *best) {
-          best = &exact[p];
-          tied.assign(1, p);
-        } else if (exact[p] == *best) {
-          tied.push_back(p);
-        }
-      }
-      if (tied.empty()) break;
-      tied = internal::OrderTied(std::move(tied), tie_break_);
-      const ProjectIndex winner = tied.front();
-      const Rational winner_rho = exact[winner];
-      if (tied.size() > 1) out.ties.push_back(Tie{out.rounds.size(), tied, winner});
-      if (probes_ && probe_of_[winner] != kNoProbe) {
-        const std::size_t i = probe_of_[winner];
-        Hold((*probes_)[i]);
-        probe_funded_[i] = true;
-      }
-      Pay(winner, winner_rho);
-      std::erase(remaining, winner);
-      exclusions.Fund(winner);
-      if (exclusions.active()) std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
-
-      const Money cost = election_.projects[winner].cost;
-      out.selected.push_back(winner);
-      out.total_cost += cost;
-      Round round;
-      round.project = winner;
-      round.score = winner_rho;
-      round.supporters = static_cast<std::int64_t>(inst_.Supporters(winner).size());
-      if (inst_.uniform[winner]) round.price = winner_rho * Rational(inst_.Utilities(winner)[0]);
-      round.budget_left = election_.budget - out.total_cost;
-      out.rounds.push_back(std::move(round));
-      if (probes_) Watch();
+      best_hi = std::min(best_hi, hi[p]);
+      evaluated.push_back(p);
     }
-    if (probes_) {
-      for (std::size_t i = 0; i < probes_->size(); ++i) {
-        if (!probe_funded_[i]) Hold((*probes_)[i]);
+    std::erase_if(remaining, [&](ProjectIndex p) { return dropped[p]; });
+    // Whoever might reach the least rho is settled exactly.
+    std::vector<ProjectIndex> tied;
+    const Rational* best = nullptr;
+    for (ProjectIndex p : evaluated) {
+      if (lo[p] > best_hi) continue;
+      if (!has_exact[p]) {
+        PriceFromEstimate(p, exact[p]);
+        has_exact[p] = true;
+      }
+      if (!best || exact[p] < *best) {
+        best = &exact[p];
+        tied.assign(1, p);
+      } else if (exact[p] == *best) {
+        tied.push_back(p);
       }
     }
-    return out;
+    if (tied.empty()) break;
+    tied = internal::OrderTied(std::move(tied), tie_break_);
+    const ProjectIndex winner = tied.front();
+    const Rational winner_rho = exact[winner];
+    if (tied.size() > 1) out.ties.push_back(Tie{out.rounds.size(), tied, winner});
+    Pay(winner, winner_rho);
+    if (probes_) last_rho = winner_rho;
+    std::erase(remaining, winner);
+    exclusions.Fund(winner);
+    if (exclusions.active()) std::erase_if(remaining, [&](ProjectIndex p) { return exclusions.Excluded(p); });
+
+    const Money cost = election_.projects[winner].cost;
+    out.selected.push_back(winner);
+    out.total_cost += cost;
+    Round round;
+    round.project = winner;
+    round.score = winner_rho;
+    round.supporters = static_cast<std::int64_t>(inst_.Supporters(winner).size());
+    if (inst_.uniform[winner]) round.price = winner_rho * Rational(inst_.Utilities(winner)[0]);
+    round.budget_left = election_.budget - out.total_cost;
+    out.rounds.push_back(std::move(round));
   }
+  if (probes_) FinishProbes(last_rho);
+  return out;
+}
 
- private:
-  std::uint32_t AddClass(const mpz_class& numerator) {
-    const auto c = static_cast<std::uint32_t>(classes_++);
-    if (c == numerator_.size()) {
-      numerator_.emplace_back();
-      approx_.emplace_back();
-      class_epoch_.emplace_back();
-    }
-    numerator_[c] = numerator;
-    approx_[c] = ToDouble(numerator, Denominator());
-    class_epoch_[c] = static_cast<std::uint32_t>(epochs_ - 1);
-    return c;
+std::uint32_t MesRun::AddClass(const mpz_class& numerator) {
+  const auto c = static_cast<std::uint32_t>(classes_++);
+  if (c == numerator_.size()) {
+    numerator_.emplace_back();
+    approx_.emplace_back();
+    class_epoch_.emplace_back();
   }
+  numerator_[c] = numerator;
+  approx_[c] = ToDouble(numerator, Denominator());
+  class_epoch_[c] = static_cast<std::uint32_t>(epochs_ - 1);
+  return c;
+}
 
-  void AddEpoch(const mpz_class& denominator) {
-    const auto e = static_cast<std::uint32_t>(epochs_++);
-    if (e == denominators_.size()) {
-      denominators_.emplace_back();
-      factor_.emplace_back();
-      factor_epoch_.emplace_back();
-    }
-    denominators_[e] = denominator;
-    factor_epoch_[e] = e;  // the factor to the newest denominator is 1: never asked
+void MesRun::AddEpoch(const mpz_class& denominator) {
+  const auto e = static_cast<std::uint32_t>(epochs_++);
+  if (e == denominators_.size()) {
+    denominators_.emplace_back();
+    factor_.emplace_back();
+    factor_epoch_.emplace_back();
   }
+  denominators_[e] = denominator;
+  factor_epoch_[e] = e;  // the factor to the newest denominator is 1: never asked
+}
 
-  const mpz_class& Denominator() const { return denominators_[epochs_ - 1]; }
+void MesRun::Normalize(std::uint32_t c) {
+  const std::uint32_t epoch = class_epoch_[c];
+  if (epoch + 1 == epochs_) return;
+  numerator_[c] *= Factor(epoch);
+  class_epoch_[c] = static_cast<std::uint32_t>(epochs_ - 1);
+}
 
-  // Brings class c's numerator over the current denominator. Only classes in
-  // use are brought up: most never are again, and rescaling every class each
-  // round was most of the work.
-  void Normalize(std::uint32_t c) {
-    const std::uint32_t epoch = class_epoch_[c];
-    if (epoch + 1 == epochs_) return;
-    numerator_[c] *= Factor(epoch);
-    class_epoch_[c] = static_cast<std::uint32_t>(epochs_ - 1);
-  }
-
-  // Each probed project's supporters' money, and its rho while it can still
-  // win: one pass over its supporters serves both.
-  void Watch() {
-    for (std::size_t i = 0; i < probes_->size(); ++i) {
-      MesProbe& probe = (*probes_)[i];
-      auto& groups = CollectGroups(probe.project);
-      Rational money(MoneyOf(groups, [](const Group&) { return true; }), Denominator());
-      money.canonicalize();
-      probe.money.push_back(std::move(money));
-      std::optional<Rational> rho;
-      // Money only shrinks: once its supporters cannot pay, they never can again.
-      if (!probe_funded_[i] && probe_candidate_[i]) {
-        const RhoEstimate estimate = EstimateOf(probe.project, groups);
-        Rational value;
-        if (estimate.kind == RhoEstimate::Kind::kWithin) {
-          RhoFromPrice(probe.project, groups, estimate.price, value);
-          rho = std::move(value);
-        } else if (estimate.kind == RhoEstimate::Kind::kUnsure && AffordabilityOf(probe.project, groups, value)) {
-          rho = std::move(value);
-        } else {
-          probe_candidate_[i] = false;
-        }
-      }
-      probe.rho.push_back(std::move(rho));
+std::vector<BudgetGroup>& MesRun::CollectGroups(ProjectIndex p) {
+  groups_.clear();
+  auto supporters = inst_.Supporters(p);
+  auto utils = inst_.Utilities(p);
+  if (inst_.uniform[p]) {
+    if (class_count_.size() < classes_) class_count_.resize(classes_, 0);
+    for (std::uint32_t v : supporters) {
+      const std::uint32_t c = voter_class_[v];
+      if (c == kZeroClass) continue;
+      if (class_count_[c]++ == 0) touched_.push_back(c);
     }
-  }
-
-  void StartProbes(std::size_t free_rounds) {
-    probe_of_.assign(election_.projects.size(), kNoProbe);
-    probe_funded_.assign(probes_->size(), false);
-    probe_candidate_.assign(probes_->size(), false);
-    std::vector<bool> candidate(election_.projects.size(), false), free(election_.projects.size(), false);
-    for (ProjectIndex p : inst_.candidates) candidate[p] = true;
-    for (ProjectIndex p : inst_.free_projects) free[p] = true;
-    for (std::size_t i = 0; i < probes_->size(); ++i) {
-      MesProbe& probe = (*probes_)[i];
-      const ProjectIndex p = probe.project;
-      probe_of_[p] = i;
-      probe.supporters = static_cast<std::int64_t>(inst_.Supporters(p).size());
-      probe.uniform = inst_.uniform[p];
-      for (std::int64_t u : inst_.Utilities(p)) probe.total_utility += u;
-      probe_candidate_[i] = candidate[p];
-      probe_funded_[i] = free[p];
-      if (probe_funded_[i]) Hold(probe);  // free: funded before anyone pays
+    for (std::uint32_t c : touched_) {
+      groups_.push_back(BudgetGroup{c, utils.empty() ? 0 : utils[0], class_count_[c]});
+      class_count_[c] = 0;
     }
-    for (std::size_t k = 0; k <= free_rounds; ++k) Watch();
-  }
-
-  // Snapshots the money of the probed project's supporters who still have some.
-  void Hold(MesProbe& probe) {
-    probe.holdings.clear();
-    probe.holdings_denominator = Denominator();
-    for (const Group& g : CollectGroups(probe.project)) {
-      Normalize(g.cls);
-      probe.holdings.push_back(MesProbe::Holding{numerator_[g.cls], g.utility, g.count});
-    }
-  }
-
-  // Groups the supporters of p with money left by (class, utility).
-  std::vector<Group>& CollectGroups(ProjectIndex p) {
-    groups_.clear();
-    auto supporters = inst_.Supporters(p);
-    auto utils = inst_.Utilities(p);
-    if (inst_.uniform[p]) {
-      if (class_count_.size() < classes_) class_count_.resize(classes_, 0);
-      for (std::uint32_t v : supporters) {
-        const std::uint32_t c = voter_class_[v];
-        if (c == kZeroClass) continue;
-        if (class_count_[c]++ == 0) touched_.push_back(c);
-      }
-      for (std::uint32_t c : touched_) {
-        groups_.push_back(Group{c, utils.empty() ? 0 : utils[0], class_count_[c]});
-        class_count_[c] = 0;
-      }
-      touched_.clear();
-      return groups_;
-    }
-    pairs_.clear();
-    for (std::size_t i = 0; i < supporters.size(); ++i) {
-      const std::uint32_t c = voter_class_[supporters[i]];
-      if (c != kZeroClass) pairs_.emplace_back(c, utils[i]);
-    }
-    std::sort(pairs_.begin(), pairs_.end());
-    for (std::size_t i = 0; i < pairs_.size();) {
-      std::size_t j = i;
-      while (j < pairs_.size() && pairs_[j] == pairs_[i]) ++j;
-      groups_.push_back(Group{pairs_[i].first, pairs_[i].second, static_cast<std::int64_t>(j - i)});
-      i = j;
-    }
+    touched_.clear();
     return groups_;
   }
-
-  // p's affordability from the doubles. For one utility u, rho = q / u where
-  // the price q solves sum min(budget, q) = cost (SettlePrice). The result
-  // stands only when no budget lies within the margin of q: then the exact
-  // count has the same poor voters, and its q differs from ours by rounding
-  // alone.
-  RhoEstimate EstimateRho(ProjectIndex p) {
-    const RhoEstimate estimate = EstimateOf(p, CollectGroups(p));
-    if (estimate.kind == RhoEstimate::Kind::kWithin) {
-      estimate_groups_[p].assign(groups_.begin(), groups_.end());
-      estimate_price_[p] = estimate.price;
-    }
-    return estimate;
+  pairs_.clear();
+  for (std::size_t i = 0; i < supporters.size(); ++i) {
+    const std::uint32_t c = voter_class_[supporters[i]];
+    if (c != kZeroClass) pairs_.emplace_back(c, utils[i]);
   }
+  std::sort(pairs_.begin(), pairs_.end());
+  for (std::size_t i = 0; i < pairs_.size();) {
+    std::size_t j = i;
+    while (j < pairs_.size() && pairs_[j] == pairs_[i]) ++j;
+    groups_.push_back(BudgetGroup{pairs_[i].first, pairs_[i].second, static_cast<std::int64_t>(j - i)});
+    i = j;
+  }
+  return groups_;
+}
 
-  // The same from p's supporters' groups.
-  RhoEstimate EstimateOf(ProjectIndex p, const std::vector<Group>& groups) {
-    RhoEstimate unsure;
-    if (!inst_.uniform[p]) return unsure;
-    if (groups.empty()) return RhoEstimate{RhoEstimate::Kind::kUnaffordable};
-    const auto cost = static_cast<double>(election_.projects[p].cost);
-    const auto utility = static_cast<double>(groups.front().utility);
-    const double margin = kMargin + 1e-15 * static_cast<double>(groups.size());
-    double money = 0;
-    std::int64_t voters = 0;
-    for (const Group& g : groups) {
-      money += approx_[g.cls] * static_cast<double>(g.count);
-      voters += g.count;
-    }
-    if (money < cost * (1 - margin)) return RhoEstimate{RhoEstimate::Kind::kUnaffordable};
-    if (money <= cost * (1 + margin)) return unsure;
-    const auto settled = SettlePrice(cost, cost / static_cast<double>(voters), [&](double price) {
-      PriceSplit at;
-      for (const Group& g : groups) {
-        const double a = approx_[g.cls];
-        if (a < price) {
-          at.poor_money += a * static_cast<double>(g.count);
-        } else {
-          at.rich += g.count;
-        }
-      }
-      return at;
-    });
-    if (!settled) return unsure;  // the exact scan sorts once
-    const double q = settled->first;
-    const double poor_money = settled->second.poor_money;
-    const std::int64_t rich = settled->second.rich;
-    const double error = margin * (cost + poor_money) / static_cast<double>(rich) + margin * q;
-    std::int64_t rich_again = 0;
-    for (const Group& g : groups) {
+RhoEstimate MesRun::EstimateRho(ProjectIndex p) {
+  const RhoEstimate estimate = EstimateOf(p, CollectGroups(p));
+  if (estimate.kind == RhoEstimate::Kind::kWithin) {
+    estimate_groups_[p].assign(groups_.begin(), groups_.end());
+    estimate_price_[p] = estimate.price;
+  }
+  return estimate;
+}
+
+RhoEstimate MesRun::EstimateOf(ProjectIndex p, const std::vector<BudgetGroup>& groups) {
+  RhoEstimate unsure;
+  if (!inst_.uniform[p]) return unsure;
+  if (groups.empty()) return RhoEstimate{RhoEstimate::Kind::kUnaffordable};
+  const auto cost = static_cast<double>(election_.projects[p].cost);
+  const auto utility = static_cast<double>(groups.front().utility);
+  const double margin = kMargin + 1e-15 * static_cast<double>(groups.size());
+  double money = 0;
+  std::int64_t voters = 0;
+  for (const BudgetGroup& g : groups) {
+    money += approx_[g.cls] * static_cast<double>(g.count);
+    voters += g.count;
+  }
+  if (money < cost * (1 - margin)) return RhoEstimate{RhoEstimate::Kind::kUnaffordable};
+  if (money <= cost * (1 + margin)) return unsure;
+  const auto settled = SettlePrice(cost, cost / static_cast<double>(voters), [&](double price) {
+    PriceSplit at;
+    for (const BudgetGroup& g : groups) {
       const double a = approx_[g.cls];
-      if (std::abs(a - q) <= error + margin * a) return unsure;
-      rich_again += a < q ? 0 : g.count;
-    }
-    if (rich_again != rich) return unsure;
-    return RhoEstimate{RhoEstimate::Kind::kWithin, (q - error) / utility * (1 - kRounding),
-                       (q + error) / utility * (1 + kRounding), q};
-  }
-
-  // p's exact rho from its estimate this round, which settled who is poor:
-  // they pay all they have, the rest share what is left.
-  void PriceFromEstimate(ProjectIndex p, Rational& rho) {
-    RhoFromPrice(p, estimate_groups_[p], estimate_price_[p], rho);
-  }
-
-  // p's exact rho where `price` settled who is poor among `groups`.
-  void RhoFromPrice(ProjectIndex p, const std::vector<Group>& groups, double price, Rational& rho) {
-    std::int64_t rich = 0;
-    for (const Group& g : groups) rich += approx_[g.cls] < price ? 0 : g.count;
-    mpz_class left = mpz_class(static_cast<long>(election_.projects[p].cost)) * Denominator() -
-                     MoneyOf(groups, [&](const Group& g) { return approx_[g.cls] < price; });
-    rho = Rational(left, Denominator() * rich * groups.front().utility);
-    rho.canonicalize();
-  }
-
-  // What the groups that `take` picks hold together, over the newest
-  // denominator: summed per epoch first, so each epoch's factor multiplies once.
-  template <class Take>
-  mpz_class MoneyOf(const std::vector<Group>& groups, Take take) {
-    if (epoch_money_.size() < epochs_) epoch_money_.resize(epochs_);
-    touched_epochs_.clear();
-    for (const Group& g : groups) {
-      if (!take(g)) continue;
-      const std::uint32_t e = class_epoch_[g.cls];
-      if (sgn(epoch_money_[e]) == 0) touched_epochs_.push_back(e);
-      mpz_addmul_ui(epoch_money_[e].get_mpz_t(), numerator_[g.cls].get_mpz_t(), static_cast<unsigned long>(g.count));
-    }
-    mpz_class total = 0;
-    for (std::uint32_t e : touched_epochs_) {
-      if (e + 1 == epochs_) {
-        total += epoch_money_[e];
+      if (a < price) {
+        at.poor_money += a * static_cast<double>(g.count);
       } else {
-        total += epoch_money_[e] * Factor(e);
+        at.rich += g.count;
       }
-      epoch_money_[e] = 0;
     }
-    return total;
+    return at;
+  });
+  if (!settled) return unsure;  // the exact scan sorts once
+  const double q = settled->first;
+  const double poor_money = settled->second.poor_money;
+  const std::int64_t rich = settled->second.rich;
+  const double error = margin * (cost + poor_money) / static_cast<double>(rich) + margin * q;
+  std::int64_t rich_again = 0;
+  for (const BudgetGroup& g : groups) {
+    const double a = approx_[g.cls];
+    if (std::abs(a - q) <= error + margin * a) return unsure;
+    rich_again += a < q ? 0 : g.count;
   }
+  if (rich_again != rich) return unsure;
+  return RhoEstimate{RhoEstimate::Kind::kWithin, (q - error) / utility * (1 - kRounding),
+                     (q + error) / utility * (1 + kRounding), q};
+}
 
-  // Newest denominator / epoch e's.
-  const mpz_class& Factor(std::uint32_t e) {
-    const auto now = static_cast<std::uint32_t>(epochs_ - 1);
-    if (factor_epoch_[e] != now) {
-      mpz_divexact(factor_[e].get_mpz_t(), denominators_[now].get_mpz_t(), denominators_[e].get_mpz_t());
-      factor_epoch_[e] = now;
-    }
-    return factor_[e];
+void MesRun::PriceFromEstimate(ProjectIndex p, Rational& rho) {
+  RhoFromPrice(p, estimate_groups_[p], estimate_price_[p], rho);
+}
+
+void MesRun::RhoFromPrice(ProjectIndex p, const std::vector<BudgetGroup>& groups, double price, Rational& rho) {
+  std::int64_t rich = 0;
+  for (const BudgetGroup& g : groups) rich += approx_[g.cls] < price ? 0 : g.count;
+  mpz_class left = mpz_class(static_cast<long>(election_.projects[p].cost)) * Denominator() -
+                   MoneyOf(groups, [&](const BudgetGroup& g) { return approx_[g.cls] < price; });
+  rho = Rational(left, Denominator() * rich * groups.front().utility);
+  rho.canonicalize();
+}
+
+const mpz_class& MesRun::Factor(std::uint32_t e) {
+  const auto now = static_cast<std::uint32_t>(epochs_ - 1);
+  if (factor_epoch_[e] != now) {
+    mpz_divexact(factor_[e].get_mpz_t(), denominators_[now].get_mpz_t(), denominators_[e].get_mpz_t());
+    factor_epoch_[e] = now;
   }
+  return factor_[e];
+}
 
-  // Sets rho to p's affordability; false when its supporters cannot pay for it.
-  // Walking supporters from the poorest (by budget per unit of utility), the
-  // first group that can pay the even share of what is left fixes rho; the
-  // poorer ones pay all they have.
-  bool Affordability(ProjectIndex p, Rational& rho) { return AffordabilityOf(p, CollectGroups(p), rho); }
-
-  // The same from p's supporters' groups (CollectGroups), which it reorders.
-  bool AffordabilityOf(ProjectIndex p, std::vector<Group>& groups, Rational& rho) {
-    const Money cost = election_.projects[p].cost;
-    if (inst_.uniform[p]) {
-      SortByBudget(groups);
-      std::int64_t rich = 0;
-      for (const Group& g : groups) rich += g.count;
-      mpz_class left = mpz_class(static_cast<long>(cost)) * Denominator();
-      for (const Group& g : groups) {
-        // The even share left / rich is affordable to this group: rho follows.
-        Normalize(g.cls);
-        scratch_ = numerator_[g.cls] * rich;
-        if (left <= scratch_) {
-          rho = Rational(left, Denominator() * rich * g.utility);
-          rho.canonicalize();
-          return true;
-        }
-        scratch_ = numerator_[g.cls] * g.count;
-        left -= scratch_;
-        rich -= g.count;
-      }
-      return false;
-    }
-    for (const Group& g : groups) Normalize(g.cls);
-    std::sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
-      return numerator_[a.cls] * b.utility < numerator_[b.cls] * a.utility;
-    });
+bool MesRun::AffordabilityOf(ProjectIndex p, std::vector<BudgetGroup>& groups, Rational& rho) {
+  const Money cost = election_.projects[p].cost;
+  if (inst_.uniform[p]) {
+    SortByBudget(groups);
+    std::int64_t rich = 0;
+    for (const BudgetGroup& g : groups) rich += g.count;
     mpz_class left = mpz_class(static_cast<long>(cost)) * Denominator();
-    mpz_class utility_left = 0;
-    for (const Group& g : groups) utility_left += mpz_class(static_cast<long>(g.utility)) * g.count;
-    for (const Group& g : groups) {
-      // rho = left / (denominator * utility_left); can this group pay rho * u?
-      if (left * g.utility <= numerator_[g.cls] * utility_left) {
-        rho = Rational(left, Denominator() * utility_left);
+    for (const BudgetGroup& g : groups) {
+      // The even share left / rich is affordable to this group: rho follows.
+      Normalize(g.cls);
+      scratch_ = numerator_[g.cls] * rich;
+      if (left <= scratch_) {
+        rho = Rational(left, Denominator() * rich * g.utility);
         rho.canonicalize();
         return true;
       }
-      left -= numerator_[g.cls] * g.count;
-      utility_left -= mpz_class(static_cast<long>(g.utility)) * g.count;
+      scratch_ = numerator_[g.cls] * g.count;
+      left -= scratch_;
+      rich -= g.count;
     }
     return false;
   }
-
-  // Groups by budget, poorest first: the doubles order budgets that differ by
-  // more than their rounding, the exact numerators the rest.
-  void SortByBudget(std::vector<Group>& groups) {
-    std::sort(groups.begin(), groups.end(), [&](const Group& x, const Group& y) {
-      const double a = approx_[x.cls];
-      const double b = approx_[y.cls];
-      if (a < b * (1 - 4 * kRounding)) return true;
-      if (b < a * (1 - 4 * kRounding)) return false;
-      Normalize(x.cls);
-      Normalize(y.cls);
-      return numerator_[x.cls] < numerator_[y.cls];
-    });
+  for (const BudgetGroup& g : groups) Normalize(g.cls);
+  std::sort(groups.begin(), groups.end(), [&](const BudgetGroup& a, const BudgetGroup& b) {
+    return numerator_[a.cls] * b.utility < numerator_[b.cls] * a.utility;
+  });
+  mpz_class left = mpz_class(static_cast<long>(cost)) * Denominator();
+  mpz_class utility_left = 0;
+  for (const BudgetGroup& g : groups) utility_left += mpz_class(static_cast<long>(g.utility)) * g.count;
+  for (const BudgetGroup& g : groups) {
+    // rho = left / (denominator * utility_left); can this group pay rho * u?
+    if (left * g.utility <= numerator_[g.cls] * utility_left) {
+      rho = Rational(left, Denominator() * utility_left);
+      rho.canonicalize();
+      return true;
+    }
+    left -= numerator_[g.cls] * g.count;
+    utility_left -= mpz_class(static_cast<long>(g.utility)) * g.count;
   }
+  return false;
+}
 
-  void Pay(ProjectIndex p, const Rational& rho) {
-    // A new denominator when rho needs one; classes follow when next used.
-    mpz_class common;
-    mpz_lcm(common.get_mpz_t(), Denominator().get_mpz_t(), rho.get_den_mpz_t());
-    if (common != Denominator()) AddEpoch(common);
-    const mpz_class rho_numerator = rho.get_num() * (Denominator() / rho.get_den());
-    auto supporters = inst_.Supporters(p);
-    auto utils = inst_.Utilities(p);
-    // What is left to a class after paying rho * utility: a new class, or none.
-    auto after_paying = [&](std::uint32_t c, std::int64_t utility) {
-      Normalize(c);
-      scratch_ = numerator_[c] - rho_numerator * utility;
-      return sgn(scratch_) > 0 ? AddClass(scratch_) : kZeroClass;
-    };
-    if (inst_.uniform[p]) {
-      // Each class moves to one new class: find it once, at its first voter.
-      paid_.clear();
-      for (std::uint32_t v : supporters) {
-        std::uint32_t& c = voter_class_[v];
-        if (c == kZeroClass) continue;
-        if (class_next_.size() <= c) class_next_.resize(classes_, kNoClass);
-        std::uint32_t next = class_next_[c];
-        if (next == kNoClass) {
-          next = after_paying(c, utils[0]);
-          class_next_[c] = next;
-          paid_.push_back(c);
-        }
-        c = next;
-      }
-      for (std::uint32_t c : paid_) class_next_[c] = kNoClass;
-      return;
-    }
-    // Each (class, utility) pair moves to one new class.
-    std::vector<std::pair<std::uint32_t, std::int64_t>> keys;
-    for (std::size_t i = 0; i < supporters.size(); ++i) {
-      const std::uint32_t c = voter_class_[supporters[i]];
-      if (c != kZeroClass) keys.emplace_back(c, utils[i]);
-    }
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    std::vector<std::uint32_t> next(keys.size());
-    for (std::size_t k = 0; k < keys.size(); ++k) next[k] = after_paying(keys[k].first, keys[k].second);
-    for (std::size_t i = 0; i < supporters.size(); ++i) {
-      std::uint32_t& c = voter_class_[supporters[i]];
+void MesRun::SortByBudget(std::vector<BudgetGroup>& groups) {
+  std::sort(groups.begin(), groups.end(), [&](const BudgetGroup& x, const BudgetGroup& y) {
+    const double a = approx_[x.cls];
+    const double b = approx_[y.cls];
+    if (a < b * (1 - 4 * kRounding)) return true;
+    if (b < a * (1 - 4 * kRounding)) return false;
+    Normalize(x.cls);
+    Normalize(y.cls);
+    return numerator_[x.cls] < numerator_[y.cls];
+  });
+}
+
+void MesRun::Pay(ProjectIndex p, const Rational& rho) {
+  // A new denominator when rho needs one; classes follow when next used.
+  mpz_class common;
+  mpz_lcm(common.get_mpz_t(), Denominator().get_mpz_t(), rho.get_den_mpz_t());
+  if (common != Denominator()) AddEpoch(common);
+  const mpz_class rho_numerator = rho.get_num() * (Denominator() / rho.get_den());
+  auto supporters = inst_.Supporters(p);
+  auto utils = inst_.Utilities(p);
+  auto after_paying = [&](std::uint32_t c, std::int64_t utility) { return AfterPaying(c, utility, rho_numerator); };
+  if (probes_) {
+    PayWatched(p, rho, rho_numerator);
+    return;
+  }
+  if (inst_.uniform[p]) {
+    // Each class moves to one new class: find it once, at its first voter.
+    paid_.clear();
+    for (std::uint32_t v : supporters) {
+      std::uint32_t& c = voter_class_[v];
       if (c == kZeroClass) continue;
-      const auto it = std::lower_bound(keys.begin(), keys.end(), std::make_pair(c, utils[i]));
-      c = next[static_cast<std::size_t>(it - keys.begin())];
+      if (class_next_.size() <= c) class_next_.resize(classes_, kNoClass);
+      std::uint32_t next = class_next_[c];
+      if (next == kNoClass) {
+        next = after_paying(c, utils[0]);
+        class_next_[c] = next;
+        paid_.push_back(c);
+      }
+      c = next;
     }
+    for (std::uint32_t c : paid_) class_next_[c] = kNoClass;
+    return;
   }
+  // Each (class, utility) pair moves to one new class.
+  std::vector<std::pair<std::uint32_t, std::int64_t>> keys;
+  for (std::size_t i = 0; i < supporters.size(); ++i) {
+    const std::uint32_t c = voter_class_[supporters[i]];
+    if (c != kZeroClass) keys.emplace_back(c, utils[i]);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<std::uint32_t> next(keys.size());
+  for (std::size_t k = 0; k < keys.size(); ++k) next[k] = after_paying(keys[k].first, keys[k].second);
+  for (std::size_t i = 0; i < supporters.size(); ++i) {
+    std::uint32_t& c = voter_class_[supporters[i]];
+    if (c == kZeroClass) continue;
+    const auto it = std::lower_bound(keys.begin(), keys.end(), std::make_pair(c, utils[i]));
+    c = next[static_cast<std::size_t>(it - keys.begin())];
+  }
+}
 
-  const Election& election_;
-  const MesInstance& inst_;
-  static constexpr std::size_t kNoProbe = static_cast<std::size_t>(-1);
-  std::vector<MesProbe>* probes_ = nullptr;
-  std::vector<std::size_t> probe_of_;  // per project: its probe, or kNoProbe
-  std::vector<bool> probe_funded_;     // per probe: its project is funded
-  std::vector<bool> probe_candidate_;  // it has a positive cost, someone gains from it, and they can still pay
-  const TieBreak& tie_break_;
-  // A class's budget is numerator_[c] / denominators_[class_epoch_[c]]. Each
-  // payment may need a finer denominator (an epoch); budgets then share the
-  // newest one, so sums and comparisons stay in integers. Class 0 holds nothing.
-  std::vector<mpz_class> denominators_;      // the first epochs_ are this run's
-  std::size_t epochs_ = 0;
-  std::vector<mpz_class> factor_;            // per epoch: newest denominator / its own
-  std::vector<std::uint32_t> factor_epoch_;  // ...valid while this is the newest epoch
-  std::vector<mpz_class> numerator_;         // the first classes_ are this run's
-  std::size_t classes_ = 0;
-  std::vector<std::uint32_t> class_epoch_;
-  std::vector<double> approx_;               // each class's budget, within kRounding
-  std::vector<std::uint32_t> voter_class_;   // per ballot
-  std::vector<std::uint32_t> class_next_;    // scratch for Pay, kNoClass between uses
-  std::vector<std::uint32_t> paid_;          // scratch for Pay
-  std::vector<mpz_class> epoch_money_;       // scratch for Money, zero between uses
-  std::vector<std::uint32_t> touched_epochs_;
-  // Per project, from its latest estimate this round: its groups and the
-  // price that parts its poor supporters from the rich.
-  std::vector<std::vector<Group>> estimate_groups_;
-  std::vector<double> estimate_price_;
-  mpz_class scratch_;
-  std::vector<std::int64_t> class_count_;    // scratch, zero between uses
-  std::vector<std::uint32_t> touched_;       // scratch
-  std::vector<std::pair<std::uint32_t, std::int64_t>> pairs_;  // scratch
-  std::vector<Group> groups_;                // scratch
-};
-
-}  // namespace
+std::uint32_t MesRun::AfterPaying(std::uint32_t c, std::int64_t utility, const mpz_class& rho_numerator) {
+  Normalize(c);
+  scratch_ = numerator_[c] - rho_numerator * utility;
+  return sgn(scratch_) > 0 ? AddClass(scratch_) : kZeroClass;
+}
 
 bool IsExhaustive(const Election& election, const std::vector<ProjectIndex>& candidates, const Outcome& outcome,
                   Money budget) {
@@ -593,11 +412,12 @@ Outcome RunMes(const Election& election, const TieBreak& tie_break, Satisfaction
   Outcome out = MesRun(election, inst, tie_break).Run(voter_budget, probes);
   out.voter_budget = voter_budget;
   out.iterations = 1;
+  out.votes = inst.ballots_listing;
   return out;
 }
 
 Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Rational* start,
-                   bool stop_when_exhaustive, const RuleOptions& options) {
+                   bool stop_when_exhaustive, const RuleOptions& options, std::vector<MesProbe>* probes) {
   const MesInstance inst = BuildInstance(election, Satisfaction::kCost);
   // Each run adds 1 to each voter's budget: one currency unit.
   mpz_class unit;
@@ -612,7 +432,7 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
     for (ProjectIndex p : inst.candidates) candidates_cost += static_cast<long>(election.projects[p].cost);
     if (candidates_cost <= static_cast<long>(election.budget)) {
       const Rational rich(candidates_cost + 1);
-      Outcome out = MesRun(election, inst, tie_break).Run(std::max(voter_budget, rich));
+      Outcome out = MesRun(election, inst, tie_break).Run(std::max(voter_budget, rich), probes);
       out.voter_budget = std::max(voter_budget, rich);
       out.iterations = 1;
       return out;
@@ -631,8 +451,8 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
   }
   const Money unbounded = std::numeric_limits<Money>::max();
   MesRun run(election, inst, tie_break);
-  auto exact_at = [&](const Rational& budget, int iteration) {
-    Outcome out = run.Run(budget);
+  auto exact_at = [&](const Rational& budget, int iteration, std::vector<MesProbe>* watch = nullptr) {
+    Outcome out = run.Run(budget, watch);
     out.voter_budget = budget;
     out.iterations = iteration;
     return out;
@@ -652,6 +472,7 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
   std::vector<std::optional<ScreenedOutcome>> screened(width);
   std::vector<Rational> budgets(width);
   bool previous_screened = false;  // previous holds only the funded set
+  bool previous_counted = false;   // previous is a run's, not the free projects alone
   Rational previous_budget;
   for (int iteration = 1;;) {
     for (std::size_t t = 0; t < width; ++t) budgets[t] = voter_budget + Rational(unit) * static_cast<long>(t);
@@ -677,16 +498,21 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
         out = exact_at(budgets[t], iteration);
       }
       if (out.total_cost > election.budget) {
-        if (previous_screened) previous = exact_at(previous_budget, iteration);
+        // The outcome kept is counted exactly, watched when asked (for one
+        // the screen could not decide, once more).
+        if (previous_screened || (probes && previous_counted)) {
+          previous = exact_at(previous_budget, iteration, probes);
+        }
         previous.iterations = iteration;
         return previous;
       }
       // Every candidate funded or excluded: more money changes nothing.
       const bool last =
           IsExhaustive(election, inst.candidates, out, stop_when_exhaustive ? election.budget : unbounded);
-      if (last) return screened[t] ? exact_at(budgets[t], iteration) : out;
+      if (last) return screened[t] || probes ? exact_at(budgets[t], iteration, probes) : out;
       previous = std::move(out);
       previous_screened = screened[t].has_value();
+      previous_counted = true;
       previous_budget = budgets[t];
     }
     voter_budget += Rational(unit) * static_cast<long>(width);

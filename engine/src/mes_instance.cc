@@ -25,10 +25,16 @@ MesInstance BuildInstance(const Election& election, Satisfaction sat) {
   auto utility_at = [&](std::size_t b, std::size_t i) {
     return EntryUtility(election, sat, no_options, b, i);
   };
+  inst.ballots_listing.assign(np, 0);
   for (std::size_t b = 0; b < profile.size(); ++b) {
     auto projects = profile.projects(b);
     for (std::size_t i = 0; i < projects.size(); ++i) {
-      if (utility_at(b, i) > 0) ++count[projects[i] + 1];
+      ++inst.ballots_listing[projects[i]];
+      if (utility_at(b, i) > 0) {
+        ++count[projects[i] + 1];
+      } else {
+        inst.every_entry_gains = false;
+      }
     }
   }
   inst.offsets.assign(np + 1, 0);

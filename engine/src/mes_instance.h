@@ -23,6 +23,8 @@ struct MesInstance {
   std::vector<Rational> initial_rho;        // cost / total utility
   std::size_t num_voters = 0;
   bool utility_is_money = false;
+  bool every_entry_gains = true;  // each ballot lists only projects its voter gains from
+  std::vector<std::int64_t> ballots_listing;  // per project (Election::SupportCounts)
 
   std::span<const std::uint32_t> Supporters(ProjectIndex p) const {
     return {voters.data() + offsets[p], voters.data() + offsets[p + 1]};

@@ -28,7 +28,7 @@ Pair LoadPair(const double* at) {
 // What the budgets below q hold, and how many are at or above it; with
 // `total`, also what they all hold (the same pass: a pass costs more than its
 // adds).
-PriceSplit SplitAt(std::span<const double> values, double q, double* total = nullptr) {
+PriceSplit SplitAtPairs(std::span<const double> values, double q, double* total) {
   const Pair threshold = {q, q};
   Pair sum_a = {0, 0};
   Pair sum_b = {0, 0};
@@ -65,7 +65,7 @@ PriceSplit SplitAt(std::span<const double> values, double q, double* total = nul
 }
 
 // The least distance from a value to q, and how many values are at or above q.
-std::pair<double, std::int64_t> NearestAndRich(std::span<const double> values, double q) {
+std::pair<double, std::int64_t> NearestAndRichPairs(std::span<const double> values, double q) {
   const Pair threshold = {q, q};
   const Pair inf = {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
   Pair least_a = inf;
@@ -93,6 +93,93 @@ std::pair<double, std::int64_t> NearestAndRich(std::span<const double> values, d
     poor += values[i] < q ? 1 : 0;
   }
   return {least, static_cast<std::int64_t>(n) - poor};
+}
+
+#if defined(__x86_64__)
+// The same passes four doubles at a time, for processors with AVX2 (chosen
+// once, at run time): the passes are a third of add1's time.
+using Quad = double __attribute__((vector_size(32)));
+using QuadMask = std::int64_t __attribute__((vector_size(32)));
+
+__attribute__((target("avx2"))) Quad LoadQuad(const double* at) {
+  Quad v;
+  std::memcpy(&v, at, sizeof v);
+  return v;
+}
+
+__attribute__((target("avx2"))) PriceSplit SplitAtQuads(std::span<const double> values, double q, double* total) {
+  const Quad threshold = {q, q, q, q};
+  Quad sum = {0, 0, 0, 0};
+  Quad all = {0, 0, 0, 0};
+  QuadMask poor_lanes = {0, 0, 0, 0};  // minus the poor: a comparison gives -1 for true
+  const std::size_t n = values.size();
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const Quad a = LoadQuad(&values[i]);
+    const QuadMask in = a < threshold;
+    sum += reinterpret_cast<Quad>(reinterpret_cast<QuadMask>(a) & in);
+    all += a;
+    poor_lanes += in;
+  }
+  double money = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+  double every = (all[0] + all[1]) + (all[2] + all[3]);
+  std::int64_t poor = -(poor_lanes[0] + poor_lanes[1] + poor_lanes[2] + poor_lanes[3]);
+  for (; i < n; ++i) {
+    every += values[i];
+    if (values[i] < q) {
+      money += values[i];
+      ++poor;
+    }
+  }
+  if (total) *total = every;
+  return PriceSplit{money, static_cast<std::int64_t>(n) - poor};
+}
+
+__attribute__((target("avx2"))) std::pair<double, std::int64_t> NearestAndRichQuads(std::span<const double> values,
+                                                                                    double q) {
+  const Quad threshold = {q, q, q, q};
+  const double inf = std::numeric_limits<double>::infinity();
+  Quad least = {inf, inf, inf, inf};
+  QuadMask poor_lanes = {0, 0, 0, 0};
+  const std::size_t n = values.size();
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const Quad a = LoadQuad(&values[i]);
+    poor_lanes += a < threshold;
+    Quad d = a - threshold;
+    d = d < 0 ? -d : d;
+    least = d < least ? d : least;
+  }
+  double nearest = std::min(std::min(least[0], least[1]), std::min(least[2], least[3]));
+  std::int64_t poor = -(poor_lanes[0] + poor_lanes[1] + poor_lanes[2] + poor_lanes[3]);
+  for (; i < n; ++i) {
+    nearest = std::min(nearest, std::abs(values[i] - q));
+    poor += values[i] < q ? 1 : 0;
+  }
+  return {nearest, static_cast<std::int64_t>(n) - poor};
+}
+
+bool UseQuads() {
+  static const bool avx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return avx2;
+}
+#endif
+
+PriceSplit SplitAt(std::span<const double> values, double q, double* total = nullptr) {
+#if defined(__x86_64__)
+  if (UseQuads()) return SplitAtQuads(values, q, total);
+#endif
+  return SplitAtPairs(values, q, total);
+}
+
+std::pair<double, std::int64_t> NearestAndRich(std::span<const double> values, double q) {
+#if defined(__x86_64__)
+  if (UseQuads()) return NearestAndRichQuads(values, q);
+#endif
+  return NearestAndRichPairs(values, q);
 }
 
 }  // namespace

@@ -127,6 +127,7 @@ Outcome RunPhragmen(const Election& election, const TieBreak& tie_break) {
     }
     touched.clear();
   }
+  out.votes = score;
   return out;
 }
 

@@ -180,7 +180,9 @@ Status SupportFromExplanations(const Election& election, RuleKind rule, const Ti
     }
     Rational held = m.money_at_turn;
     if (m.unaffordable_after) {
-      held = *m.unaffordable_after == 0 ? m.money_at_start : m.steps[*m.unaffordable_after - 1].money_after;
+      // The explanation gives the money after that round.
+      held = *m.unaffordable_after == 0 ? m.money_at_start
+                                        : m.steps[*m.unaffordable_after - 1].money_after.value_or(held);
     }
     f.effective_support = Rational(held / f.cost);
   }

@@ -69,25 +69,39 @@ class Exclusions {
 Outcome RunGreedy(const Election& election, const TieBreak& tie_break, GreedyOrder order,
                   Satisfaction sat, const RuleOptions& options);
 
-// What one MES run saw of one project, for explanations (explain.cc).
+// What one MES run saw of one project, for explanations (explain.cc). The
+// run keeps each watched project's supporters' money as it goes, changed only
+// by the payments of each round's winner, and takes the project's exact rho
+// only at the one round that matters (below): the run stays about the cost of
+// a count however many projects are watched.
 struct MesProbe {
   ProjectIndex project = 0;  // in: the project to watch (each at most once per run)
   // Out. Index k means "after k rounds" (free projects count), 0 .. rounds.size().
-  std::vector<Rational> money;               // its supporters' total money
-  std::vector<std::optional<Rational>> rho;  // its affordability while still a candidate
-  // Its supporters who still had money, by (money, utility), just before it
-  // was funded or, if it never was, at the end. Money is per voter, as
-  // numerator / holdings_denominator: sums stay in integers (one gcd at the end).
-  struct Holding {
-    mpz_class money;
-    std::int64_t utility = 0;
-    std::int64_t count = 0;
-  };
-  std::vector<Holding> holdings;
-  mpz_class holdings_denominator = 1;
+  // Its supporters' total money, only after the rounds that matter: 0 (the
+  // start); funded, the rounds before and after its own; else the first after
+  // which it fell short of its cost, the last it could still be funded in, and
+  // the end.
+  std::vector<std::optional<Rational>> money;
+  // Not funded: rounds done when its supporters' money first fell below its
+  // cost (0: it never could be afforded); unset if it never did.
+  std::optional<std::size_t> unaffordable_after;
+  // Its rho after k rounds, only at the last k at which it could still be
+  // funded: the round it was funded in (its rho is then the winner's), or the
+  // last before its supporters could no longer pay for it or a project of its
+  // exclusive group was funded. Unset everywhere else.
+  std::vector<std::optional<Rational>> rho;
   bool uniform = true;             // they all gain the same utility
   std::int64_t supporters = 0;     // voters who gain from it
   std::int64_t total_utility = 0;  // their utilities summed
+  // Funded: supporters who paid rho x utility in full, paid all they had
+  // left (less), or had nothing left.
+  std::int64_t paid_full = 0;
+  std::int64_t paid_all_left = 0;
+  std::int64_t had_nothing = 0;
+  // Not funded and short of its cost at the end: what its supporters would
+  // pay at the rho of the run's last round that funded a project at a price
+  // (each min(money, rho x utility)); unset without such a round.
+  std::optional<Rational> payable_at_last_rho;
 };
 
 // Plain MES with every voter starting from `voter_budget`. Probes, when
@@ -104,12 +118,19 @@ bool IsExhaustive(const Election& election, const std::vector<ProjectIndex>& can
 // (mes-add1) starts from budget / voters (`start` null) and also stops at the
 // first exhaustive outcome; equalshares.net's add1, as Wieliczka, Świecie and
 // Assen were counted, starts from whole units and only stops over the budget.
+// Probes, when given, watch the exact run of the outcome kept.
 Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Rational* start = nullptr,
-                   bool stop_when_exhaustive = true, const RuleOptions& options = {});
+                   bool stop_when_exhaustive = true, const RuleOptions& options = {},
+                   std::vector<MesProbe>* probes = nullptr);
 // equalshares.net's add1 with integral endowments (equalshares.cc), then, when
 // `complete`, utilitarian completion, and the comparison step of `options`.
 Outcome RunEqualShares(const Election& election, const TieBreak& tie_break, bool complete,
-                       const RuleOptions& options);
+                       const RuleOptions& options, std::vector<MesProbe>* probes = nullptr);
+
+// Tally(), with probes watching the MES run of the outcome for the rules of
+// equal shares (ignored by the others).
+Result<Outcome> TallyWatching(const Election& election, RuleKind rule, const TieBreak& tie_break,
+                              const RuleOptions& options, std::vector<MesProbe>* probes);
 
 Outcome RunPhragmen(const Election& election, const TieBreak& tie_break);
 

@@ -132,6 +132,11 @@ Status CheckRuleCounts(RuleKind rule, BallotType ballot_type) {
 
 Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& tie_break,
                       const RuleOptions& options) {
+  return internal::TallyWatching(election, rule, tie_break, options, nullptr);
+}
+
+Result<Outcome> internal::TallyWatching(const Election& election, RuleKind rule, const TieBreak& tie_break,
+                                        const RuleOptions& options, std::vector<MesProbe>* probes) {
   using internal::GreedyOrder;
   using internal::Satisfaction;
   if (Status fits = CheckRuleCounts(rule, election.ballot_type); !fits.ok()) return fits;
@@ -179,7 +184,7 @@ Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& t
       break;
     case RuleKind::kEqualSharesAdd1:
     case RuleKind::kEqualSharesAdd1u:
-      out = internal::RunEqualShares(election, tie_break, rule == RuleKind::kEqualSharesAdd1u, options);
+      out = internal::RunEqualShares(election, tie_break, rule == RuleKind::kEqualSharesAdd1u, options, probes);
       break;
     case RuleKind::kGreedyThreshold:
       if (!options.min_score) {
@@ -189,16 +194,16 @@ Result<Outcome> Tally(const Election& election, RuleKind rule, const TieBreak& t
       out = internal::RunGreedy(election, tie_break, GreedyOrder::kScoreSkip, score, options);
       break;
     case RuleKind::kMes:
-      out = internal::RunMes(election, tie_break, utility, equal_share);
+      out = internal::RunMes(election, tie_break, utility, equal_share, probes);
       break;
     case RuleKind::kMesCard:
-      out = internal::RunMes(election, tie_break, Satisfaction::kCardinality, equal_share);
+      out = internal::RunMes(election, tie_break, Satisfaction::kCardinality, equal_share, probes);
       break;
     case RuleKind::kMesBorda:
-      out = internal::RunMes(election, tie_break, Satisfaction::kBorda, equal_share);
+      out = internal::RunMes(election, tie_break, Satisfaction::kBorda, equal_share, probes);
       break;
     case RuleKind::kMesAdd1:
-      out = internal::RunMesAdd1(election, tie_break, nullptr, /*stop_when_exhaustive=*/true, options);
+      out = internal::RunMesAdd1(election, tie_break, nullptr, /*stop_when_exhaustive=*/true, options, probes);
       break;
     case RuleKind::kPhragmen:
       out = internal::RunPhragmen(election, tie_break);

@@ -64,6 +64,13 @@ TEST_CASE("explain-all equals explain project by project: hand-made elections") 
   CheckEveryRule(test::MakeElection({{"A", 60}, {"B", 50}, {"C", 30}, {"D", 0}, {"E", 40}, {"F", 500}}, 100,
                                     {{0, 1}, {0, 1}, {0, 2}, {1, 2, 3}, {2, 5}, {5}, {1}}),
                  "approval");
+  // Two projects for one site: funding one rules out the other, in every rule.
+  {
+    auto e = test::MakeElection({{"A", 40}, {"B", 45}, {"C", 50}, {"D", 20}}, 120,
+                                {{0, 1}, {0, 1, 3}, {0, 2}, {1, 2}, {1, 3}});
+    e.projects[0].exclusive_group = e.projects[1].exclusive_group = "site";
+    CheckEveryRule(e, "exclusive group");
+  }
   // Every voter alike: MES funds in tie-break order.
   CheckEveryRule(test::MakeElection({{"A", 10}, {"B", 10}, {"C", 10}}, 25, {{0, 1, 2}, {0, 1, 2}}), "ties");
   // Small random approval elections.

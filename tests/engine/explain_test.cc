@@ -153,10 +153,10 @@ TEST_CASE("mes: a funded project's rho, price per supporter and who paid what") 
   REQUIRE(c.mes.steps.size() == 2);
   CHECK(c.mes.steps[0].winner == 0);
   CHECK(c.mes.steps[0].winner_rho == 4);
-  REQUIRE(c.mes.steps[0].rho);
-  CHECK(*c.mes.steps[0].rho == MakeRational(15, 2));  // before round 1: 30 / 4
-  CHECK(c.mes.steps[0].money_after == 32);
-  REQUIRE(c.mes.steps[1].rho);  // before round 2: its own winning rho
+  // Its rho is given at the round that funded it only: its own winning rho.
+  CHECK_FALSE(c.mes.steps[0].rho);
+  CHECK(c.mes.steps[0].money_after == 32);  // before its round
+  REQUIRE(c.mes.steps[1].rho);
   CHECK(*c.mes.steps[1].rho == 9);
   CHECK(c.mes.steps[1].money_after == 2);
 
@@ -238,7 +238,7 @@ TEST_CASE("mes on points: no single price, each pays rho per point") {
   CHECK_FALSE(ex.mes.uniform);
   CHECK_FALSE(ex.mes.price);
   CHECK(ex.mes.paid_full == 2);
-  CHECK(ex.mes.steps[0].money_after == 8);  // 2 + 6
+  CHECK(ex.mes.steps[0].money_after == 8);  // 2 + 6 (after its own round)
 }
 
 TEST_CASE("phragmen: the max load when funded, at the stop, and the load it would have set") {
@@ -337,8 +337,37 @@ TEST_CASE("mes explanations match a voter-by-voter replay of the payments") {
         const auto& snapshot = ex.round ? money_before[*ex.round] : money;
         CHECK(ex.mes.money_at_turn == held(snapshot));
         REQUIRE(ex.mes.steps.size() == out->rounds.size());
-        for (std::size_t k = 0; k + 1 < out->rounds.size(); ++k) {
-          CHECK(ex.mes.steps[k].money_after == held(money_before[k + 1]));
+        const engine::Rational cost(static_cast<long>(e.projects[p].cost));
+        std::optional<std::size_t> rho_at;  // the one round its rho is given at
+        for (std::size_t k = 0; k < out->rounds.size(); ++k) {
+          const auto& after = k + 1 < out->rounds.size() ? money_before[k + 1] : money;
+          if (ex.mes.steps[k].money_after) CHECK(*ex.mes.steps[k].money_after == held(after));
+          if (!ex.mes.steps[k].rho) continue;
+          CHECK_FALSE(rho_at);
+          rho_at = k;
+          // Its exact rho from the replayed money before round k: each
+          // supporter pays min(money, rho x u), together the cost.
+          const engine::Rational rho = *ex.mes.steps[k].rho;
+          const engine::Rational u(cost_sat ? e.projects[p].cost : 1);
+          engine::Rational paid = 0;
+          for (std::size_t v = 0; v < money.size(); ++v) {
+            if (supports(v, p)) paid += std::min<engine::Rational>(money_before[k][v], rho * u);
+          }
+          CHECK(paid == cost);
+          // ...and the last round it could be funded in: funded then, or short after it.
+          if (ex.funded) {
+            CHECK(*ex.round == k);
+          } else {
+            CHECK(held(after) < cost);
+            REQUIRE(ex.mes.unaffordable_after);
+            CHECK(*ex.mes.unaffordable_after == k + 1);
+            CHECK(ex.mes.steps[k].money_after);
+          }
+        }
+        // Funded at a price, or affordable at the start: its rho is given once.
+        if (ex.funded ? e.projects[p].cost > 0 : held(money_before.empty() ? money : money_before[0]) >= cost &&
+                                                   ex.mes.supporters > 0) {
+          CHECK(rho_at);
         }
         if (!ex.funded && e.projects[p].cost > 0 && ex.mes.supporters > 0) {
           CHECK(ex.mes.money_at_turn < e.projects[p].cost);
@@ -348,6 +377,34 @@ TEST_CASE("mes explanations match a voter-by-voter replay of the payments") {
       }
     }
   }
+}
+
+TEST_CASE("mes: a project its exclusive group's funded project ruled out has its rho at that round") {
+  // Budget 120, 4 voters (30 each). A (40) and B (45) exclude each other;
+  // C (50) by v3, v4. mes-card: A by v1, v2, v3 first (rho 40/3 < 45/3),
+  // which rules out B, still affordable then.
+  auto e = test::MakeElection({{"A", 40}, {"B", 45}, {"C", 50}}, 120, {{0, 1}, {0, 1}, {0, 2}, {1, 2}});
+  e.projects[0].exclusive_group = "site";
+  e.projects[1].exclusive_group = "site";
+  const auto out = engine::Tally(e, RuleKind::kMesCard, TieBreak::ById(e));
+  REQUIRE(out.ok());
+  REQUIRE_FALSE(out->selected.empty());
+  CHECK(out->selected.front() == 0);
+  const auto b = Explain(e, RuleKind::kMesCard, 1);
+  CHECK_FALSE(b.funded);
+  REQUIRE(b.mes.steps.size() == out->rounds.size());
+  // Before round 1, B's supporters (v1, v2, v4: 90) share 45 evenly: rho 15.
+  REQUIRE(b.mes.steps[0].rho);
+  CHECK(*b.mes.steps[0].rho == 15);
+  for (std::size_t k = 1; k < b.mes.steps.size(); ++k) CHECK_FALSE(b.mes.steps[k].rho);
+  // v1, v2 paid 40/3 each for A: 2 x (30 - 40/3) + 30 = 190/3 after round 1.
+  REQUIRE(b.mes.steps[0].money_after);
+  CHECK(*b.mes.steps[0].money_after == MakeRational(190, 3));
+  // The count and every explanation from one count agree.
+  const auto all = engine::ExplainAll(e, RuleKind::kMesCard, TieBreak::ById(e), {});
+  REQUIRE(all.ok());
+  REQUIRE(all->projects[1].mes.steps[0].rho);
+  CHECK(*all->projects[1].mes.steps[0].rho == 15);
 }
 
 TEST_CASE("explain refuses a project out of range and a rule that does not fit") {

@@ -114,8 +114,10 @@ TEST_CASE("report: equal shares' effective support matches the rule's explanatio
       }
       const auto& m = ex->mes;
       REQUIRE(m.unaffordable_after);
+      // The explanation gives the money after the round it fell short of its cost.
+      if (*m.unaffordable_after > 0) REQUIRE(m.steps[*m.unaffordable_after - 1].money_after);
       const engine::Rational held =
-          *m.unaffordable_after == 0 ? m.money_at_start : m.steps[*m.unaffordable_after - 1].money_after;
+          *m.unaffordable_after == 0 ? m.money_at_start : *m.steps[*m.unaffordable_after - 1].money_after;
       CHECK(*f.effective_support == held / f.cost);
     }
   };

@@ -49,14 +49,23 @@ struct TurnExplanation {
   std::optional<std::int64_t> reserve_share;  // greedy-reserve: its share, percent
 };
 
-// One round of an MES run, seen from the explained project.
+// One round of an MES run, seen from the explained project. Its own figures
+// are given only at the rounds that decide it (one count yields them for
+// every project): the run does not take every project's exact rho and money
+// every round.
 struct MesStep {
   ProjectIndex winner = 0;  // funded this round
   Rational winner_rho;      // 0 for free projects
-  // The project's own rho before this round; unset once it is funded or can
-  // no longer be afforded (or never could be).
+  // The project's own rho before this round, given only at the last round it
+  // could still be funded in: the round that funded it (its rho is then
+  // winner_rho), or the last before its supporters could no longer pay for it
+  // or a project of its exclusive group was funded. Unset elsewhere.
   std::optional<Rational> rho;
-  Rational money_after;  // its supporters' money after this round
+  // Its supporters' money after this round, given after the rounds that
+  // decide it: funded, the rounds before and after its own; else the round
+  // its rho is last given, the first after which it fell short of its cost,
+  // and the last round. Unset elsewhere.
+  std::optional<Rational> money_after;
 };
 
 struct MesExplanation {

@@ -78,6 +78,9 @@ struct Outcome {
     bool kept_greedy = false;       // then `selected` and `rounds` are greedy's
   };
   std::optional<Comparison> comparison;
+  // Ballots listing each project (by project index), when the rule counted
+  // them (greedy family, knapsack, phragmen, plain MES); empty otherwise.
+  std::vector<std::int64_t> votes;
 };
 
 }  // namespace psephos::engine
