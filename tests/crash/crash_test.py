@@ -48,7 +48,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from voting import (Client, Failure, Postgres, Server, Shared, check_published, definition, expect,  # noqa: E402
-                    make_codes, request, request_quietly)
+                    make_codes, publish_and_fetch, stop_servers, request, request_quietly)
 
 SLUG = "crash-test"
 DEFINITION = definition(SLUG, "Crash test")
@@ -213,14 +213,8 @@ def run(args, rng, work, postgres):
             raise Failure("after a kill during the close the process is %s" % state)
     if expect(port, "GET", "/api/v1/processes/%s" % SLUG, 200, token=token)["state"] == "open":
         expect(port, "POST", "/api/v1/processes/%s/close" % SLUG, 200, token=token)
-    expect(port, "POST", "/api/v1/processes/%s/publish" % SLUG, 200, token=token)
-    results = expect(port, "GET", "/api/v1/processes/%s/results" % SLUG, 200)
-    bundle = expect(port, "GET", "/api/v1/processes/%s/bundle" % SLUG, 200)
-    key = expect(port, "GET", "/api/v1/key", 200)["public_key"]
-    board = expect(port, "GET", "/api/v1/processes/%s/board" % SLUG, 200)
-    status = server.stop()
-    if status != 0:
-        raise Failure("psephos-server exited %d after SIGTERM" % status)
+    results, bundle, key, board = publish_and_fetch(port, SLUG, token)
+    stop_servers([server])
     log.close()
 
     if postgres:

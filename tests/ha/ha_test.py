@@ -51,7 +51,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 from haproxy import HAProxy, free_port  # noqa: E402
 from voting import (Client, Failure, Postgres, Server, Shared, check_published, definition, expect,  # noqa: E402
-                    make_codes, request)
+                    make_codes, publish_and_fetch, stop_servers, request)
 
 SLUG = "ha-test"
 DEFINITION = definition(SLUG, "High-availability test")
@@ -244,15 +244,8 @@ def run(args, rng, work, postgres):
     # Closed and published on the node that was never killed.
     port = nodes[survivor].port
     expect(port, "POST", "/api/v1/processes/%s/close" % SLUG, 200, token=token)
-    expect(port, "POST", "/api/v1/processes/%s/publish" % SLUG, 200, token=token)
-    results = expect(port, "GET", "/api/v1/processes/%s/results" % SLUG, 200)
-    bundle = expect(port, "GET", "/api/v1/processes/%s/bundle" % SLUG, 200)
-    key = expect(port, "GET", "/api/v1/key", 200)["public_key"]
-    board = expect(port, "GET", "/api/v1/processes/%s/board" % SLUG, 200)
-    for n in nodes:
-        status = n.stop()
-        if status != 0:
-            raise Failure("psephos-server exited %d after SIGTERM" % status)
+    results, bundle, key, board = publish_and_fetch(port, SLUG, token)
+    stop_servers(nodes)
     haproxy.stop()
     log.close()
 

@@ -42,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import pg_cluster  # noqa: E402
 from voting import (Client, Failure, Postgres, Server, Shared, check_published, definition, expect,  # noqa: E402
-                    make_codes)
+                    make_codes, publish_and_fetch, stop_servers)
 
 SLUG = "replica-test"
 DEFINITION = definition(SLUG, "Replica test")
@@ -171,15 +171,8 @@ def run(args, rng, work):
 
     port = nodes[1].port
     expect(port, "POST", "/api/v1/processes/%s/close" % SLUG, 200, token=token)
-    expect(port, "POST", "/api/v1/processes/%s/publish" % SLUG, 200, token=token)
-    results = expect(port, "GET", "/api/v1/processes/%s/results" % SLUG, 200)
-    bundle = expect(port, "GET", "/api/v1/processes/%s/bundle" % SLUG, 200)
-    key = expect(port, "GET", "/api/v1/key", 200)["public_key"]
-    board = expect(port, "GET", "/api/v1/processes/%s/board" % SLUG, 200)
-    for n in nodes:
-        status = n.stop()
-        if status != 0:
-            raise Failure("psephos-server exited %d after SIGTERM" % status)
+    results, bundle, key, board = publish_and_fetch(port, SLUG, token)
+    stop_servers(nodes)
     log.close()
     stored, receipts = check_published(clients, DEFINITION, bundle, results, board, key, standby.integrity(),
                                        standby.rows, args.psephos, work, rng)

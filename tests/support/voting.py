@@ -324,6 +324,24 @@ class Postgres:
         self.psql(self.admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.name)
 
 
+def publish_and_fetch(port, slug, token):
+    """Publishes the closed process; returns what an auditor downloads: (results, bundle, key, board)."""
+    expect(port, "POST", "/api/v1/processes/%s/publish" % slug, 200, token=token)
+    results = expect(port, "GET", "/api/v1/processes/%s/results" % slug, 200)
+    bundle = expect(port, "GET", "/api/v1/processes/%s/bundle" % slug, 200)
+    key = expect(port, "GET", "/api/v1/key", 200)["public_key"]
+    board = expect(port, "GET", "/api/v1/processes/%s/board" % slug, 200)
+    return results, bundle, key, board
+
+
+def stop_servers(servers):
+    """SIGTERM to each; raises Failure unless each exits 0."""
+    for server in servers:
+        status = server.stop()
+        if status != 0:
+            raise Failure("psephos-server exited %d after SIGTERM" % status)
+
+
 def stored_by_clients(clients):
     """code -> ballot for every code a client knows to be stored; receipt -> code."""
     receipts, stored = {}, {}
