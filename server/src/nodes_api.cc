@@ -112,12 +112,14 @@ void Api::FollowStore(Storage& storage) {
       if (ReloadAccounts(storage).ok()) revisions_[key] = revision;
       continue;
     }
-    bool& with_codes = changed[scope];
-    if (part == StoredPart::kCodes) {
-      // The costly part, at most every follow_codes_interval (kiosk sessions make codes all day).
-      auto last = codes_loaded_at_.find(scope);
-      with_codes = last == codes_loaded_at_.end() || now - last->second >= options_.follow_codes_interval;
+    if (part == StoredPart::kProcess) {
+      changed.try_emplace(scope, false);
+      continue;
     }
+    // The codes part: costly, so at most every follow_codes_interval (kiosk sessions make codes
+    // all day); not yet due, it waits without a reload of the process part meanwhile.
+    auto last = codes_loaded_at_.find(scope);
+    if (last == codes_loaded_at_.end() || now - last->second >= options_.follow_codes_interval) changed[scope] = true;
   }
   if (changed.empty()) return;
   auto records = storage.LoadProcesses();
