@@ -1,5 +1,5 @@
 // Malformed and hostile requests against the real thing: an HttpsServer with
-// the Api on 127.0.0.1:0, as server/src/main.cc assembles them. Each request
+// the Api on 127.0.0.1:0, as server/main.cc assembles them. Each request
 // gets a 4xx (TLS garbage: the connection is closed), nothing is stored or
 // spent, and the server still answers GET /healthz afterwards. Then the
 // organizer token and the voter codes: almost-right tokens are refused, and no

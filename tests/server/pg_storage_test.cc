@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "../../server/src/pg_schema.h"
+#include "../../server/storage/src/pg_schema.h"
 #include "../support/test_storage.h"
 #include "psephos/server/storage.h"
 

@@ -1,5 +1,5 @@
 // psephos-server in one test process, over real sockets: the Api behind an
-// HttpsServer on 127.0.0.1:0, as server/src/main.cc assembles them.
+// HttpsServer on 127.0.0.1:0, as server/main.cc assembles them.
 #pragma once
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// The server assembled in this process as server/src/main.cc does (SQLite in
+// The server assembled in this process as server/main.cc does (SQLite in
 // WAL with synchronous=FULL, self-signed TLS, the group-committing DbWorker,
 // the Api), for the benchmarks; stopped as on SIGTERM.
 #pragma once

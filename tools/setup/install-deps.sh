@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(cmake g++ make libgmp-dev nlohmann-json3-dev doctest-dev libboost1.81-dev libssl-dev libsqlite3-dev
           libsqlitecpp-dev
-          libvips-dev                    # project pictures: decoded, resized, metadata stripped (server/src/images.cc)
+          libvips-dev                    # project pictures: decoded, resized, metadata stripped (server/api/src/images.cc)
           libargon2-dev pkg-config       # organizer passwords: Argon2id, the reference implementation
           libpqxx-dev postgresql         # PostgreSQL storage; the tests start a throwaway cluster
           python3                        # tests/crash/crash_test.py (standard library only)

@@ -1,6 +1,6 @@
 // The process form's reading of amounts and its checks before saving: each
 // problem at its field, in the page's language. The server checks the same
-// at save (server/src/definition_checks.cc); its refusals name a field too.
+// at save (server/process/src/definition_checks.cc); its refusals name a field too.
 import { decimals, formatMoney, numberLocale, numberMarks, t, toUnits } from './common.js';
 
 // Amounts as the page shows this currency's money (common.js numberLocale: the

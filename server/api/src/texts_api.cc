@@ -8,7 +8,7 @@
 #include "psephos/server/api.h"
 #include "psephos/server/images.h"
 #include "responses.h"
-#include "wall_clock.h"
+#include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
 

@@ -132,16 +132,6 @@ Response Serve(const Request& request, const Asset& asset, const char* cache) {
 
 }  // namespace
 
-std::string ServedBody(std::string_view path, std::string_view body, std::string_view version) {
-  std::string out(body);
-  if (!path.ends_with(".html")) return out;
-  for (std::size_t at = out.find("@V@"); at != std::string::npos; at = out.find("@V@", at)) {
-    out.replace(at, 3, version);
-    at += version.size();
-  }
-  return out;
-}
-
 Response ServeStaticSite(const Request& request) {
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
     Response r = Make(http::status::method_not_allowed, "use GET\n", "text/plain; charset=utf-8", "no-store");

@@ -12,7 +12,7 @@
 
 #include "pg_schema.h"
 #include "psephos/server/storage.h"
-#include "wall_clock.h"
+#include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
 namespace {

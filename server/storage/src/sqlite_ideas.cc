@@ -1,6 +1,6 @@
 #include "sqlite_ideas.h"
 
-#include "wall_clock.h"
+#include "psephos/server/wall_clock.h"
 
 namespace psephos::server::sqlite_ideas {
 namespace {

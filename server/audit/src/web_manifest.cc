@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "psephos/server/secrets.h"
-#include "psephos/server/static_site.h"
+#include "psephos/server/web_files.h"
 
 namespace psephos::server {
 namespace {
@@ -99,6 +99,16 @@ std::vector<std::string> ManifestDifferences(const json& published, const json& 
   if (published["version"] != local.at("version")) {
     out.push_back("version: the manifest says " + published["version"].get<std::string>() + ", the local files give " +
                   local.at("version").get<std::string>());
+  }
+  return out;
+}
+
+std::string ServedBody(std::string_view path, std::string_view body, std::string_view version) {
+  std::string out(body);
+  if (!path.ends_with(".html")) return out;
+  for (std::size_t at = out.find("@V@"); at != std::string::npos; at = out.find("@V@", at)) {
+    out.replace(at, 3, version);
+    at += version.size();
   }
   return out;
 }

@@ -5,7 +5,7 @@
 
 #include "psephos/server/api.h"
 #include "responses.h"
-#include "wall_clock.h"
+#include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
 

@@ -11,7 +11,7 @@
 #include "psephos/server/disclosure.h"
 #include "psephos/server/secrets.h"
 #include "responses.h"
-#include "wall_clock.h"
+#include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
 namespace {

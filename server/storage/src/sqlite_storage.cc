@@ -11,7 +11,7 @@
 #include "sqlite_ideas.h"
 #include "sqlite_milestones.h"
 #include "sqlite_schema.h"
-#include "wall_clock.h"
+#include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
 namespace {

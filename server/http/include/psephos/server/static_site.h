@@ -3,28 +3,10 @@
 // the binary at build time (server/cmake/embed_web.cmake).
 #pragma once
 
-#include <span>
-#include <string>
-#include <string_view>
-
 #include "psephos/server/http.h"
+#include "psephos/server/web_files.h"
 
 namespace psephos::server {
-
-// One file of server/web: its path below web/ ("js/vote.js") and its bytes.
-struct WebFile {
-  std::string_view path;
-  std::string_view body;
-};
-
-// Defined in the generated web_files.cc.
-std::span<const WebFile> EmbeddedWebFiles();
-// A hash of every embedded file: asset URLs carry it (/static/<version>/...).
-std::string_view EmbeddedWebVersion();
-
-// The bytes served for one file: pages (.html) get "@V@" replaced by
-// `version`, so the asset URLs they name change whenever any file does.
-std::string ServedBody(std::string_view path, std::string_view body, std::string_view version);
 
 // Answers a GET or HEAD for a page or asset:
 //   /                      landing page          /admin, /admin/...   organizer pages

@@ -18,7 +18,7 @@
 #include "psephos/server/web_manifest.h"
 #include "psephos/server/exports.h"
 #include "responses.h"
-#include "wall_clock.h"
+#include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
 namespace {

@@ -6,7 +6,7 @@
 #include "psephos/server/api.h"
 #include "psephos/server/secrets.h"
 #include "responses.h"
-#include "wall_clock.h"
+#include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
 namespace {
