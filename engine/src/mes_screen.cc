@@ -177,16 +177,25 @@ std::uint32_t MesScreen::NewClass(std::uint32_t from, std::uint32_t size) {
 const std::vector<MesScreen::Group>& MesScreen::Groups(ProjectIndex p) {
   std::vector<Group>& groups = groups_[p];
   if (groups_version_[p] == version_) return groups;
-  groups.clear();
-  for (std::uint32_t v : inst_.Supporters(p)) {
-    const std::uint32_t c = class_of_[v];
-    if (count_[c]++ == 0) touched_.push_back(c);
+  const auto supporters = inst_.Supporters(p);
+  if (touched_.size() < supporters.size()) touched_.resize(supporters.size());
+  // Raw pointers: the compiler cannot tell the counts from the vectors' own
+  // pointers, and would reload them every voter.
+  std::uint32_t* touched = touched_.data();
+  std::uint32_t* count = count_.data();
+  const std::uint32_t* class_of = class_of_.data();
+  std::size_t n = 0;
+  for (std::uint32_t v : supporters) {
+    const std::uint32_t c = class_of[v];
+    touched[n] = c;
+    n += count[c]++ == 0 ? 1 : 0;
   }
-  for (std::uint32_t c : touched_) {
-    groups.push_back(Group{c, count_[c]});
-    count_[c] = 0;
+  groups.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint32_t c = touched[k];
+    groups[k] = Group{c, count[c]};
+    count[c] = 0;
   }
-  touched_.clear();
   groups_version_[p] = version_;
   return groups;
 }
@@ -376,8 +385,11 @@ void MesScreen::EstimateLanes(std::size_t l, ProjectIndex p, std::size_t round) 
     serve[m] = m == l || (lane.state == Lane::State::kRunning && !lane.gone[p] && lane.stamp[p] != round);
   }
   const std::vector<Group>& groups = Groups(p);
-  rows_.resize(groups.size() * kMaxLanes);
-  weights_.resize(groups.size());
+  // Grown only: growing a vector zeroes what is about to be overwritten.
+  if (weights_.size() < groups.size()) {
+    rows_.resize(groups.size() * kMaxLanes);
+    weights_.resize(groups.size());
+  }
   for (std::size_t k = 0; k < groups.size(); ++k) {
     std::memcpy(&rows_[k * kMaxLanes], &budget_[groups[k].cls * kMaxLanes], kMaxLanes * sizeof(double));
     weights_[k] = static_cast<double>(groups[k].count);
@@ -388,14 +400,17 @@ void MesScreen::EstimateLanes(std::size_t l, ProjectIndex p, std::size_t round) 
   // It stands only when every budget is farther from q than the errors of
   // both: then the exact count has the same poor voters, and its q differs
   // from ours by rounding alone. The price only grows from round to round:
-  // each lane starts from its last one. The first pass sums all the money.
+  // each lane starts from its last one.
   const Pass pass{rows_.data(), weights_.data(), groups.size()};
   Lanes q{};
   Lanes money{};
   Lanes voters{};
   Lanes poor_at{};
   Lanes rich_at{};
-  q.fill(std::numeric_limits<double>::infinity());
+  // A start at most the price: cost / supporters is at most cost / those
+  // with money. The first split sums all the money too.
+  const auto supporters = static_cast<double>(inst_.Supporters(p).size());
+  for (std::size_t m = 0; m < kMaxLanes; ++m) q[m] = serve[m] ? std::max(cost / supporters, lane_[m].price_floor[p]) : 0;
   SplitAt(pass, q, poor_at, rich_at, &money, &voters);
   enum class Step { kClimbing, kSettled, kDone };
   std::array<Step, kMaxLanes> step{};
@@ -417,7 +432,6 @@ void MesScreen::EstimateLanes(std::size_t l, ProjectIndex p, std::size_t round) 
     if (money[m] + money_error < cost) {
       result[m].kind = Estimate::Kind::kUnaffordable;
     } else if (money[m] - money_error >= cost) {
-      q[m] = std::max(cost / n, lane.price_floor[p]);
       step[m] = Step::kClimbing;
     }
   }
@@ -429,7 +443,7 @@ void MesScreen::EstimateLanes(std::size_t l, ProjectIndex p, std::size_t round) 
     bool climbing = false;
     for (std::size_t m = 0; m < kMaxLanes; ++m) climbing = climbing || step[m] == Step::kClimbing;
     if (!climbing) break;
-    SplitAt(pass, q, poor_at, rich_at);
+    if (iteration > 0) SplitAt(pass, q, poor_at, rich_at);
     for (std::size_t m = 0; m < kMaxLanes; ++m) {
       if (step[m] != Step::kClimbing) continue;
       if (rich_at[m] == 0) {
