@@ -462,8 +462,8 @@ Outcome RunMesAdd1(const Election& election, const TieBreak& tie_break, const Ra
   // decide, and for the outcome finally kept. With the caller's runner,
   // successive budgets are screened at once and read in order; what lies past
   // the last one needed is wasted, nothing else changes.
-  // Each screen runs two successive budgets in lanes side by side
-  // (MesScreen::RunLanes).
+  // Each screen runs kMaxLanes (eight) successive budgets side by side, in
+  // budget classes they share (MesScreen::RunLanes).
   const auto jobs_width = static_cast<std::size_t>(options.run_jobs ? std::clamp(options.threads, 1, 64) : 1);
   constexpr std::size_t kLanes = MesScreen::kMaxLanes;
   const std::size_t width = jobs_width * kLanes;

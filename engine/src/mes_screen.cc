@@ -1,6 +1,7 @@
 #include "mes_screen.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -11,155 +12,113 @@ namespace psephos::engine::internal {
 namespace {
 
 constexpr double kEpsilon = 0x1p-52;  // a double's relative rounding, doubled
+constexpr std::uint64_t kNoVersion = std::numeric_limits<std::uint64_t>::max();
 
-// Two doubles at once (SSE2 on x86-64, NEON on ARM): the passes over a
-// project's supporters are most of the screen's time, and a compiler may not
-// reorder a floating sum by itself. (The error bounds below hold for a sum in
-// any order.)
-using Pair = double __attribute__((vector_size(16)));
-using PairMask = std::int64_t __attribute__((vector_size(16)));
+// Four doubles, four lanes: a class's eight budgets are two of them. (Masks
+// select with bitwise and: a vector comparison gives -1 for true.)
+using Quad = double __attribute__((vector_size(32)));
+using QuadMask = std::int64_t __attribute__((vector_size(32)));
+using Lanes = std::array<double, MesScreen::kMaxLanes>;
+constexpr std::size_t kHalves = MesScreen::kMaxLanes / 4;
 
-Pair LoadPair(const double* at) {
-  Pair v;
-  std::memcpy(&v, at, sizeof v);
-  return v;
-}
+// (Written out below rather than as helpers: a function taking or giving a
+// Quad has a different ABI with and without AVX.)
+#define PSEPHOS_LOAD(to, at) std::memcpy(&(to), (at), sizeof(Quad))
+#define PSEPHOS_SELECT(mask, v) reinterpret_cast<Quad>(reinterpret_cast<QuadMask>(v) & (mask))
 
-// What the budgets below q hold, and how many are at or above it; with
-// `total`, also what they all hold (the same pass: a pass costs more than its
-// adds).
-PriceSplit SplitAtPairs(std::span<const double> values, double q, double* total) {
-  const Pair threshold = {q, q};
-  Pair sum_a = {0, 0};
-  Pair sum_b = {0, 0};
-  Pair all_a = {0, 0};
-  Pair all_b = {0, 0};
-  PairMask poor_a = {0, 0};  // minus the poor: a comparison gives -1 for true
-  PairMask poor_b = {0, 0};
-  const std::size_t n = values.size();
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const Pair a = LoadPair(&values[i]);
-    const Pair b = LoadPair(&values[i + 2]);
-    const PairMask in_a = a < threshold;
-    const PairMask in_b = b < threshold;
-    sum_a += reinterpret_cast<Pair>(reinterpret_cast<PairMask>(a) & in_a);
-    sum_b += reinterpret_cast<Pair>(reinterpret_cast<PairMask>(b) & in_b);
-    all_a += a;
-    all_b += b;
-    poor_a += in_a;
-    poor_b += in_b;
-  }
-  double money = (sum_a[0] + sum_a[1]) + (sum_b[0] + sum_b[1]);
-  double all = (all_a[0] + all_a[1]) + (all_b[0] + all_b[1]);
-  std::int64_t poor = -(poor_a[0] + poor_a[1] + poor_b[0] + poor_b[1]);
-  for (; i < n; ++i) {
-    all += values[i];
-    if (values[i] < q) {
-      money += values[i];
-      ++poor;
+// Per lane, what the budgets below q hold and how many voters are at or
+// above it (counts as doubles: exact below 2^53); with `total`, also what
+// they all hold and how many voters have money (the same pass). The error
+// bounds of EstimateLanes hold for sums of products in any order: each
+// product is one rounding more, and there are no more products than voters.
+struct Pass {
+  const double* rows;     // kMaxLanes budgets per class
+  const double* weights;  // voters per class
+  std::size_t classes;
+};
+
+[[gnu::always_inline]] inline void SplitAtBody(const Pass& pass, const Lanes& at, Lanes& poor_money, Lanes& rich,
+                                               Lanes* total, Lanes* voters) {
+  const Quad zero = {0, 0, 0, 0};
+  for (std::size_t h = 0; h < kHalves; ++h) {
+    Quad q;
+    PSEPHOS_LOAD(q, at.data() + 4 * h);
+    Quad money_below = zero;
+    Quad above = zero;
+    Quad all = zero;
+    Quad with_money = zero;
+    const double* row = pass.rows + 4 * h;
+    for (std::size_t k = 0; k < pass.classes; ++k, row += MesScreen::kMaxLanes) {
+      Quad a;
+      PSEPHOS_LOAD(a, row);
+      const double weight = pass.weights[k];
+      const Quad w = {weight, weight, weight, weight};
+      const Quad money = a * w;
+      const QuadMask poor = a < q;
+      money_below += PSEPHOS_SELECT(poor, money);
+      above += PSEPHOS_SELECT(~poor, w);
+      if (total) {
+        all += money;
+        with_money += PSEPHOS_SELECT(a > zero, w);
+      }
     }
+    std::memcpy(poor_money.data() + 4 * h, &money_below, sizeof(Quad));
+    std::memcpy(rich.data() + 4 * h, &above, sizeof(Quad));
+    if (total) std::memcpy(total->data() + 4 * h, &all, sizeof(Quad));
+    if (voters) std::memcpy(voters->data() + 4 * h, &with_money, sizeof(Quad));
   }
-  if (total) *total = all;
-  return PriceSplit{money, static_cast<std::int64_t>(n) - poor};
 }
 
-// The least distance from a value to q, and how many values are at or above q.
-std::pair<double, std::int64_t> NearestAndRichPairs(std::span<const double> values, double q) {
-  const Pair threshold = {q, q};
-  const Pair inf = {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
-  Pair least_a = inf;
-  Pair least_b = inf;
-  PairMask poor_a = {0, 0};
-  PairMask poor_b = {0, 0};
-  const std::size_t n = values.size();
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const Pair a = LoadPair(&values[i]);
-    const Pair b = LoadPair(&values[i + 2]);
-    poor_a += a < threshold;
-    poor_b += b < threshold;
-    Pair da = a - threshold;
-    Pair db = b - threshold;
-    da = da < 0 ? -da : da;
-    db = db < 0 ? -db : db;
-    least_a = da < least_a ? da : least_a;
-    least_b = db < least_b ? db : least_b;
+// Per lane, the least distance from a budget with money to q, and how many
+// voters are at or above q.
+[[gnu::always_inline]] inline void NearestAndRichBody(const Pass& pass, const Lanes& at, Lanes& nearest, Lanes& rich) {
+  const Quad zero = {0, 0, 0, 0};
+  const double infinity = std::numeric_limits<double>::infinity();
+  const Quad inf = {infinity, infinity, infinity, infinity};
+  for (std::size_t h = 0; h < kHalves; ++h) {
+    Quad q;
+    PSEPHOS_LOAD(q, at.data() + 4 * h);
+    Quad least = inf;
+    Quad above = zero;
+    const double* row = pass.rows + 4 * h;
+    for (std::size_t k = 0; k < pass.classes; ++k, row += MesScreen::kMaxLanes) {
+      Quad a;
+      PSEPHOS_LOAD(a, row);
+      const double weight = pass.weights[k];
+      const Quad w = {weight, weight, weight, weight};
+      Quad d = a - q;
+      d = d < zero ? -d : d;
+      d = a > zero ? d : inf;  // the poor's zero is exact
+      least = d < least ? d : least;
+      above += PSEPHOS_SELECT(a >= q, w);
+    }
+    std::memcpy(nearest.data() + 4 * h, &least, sizeof(Quad));
+    std::memcpy(rich.data() + 4 * h, &above, sizeof(Quad));
   }
-  double least = std::min(std::min(least_a[0], least_a[1]), std::min(least_b[0], least_b[1]));
-  std::int64_t poor = -(poor_a[0] + poor_a[1] + poor_b[0] + poor_b[1]);
-  for (; i < n; ++i) {
-    least = std::min(least, std::abs(values[i] - q));
-    poor += values[i] < q ? 1 : 0;
-  }
-  return {least, static_cast<std::int64_t>(n) - poor};
+}
+
+#undef PSEPHOS_LOAD
+#undef PSEPHOS_SELECT
+
+void SplitAtPlain(const Pass& pass, const Lanes& at, Lanes& poor_money, Lanes& rich, Lanes* total, Lanes* voters) {
+  SplitAtBody(pass, at, poor_money, rich, total, voters);
+}
+void NearestAndRichPlain(const Pass& pass, const Lanes& at, Lanes& nearest, Lanes& rich) {
+  NearestAndRichBody(pass, at, nearest, rich);
 }
 
 #if defined(__x86_64__)
-// The same passes four doubles at a time, for processors with AVX2 (chosen
-// once, at run time): the passes are a third of add1's time.
-using Quad = double __attribute__((vector_size(32)));
-using QuadMask = std::int64_t __attribute__((vector_size(32)));
-
-__attribute__((target("avx2"))) Quad LoadQuad(const double* at) {
-  Quad v;
-  std::memcpy(&v, at, sizeof v);
-  return v;
+// The same passes compiled for AVX2 (chosen once, at run time): eight lanes
+// are two registers instead of four.
+[[gnu::target("avx2")]] void SplitAtAvx2(const Pass& pass, const Lanes& at, Lanes& poor_money, Lanes& rich,
+                                         Lanes* total, Lanes* voters) {
+  SplitAtBody(pass, at, poor_money, rich, total, voters);
+}
+[[gnu::target("avx2")]] void NearestAndRichAvx2(const Pass& pass, const Lanes& at, Lanes& nearest, Lanes& rich) {
+  NearestAndRichBody(pass, at, nearest, rich);
 }
 
-__attribute__((target("avx2"))) PriceSplit SplitAtQuads(std::span<const double> values, double q, double* total) {
-  const Quad threshold = {q, q, q, q};
-  Quad sum = {0, 0, 0, 0};
-  Quad all = {0, 0, 0, 0};
-  QuadMask poor_lanes = {0, 0, 0, 0};  // minus the poor: a comparison gives -1 for true
-  const std::size_t n = values.size();
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const Quad a = LoadQuad(&values[i]);
-    const QuadMask in = a < threshold;
-    sum += reinterpret_cast<Quad>(reinterpret_cast<QuadMask>(a) & in);
-    all += a;
-    poor_lanes += in;
-  }
-  double money = (sum[0] + sum[1]) + (sum[2] + sum[3]);
-  double every = (all[0] + all[1]) + (all[2] + all[3]);
-  std::int64_t poor = -(poor_lanes[0] + poor_lanes[1] + poor_lanes[2] + poor_lanes[3]);
-  for (; i < n; ++i) {
-    every += values[i];
-    if (values[i] < q) {
-      money += values[i];
-      ++poor;
-    }
-  }
-  if (total) *total = every;
-  return PriceSplit{money, static_cast<std::int64_t>(n) - poor};
-}
-
-__attribute__((target("avx2"))) std::pair<double, std::int64_t> NearestAndRichQuads(std::span<const double> values,
-                                                                                    double q) {
-  const Quad threshold = {q, q, q, q};
-  const double inf = std::numeric_limits<double>::infinity();
-  Quad least = {inf, inf, inf, inf};
-  QuadMask poor_lanes = {0, 0, 0, 0};
-  const std::size_t n = values.size();
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const Quad a = LoadQuad(&values[i]);
-    poor_lanes += a < threshold;
-    Quad d = a - threshold;
-    d = d < 0 ? -d : d;
-    least = d < least ? d : least;
-  }
-  double nearest = std::min(std::min(least[0], least[1]), std::min(least[2], least[3]));
-  std::int64_t poor = -(poor_lanes[0] + poor_lanes[1] + poor_lanes[2] + poor_lanes[3]);
-  for (; i < n; ++i) {
-    nearest = std::min(nearest, std::abs(values[i] - q));
-    poor += values[i] < q ? 1 : 0;
-  }
-  return {nearest, static_cast<std::int64_t>(n) - poor};
-}
-
-bool UseQuads() {
+bool UseAvx2() {
   static const bool avx2 = [] {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") != 0;
@@ -168,18 +127,19 @@ bool UseQuads() {
 }
 #endif
 
-PriceSplit SplitAt(std::span<const double> values, double q, double* total = nullptr) {
+void SplitAt(const Pass& pass, const Lanes& at, Lanes& poor_money, Lanes& rich, Lanes* total = nullptr,
+             Lanes* voters = nullptr) {
 #if defined(__x86_64__)
-  if (UseQuads()) return SplitAtQuads(values, q, total);
+  if (UseAvx2()) return SplitAtAvx2(pass, at, poor_money, rich, total, voters);
 #endif
-  return SplitAtPairs(values, q, total);
+  SplitAtPlain(pass, at, poor_money, rich, total, voters);
 }
 
-std::pair<double, std::int64_t> NearestAndRich(std::span<const double> values, double q) {
+void NearestAndRich(const Pass& pass, const Lanes& at, Lanes& nearest, Lanes& rich) {
 #if defined(__x86_64__)
-  if (UseQuads()) return NearestAndRichQuads(values, q);
+  if (UseAvx2()) return NearestAndRichAvx2(pass, at, nearest, rich);
 #endif
-  return NearestAndRichPairs(values, q);
+  NearestAndRichPlain(pass, at, nearest, rich);
 }
 
 }  // namespace
@@ -192,21 +152,90 @@ MesScreen::MesScreen(const Election& election, const MesInstance& inst, const Ti
     const Rational& rho = inst.initial_rho[p];
     initial_lo_[p] = ToDouble(rho.get_num(), rho.get_den()) * (1 - 8 * kEpsilon);
   }
+  groups_.resize(election.projects.size());
 }
 
 std::optional<ScreenedOutcome> MesScreen::Run(const Rational& voter_budget) {
   return std::move(RunLanes({voter_budget}).front());
 }
 
+std::uint32_t MesScreen::NewClass(std::uint32_t from, std::uint32_t size) {
+  const auto c = static_cast<std::uint32_t>(classes_++);
+  if (budget_.size() < classes_ * kMaxLanes) budget_.resize(std::max(classes_ * kMaxLanes, 2 * budget_.size()));
+  if (class_size_.size() < classes_) {
+    const std::size_t grown = std::max(classes_, 2 * class_size_.size());
+    class_size_.resize(grown);
+    count_.resize(grown, 0);
+    next_.resize(grown);
+  }
+  std::copy_n(budget_.begin() + static_cast<std::ptrdiff_t>(from * kMaxLanes), kMaxLanes,
+              budget_.begin() + static_cast<std::ptrdiff_t>(c * kMaxLanes));
+  class_size_[c] = size;
+  return c;
+}
+
+const std::vector<MesScreen::Group>& MesScreen::Groups(ProjectIndex p) {
+  std::vector<Group>& groups = groups_[p];
+  if (groups_version_[p] == version_) return groups;
+  const auto supporters = inst_.Supporters(p);
+  if (touched_.size() < supporters.size()) touched_.resize(supporters.size());
+  // Raw pointers: the compiler cannot tell the counts from the vectors' own
+  // pointers, and would reload them every voter.
+  std::uint32_t* touched = touched_.data();
+  std::uint32_t* count = count_.data();
+  const std::uint32_t* class_of = class_of_.data();
+  std::size_t n = 0;
+  for (std::uint32_t v : supporters) {
+    const std::uint32_t c = class_of[v];
+    touched[n] = c;
+    n += count[c]++ == 0 ? 1 : 0;
+  }
+  groups.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint32_t c = touched[k];
+    groups[k] = Group{c, count[c]};
+    count[c] = 0;
+  }
+  groups_version_[p] = version_;
+  return groups;
+}
+
+void MesScreen::Refine(ProjectIndex w) {
+  std::vector<Group>& groups = groups_[w];
+  Groups(w);
+  // A class of w's supporters alone stays; any other gives them a new one.
+  bool changed = false;
+  for (Group& g : groups) {
+    if (g.count == class_size_[g.cls]) {
+      next_[g.cls] = g.cls;
+      continue;
+    }
+    changed = true;
+    class_size_[g.cls] -= g.count;
+    const std::uint32_t fresh = NewClass(g.cls, g.count);
+    next_[g.cls] = fresh;
+    g.cls = fresh;
+  }
+  if (!changed) return;
+  for (std::uint32_t v : inst_.Supporters(w)) class_of_[v] = next_[class_of_[v]];
+  ++version_;
+  groups_version_[w] = version_;  // mapped to the new classes above
+}
+
 std::vector<std::optional<ScreenedOutcome>> MesScreen::RunLanes(const std::vector<Rational>& voter_budgets) {
   std::vector<std::optional<ScreenedOutcome>> answers(voter_budgets.size());
   if (!usable_ || voter_budgets.empty() || voter_budgets.size() > kMaxLanes) return answers;
   lanes_ = voter_budgets.size();
-  std::size_t most_supporters = 0;
-  for (ProjectIndex p : inst_.candidates) most_supporters = std::max(most_supporters, inst_.Supporters(p).size());
   lane_.resize(lanes_);
   const std::size_t np = election_.projects.size();
-  budget_.resize(inst_.num_voters * lanes_);
+  // Everybody starts in class 0, with each lane's starting budget.
+  classes_ = 0;
+  class_of_.assign(inst_.num_voters, 0);
+  NewClass(0, static_cast<std::uint32_t>(inst_.num_voters));
+  std::fill_n(budget_.begin(), kMaxLanes, 0.0);
+  refined_.assign(np, false);
+  version_ = 0;
+  groups_version_.assign(np, kNoVersion);
   std::vector<Exclusions> exclusions;
   exclusions.reserve(lanes_);
   for (std::size_t l = 0; l < lanes_; ++l) {
@@ -214,8 +243,7 @@ std::vector<std::optional<ScreenedOutcome>> MesScreen::RunLanes(const std::vecto
     lane.state = Lane::State::kRunning;
     lane.start = ToDouble(voter_budgets[l].get_num(), voter_budgets[l].get_den());
     lane.budget_error = 4 * kEpsilon * lane.start;
-    for (std::size_t v = 0; v < inst_.num_voters; ++v) budget_[v * lanes_ + l] = lane.start;
-    lane.values.resize(most_supporters);
+    budget_[l] = lane.start;
     lane.price_floor.assign(np, 0);
     lane.lo = initial_lo_;
     lane.estimate.resize(np);
@@ -234,38 +262,32 @@ std::vector<std::optional<ScreenedOutcome>> MesScreen::RunLanes(const std::vecto
     if (lane.remaining.empty()) lane.state = Lane::State::kDone;
   }
   std::vector<std::optional<ProjectIndex>> winner(lanes_);
+  std::vector<ProjectIndex> funded;  // this round's distinct winners
   for (std::size_t round = 0;; ++round) {
-    bool running = false;
+    funded.clear();
     for (std::size_t l = 0; l < lanes_; ++l) {
       winner[l].reset();
       if (lane_[l].state == Lane::State::kRunning) winner[l] = Choose(l, round);
-      running = running || winner[l].has_value();
+      if (winner[l] && std::find(funded.begin(), funded.end(), *winner[l]) == funded.end()) {
+        funded.push_back(*winner[l]);
+      }
     }
-    if (!running) break;
+    if (funded.empty()) break;
     // The poor (below the price, as the estimate settled) pay all they have,
     // the rest pay the price: max(a - q, 0) is exactly that (a - q is exact
-    // zero or more when a >= q, and a poor voter's 0 stays 0), with no branch
-    // the data decides. Lanes funding the same project pay in one pass.
-    std::size_t first = 0;
-    while (first < lanes_ && !winner[first]) ++first;
-    const ProjectIndex p0 = *winner[first];
-    bool together = lanes_ == 2;
-    for (std::size_t l = 0; l < lanes_; ++l) together = together && winner[l] == p0;
-    double* budget = budget_.data();
-    if (together) {
-      const Pair q = {lane_[0].estimate[p0].price, lane_[1].estimate[p0].price};
-      const Pair zero = {0, 0};
-      for (std::uint32_t v : inst_.Supporters(p0)) {
-        Pair a = LoadPair(budget + 2 * v) - q;
-        a = a > zero ? a : zero;
-        std::memcpy(budget + 2 * v, &a, sizeof a);
+    // zero or more when a >= q, and a poor voter's 0 stays 0). Each class of
+    // w's supporters holds them alone once the partition is refined by w.
+    for (ProjectIndex w : funded) {
+      if (!refined_[w]) {
+        Refine(w);
+        refined_[w] = true;
       }
-    } else {
+      const std::vector<Group>& groups = Groups(w);
       for (std::size_t l = 0; l < lanes_; ++l) {
-        if (!winner[l]) continue;
-        const double q = lane_[l].estimate[*winner[l]].price;
-        for (std::uint32_t v : inst_.Supporters(*winner[l])) {
-          double& a = budget[v * lanes_ + l];
+        if (winner[l] != w) continue;
+        const double q = lane_[l].estimate[w].price;
+        for (const Group& g : groups) {
+          double& a = budget_[g.cls * kMaxLanes + l];
           a = std::max(a - q, 0.0);
         }
       }
@@ -353,94 +375,125 @@ std::optional<ProjectIndex> MesScreen::Choose(std::size_t l, std::size_t round) 
 }
 
 void MesScreen::EstimateLanes(std::size_t l, ProjectIndex p, std::size_t round) {
-  // The other lane is estimated too while it still has p and has not yet
-  // this round: it nearly always needs the same estimates, and its budgets
-  // come in the same fetch. (An estimate it did not need changes nothing but
-  // its bounds, which stay true.)
-  const std::size_t other = 1 - l;
-  const bool both = lanes_ == 2 && lane_[other].state == Lane::State::kRunning && !lane_[other].gone[p] &&
-                    lane_[other].stamp[p] != round;
-  auto supporters = inst_.Supporters(p);
-  const double* budget = budget_.data();
-  if (both) {
-    // Sized once per run: growing a vector would zero what is overwritten.
-    double* v0 = lane_[0].values.data();
-    double* v1 = lane_[1].values.data();
-    std::size_t k0 = 0, k1 = 0;
-    for (std::uint32_t v : supporters) {
-      const double a = budget[2 * v];
-      const double b = budget[2 * v + 1];
-      v0[k0] = a;
-      v1[k1] = b;
-      k0 += a > 0 ? 1 : 0;  // the poor's zero is exact
-      k1 += b > 0 ? 1 : 0;
-    }
-    lane_[0].kept = k0;
-    lane_[1].kept = k1;
-    for (std::size_t m = 0; m < 2; ++m) {
-      lane_[m].estimate[p] = EstimateRho(lane_[m], p);
-      lane_[m].stamp[p] = round;
-    }
-    return;
+  // The other lanes are estimated too while they still have p and have not
+  // yet this round: they nearly always need the same estimates, and every
+  // lane comes in the same passes. (An estimate a lane did not need changes
+  // nothing but its bounds, which stay true.)
+  std::array<bool, kMaxLanes> serve{};
+  for (std::size_t m = 0; m < lanes_; ++m) {
+    const Lane& lane = lane_[m];
+    serve[m] = m == l || (lane.state == Lane::State::kRunning && !lane.gone[p] && lane.stamp[p] != round);
   }
-  Lane& lane = lane_[l];
-  double* values = lane.values.data();
-  std::size_t kept = 0;
-  for (std::uint32_t v : supporters) {
-    const double a = budget[v * lanes_ + l];
-    values[kept] = a;
-    kept += a > 0 ? 1 : 0;
+  const std::vector<Group>& groups = Groups(p);
+  // Grown only: growing a vector zeroes what is about to be overwritten.
+  if (weights_.size() < groups.size()) {
+    rows_.resize(groups.size() * kMaxLanes);
+    weights_.resize(groups.size());
   }
-  lane.kept = kept;
-  lane.estimate[p] = EstimateRho(lane, p);
-  lane.stamp[p] = round;
-}
-
-// With one utility u, rho = q / u where the price q solves
-// sum min(budget, q) = cost (SettlePrice). It stands only when every budget
-// is farther from q than the errors of both: then the exact count has the
-// same poor voters, and its q differs from ours by rounding alone.
-MesScreen::Estimate MesScreen::EstimateRho(Lane& lane, ProjectIndex p) {
-  Estimate unsure;
-  const std::span<const double> values(lane.values.data(), lane.kept);
-  Estimate unaffordable;
-  unaffordable.kind = Estimate::Kind::kUnaffordable;
-  if (values.empty()) return unaffordable;
+  for (std::size_t k = 0; k < groups.size(); ++k) {
+    std::memcpy(&rows_[k * kMaxLanes], &budget_[groups[k].cls * kMaxLanes], kMaxLanes * sizeof(double));
+    weights_[k] = static_cast<double>(groups[k].count);
+  }
   const auto cost = static_cast<double>(election_.projects[p].cost);
-  const auto n = static_cast<double>(values.size());
-  // The price only grows from round to round: start from the last one. The
-  // first split's pass sums all the money too.
-  const double start = std::max(cost / n, lane.price_floor[p]);
-  double money = 0;
-  const PriceSplit first = SplitAt(values, start, &money);
-  const double money_error = n * lane.budget_error + (n + 4) * kEpsilon * money;
-  if (money + money_error < cost) return unaffordable;
-  if (money - money_error < cost) return unsure;
-  const auto settled = SettlePrice(cost, start, [&](double price) {
-    return price == start ? first : SplitAt(values, price);
-  });
-  if (!settled) return unsure;
-  const double q = settled->first;
-  const double poor_money = settled->second.poor_money;
-  const std::int64_t rich = settled->second.rich;
-  const auto poor = static_cast<double>(values.size()) - static_cast<double>(rich);
-  const double price_error =
-      (poor * lane.budget_error + (poor + 4) * kEpsilon * (cost + poor_money)) / static_cast<double>(rich) +
-      4 * kEpsilon * q;
-  const double apart = price_error + lane.budget_error;
-  const auto [nearest, rich_at_q] = NearestAndRich(values, q);
-  if (nearest <= apart || rich_at_q != rich) return unsure;
-  const auto utility = static_cast<double>(inst_.Utilities(p)[0]);
-  Estimate e;
-  e.kind = Estimate::Kind::kWithin;
-  e.lo = (q - price_error) / utility * (1 - 4 * kEpsilon);
-  e.hi = (q + price_error) / utility * (1 + 4 * kEpsilon);
-  e.price = q;
-  e.price_error = price_error;
-  e.rich = rich;
-  e.all_rich = rich == static_cast<std::int64_t>(values.size());
-  lane.price_floor[p] = q - price_error;
-  return e;
+  // With one utility u, rho = q / u where the price q solves
+  // sum min(budget, q) = cost (SettlePrice, run here for every lane at once).
+  // It stands only when every budget is farther from q than the errors of
+  // both: then the exact count has the same poor voters, and its q differs
+  // from ours by rounding alone. The price only grows from round to round:
+  // each lane starts from its last one.
+  const Pass pass{rows_.data(), weights_.data(), groups.size()};
+  Lanes q{};
+  Lanes money{};
+  Lanes voters{};
+  Lanes poor_at{};
+  Lanes rich_at{};
+  // A start at most the price: cost / supporters is at most cost / those
+  // with money. The first split sums all the money too.
+  const auto supporters = static_cast<double>(inst_.Supporters(p).size());
+  for (std::size_t m = 0; m < kMaxLanes; ++m) q[m] = serve[m] ? std::max(cost / supporters, lane_[m].price_floor[p]) : 0;
+  SplitAt(pass, q, poor_at, rich_at, &money, &voters);
+  enum class Step { kClimbing, kSettled, kDone };
+  std::array<Step, kMaxLanes> step{};
+  std::array<Estimate, kMaxLanes> result{};
+  for (std::size_t m = 0; m < kMaxLanes; ++m) {
+    if (!serve[m]) {
+      step[m] = Step::kDone;
+      continue;
+    }
+    const Lane& lane = lane_[m];
+    const double n = voters[m];
+    if (n == 0) {
+      result[m].kind = Estimate::Kind::kUnaffordable;
+      step[m] = Step::kDone;
+      continue;
+    }
+    const double money_error = n * lane.budget_error + (n + 4) * kEpsilon * money[m];
+    step[m] = Step::kDone;
+    if (money[m] + money_error < cost) {
+      result[m].kind = Estimate::Kind::kUnaffordable;
+    } else if (money[m] - money_error >= cost) {
+      step[m] = Step::kClimbing;
+    }
+  }
+  // SettlePrice in every lane at once: q <- (cost - what the poor hold) / the
+  // rich, from below, until it stops climbing (64 steps at most).
+  std::array<double, kMaxLanes> poor_money{};
+  std::array<std::int64_t, kMaxLanes> rich{};
+  for (int iteration = 0; iteration < 64; ++iteration) {
+    bool climbing = false;
+    for (std::size_t m = 0; m < kMaxLanes; ++m) climbing = climbing || step[m] == Step::kClimbing;
+    if (!climbing) break;
+    if (iteration > 0) SplitAt(pass, q, poor_at, rich_at);
+    for (std::size_t m = 0; m < kMaxLanes; ++m) {
+      if (step[m] != Step::kClimbing) continue;
+      if (rich_at[m] == 0) {
+        step[m] = Step::kDone;  // unsure
+        continue;
+      }
+      const double next = (cost - poor_at[m]) / rich_at[m];
+      if (next <= q[m]) {
+        q[m] = next;
+        poor_money[m] = poor_at[m];
+        rich[m] = static_cast<std::int64_t>(rich_at[m]);
+        step[m] = Step::kSettled;
+      } else {
+        q[m] = next;
+      }
+    }
+  }
+  bool settled = false;
+  for (std::size_t m = 0; m < kMaxLanes; ++m) settled = settled || step[m] == Step::kSettled;
+  if (settled) {
+    Lanes nearest{};
+    Lanes rich_at_q{};
+    NearestAndRich(pass, q, nearest, rich_at_q);
+    const auto utility = static_cast<double>(inst_.Utilities(p)[0]);
+    for (std::size_t m = 0; m < kMaxLanes; ++m) {
+      if (step[m] != Step::kSettled) continue;
+      Lane& lane = lane_[m];
+      const double n = voters[m];
+      const auto poor = n - static_cast<double>(rich[m]);
+      const double price_error =
+          (poor * lane.budget_error + (poor + 4) * kEpsilon * (cost + poor_money[m])) / static_cast<double>(rich[m]) +
+          4 * kEpsilon * q[m];
+      const double apart = price_error + lane.budget_error;
+      if (nearest[m] <= apart || static_cast<std::int64_t>(rich_at_q[m]) != rich[m]) continue;  // unsure
+      Estimate& e = result[m];
+      e.kind = Estimate::Kind::kWithin;
+      e.lo = (q[m] - price_error) / utility * (1 - 4 * kEpsilon);
+      e.hi = (q[m] + price_error) / utility * (1 + 4 * kEpsilon);
+      e.price = q[m];
+      e.price_error = price_error;
+      e.rich = rich[m];
+      e.all_rich = static_cast<double>(rich[m]) == n;
+      lane.price_floor[p] = q[m] - price_error;
+    }
+  }
+  for (std::size_t m = 0; m < lanes_; ++m) {
+    if (!serve[m]) continue;
+    lane_[m].estimate[p] = result[m];
+    lane_[m].stamp[p] = round;
+  }
 }
 
 }  // namespace psephos::engine::internal

@@ -9,6 +9,7 @@
 // count runs instead.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -23,7 +24,8 @@ struct ScreenedOutcome {
 
 class MesScreen {
  public:
-  static constexpr std::size_t kMaxLanes = 2;
+  // Eight budgets of a voter's class fill one 64-byte cache line.
+  static constexpr std::size_t kMaxLanes = 8;
 
   MesScreen(const Election& election, const MesInstance& inst, const TieBreak& tie_break);
 
@@ -32,9 +34,12 @@ class MesScreen {
   std::optional<ScreenedOutcome> Run(const Rational& voter_budget);
 
   // The same for up to kMaxLanes budgets at once, each run as Run would
-  // (answers in order). Successive budgets mostly estimate the same projects
-  // and fund the same ones: their budgets sit side by side per voter, so one
-  // fetch of a supporter's budgets serves every lane.
+  // (answers in order). Voters who approve the same funded projects hold the
+  // same budget in every run that funded the same ones: they share a budget
+  // class, and a class holds one budget per lane. Successive budgets mostly
+  // fund the same projects, so the lanes share one partition of the voters
+  // into classes (refined by every project any lane funds), and a project's
+  // supporters are counted per class once per partition, for every lane.
   std::vector<std::optional<ScreenedOutcome>> RunLanes(const std::vector<Rational>& voter_budgets);
 
  private:
@@ -62,19 +67,28 @@ class MesScreen {
     std::vector<ProjectIndex> remaining;
     std::vector<ProjectIndex> evaluated;
     std::vector<ProjectIndex> contenders;
-    std::vector<double> values;        // scratch: a project's supporters' budgets,
-    std::size_t kept = 0;              // the first `kept` of them, those with money
     ScreenedOutcome out;
   };
+  // Supporters of a project in one class.
+  struct Group {
+    std::uint32_t cls;
+    std::uint32_t count;
+  };
+
   static constexpr std::size_t kNever = static_cast<std::size_t>(-1);
 
   // Lane l's winner this round, or nullopt when it is done or unsure (state).
   std::optional<ProjectIndex> Choose(std::size_t l, std::size_t round);
-  // Gathers p's supporters' budgets for lane l and every other running lane
-  // that still has p and no estimate of it this round, and estimates each.
+  // p's supporters per class, counted once per partition.
+  const std::vector<Group>& Groups(ProjectIndex p);
+  // Estimates p for lane l and every other running lane that still has p
+  // and no estimate of it this round: a class's budgets in every lane fill
+  // one cache line, and each pass over p's classes serves every lane at
+  // once (one vector of eight doubles per class).
   void EstimateLanes(std::size_t l, ProjectIndex p, std::size_t round);
-  Estimate EstimateRho(Lane& lane, ProjectIndex p);
-  void Fund(Lane& lane, ProjectIndex p);
+  // Parts every class between w's supporters and the rest.
+  void Refine(ProjectIndex w);
+  std::uint32_t NewClass(std::uint32_t from, std::uint32_t size);
 
   const Election& election_;
   const MesInstance& inst_;
@@ -82,8 +96,22 @@ class MesScreen {
   bool usable_ = true;                  // every candidate has one utility for all its supporters
   std::vector<double> initial_lo_;      // per project: a lower bound on its first rho
   std::size_t lanes_ = 1;
-  std::vector<double> budget_;          // per voter, its lanes' budgets side by side
   std::vector<Lane> lane_;
+  std::vector<std::uint32_t> class_of_;    // per voter
+  std::vector<double> budget_;             // per class, kMaxLanes budgets side by side (unused lanes 0)
+  std::vector<std::uint32_t> class_size_;  // voters per class
+  std::size_t classes_ = 0;
+  std::vector<bool> refined_;              // per project: its supporters alone fill their classes
+  std::uint64_t version_ = 0;              // of the partition: one more at each change
+  std::vector<std::vector<Group>> groups_;     // per project: its supporters per class...
+  std::vector<std::uint64_t> groups_version_;  // ...in this version of the partition
+  std::vector<std::uint32_t> count_;       // scratch per class, zero between uses
+  std::vector<std::uint32_t> next_;        // scratch per class for Refine
+  std::vector<std::uint32_t> touched_;     // scratch
+  // Scratch of EstimateLanes: the budgets of a project's classes (kMaxLanes
+  // per class) and the voters in each.
+  std::vector<double> rows_;
+  std::vector<double> weights_;
 };
 
 }  // namespace psephos::engine::internal

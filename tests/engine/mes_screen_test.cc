@@ -11,6 +11,7 @@
 #include "../../engine/src/rule_impl.h"
 #include "../../tools/psephos/job_runner.h"
 #include "../support/election_builder.h"
+#include "../support/naive_mes.h"
 #include "../support/shared_data.h"
 #include "psephos/engine/rules.h"
 
@@ -84,7 +85,104 @@ std::vector<Rational> Add1Budgets(const engine::Election& election, int runs) {
   return budgets;
 }
 
+// A random election whose ballots come 1-4 times each: voters with the same
+// ballot share every budget class, so classes hold several voters.
+engine::Election RandomElectionWithCopies(std::mt19937& rng) {
+  const engine::Election base = test::RandomApprovalElection(rng);
+  std::vector<test::ProjectSpec> projects;
+  for (const auto& p : base.projects) projects.push_back({p.id, p.cost});
+  std::vector<std::vector<engine::ProjectIndex>> ballots;
+  for (std::size_t b = 0; b < base.profile.size(); ++b) {
+    const auto listed = base.profile.projects(b);
+    const int copies = 1 + static_cast<int>(rng() % 4);
+    for (int c = 0; c < copies; ++c) ballots.emplace_back(listed.begin(), listed.end());
+  }
+  return test::MakeElection(projects, base.budget, ballots);
+}
+
 }  // namespace
+
+TEST_CASE("mes screen: eight lanes in shared budget classes fund what a voter-by-voter count funds") {
+  // Each call runs eight budgets: successive ones (as add1 runs them, funding
+  // mostly the same projects) and far ones (funding others, so the shared
+  // partition is refined by projects only some lanes fund), whole and
+  // fractional (exact ties and budgets equal to prices).
+  std::mt19937 rng(20261202);
+  int screened = 0;
+  int unsure = 0;
+  for (int trial = 0; trial < 1500; ++trial) {
+    const engine::Election election = RandomElectionWithCopies(rng);
+    const auto inst = engine::internal::BuildInstance(election, engine::internal::Satisfaction::kCost);
+    const auto tie_break = engine::TieBreak::ById(election);
+    MesScreen screen(election, inst, tie_break);
+    const Rational share = engine::MakeRational(election.budget, static_cast<std::int64_t>(election.profile.size()));
+    const std::vector<std::vector<Rational>> calls = {
+        {share, share + 1, share + 2, share + 3, share + 4, share + 5, share + 6, share + 7},
+        {Rational(1), Rational(7), Rational(2), Rational(30), Rational(5, 2), Rational(3), Rational(11), share},
+        {Rational(4), Rational(4), share + 20},
+    };
+    for (const auto& budgets : calls) {
+      const auto answers = screen.RunLanes(budgets);
+      REQUIRE(answers.size() == budgets.size());
+      for (std::size_t l = 0; l < budgets.size(); ++l) {
+        if (!answers[l]) {
+          ++unsure;
+          continue;
+        }
+        ++screened;
+        INFO("trial " << trial << ", lane " << l << ", voter budget " << budgets[l].get_str());
+        CHECK(answers[l]->selected == test::NaiveMes(election, /*cost_sat=*/true, budgets[l]));
+      }
+    }
+  }
+  CHECK(screened > 0);
+  CHECK(unsure > 0);
+}
+
+TEST_CASE("mes screen: a lane too close to call leaves the other lanes decided") {
+  // Two voters, a project of 10: with 5 each, each pays exactly all they have.
+  const engine::Election election = test::MakeElection({{"a", 10}}, 10, {{0}, {0}});
+  const auto inst = engine::internal::BuildInstance(election, engine::internal::Satisfaction::kCost);
+  MesScreen screen(election, inst, engine::TieBreak::ById(election));
+  const auto answers = screen.RunLanes({Rational(5), Rational(6), Rational(4), Rational(5), Rational(7)});
+  REQUIRE(answers.size() == 5);
+  CHECK_FALSE(answers[0].has_value());
+  CHECK_FALSE(answers[3].has_value());
+  for (std::size_t l : {1u, 2u, 4u}) {
+    REQUIRE(answers[l].has_value());
+    // 4 each cannot pay 10; 6 and 7 can.
+    CHECK(answers[l]->selected == (l == 2 ? std::vector<engine::ProjectIndex>{} : std::vector<engine::ProjectIndex>{0}));
+  }
+}
+
+TEST_CASE("mes-add1 equals add1 counted voter by voter, where the screen decides a run and where it cannot") {
+  std::mt19937 rng(20261203);
+  int screened = 0;
+  int unsure = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    const engine::Election election = RandomElectionWithCopies(rng);
+    const auto tie_break = engine::TieBreak::ById(election);
+    std::vector<Rational> budgets;
+    const auto expected = test::NaiveMesAdd1(election, &budgets);
+    const auto out = engine::Tally(election, engine::RuleKind::kMesAdd1, tie_break);
+    REQUIRE(out.ok());
+    CAPTURE(trial);
+    CHECK(out->selected == expected);
+    // Which of those runs the screen decided (the count takes the exact path
+    // for the others): both kinds must occur over the trials.
+    const auto inst = engine::internal::BuildInstance(election, engine::internal::Satisfaction::kCost);
+    MesScreen screen(election, inst, tie_break);
+    for (std::size_t i = 0; i < budgets.size(); i += MesScreen::kMaxLanes) {
+      const std::size_t end = std::min(budgets.size(), i + MesScreen::kMaxLanes);
+      for (const auto& answer : screen.RunLanes({budgets.begin() + static_cast<std::ptrdiff_t>(i),
+                                                 budgets.begin() + static_cast<std::ptrdiff_t>(end)})) {
+        ++(answer ? screened : unsure);
+      }
+    }
+  }
+  CHECK(screened > 0);
+  CHECK(unsure > 0);
+}
 
 TEST_CASE("mes screen: funds what the exact count funds over add1's budgets of real elections") {
   for (const char* file : {"Poland_Wieliczka_2023_Zielony_Milion.pb", "Poland_Swiecie_2023.pb",

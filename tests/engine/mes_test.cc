@@ -4,6 +4,7 @@
 #include <random>
 
 #include "../support/election_builder.h"
+#include "../support/naive_mes.h"
 #include "psephos/engine/rules.h"
 
 using namespace psephos;
@@ -16,57 +17,6 @@ namespace {
 // 4 voters, budget 40 (10 each). A (8) by v1,v2; C (30) by everyone.
 engine::Election PoorAndRich() {
   return test::MakeElection({{"A", 8}, {"C", 30}}, 40, {{0, 1}, {0, 1}, {1}, {1}});
-}
-
-// MES computed voter by voter, as pabutools' naive_mes does, for cross-checks.
-std::vector<engine::ProjectIndex> NaiveMes(const engine::Election& e, bool cost_sat) {
-  const std::size_t n = e.profile.size();
-  std::vector<Rational> budget(n, engine::MakeRational(e.budget, static_cast<std::int64_t>(n)));
-  std::vector<engine::ProjectIndex> remaining, selected;
-  for (engine::ProjectIndex p = 0; p < e.projects.size(); ++p) {
-    bool supported = false;
-    for (std::size_t v = 0; v < n; ++v) {
-      for (auto q : e.profile.projects(v)) supported |= q == p;
-    }
-    if (supported && e.projects[p].cost > 0) remaining.push_back(p);
-  }
-  auto util = [&](engine::ProjectIndex p) { return Rational(cost_sat ? e.projects[p].cost : 1); };
-  auto supports = [&](std::size_t v, engine::ProjectIndex p) {
-    auto ps = e.profile.projects(v);
-    return std::find(ps.begin(), ps.end(), p) != ps.end();
-  };
-  while (true) {
-    std::optional<Rational> best;
-    engine::ProjectIndex winner = 0;
-    for (auto p : remaining) {
-      std::vector<std::size_t> sup;
-      Rational available = 0;
-      for (std::size_t v = 0; v < n; ++v) {
-        if (supports(v, p)) sup.push_back(v), available += budget[v];
-      }
-      if (available < e.projects[p].cost) continue;
-      std::sort(sup.begin(), sup.end(), [&](auto a, auto b) { return budget[a] < budget[b]; });
-      Rational paid = 0, denom = util(p) * static_cast<long>(sup.size());
-      for (auto v : sup) {
-        Rational rho = (Rational(e.projects[p].cost) - paid) / denom;
-        if (rho * util(p) <= budget[v]) {
-          if (!best || rho < *best || (rho == *best && e.projects[p].id < e.projects[winner].id)) {
-            best = rho;
-            winner = p;
-          }
-          break;
-        }
-        paid += budget[v];
-        denom -= util(p);
-      }
-    }
-    if (!best) return selected;
-    selected.push_back(winner);
-    std::erase(remaining, winner);
-    for (std::size_t v = 0; v < n; ++v) {
-      if (supports(v, winner)) budget[v] -= std::min(budget[v], Rational(*best * util(winner)));
-    }
-  }
 }
 
 }  // namespace
@@ -143,7 +93,7 @@ TEST_CASE("grouped mes equals voter-by-voter mes on random elections") {
       CAPTURE(cost_sat);
       auto out = engine::Tally(e, cost_sat ? RuleKind::kMes : RuleKind::kMesCard, TieBreak::ById(e));
       REQUIRE(out.ok());
-      CHECK(out->selected == NaiveMes(e, cost_sat));
+      CHECK(out->selected == test::NaiveMes(e, cost_sat));
     }
   }
 }
