@@ -117,8 +117,8 @@ TEST_CASE("bad requests: malformed HTTP gets a 4xx and the server keeps serving"
                                kToken + "\r\nConnection: close\r\n\r\n", 405},
       {"PATCH the collection", "PATCH /api/v1/processes HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
                                    kToken + "\r\nConnection: close\r\n\r\n", 405},
-      {"GET on the ballot box (an organizer route then)", Get(kSchoolPath + "/ballots"), 401},
-      {"POST to /healthz", Post("/healthz", "Content-Length: 0\r\n", ""), 404},
+      {"GET on the ballot box: the route table answers which methods it takes", Get(kSchoolPath + "/ballots"), 405},
+      {"POST to /healthz", Post("/healthz", "Content-Length: 0\r\n", ""), 405},  // a page path: GET and HEAD only
       {"an invented method", "BREW /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", 0},
       {"Content-Length: -1", Post(kSchoolPath + "/ballots", json_type + "Content-Length: -1\r\n", ballot), 400},
       {"Content-Length: 1e30", Post(kSchoolPath + "/ballots", json_type + "Content-Length: 1e30\r\n", ballot), 400},

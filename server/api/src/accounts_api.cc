@@ -6,6 +6,7 @@
 #include "psephos/server/api.h"
 #include "psephos/server/secrets.h"
 #include "responses.h"
+#include "routes.h"
 #include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
@@ -186,91 +187,65 @@ Api::Organizer Api::Authenticate(const Request& request) {
   return who;
 }
 
-void Api::HandleAccounts(const Request& request, const std::vector<std::string>& parts, const std::string& client,
-                         Reply reply) {
-  const http::verb verb = request.method();
-  std::optional<Response> error;
-  if (parts.size() == 3 && parts[2] == "session") {
-    if (verb == http::verb::post) {  // signing in needs no CSRF token (no session yet), only our own origin
-      if (!SameOrigin(request)) {
-        return reply(ErrorResponse(http::status::forbidden, "csrf_failed", "sign in from this site's own page"));
-      }
-      auto body = JsonBody(request, &error);
-      if (!body) return reply(std::move(*error));
-      return SignIn(request, *body, client, std::move(reply));
-    }
-    const Organizer who = Authenticate(request);
-    if (who.account == 0 && verb == http::verb::get) {  // not signed in: the page shows the token or the sign-in
-      Response r = OrganizerRefusal(who);
-      json answer = json::parse(r.body());
+void Api::SignInRoute(Call& c) {  // signing in needs no CSRF token (no session yet), only our own origin
+  if (!SameOrigin(c.request)) {
+    return c.reply(ErrorResponse(http::status::forbidden, "csrf_failed", "sign in from this site's own page"));
+  }
+  if (auto body = c.Body()) SignIn(c.request, *body, c.client, std::move(c.reply));
+}
+
+void Api::SessionInfo(Call& c) {
+  if (c.who.account == 0) {  // not signed in: the page shows the token or the sign-in
+    Response r = OrganizerRefusal(c.who);
+    json answer = json::parse(r.body());
+    {
       std::lock_guard lock(mutex_);
       answer["accounts_exist"] = !accounts_.empty();
-      r.body() = answer.dump();
-      r.prepare_payload();
-      return reply(std::move(r));
     }
-    if (who.account == 0) return reply(OrganizerRefusal(who));
-    if (verb == http::verb::get) {
-      std::lock_guard lock(mutex_);
-      const Account& a = accounts_[who.account];
-      auto session = sessions_.find(Sha256Hex(CookieValue(request, kCookie)));
-      if (session == sessions_.end()) return reply(OrganizerRefusal(Organizer{0, false, false, "", "session_expired"}));
-      const Session& s = session->second;
-      Response r = JsonResponse(http::status::ok,
-                                {{"account", AccountJson(who.account, a.name, a.email, a.admin)},
-                                 {"csrf", s.csrf},
-                                 {"expires_at_ms", s.created_at_ms + options_.session_lifetime.count()}});
-      r.set(http::field::cache_control, "no-store");
-      return reply(std::move(r));
-    }
-    if (verb == http::verb::delete_) {  // signing out
-      const std::string hash = Sha256Hex(CookieValue(request, kCookie));
-      {
-        std::lock_guard lock(mutex_);
-        sessions_.erase(hash);
-      }
-      worker_.Post([hash, reply = std::move(reply)](Storage& storage) {
-        if (Status s = storage.DeleteSession(hash); !s.ok()) {
-          return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
-        }
-        Response r = JsonResponse(http::status::ok, {{"signed_out", true}});
-        r.set(http::field::set_cookie, SessionCookie("", 0));
-        reply(std::move(r));
-      });
-      return;
-    }
-    return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET, POST or DELETE"));
+    r.body() = answer.dump();
+    r.prepare_payload();
+    return c.reply(std::move(r));
   }
-  if (parts.size() == 4 && parts[2] == "session" && parts[3] == "password" && verb == http::verb::post) {
-    const Organizer who = Authenticate(request);
-    if (who.account == 0) return reply(OrganizerRefusal(who));
-    auto body = JsonBody(request, &error);
-    if (!body) return reply(std::move(*error));
-    return ChangePassword(who, request, *body, client, Logged(who, request, "", std::move(reply)));
+  std::unique_lock lock(mutex_);
+  const Account& a = accounts_[c.who.account];
+  auto session = sessions_.find(Sha256Hex(CookieValue(c.request, kCookie)));
+  if (session == sessions_.end()) {
+    lock.unlock();
+    return c.reply(OrganizerRefusal(Organizer{0, false, false, "", "session_expired"}));
   }
-  if (parts.size() == 4 && parts[2] == "accounts" && parts[3] == "log" && verb == http::verb::get) {
-    // The actions of no process: accounts made, passwords changed.
-    const Organizer who = Authenticate(request);
-    if (!who.admin) return reply(OrganizerRefusal(who));
-    return ReadLog("", request, std::move(reply));
+  const Session& s = session->second;
+  Response r = JsonResponse(http::status::ok,
+                            {{"account", AccountJson(c.who.account, a.name, a.email, a.admin)},
+                             {"csrf", s.csrf},
+                             {"expires_at_ms", s.created_at_ms + options_.session_lifetime.count()}});
+  lock.unlock();
+  r.set(http::field::cache_control, "no-store");
+  c.reply(std::move(r));
+}
+
+void Api::SignOut(const Request& request, Reply reply) {
+  const std::string hash = Sha256Hex(CookieValue(request, kCookie));
+  {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(hash);
   }
-  if (parts.size() == 3 && parts[2] == "accounts") {
-    const Organizer who = Authenticate(request);
-    if (verb == http::verb::get) {
-      if (!who.admin) return reply(OrganizerRefusal(who));
-      std::lock_guard lock(mutex_);
-      json list = json::array();
-      for (const auto& [id, a] : accounts_) list.push_back(AccountJson(id, a.name, a.email, a.admin));
-      return reply(JsonResponse(http::status::ok, {{"accounts", list}}));
+  worker_.Post([hash, reply = std::move(reply)](Storage& storage) {
+    if (Status s = storage.DeleteSession(hash); !s.ok()) {
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
     }
-    if (verb == http::verb::post) {
-      auto body = JsonBody(request, &error);
-      if (!body) return reply(std::move(*error));
-      return AddAccount(who, *body, Logged(who, request, "", std::move(reply)));
-    }
-    return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET or POST"));
+    Response r = JsonResponse(http::status::ok, {{"signed_out", true}});
+    r.set(http::field::set_cookie, SessionCookie("", 0));
+    reply(std::move(r));
+  });
+}
+
+void Api::ListAccounts(Reply reply) {
+  json list = json::array();
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, a] : accounts_) list.push_back(AccountJson(id, a.name, a.email, a.admin));
   }
-  reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  reply(JsonResponse(http::status::ok, {{"accounts", list}}));
 }
 
 void Api::SignIn(const Request& request, const json& body, const std::string& client, Reply reply) {
@@ -435,98 +410,88 @@ void Api::ReadLog(const std::string& process, const Request& request, Reply repl
   });
 }
 
-void Api::HandleOrganizers(const std::shared_ptr<LiveProcess>& p, const Organizer& who, const Request& request,
-                           const std::vector<std::string>& parts, Reply reply) {
-  (void)who;
-  const http::verb verb = request.method();
-  const std::size_t n = parts.size();
-  std::optional<Response> error;
-  if (parts[4] == "log" && n == 5 && verb == http::verb::get) return ReadLog(p->definition.slug, request, std::move(reply));
-  if (parts[4] != "organizers") return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
-  if (n == 5 && verb == http::verb::get) {
+void Api::ListOrganizers(const std::shared_ptr<LiveProcess>& p, Reply reply) {
+  std::lock_guard lock(mutex_);
+  json list = json::array();
+  for (const auto& [id, a] : accounts_) {
+    auto role = p->organizers.find(id);
+    if (!a.admin && role == p->organizers.end()) continue;
+    json entry = AccountJson(id, a.name, a.email, a.admin);
+    entry["role"] = OrganizerRoleName(a.admin ? OrganizerRole::kOwner : role->second);
+    list.push_back(std::move(entry));
+  }
+  return reply(JsonResponse(http::status::ok, {{"organizers", list}}));
+}
+
+// {email, role} for an account; with name and password, a new one.
+void Api::AddOrganizer(const std::shared_ptr<LiveProcess>& p, const json& body, Reply reply) {
+  const auto role = ParseOrganizerRole(StringField(body, "role"));
+  if (!role) return reply(FieldError(http::status::unprocessable_entity, "invalid_role", "role", "owner, editor or observer"));
+  const std::string email = NormalizeEmail(StringField(body, "email"));
+  if (email.empty()) return reply(FieldError(http::status::unprocessable_entity, "invalid_email", "email", "not an email address"));
+  std::int64_t account = 0;
+  {
     std::lock_guard lock(mutex_);
-    json list = json::array();
     for (const auto& [id, a] : accounts_) {
-      auto role = p->organizers.find(id);
-      if (!a.admin && role == p->organizers.end()) continue;
-      json entry = AccountJson(id, a.name, a.email, a.admin);
-      entry["role"] = OrganizerRoleName(a.admin ? OrganizerRole::kOwner : role->second);
-      list.push_back(std::move(entry));
+      if (a.email != email) continue;
+      if (a.admin) {
+        return reply(FieldError(http::status::unprocessable_entity, "admin_account", "email",
+                                "the first account is owner of every process already"));
+      }
+      account = id;
     }
-    return reply(JsonResponse(http::status::ok, {{"organizers", list}}));
   }
-  if (n == 5 && verb == http::verb::post) {  // {email, role} for an account; with name and password, a new one
-    auto body = JsonBody(request, &error);
-    if (!body) return reply(std::move(*error));
-    const auto role = ParseOrganizerRole(StringField(*body, "role"));
-    if (!role) return reply(FieldError(http::status::unprocessable_entity, "invalid_role", "role", "owner, editor or observer"));
-    const std::string email = NormalizeEmail(StringField(*body, "email"));
-    if (email.empty()) return reply(FieldError(http::status::unprocessable_entity, "invalid_email", "email", "not an email address"));
-    std::int64_t account = 0;
-    {
-      std::lock_guard lock(mutex_);
-      for (const auto& [id, a] : accounts_) {
-        if (a.email != email) continue;
-        if (a.admin) {
-          return reply(FieldError(http::status::unprocessable_entity, "admin_account", "email",
-                                  "the first account is owner of every process already"));
-        }
-        account = id;
-      }
+  NewAccount a;
+  if (account == 0) {
+    if (!body.contains("password")) {
+      return reply(FieldError(http::status::unprocessable_entity, "no_account", "email",
+                              "no account has this email; give a name and a first password to make one"));
     }
-    NewAccount a;
-    if (account == 0) {
-      if (!body->contains("password")) {
-        return reply(FieldError(http::status::unprocessable_entity, "no_account", "email",
-                                "no account has this email; give a name and a first password to make one"));
-      }
-      if (auto refused = ReadNewAccount(*body, &a)) return reply(std::move(*refused));
-    }
-    // A new account's password is hashed first, on the password thread.
-    auto grant = [this, p, account, a, role = *role](const std::string& hash, Reply done) {
-      worker_.Post([this, p, account, a, role, hash, reply = std::move(done)](Storage& storage) {
-        std::int64_t id = account;
-        if (id == 0) {
-          auto added = storage.AddAccount(AccountRecord{0, a.email, a.name, hash, false, NowMs()});
-          if (!added.ok()) return reply(AccountNotStored(added.status()));
-          id = *added;
-        }
-        if (Status s = storage.SetOrganizerRole(p->id, id, OrganizerRoleName(role)); !s.ok()) {
-          return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
-        }
-        std::unique_lock lock(mutex_);
-        if (!hash.empty()) accounts_[id] = Account{a.email, a.name, hash, false};
-        p->organizers[id] = role;
-        const Account& stored = accounts_[id];
-        json entry = AccountJson(id, stored.name, stored.email, false);
-        entry["role"] = OrganizerRoleName(role);
-        lock.unlock();
-        reply(JsonResponse(hash.empty() ? http::status::ok : http::status::created, entry));
-      });
-    };
-    if (account != 0) return grant("", std::move(reply));
-    return HashThen(a.password, std::move(reply), std::move(grant));
+    if (auto refused = ReadNewAccount(body, &a)) return reply(std::move(*refused));
   }
-  if (n == 6 && verb == http::verb::delete_) {
-    const auto account = ParseId(parts[5]);
-    {
-      std::lock_guard lock(mutex_);
-      if (!account || !p->organizers.count(*account)) {
-        return reply(ErrorResponse(http::status::not_found, "not_found", "no such organizer in this process"));
+  // A new account's password is hashed first, on the password thread.
+  auto grant = [this, p, account, a, role = *role](const std::string& hash, Reply done) {
+    worker_.Post([this, p, account, a, role, hash, reply = std::move(done)](Storage& storage) {
+      std::int64_t id = account;
+      if (id == 0) {
+        auto added = storage.AddAccount(AccountRecord{0, a.email, a.name, hash, false, NowMs()});
+        if (!added.ok()) return reply(AccountNotStored(added.status()));
+        id = *added;
       }
-    }
-    worker_.Post([this, p, account = *account, reply = std::move(reply)](Storage& storage) {
-      if (Status s = storage.SetOrganizerRole(p->id, account, ""); !s.ok()) {
+      if (Status s = storage.SetOrganizerRole(p->id, id, OrganizerRoleName(role)); !s.ok()) {
         return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
       }
       std::unique_lock lock(mutex_);
-      p->organizers.erase(account);
+      if (!hash.empty()) accounts_[id] = Account{a.email, a.name, hash, false};
+      p->organizers[id] = role;
+      const Account& stored = accounts_[id];
+      json entry = AccountJson(id, stored.name, stored.email, false);
+      entry["role"] = OrganizerRoleName(role);
       lock.unlock();
-      reply(JsonResponse(http::status::ok, {{"id", account}, {"removed", true}}));
+      reply(JsonResponse(hash.empty() ? http::status::ok : http::status::created, entry));
     });
-    return;
+  };
+  if (account != 0) return grant("", std::move(reply));
+  return HashThen(a.password, std::move(reply), std::move(grant));
+}
+
+void Api::RemoveOrganizer(const std::shared_ptr<LiveProcess>& p, const std::string& id, Reply reply) {
+  const auto account = ParseId(id);
+  {
+    std::lock_guard lock(mutex_);
+    if (!account || !p->organizers.count(*account)) {
+      return reply(ErrorResponse(http::status::not_found, "not_found", "no such organizer in this process"));
+    }
   }
-  reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  worker_.Post([this, p, account = *account, reply = std::move(reply)](Storage& storage) {
+    if (Status s = storage.SetOrganizerRole(p->id, account, ""); !s.ok()) {
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
+    }
+    std::unique_lock lock(mutex_);
+    p->organizers.erase(account);
+    lock.unlock();
+    reply(JsonResponse(http::status::ok, {{"id", account}, {"removed", true}}));
+  });
 }
 
 void Api::HashThen(const std::string& password, Reply reply, std::function<void(const std::string&, Reply)> then) {

@@ -1,5 +1,6 @@
-// Routing, authorization and the voter side of the API. Storage work goes to
-// the DbWorker; replies are sent from its thread once the work is durable.
+// The voter side of the API (ballots, codes, the board) and the process-wide
+// routes; the route table is routes.cc. Storage work goes to the DbWorker;
+// replies are sent from its thread once the work is durable.
 #include "psephos/server/api.h"
 
 #include "psephos/ballots/json_reader.h"
@@ -14,10 +15,9 @@
 #include "psephos/server/bundle.h"
 #include "psephos/server/disclosure.h"
 #include "psephos/server/secrets.h"
-#include "psephos/server/static_site.h"
-#include "psephos/server/web_manifest.h"
 #include "psephos/server/exports.h"
 #include "responses.h"
+#include "routes.h"
 #include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
@@ -26,40 +26,8 @@ namespace {
 using nlohmann::json;
 using Status = ::psephos::Status;
 
-std::vector<std::string> Split(std::string_view path) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const std::size_t slash = path.find('/', start);
-    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
-    if (end > start) parts.emplace_back(path.substr(start, end - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return parts;
-}
-
-std::string QueryParameter(std::string_view target, std::string_view name) {
-  const std::size_t q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    if (pair.substr(0, name.size()) == name && pair.size() > name.size() && pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
-
 // The turnout group of walk-ins' ballots, beside "(none)" (paper ballots, codes without a group).
 const std::string kWalkInGroup = "(walk-in)";
-
-Response NotFound() { return ErrorResponse(http::status::not_found, "not_found", "no such resource"); }
 
 // Closed but without results: being counted, or the count failed (and is redone at the next start).
 template <typename Live>
@@ -308,283 +276,171 @@ json Api::Summary(const LiveProcess& p) const {
   return j;
 }
 
-void Api::Handle(Request request, const std::string& client, Reply reply) {
-  const std::string target(request.target());
-  const std::string path = target.substr(0, target.find('?'));
-  if (!path.starts_with("/api/") && path != "/healthz") return reply(ServeStaticSite(request));  // the web pages
-  const auto parts = Split(path);
-  const http::verb verb = request.method();
+void Api::ListProcesses(const Organizer& who, Reply reply) {  // the processes the organizer has a role in
+  json list = json::array();
+  std::unique_lock lock(mutex_);
+  for (const auto& [slug, p] : processes_) {
+    const auto role = RoleIn(who, *p);
+    if (!role) continue;
+    list.push_back(Summary(*p));
+    list.back()["role"] = OrganizerRoleName(*role);
+  }
+  lock.unlock();
+  reply(JsonResponse(http::status::ok, {{"processes", list}}));
+}
+
+void Api::CreateRoute(Call& c) {
+  auto body = c.Body();
+  if (!body) return;
+  auto definition = ParseDefinitionToSave(*body);
+  if (!definition.ok()) return c.reply(DefinitionError(definition.status()));
+  if (auto unknown = UnknownImage(*definition)) return c.reply(std::move(*unknown));
+  CreateProcess(std::move(definition).value(), std::move(c.reply));
+}
+
+void Api::ImportRoute(Call& c) {
+  const std::string slug = c.Query("slug");
+  if (slug.empty()) return c.reply(ErrorResponse(http::status::bad_request, "missing_slug", "add ?slug=your-process"));
   std::optional<Response> error;
+  auto definition = c.request[http::field::content_type].starts_with("application/json")
+                        ? ImportPabulibSet(c.request, slug, &error)
+                        : ProcessFromPabulib(c.request.body(), slug);
+  if (error) return c.reply(std::move(*error));
+  if (!definition.ok()) {
+    return c.reply(ErrorResponse(http::status::unprocessable_entity, "invalid_definition", definition.status().message()));
+  }
+  CreateProcess(std::move(definition).value(), std::move(c.reply));
+}
 
-  if (path == "/healthz" && verb == http::verb::get) {
-    return reply(JsonResponse(http::status::ok, {{"status", "ok"}}));
-  }
-  if (path == "/api/v1/key" && verb == http::verb::get) {
-    return reply(JsonResponse(http::status::ok, {{"algorithm", "ed25519"}, {"public_key", key_.PublicHex()}}));
-  }
-  if (path == "/api/v1/manifest" && verb == http::verb::get) {
-    return reply(JsonResponse(http::status::ok, {{"manifest", WebManifest()}, {"sha256", ManifestHash(WebManifest())}}));
-  }
-  if (parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "images") {
-    // Uploads: the token, or an account that may edit some process (pictures are not per process).
-    bool may_upload = false;
-    if (verb != http::verb::get && verb != http::verb::head) {
-      const Organizer who = Authenticate(request);
-      may_upload = who.admin;
-      std::lock_guard lock(mutex_);
-      for (auto it = processes_.begin(); !may_upload && who.signed_in() && it != processes_.end(); ++it) {
-        const auto role = RoleIn(who, *it->second);
-        may_upload = role && *role >= OrganizerRole::kEditor;
-      }
-    }
-    return HandleImages(request, parts, may_upload, std::move(reply));  // texts_api.cc
-  }
-  if (path == "/api/v1/votes" && verb == http::verb::get) {  // the landing page's list
-    std::lock_guard lock(mutex_);
-    return reply(JsonResponse(http::status::ok, {{"votes", PublicVotes()}}));
-  }
-  if (parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1" && (parts[2] == "session" || parts[2] == "accounts")) {
-    return HandleAccounts(request, parts, client, std::move(reply));
-  }
-  if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "processes") {
-    return reply(NotFound());
-  }
-  // The token, or a signed-in account (accounts_api.cc). `admin`: the token or
-  // the first account here; once the process is known, any role in it.
-  const Organizer who = Authenticate(request);
-  bool admin = who.admin;
-  auto need_admin = [&]() {
-    if (admin) return false;
-    reply(OrganizerRefusal(who));
-    return true;
-  };
+void Api::DefinitionRoute(Call& c) {
+  std::unique_lock lock(mutex_);
+  json j = Summary(*c.p);
+  j["role"] = OrganizerRoleName(*c.role);
+  j["definition"] = ProcessDefinitionJson(c.p->definition);
+  lock.unlock();
+  c.reply(JsonResponse(http::status::ok, j));
+}
 
-  if (parts.size() == 3) {  // the collection
-    if (verb == http::verb::get) {  // the processes the organizer has a role in
-      if (!who.signed_in()) return reply(OrganizerRefusal(who));
-      json list = json::array();
-      std::lock_guard lock(mutex_);
-      for (const auto& [slug, p] : processes_) {
-        const auto role = RoleIn(who, *p);
-        if (!role) continue;
-        list.push_back(Summary(*p));
-        list.back()["role"] = OrganizerRoleName(*role);
-      }
-      return reply(JsonResponse(http::status::ok, {{"processes", list}}));
-    }
-    if (need_admin()) return;
-    if (verb != http::verb::post) return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET or POST"));
-    reply = Logged(who, request, "", std::move(reply));
-    auto body = JsonBody(request, &error);
-    if (!body) return reply(std::move(*error));
-    auto definition = ParseDefinitionToSave(*body);
-    if (!definition.ok()) return reply(DefinitionError(definition.status()));
-    if (auto unknown = UnknownImage(*definition)) return reply(std::move(*unknown));
-    return CreateProcess(std::move(definition).value(), std::move(reply));
-  }
-  if (parts.size() == 4 && parts[3] == "import") {
-    if (need_admin()) return;
-    if (verb != http::verb::post) return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use POST"));
-    reply = Logged(who, request, "", std::move(reply));
-    const std::string slug = QueryParameter(target, "slug");
-    if (slug.empty()) return reply(ErrorResponse(http::status::bad_request, "missing_slug", "add ?slug=your-process"));
-    auto definition = request[http::field::content_type].starts_with("application/json")
-                          ? ImportPabulibSet(request, slug, &error)
-                          : ProcessFromPabulib(request.body(), slug);
-    if (error) return reply(std::move(*error));
-    if (!definition.ok()) {
-      return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_definition", definition.status().message()));
-    }
-    return CreateProcess(std::move(definition).value(), std::move(reply));
-  }
-
-  auto p = Find(parts[3]);
-  if (!p) return reply(NotFound());
-  const std::string action = parts.size() >= 5 ? parts[4] : "";
-  // Each organizer route has a least role (LeastRole, the table in server/API.md).
-  const auto least = LeastRole(verb, parts);
-  std::optional<OrganizerRole> role;
+void Api::EditRoute(Call& c) {
+  auto body = c.Body();
+  if (!body) return;
+  bool open = false;
   {
     std::lock_guard lock(mutex_);
-    role = RoleIn(who, *p);
+    open = c.p->state == ProcessState::kOpen && !c.p->closing;
   }
-  admin = role.has_value();  // any organizer of the process sees drafts and closed results
-  const bool may = role && least && *role >= *least;
-  const bool changes = verb != http::verb::get && verb != http::verb::head;
-  if (may && (changes || action == "codes")) reply = Logged(who, request, p->definition.slug, std::move(reply));
+  // While voting is open, a correction of texts and pictures (texts_api.cc).
+  if (open) {
+    // Who corrected, as listed publicly: the label given, else the account's name.
+    std::string by = c.Query("by");
+    if (by.empty() && c.who.account != 0) {
+      std::lock_guard lock(mutex_);
+      if (auto a = accounts_.find(c.who.account); a != accounts_.end()) by = a->second.name;
+    }
+    return Correct(c.p, *body, std::move(by), std::move(c.reply));
+  }
+  auto definition = ParseDefinitionToSave(*body);
+  if (!definition.ok()) return c.reply(DefinitionError(definition.status()));
+  if (auto unknown = UnknownImage(*definition)) return c.reply(std::move(*unknown));
+  UpdateProcess(c.p, std::move(definition).value(), std::move(c.reply));
+}
 
-  // Voter routes: no token.
-  if (action == "ballot" && parts.size() == 5 && verb == http::verb::get) {
-    std::lock_guard lock(mutex_);
-    if (p->state == ProcessState::kDraft && !admin) {
-      // A draft with an opening time: only its title and times, for "Voting opens on …".
-      if (p->schedule.opens_at_ms == 0 || p->closing) return reply(NotFound());
-      return reply(JsonResponse(http::status::ok, {{"slug", p->definition.slug},
-                                                   {"title", p->definition.title},
-                                                   {"state", ProcessPhaseName(Phase(*p))},
-                                                   {"schedule", ProcessScheduleJson(p->schedule)}}));
-    }
-    json j = PublicBallotJson(p->definition);
-    j["state"] = ProcessPhaseName(Phase(*p));
-    // Past its closing time (the scheduler a moment late): already closed for voters.
-    if (p->state == ProcessState::kOpen && !Accepting(*p)) j["state"] = ProcessPhaseName(ProcessPhase::kClosing);
-    j["schedule"] = ProcessScheduleJson(p->schedule);
-    j["public_key"] = key_.PublicHex();
-    return reply(JsonResponse(http::status::ok, j));
-  }
-  if (action == "ballots" && parts.size() == 5 && verb == http::verb::post) {
-    auto body = JsonBody(request, &error);
-    if (!body) return reply(std::move(*error));
-    return SubmitBallot(p, *body, client, std::move(reply));
-  }
-  if (action == "codes" && parts.size() == 6 && parts[5] == "check" && verb == http::verb::post) {
-    auto body = JsonBody(request, &error);
-    if (!body) return reply(std::move(*error));
-    return CheckCode(p, *body, client, std::move(reply));
-  }
-  if (action == "board" && parts.size() == 6 && parts[5] == "consistency" && verb == http::verb::get) {
-    return Consistency(p, QueryParameter(target, "from"), QueryParameter(target, "to"), std::move(reply));
-  }
-  if (action == "board" && (parts.size() == 5 || (parts.size() == 7 && parts[5] == "receipts")) &&
-      verb == http::verb::get) {
-    return Board(p, parts.size() == 7 ? parts[6] : "", std::move(reply));
-  }
-  if (action == "changes" && parts.size() == 5 && verb == http::verb::get) return Changes(p, admin, std::move(reply));
-  if (action == "bundle" && parts.size() == 5 && verb == http::verb::get) {
-    std::unique_lock lock(mutex_);
-    const bool visible = p->state == ProcessState::kPublished || (admin && p->state == ProcessState::kClosed);
-    if (!visible) {
-      return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
-    }
-    if (p->results.is_null()) return reply(NotCounted(*p));
+void Api::BallotRoute(Call& c) {
+  const std::shared_ptr<LiveProcess>& p = c.p;
+  std::unique_lock lock(mutex_);
+  if (p->state == ProcessState::kDraft && !c.organizer()) {
+    // A draft with an opening time: only its title and times, for "Voting opens on …".
+    if (p->schedule.opens_at_ms == 0 || p->closing) return c.reply(NotFound());
+    json j{{"slug", p->definition.slug},
+           {"title", p->definition.title},
+           {"state", ProcessPhaseName(Phase(*p))},
+           {"schedule", ProcessScheduleJson(p->schedule)}};
     lock.unlock();
-    return Bundle(p, std::move(reply));
+    return c.reply(JsonResponse(http::status::ok, j));
   }
-  if (action == "results" && parts.size() == 5 && verb == http::verb::get) {
-    std::lock_guard lock(mutex_);
-    const bool visible = p->state == ProcessState::kPublished || (admin && p->state == ProcessState::kClosed);
-    if (!visible) {
-      return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
-    }
-    if (p->results.is_null()) return reply(NotCounted(*p));
+  json j = PublicBallotJson(p->definition);
+  j["state"] = ProcessPhaseName(Phase(*p));
+  // Past its closing time (the scheduler a moment late): already closed for voters.
+  if (p->state == ProcessState::kOpen && !Accepting(*p)) j["state"] = ProcessPhaseName(ProcessPhase::kClosing);
+  j["schedule"] = ProcessScheduleJson(p->schedule);
+  j["public_key"] = key_.PublicHex();
+  lock.unlock();
+  c.reply(JsonResponse(http::status::ok, j));
+}
+
+// Results, bundle and results.csv: the public's once published, the organizers' once closed.
+std::optional<Response> Api::ResultsRefusal(const LiveProcess& p, bool organizer) const {
+  const bool visible = p.state == ProcessState::kPublished || (organizer && p.state == ProcessState::kClosed);
+  if (!visible) return ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet");
+  if (p.results.is_null()) return NotCounted(p);
+  return std::nullopt;
+}
+
+void Api::BundleRoute(Call& c) {
+  std::unique_lock lock(mutex_);
+  if (auto refusal = ResultsRefusal(*c.p, c.organizer())) {
+    lock.unlock();
+    return c.reply(std::move(*refusal));
+  }
+  lock.unlock();
+  Bundle(c.p, std::move(c.reply));
+}
+
+void Api::ResultsRoute(Call& c) {
+  const LiveProcess& p = *c.p;
+  const bool organizer = c.organizer();
+  std::unique_lock lock(mutex_);
+  std::optional<Response> answer = ResultsRefusal(p, organizer);
+  if (!answer) {
     // The public sees no group, area or channel below k; the organizer, exact numbers.
-    const std::int64_t k = p->definition.min_group_size;
-    json j{{"slug", p->definition.slug}, {"state", ProcessStateName(p->state)},
-           {"turnout", admin ? Turnout(*p) : PublicTurnout(Turnout(*p), k)},
-           {"budgets", admin ? p->results : PublicResults(p->results, k)}};
-    return reply(JsonResponse(http::status::ok, j));
+    const std::int64_t k = p.definition.min_group_size;
+    json j{{"slug", p.definition.slug}, {"state", ProcessStateName(p.state)},
+           {"turnout", organizer ? Turnout(p) : PublicTurnout(Turnout(p), k)},
+           {"budgets", organizer ? p.results : PublicResults(p.results, k)}};
+    answer = JsonResponse(http::status::ok, j);
   }
+  lock.unlock();
+  c.reply(std::move(*answer));
+}
 
-  // Spreadsheets: what the results and turnout pages show, as CSV.
-  if ((action == "results.csv" || action == "turnout.csv") && parts.size() == 5 && verb == http::verb::get) {
-    std::lock_guard lock(mutex_);
-    const bool published = p->state == ProcessState::kPublished;
-    const bool results = action == "results.csv";
-    // Turnout: the organizer's at any time; the public's once published. Results: as /results.
-    const bool visible = results ? (published || (admin && p->state == ProcessState::kClosed)) && !p->results.is_null()
-                                 : admin || published;
-    if (!visible) {
-      return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
-    }
-    const std::int64_t k = p->definition.min_group_size;
-    std::string csv = results ? ResultsCsv(p->definition, admin ? p->results : PublicResults(p->results, k))
-                              : TurnoutCsv(admin ? Turnout(*p) : PublicTurnout(Turnout(*p), k));
-    Response r = TextResponse(http::status::ok, std::move(csv), "text/csv; charset=utf-8");
-    r.set(http::field::content_disposition, "attachment; filename=\"" + p->definition.slug + "-" + action + "\"");
-    return reply(std::move(r));
+// Spreadsheets: what the results and turnout pages show, as CSV.
+void Api::CsvRoute(Call& c, bool results) {
+  const LiveProcess& p = *c.p;
+  const bool organizer = c.organizer();
+  std::unique_lock lock(mutex_);
+  const bool published = p.state == ProcessState::kPublished;
+  // Turnout: the organizer's at any time; the public's once published. Results: as /results.
+  const bool visible = results ? (published || (organizer && p.state == ProcessState::kClosed)) && !p.results.is_null()
+                               : organizer || published;
+  if (!visible) {
+    lock.unlock();
+    return c.reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
   }
+  const std::int64_t k = p.definition.min_group_size;
+  std::string csv = results ? ResultsCsv(p.definition, organizer ? p.results : PublicResults(p.results, k))
+                            : TurnoutCsv(organizer ? Turnout(p) : PublicTurnout(Turnout(p), k));
+  const std::string name = p.definition.slug + (results ? "-results.csv" : "-turnout.csv");
+  lock.unlock();
+  Response r = TextResponse(http::status::ok, std::move(csv), "text/csv; charset=utf-8");
+  r.set(http::field::content_disposition, "attachment; filename=\"" + name + "\"");
+  c.reply(std::move(r));
+}
 
-  // The cycle's timeline and the funded projects' progress: the public reads, organizers write.
-  if (action == "phases" || action == "implementation" || action == "implementation.csv") {
-    if (changes && !may) return reply(OrganizerRefusal(who));
-    if (action == "phases") return HandlePhases(p, request, parts, admin, std::move(reply));
-    return HandleImplementation(p, request, parts, admin, std::move(reply));
-  }
+void Api::TurnoutRoute(Call& c) {
+  auto answer = [this, p = c.p, reply = c.reply]() mutable {
+    std::unique_lock lock(mutex_);
+    json turnout = Turnout(*p);
+    lock.unlock();
+    reply(JsonResponse(http::status::ok, turnout));
+  };
+  if (shared_store_) return SyncLog(c.p, answer, c.reply);  // with the other nodes' ballots
+  answer();
+}
 
-  if (action == "devices" || action == "device" || action == "kiosk" || action == "checkin" || action == "paper") {
-    if (role && least && !may && AuthCredentials(request, "Device").empty()) return reply(OrganizerRefusal(who));
-    return HandleInPerson(p, request, parts, may, client, std::move(reply));
-  }
-
-  // Ideas: the public's (sending, supporting) and the committee's (ideas_api.cc).
-  if (action == "ideas") {
-    if (least && !may) return reply(OrganizerRefusal(who));
-    return HandleIdeas(p, request, parts, role, client, std::move(reply));
-  }
-
-  // Organizer routes, each for its least role.
-  if (!role || (least && *role < *least)) return reply(OrganizerRefusal(who));
-  if ((action == "report" || action == "report.csv") && parts.size() == 5 && verb == http::verb::get) {
-    return CycleReport(p, action == "report.csv", std::move(reply));  // ideas_report.cc
-  }
-  if (action == "organizers" || action == "log") return HandleOrganizers(p, who, request, parts, std::move(reply));
-  if (parts.size() == 4) {
-    if (verb == http::verb::get) {
-      std::lock_guard lock(mutex_);
-      json j = Summary(*p);
-      j["role"] = OrganizerRoleName(*role);
-      j["definition"] = ProcessDefinitionJson(p->definition);
-      return reply(JsonResponse(http::status::ok, j));
-    }
-    if (verb == http::verb::put) {
-      auto body = JsonBody(request, &error);
-      if (!body) return reply(std::move(*error));
-      bool open = false;
-      {
-        std::lock_guard lock(mutex_);
-        open = p->state == ProcessState::kOpen && !p->closing;
-      }
-      // While voting is open, a correction of texts and pictures (texts_api.cc).
-      if (open) {
-        // Who corrected, as listed publicly: the label given, else the account's name.
-        std::string by = QueryParameter(target, "by");
-        if (by.empty() && who.account != 0) {
-          std::lock_guard lock(mutex_);
-          if (auto a = accounts_.find(who.account); a != accounts_.end()) by = a->second.name;
-        }
-        return Correct(p, *body, std::move(by), std::move(reply));
-      }
-      auto definition = ParseDefinitionToSave(*body);
-      if (!definition.ok()) return reply(DefinitionError(definition.status()));
-      if (auto unknown = UnknownImage(*definition)) return reply(std::move(*unknown));
-      return UpdateProcess(p, std::move(definition).value(), std::move(reply));
-    }
-    return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET or PUT"));
-  }
-  if (action == "codes" && parts.size() == 5 && verb == http::verb::post) {
-    auto body = JsonBody(request, &error);
-    if (!body) return reply(std::move(*error));
-    return AddCodes(p, *body, std::move(reply));
-  }
-  if (action == "codes" && parts.size() == 6 && verb == http::verb::get) {
-    return DownloadCodes(p, parts[5], std::move(reply));
-  }
-  if (action == "codes" && parts.size() == 6 && verb == http::verb::delete_) {
-    return ForgetCodes(p, parts[5], std::move(reply));
-  }
-  if (action == "budgets" && parts.size() == 6 && parts[5].ends_with(".pb") && verb == http::verb::get) {
-    return ExportBudget(p, parts[5].substr(0, parts[5].size() - 3), std::move(reply));
-  }
-  if (action == "schedule" && parts.size() == 5 && verb == http::verb::put) {
-    auto body = JsonBody(request, &error);
-    if (!body) return reply(std::move(*error));
-    return SetSchedule(p, *body, std::move(reply));
-  }
-  if (action == "turnout" && parts.size() == 5 && verb == http::verb::get) {
-    auto answer = [this, p, reply]() mutable {
-      std::lock_guard lock(mutex_);
-      reply(JsonResponse(http::status::ok, Turnout(*p)));
-    };
-    if (shared_store_) return SyncLog(p, answer, reply);  // with the other nodes' ballots
-    return answer();
-  }
-  if ((action == "open" || action == "close" || action == "publish") && parts.size() == 5 &&
-      verb == http::verb::post) {
-    // RFC 7240: "Prefer: respond-async" has the close answer 202 once it is on disk, not once counted.
-    const bool wait = request[http::field::prefer].find("respond-async") == std::string_view::npos;
-    return ChangeState(p, action, wait, std::move(reply));
-  }
-  reply(NotFound());
+void Api::StateRoute(Call& c, const std::string& action) {
+  // RFC 7240: "Prefer: respond-async" has the close answer 202 once it is on disk, not once counted.
+  const bool wait = c.request[http::field::prefer].find("respond-async") == std::string_view::npos;
+  ChangeState(c.p, action, wait, std::move(c.reply));
 }
 
 void Api::CheckCode(const std::shared_ptr<LiveProcess>& p, const json& body, const std::string& client,

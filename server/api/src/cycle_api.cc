@@ -4,6 +4,7 @@
 // own code (schedule_api.cc), never a second copy of it.
 #include "psephos/server/api.h"
 #include "responses.h"
+#include "routes.h"
 
 namespace psephos::server {
 
@@ -55,31 +56,25 @@ json Api::PhasesJson(const LiveProcess& p) const {
           {"phases", std::move(phases)}};
 }
 
-void Api::HandlePhases(const std::shared_ptr<LiveProcess>& p, const Request& request,
-                       const std::vector<std::string>& parts, bool organizer, Reply reply) {
-  const http::verb verb = request.method();
-  if (parts.size() == 5 && verb == http::verb::get) {
-    std::lock_guard lock(mutex_);
-    // A draft's timeline is public once it has a date or an open phase (ideas come before the vote).
-    bool shown = organizer || p->state != ProcessState::kDraft || !p->phases.empty() || p->schedule.opens_at_ms != 0;
-    for (CyclePhase phase : kCyclePhases) shown = shown || PhaseOpen(*p, phase);
-    if (!shown) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
-    return reply(JsonResponse(http::status::ok, PhasesJson(*p)));
+void Api::ReadPhases(const std::shared_ptr<LiveProcess>& p, bool organizer, Reply reply) {
+  std::unique_lock lock(mutex_);
+  // A draft's timeline is public once it has a date or an open phase (ideas come before the vote).
+  bool shown = organizer || p->state != ProcessState::kDraft || !p->phases.empty() || p->schedule.opens_at_ms != 0;
+  for (CyclePhase phase : kCyclePhases) shown = shown || PhaseOpen(*p, phase);
+  if (!shown) {
+    lock.unlock();
+    return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
   }
-  if (!organizer) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
-  std::optional<Response> error;
-  if (parts.size() == 5 && verb == http::verb::put) {
-    auto body = JsonBody(request, &error);
-    if (!body) return reply(std::move(*error));
-    return SetPhases(p, *body, std::move(reply));
-  }
-  if (parts.size() == 7 && (parts[6] == "open" || parts[6] == "close") && verb == http::verb::post) {
-    const auto phase = ParseCyclePhase(parts[5]);
-    if (!phase) return reply(ErrorResponse(http::status::not_found, "not_found", parts[5] + ": no such phase"));
-    const bool wait = request[http::field::prefer].find("respond-async") == std::string_view::npos;
-    return MovePhase(p, *phase, parts[6] == "open", wait, std::move(reply));
-  }
-  reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  json phases = PhasesJson(*p);
+  lock.unlock();
+  reply(JsonResponse(http::status::ok, phases));
+}
+
+void Api::MovePhaseRoute(Call& c, bool open) {
+  const auto phase = ParseCyclePhase(c.params[1]);
+  if (!phase) return c.reply(ErrorResponse(http::status::not_found, "not_found", c.params[1] + ": no such phase"));
+  const bool wait = c.request[http::field::prefer].find("respond-async") == std::string_view::npos;
+  MovePhase(c.p, *phase, open, wait, std::move(c.reply));
 }
 
 void Api::SetPhases(const std::shared_ptr<LiveProcess>& p, const json& body, Reply reply) {

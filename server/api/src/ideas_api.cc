@@ -8,6 +8,7 @@
 #include "psephos/server/images.h"
 #include "psephos/server/secrets.h"
 #include "responses.h"
+#include "routes.h"
 #include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
@@ -70,40 +71,26 @@ std::optional<Response> Api::IdeasRefusal(const LiveProcess& p) const {
   return JsonResponse(http::status::conflict, json{{"error", std::move(error)}});
 }
 
-void Api::HandleIdeas(const std::shared_ptr<LiveProcess>& p, const Request& request,
-                      const std::vector<std::string>& parts, std::optional<OrganizerRole> role, const std::string& client,
-                      Reply reply) {
-  const http::verb verb = request.method();
-  const std::size_t n = parts.size();
-  const bool get = verb == http::verb::get || verb == http::verb::head;
-  if (n == 5 && get) {
-    std::lock_guard lock(mutex_);
-    // The public sees the ideas once the organizer has opened them; the committee, always.
-    if (!role && !p->ideas.settings.accepting && p->ideas.ideas.empty()) {
-      return reply(ErrorResponse(http::status::not_found, "not_found", "this process takes no ideas"));
-    }
-    return reply(JsonResponse(http::status::ok, IdeasJson(*p, role.has_value())));
+void Api::ListIdeas(const std::shared_ptr<LiveProcess>& p, std::optional<OrganizerRole> role, Reply reply) {
+  std::unique_lock lock(mutex_);
+  // The public sees the ideas once the organizer has opened them; the committee, always.
+  if (!role && !p->ideas.settings.accepting && p->ideas.ideas.empty()) {
+    lock.unlock();
+    return reply(ErrorResponse(http::status::not_found, "not_found", "this process takes no ideas"));
   }
-  if (n == 6 && parts[5] == "images" && verb == http::verb::post) return UploadIdeaPhoto(p, request, client, std::move(reply));
-  if (get || verb != (n == 6 && parts[5] == "settings" ? http::verb::put : http::verb::post)) {
-    return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed",
-                               n == 5 ? "use GET or POST" : "see server/API.md \"Ideas\""));
-  }
-  std::optional<Response> error;
-  auto body = JsonBody(request, &error);
-  if (!body) return reply(std::move(*error));
-  if (n == 5) return SubmitIdea(p, *body, client, std::move(reply));
-  if (n == 6 && parts[5] == "me") return MyIdeas(p, *body, client, std::move(reply));
-  if (n == 6 && parts[5] == "settings") return SetIdeaSettings(p, *body, std::move(reply));
-  if (n == 6 && parts[5] == "codes") return AddIdeaCodes(p, *body, std::move(reply));
-  if (n == 6 && parts[5] == "projects") return ProjectFromIdeas(p, *body, std::move(reply));
-  const auto id = n == 7 ? ParseId(parts[5]) : std::nullopt;
-  if (!id) return reply(IdeaNotFound());
-  if (parts[6] == "supports") return SupportIdea(p, *id, *body, client, std::move(reply));
-  if (parts[6] == "hide" || parts[6] == "restore" || parts[6] == "merge" || parts[6] == "decision") {
-    return ModerateIdea(p, *id, parts[6], *body, std::move(reply));
-  }
-  reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  json ideas = IdeasJson(*p, role.has_value());
+  lock.unlock();
+  reply(JsonResponse(http::status::ok, ideas));
+}
+
+// /ideas/ID/supports (anyone with a code), /hide, /restore, /merge, /decision (the committee).
+void Api::IdeaRoute(Call& c, const std::string& what) {
+  const auto id = ParseId(c.params[1]);
+  if (!id) return c.reply(IdeaNotFound());
+  auto body = c.Body();
+  if (!body) return;
+  if (what == "supports") return SupportIdea(c.p, *id, *body, c.client, std::move(c.reply));
+  ModerateIdea(c.p, *id, what, *body, std::move(c.reply));
 }
 
 json Api::IdeasJson(const LiveProcess& p, bool committee) const {

@@ -6,6 +6,7 @@
 #include "psephos/ballots/pabulib.h"
 #include "psephos/server/api.h"
 #include "responses.h"
+#include "routes.h"
 
 namespace psephos::server {
 
@@ -15,6 +16,20 @@ namespace {
 
 Response NoSuchProject() {
   return ErrorResponse(http::status::not_found, "not_found", "no such project in this process");
+}
+
+// The funded entry of a budget's project (funded.end() when the project exists
+// but was not funded); nullopt when the budget has no such project.
+std::optional<std::vector<FundedProject>::const_iterator> FundedProjectOf(const ProcessDefinition& definition,
+                                                                          const std::vector<FundedProject>& funded,
+                                                                          const std::string& budget_id,
+                                                                          const std::string& project_id) {
+  const Budget* budget = definition.FindBudget(budget_id);
+  const bool known = budget && std::any_of(budget->election.projects.begin(), budget->election.projects.end(),
+                                           [&](const engine::Project& x) { return x.id == project_id; });
+  if (!known) return std::nullopt;
+  return std::find_if(funded.begin(), funded.end(),
+                      [&](const FundedProject& x) { return x.budget == budget_id && x.project == project_id; });
 }
 
 }  // namespace
@@ -55,26 +70,24 @@ json Api::ProjectProgressJson(const LiveProcess& p, const FundedProject& f) cons
           {"milestones", std::move(milestones)}};
 }
 
-void Api::HandleImplementation(const std::shared_ptr<LiveProcess>& p, const Request& request,
-                               const std::vector<std::string>& parts, bool organizer, Reply reply) {
-  const http::verb verb = request.method();
-  const bool read = verb == http::verb::get || verb == http::verb::head;
+// Progress reads: the public's once the results are published; organizers' once counted.
+void Api::ReadImplementation(Call& c, std::string_view what) {
+  const std::shared_ptr<LiveProcess>& p = c.p;
+  Reply& reply = c.reply;
   std::unique_lock lock(mutex_);
   const bool counted = (p->state == ProcessState::kClosed || p->state == ProcessState::kPublished) &&
                        !p->results.is_null() && !p->tallying;
-  // The public reads once the results are published; organizers once counted.
-  if (read && !(p->state == ProcessState::kPublished || (organizer && counted))) {
+  if (!(p->state == ProcessState::kPublished || (c.organizer() && counted))) {
     return reply(ErrorResponse(http::status::conflict, "results_not_published", "results are not published yet"));
   }
-  if (parts[4] == "implementation.csv") {
-    if (!read || parts.size() != 5) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  if (what == "csv") {
     Response r = TextResponse(http::status::ok, ImplementationCsv(p->definition, p->results, p->milestones),
                               "text/csv; charset=utf-8");
     r.set(http::field::content_disposition, "attachment; filename=\"" + p->definition.slug + "-implementation.csv\"");
     return reply(std::move(r));
   }
   const std::vector<FundedProject> funded = FundedProjects(p->definition, p->results);
-  if (parts.size() == 5 && read) {
+  if (what.empty()) {
     json projects = json::array();
     std::size_t delivered = 0;
     for (const FundedProject& f : funded) {
@@ -89,25 +102,24 @@ void Api::HandleImplementation(const std::shared_ptr<LiveProcess>& p, const Requ
                                                  {"delivered", delivered},
                                                  {"projects", std::move(projects)}}));
   }
-  if (parts.size() < 7) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
-  // /implementation/<budget>/<project>[/milestones[/<id>]]
-  const std::string& budget_id = parts[5];
-  const std::string& project_id = parts[6];
-  const Budget* budget = p->definition.FindBudget(budget_id);
-  const bool known = budget && std::any_of(budget->election.projects.begin(), budget->election.projects.end(),
-                                           [&](const engine::Project& x) { return x.id == project_id; });
+  const auto f = FundedProjectOf(p->definition, funded, c.params[1], c.params[2]);
+  if (!f) return reply(NoSuchProject());
+  if (*f == funded.end()) return reply(ErrorResponse(http::status::not_found, "not_funded", "this project was not funded"));
+  reply(JsonResponse(http::status::ok, ProjectProgressJson(*p, **f)));
+}
+
+// /implementation/<budget>/<project>/milestones[/<id>]: a new milestone, or one changed.
+void Api::SaveMilestone(Call& c, std::optional<std::string> milestone_id) {
+  const std::shared_ptr<LiveProcess>& p = c.p;
+  Reply& reply = c.reply;
+  const std::string& budget_id = c.params[1];
+  const std::string& project_id = c.params[2];
+  const bool create = !milestone_id.has_value();
+  std::unique_lock lock(mutex_);
+  const std::vector<FundedProject> funded = FundedProjects(p->definition, p->results);
+  const auto known = FundedProjectOf(p->definition, funded, budget_id, project_id);
   if (!known) return reply(NoSuchProject());
-  auto f = std::find_if(funded.begin(), funded.end(),
-                        [&](const FundedProject& x) { return x.budget == budget_id && x.project == project_id; });
-  if (parts.size() == 7 && read) {
-    if (f == funded.end()) {
-      return reply(ErrorResponse(http::status::not_found, "not_funded", "this project was not funded"));
-    }
-    return reply(JsonResponse(http::status::ok, ProjectProgressJson(*p, *f)));
-  }
-  const bool create = parts.size() == 8 && parts[7] == "milestones" && verb == http::verb::post;
-  const bool update = parts.size() == 9 && parts[7] == "milestones" && verb == http::verb::put;
-  if (!create && !update) return reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  const auto f = *known;
   // Milestones record what the public was told was funded: the published
   // results, not a count the owner has not made public yet.
   // The implementation phase's dates do not gate them: a delivery is recorded
@@ -123,8 +135,8 @@ void Api::HandleImplementation(const std::shared_ptr<LiveProcess>& p, const Requ
   current.process = p->id;
   current.budget = budget_id;
   current.project = project_id;
-  if (update) {
-    const auto id = ParseId(parts[8]);
+  if (!create) {
+    const auto id = ParseId(*milestone_id);
     auto it = std::find_if(p->milestones.begin(), p->milestones.end(), [&](const MilestoneRecord& m) {
       return id && m.id == *id && m.budget == budget_id && m.project == project_id;
     });
@@ -133,9 +145,8 @@ void Api::HandleImplementation(const std::shared_ptr<LiveProcess>& p, const Requ
     }
     current = *it;
   }
-  std::optional<Response> error;
-  auto body = JsonBody(request, &error);
-  if (!body) return reply(std::move(*error));
+  auto body = c.Body();
+  if (!body) return;
   auto parsed = ParseMilestone(*body, current, create, p->definition.languages);
   if (!parsed.ok()) return reply(DefinitionError(parsed.status()));
   MilestoneRecord milestone = std::move(parsed).value();

@@ -11,6 +11,7 @@
 #include "psephos/server/disclosure.h"
 #include "psephos/server/secrets.h"
 #include "responses.h"
+#include "routes.h"
 #include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
@@ -40,137 +41,70 @@ std::int64_t Api::DeviceOf(const LiveProcess& p, const Request& request) const {
   return 0;
 }
 
-void Api::HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& request,
-                         const std::vector<std::string>& parts, bool admin, const std::string& client,
-                         Reply reply) {
-  const http::verb verb = request.method();
-  const std::string& action = parts[4];
-  const std::size_t n = parts.size();
-  std::optional<Response> error;
-  std::int64_t device = 0;
-  std::string role;  // of the signed-in device; empty for anyone else
-  {
-    std::lock_guard lock(mutex_);
-    device = DeviceOf(*p, request);
-    if (device != 0) role = p->devices[device].role;
+void Api::DeviceInfo(Call& c) {  // a device asks who it is
+  std::unique_lock lock(mutex_);
+  const Device& d = c.p->devices[c.device];
+  const ProcessDefinition& def = c.p->definition;
+  json summary = Summary(*c.p);  // a device stands where the public can see it: the public turnout
+  summary["turnout"] = PublicTurnout(summary["turnout"], def.min_group_size);
+  json me{{"id", c.device},           {"role", d.role},         {"name", d.name},
+          {"process", std::move(summary)}, {"groups", def.groups}, {"areas", def.areas}, {"languages", def.languages}};
+  if (d.role == "kiosk") {  // so that the volunteer knows before asking
+    me["walk_in_allowance"] = d.walk_in_allowance;
+    me["walk_ins"] = d.walk_ins;
+    me["session_seconds"] = d.session_seconds;
   }
-  const auto refuse = [&]() {
-    reply(ErrorResponse(http::status::unauthorized, "unauthorized", "this needs a signed-in device or the organizer"));
-  };
-  const auto body = [&]() -> std::optional<json> {
-    auto b = JsonBody(request, &error);
-    if (!b) reply(std::move(*error));
-    return b;
-  };
+  lock.unlock();
+  c.reply(JsonResponse(http::status::ok, me));
+}
 
-  if (action == "device" && n == 5 && verb == http::verb::get) {  // a device asks who it is
-    if (device == 0) return refuse();
-    std::lock_guard lock(mutex_);
-    const Device& d = p->devices[device];
-    const ProcessDefinition& def = p->definition;
-    json summary = Summary(*p);  // a device stands where the public can see it: the public turnout
-    summary["turnout"] = PublicTurnout(summary["turnout"], def.min_group_size);
-    json me{{"id", device},           {"role", d.role},         {"name", d.name},
-            {"process", std::move(summary)}, {"groups", def.groups}, {"areas", def.areas}, {"languages", def.languages}};
-    if (d.role == "kiosk") {  // so that the volunteer knows before asking
-      me["walk_in_allowance"] = d.walk_in_allowance;
-      me["walk_ins"] = d.walk_ins;
-      me["session_seconds"] = d.session_seconds;
-    }
-    return reply(JsonResponse(http::status::ok, me));
-  }
-  if (action == "kiosk" && n == 6 && parts[5] == "session" && verb == http::verb::post) {
-    if (role != "kiosk") return refuse();
-    auto b = body();
-    if (b) StartKioskSession(p, device, *b, client, std::move(reply));
-    return;
-  }
-  if (action == "checkin" && n == 5 && verb == http::verb::post) {
-    if (role != "clerk" && !admin) return refuse();
-    auto b = body();
-    if (b) CheckIn(p, role == "clerk" ? device : 0, *b, client, std::move(reply));
-    return;
-  }
-  if (action == "paper" && n == 7 && parts[5] == "sheets" && verb == http::verb::get) {  // what a sheet is for
-    if (role != "clerk" && !admin) return refuse();
-    const auto parsed = ParsePaperSerial(parts[6]);
-    std::lock_guard lock(mutex_);
-    auto batch = parsed ? p->paper_batches.find(parsed->batch) : p->paper_batches.end();
-    if (batch == p->paper_batches.end() || parsed->number > batch->second.count) {
-      return reply(ErrorResponse(http::status::not_found, "unknown_serial", "no sheet has this serial"));
-    }
-    auto sheet = p->paper_sheets.find(parsed->serial);
-    return reply(JsonResponse(http::status::ok,
-                              {{"serial", parsed->serial}, {"batch", parsed->batch}, {"area", batch->second.area},
-                               {"budgets", BudgetIds(p->definition, batch->second.area)},
-                               {"state", sheet == p->paper_sheets.end() ? "printed" : sheet->second.status.state}}));
-  }
-  if (action == "paper" && n == 6 && parts[5] == "entries" && verb == http::verb::post) {
-    if (role != "clerk" && !admin) return refuse();
-    auto b = body();
-    if (b) AddPaperEntry(p, role == "clerk" ? device : 0, *b, "", std::move(reply));
-    return;
-  }
-
-  // The organizer's.
-  if (!admin) {
-    return reply(ErrorResponse(http::status::unauthorized, "unauthorized", "this needs the organizer's token"));
-  }
-  if (action == "devices" && n == 5 && verb == http::verb::post) {
-    auto b = body();
-    if (b) AddDevice(p, *b, std::move(reply));
-    return;
-  }
-  if (action == "devices" && n == 5 && verb == http::verb::get) {
-    std::lock_guard lock(mutex_);
-    json list = json::array();
-    for (const auto& [id, d] : p->devices) list.push_back(DeviceJson(*p, id));
-    return reply(JsonResponse(http::status::ok, {{"devices", list}}));
-  }
-  if (action == "devices" && n == 7) {
-    auto id = ParseId(parts[5]);
-    std::unique_lock lock(mutex_);
-    auto it = id ? p->devices.find(*id) : p->devices.end();
-    if (it == p->devices.end()) return reply(ErrorResponse(http::status::not_found, "not_found", "no such device"));
-    const bool kiosk = it->second.role == "kiosk";
+void Api::SheetInfo(const std::shared_ptr<LiveProcess>& p, const std::string& serial, Reply reply) {  // what a sheet is for
+  const auto parsed = ParsePaperSerial(serial);
+  std::unique_lock lock(mutex_);
+  auto batch = parsed ? p->paper_batches.find(parsed->batch) : p->paper_batches.end();
+  if (batch == p->paper_batches.end() || parsed->number > batch->second.count) {
     lock.unlock();
-    if (parts[6] == "revoke" && verb == http::verb::post) return RevokeDevice(p, *id, std::move(reply));
-    const bool kiosk_route = parts[6] == "limits" || parts[6] == "void" || parts[6] == "walk-ins";
-    if (kiosk_route && !kiosk) {
-      return reply(ErrorResponse(http::status::unprocessable_entity, "not_a_kiosk", "this device is a clerk's, not a kiosk"));
-    }
-    if (parts[6] == "limits" && verb == http::verb::post) {
-      auto b = body();
-      if (b) SetDeviceLimits(p, *id, *b, std::move(reply));
-      return;
-    }
-    if (parts[6] == "void" && verb == http::verb::post) return VoidSessions(p, *id, std::move(reply));
-    if (parts[6] == "walk-ins" && verb == http::verb::get) {
-      lock.lock();
-      return reply(JsonResponse(http::status::ok, WalkInsJson(*p, *id)));
-    }
+    return reply(ErrorResponse(http::status::not_found, "unknown_serial", "no sheet has this serial"));
   }
-  if (action == "paper" && n == 6 && parts[5] == "batches" && verb == http::verb::post) {
-    auto b = body();
-    if (b) AddPaperBatch(p, *b, std::move(reply));
-    return;
+  auto sheet = p->paper_sheets.find(parsed->serial);
+  json answer{{"serial", parsed->serial}, {"batch", parsed->batch}, {"area", batch->second.area},
+              {"budgets", BudgetIds(p->definition, batch->second.area)},
+              {"state", sheet == p->paper_sheets.end() ? "printed" : sheet->second.status.state}};
+  lock.unlock();
+  reply(JsonResponse(http::status::ok, answer));
+}
+
+void Api::ListDevices(const std::shared_ptr<LiveProcess>& p, Reply reply) {
+  std::unique_lock lock(mutex_);
+  json list = json::array();
+  for (const auto& [id, d] : p->devices) list.push_back(DeviceJson(*p, id));
+  lock.unlock();
+  reply(JsonResponse(http::status::ok, {{"devices", list}}));
+}
+
+// /devices/ID/revoke, /limits, /void, /walk-ins: the last three a kiosk's only.
+void Api::DeviceRoute(Call& c, std::string_view what) {
+  const std::shared_ptr<LiveProcess>& p = c.p;
+  const auto id = ParseId(c.params[1]);
+  std::unique_lock lock(mutex_);
+  auto it = id ? p->devices.find(*id) : p->devices.end();
+  if (it == p->devices.end()) {
+    lock.unlock();
+    return c.reply(ErrorResponse(http::status::not_found, "not_found", "no such device"));
   }
-  if (action == "paper" && n == 7 && parts[5] == "batches" && verb == http::verb::get) {
-    return PaperBatchSheets(p, parts[6], std::move(reply));
+  const bool kiosk = it->second.role == "kiosk";
+  if (what == "walk-ins" && kiosk) {
+    json walk_ins = WalkInsJson(*p, *id);
+    lock.unlock();
+    return c.reply(JsonResponse(http::status::ok, walk_ins));
   }
-  if (action == "paper" && n == 6 && parts[5] == "sheets" && verb == http::verb::get) {
-    const std::string target(request.target());
-    const std::size_t q = target.find("?state=");
-    const std::string state = q == std::string::npos ? "" : target.substr(q + 7);
-    std::lock_guard lock(mutex_);
-    return reply(JsonResponse(http::status::ok, PaperSheets(*p, state)));
+  lock.unlock();
+  if (what == "revoke") return RevokeDevice(p, *id, std::move(c.reply));
+  if (!kiosk) {
+    return c.reply(ErrorResponse(http::status::unprocessable_entity, "not_a_kiosk", "this device is a clerk's, not a kiosk"));
   }
-  if (action == "paper" && n == 8 && parts[5] == "sheets" && parts[7] == "resolve" && verb == http::verb::post) {
-    auto b = body();
-    if (b) AddPaperEntry(p, 0, *b, parts[6], std::move(reply));
-    return;
-  }
-  reply(ErrorResponse(http::status::not_found, "not_found", "no such resource"));
+  if (what == "void") return VoidSessions(p, *id, std::move(c.reply));
+  if (auto body = c.Body()) SetDeviceLimits(p, *id, *body, std::move(c.reply));  // limits
 }
 
 void Api::AddDevice(const std::shared_ptr<LiveProcess>& p, const json& body, Reply reply) {

@@ -45,39 +45,6 @@ std::optional<OrganizerRole> Api::RoleIn(const Organizer& who, const LiveProcess
   return it->second;
 }
 
-std::optional<OrganizerRole> Api::LeastRole(http::verb verb, const std::vector<std::string>& parts) {
-  using R = OrganizerRole;
-  const bool get = verb == http::verb::get || verb == http::verb::head;
-  const std::size_t n = parts.size();
-  const std::string action = n >= 5 ? parts[4] : "";
-  // The public's routes (voters, devices, anyone); organizers only see more there.
-  const bool published = action == "bundle" || action == "results" || action == "results.csv" || action == "turnout.csv";
-  if ((action == "ballot" && n == 5 && get) || (action == "ballots" && n == 5 && !get) ||
-      (action == "codes" && n == 6 && parts[5] == "check") || action == "board" || (published && get) ||
-      action == "device" || action == "kiosk" ||
-      ((action == "phases" || action == "implementation" || action == "implementation.csv") && get)) {
-    return std::nullopt;
-  }
-  if (action == "ideas") {
-    // Members send, support and look up their ideas with a code; anyone reads them.
-    if ((n == 5 && (get || verb == http::verb::post)) || (n == 6 && (parts[5] == "images" || parts[5] == "me")) ||
-        (n == 7 && parts[6] == "supports")) {
-      return std::nullopt;
-    }
-    return n == 6 && parts[5] == "settings" ? R::kOwner : R::kEditor;  // the steering committee's
-  }
-  if (n == 4) return get ? R::kObserver : verb == http::verb::put ? R::kEditor : R::kOwner;
-  // The voting window opens and closes the process by itself: an owner's, as the buttons are.
-  if (action == "open" || action == "close" || action == "publish" || action == "organizers" || action == "log" ||
-      action == "schedule" || action == "phases") {
-    return R::kOwner;
-  }
-  if (action == "codes") return R::kEditor;  // plain voter codes: never an observer's
-  if (action == "paper" && n >= 6 && parts[5] == "batches") return R::kEditor;  // the sheets to print
-  if (get) return R::kObserver;
-  return verb == http::verb::delete_ ? R::kOwner : R::kEditor;
-}
-
 Response Api::OrganizerRefusal(const Organizer& who) {
   if (who.refused == "csrf_failed") {
     return ErrorResponse(http::status::forbidden, "csrf_failed",

@@ -92,6 +92,8 @@ inline Response TooManyAttempts(std::chrono::seconds wait) {
 
 // The credentials of an Authorization header in `scheme` ("Bearer", "Device"):
 // schemes are case-insensitive (RFC 9110 §11.1), spaces after it are skipped.
+inline Response NotFound() { return ErrorResponse(http::status::not_found, "not_found", "no such resource"); }
+
 inline std::string_view AuthCredentials(const Request& request, std::string_view scheme) {
   std::string_view auth = request[http::field::authorization];
   if (auth.size() <= scheme.size() || (auth[scheme.size()] != ' ' && auth[scheme.size()] != '\t')) return {};

@@ -46,43 +46,47 @@ http::status RefusalStatus(const std::string& code) {
 
 }  // namespace
 
-void Api::HandleImages(const Request& request, const std::vector<std::string>& parts, bool admin, Reply reply) {
-  const http::verb verb = request.method();
-  if (parts.size() == 3) {  // POST /api/v1/images: an organizer's upload
-    if (!admin) return reply(ErrorResponse(http::status::unauthorized, "unauthorized", "this needs the organizer's token"));
-    if (verb != http::verb::post) return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use POST"));
-    // Decoding and resizing take a moment on this network thread (libvips on one
-    // core); storing goes through the database thread like every write.
-    ImageLimits limits;
-    limits.max_bytes = options_.max_image_bytes;
-    ImageResult result = ProcessImage(request.body(), limits);
-    if (!result.refusal.code.empty()) {
-      return reply(ErrorResponse(RefusalStatus(result.refusal.code), result.refusal.code, result.refusal.message));
+bool Api::MayUpload(const Organizer& who) {
+  if (who.admin) return true;
+  std::lock_guard lock(mutex_);
+  for (const auto& [slug, p] : processes_) {
+    const auto role = RoleIn(who, *p);
+    if (role && *role >= OrganizerRole::kEditor) return true;
+  }
+  return false;
+}
+
+void Api::UploadImage(const Request& request, Reply reply) {  // POST /api/v1/images: an organizer's upload
+  // Decoding and resizing take a moment on this network thread (libvips on one
+  // core); storing goes through the database thread like every write.
+  ImageLimits limits;
+  limits.max_bytes = options_.max_image_bytes;
+  ImageResult result = ProcessImage(request.body(), limits);
+  if (!result.refusal.code.empty()) {
+    return reply(ErrorResponse(RefusalStatus(result.refusal.code), result.refusal.code, result.refusal.message));
+  }
+  std::vector<ImageRecord> records;
+  for (const ImageFile& f : result.image.files) records.push_back({f.sha256, f.width, f.height, f.jpeg});
+  json answer{{"image", ImageJson(result.image)}};
+  worker_.Post([this, records = std::move(records), answer = std::move(answer), reply = std::move(reply)](Storage& storage) {
+    if (Status s = storage.PutImages(records); !s.ok()) {
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
     }
-    std::vector<ImageRecord> records;
-    for (const ImageFile& f : result.image.files) records.push_back({f.sha256, f.width, f.height, f.jpeg});
-    json answer{{"image", ImageJson(result.image)}};
-    worker_.Post([this, records = std::move(records), answer = std::move(answer), reply = std::move(reply)](Storage& storage) {
-      if (Status s = storage.PutImages(records); !s.ok()) {
-        return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
-      }
-      {
-        std::lock_guard lock(mutex_);
-        for (const ImageRecord& r : records) images_.emplace(r.sha256, std::make_shared<const ImageRecord>(r));
-      }
-      reply(JsonResponse(http::status::created, answer));
-    });
-    return;
-  }
-  // GET /api/v1/images/<sha256>.jpg: public, named by its content, so cached for good.
-  if (parts.size() != 4 || !IsHashName(parts[3])) return reply(ErrorResponse(http::status::not_found, "not_found", "no such picture"));
-  if (verb != http::verb::get && verb != http::verb::head) {
-    return reply(ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use GET"));
-  }
+    {
+      std::lock_guard lock(mutex_);
+      for (const ImageRecord& r : records) images_.emplace(r.sha256, std::make_shared<const ImageRecord>(r));
+    }
+    reply(JsonResponse(http::status::created, answer));
+  });
+}
+
+// GET /api/v1/images/<sha256>.jpg: public, named by its content, so cached for good.
+void Api::ServeImage(const std::string& file, Reply reply) {
+  if (!IsHashName(file)) return reply(ErrorResponse(http::status::not_found, "not_found", "no such picture"));
   std::shared_ptr<const ImageRecord> image;
   {
     std::lock_guard lock(mutex_);
-    auto it = images_.find(parts[3].substr(0, 64));
+    auto it = images_.find(file.substr(0, 64));
     if (it != images_.end()) image = it->second;
   }
   if (!image) return reply(ErrorResponse(http::status::not_found, "not_found", "no such picture"));

@@ -54,25 +54,6 @@ Status OnlyKeys(const json& body, std::initializer_list<const char*> keys) {
 
 }  // namespace
 
-const char* IdeaStatusName(IdeaStatus status) {
-  switch (status) {
-    case IdeaStatus::kSubmitted: return "submitted";
-    case IdeaStatus::kHidden: return "hidden";
-    case IdeaStatus::kMerged: return "merged";
-    case IdeaStatus::kFeasible: return "feasible";
-    case IdeaStatus::kNotFeasible: return "not_feasible";
-  }
-  return "submitted";
-}
-
-std::optional<IdeaStatus> ParseIdeaStatus(std::string_view name) {
-  for (auto s : {IdeaStatus::kSubmitted, IdeaStatus::kHidden, IdeaStatus::kMerged, IdeaStatus::kFeasible,
-                 IdeaStatus::kNotFeasible}) {
-    if (name == IdeaStatusName(s)) return s;
-  }
-  return std::nullopt;
-}
-
 json IdeaSettingsJson(const IdeaSettings& s) {
   return {{"accepting", s.accepting}, {"open_to_all", s.open_to_all}, {"categories", s.categories}};
 }

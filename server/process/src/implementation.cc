@@ -9,24 +9,6 @@ namespace psephos::server {
 
 using nlohmann::json;
 
-const char* MilestoneStatusName(MilestoneStatus status) {
-  switch (status) {
-    case MilestoneStatus::kPlanned: return "planned";
-    case MilestoneStatus::kInProgress: return "in_progress";
-    case MilestoneStatus::kDone: return "done";
-    case MilestoneStatus::kCancelled: return "cancelled";
-  }
-  return "?";
-}
-
-std::optional<MilestoneStatus> ParseMilestoneStatus(std::string_view name) {
-  for (auto s : {MilestoneStatus::kPlanned, MilestoneStatus::kInProgress, MilestoneStatus::kDone,
-                 MilestoneStatus::kCancelled}) {
-    if (name == MilestoneStatusName(s)) return s;
-  }
-  return std::nullopt;
-}
-
 const char* ProjectStageName(ProjectStage stage) {
   switch (stage) {
     case ProjectStage::kNotStarted: return "not_started";

@@ -699,39 +699,6 @@ class SqliteStorage final : public Storage {
 
 }  // namespace
 
-const char* ProcessStateName(ProcessState state) {
-  switch (state) {
-    case ProcessState::kDraft: return "draft";
-    case ProcessState::kOpen: return "open";
-    case ProcessState::kClosed: return "closed";
-    case ProcessState::kPublished: return "published";
-  }
-  return "draft";
-}
-
-std::optional<ProcessState> ParseProcessState(std::string_view name) {
-  for (auto s : {ProcessState::kDraft, ProcessState::kOpen, ProcessState::kClosed, ProcessState::kPublished}) {
-    if (name == ProcessStateName(s)) return s;
-  }
-  return std::nullopt;
-}
-
-const char* StoredPartName(StoredPart part) {
-  switch (part) {
-    case StoredPart::kProcess: return "process";
-    case StoredPart::kCodes: return "codes";
-    case StoredPart::kAccounts: return "accounts";
-  }
-  return "process";
-}
-
-std::optional<StoredPart> ParseStoredPart(std::string_view name) {
-  for (auto part : {StoredPart::kProcess, StoredPart::kCodes, StoredPart::kAccounts}) {
-    if (name == StoredPartName(part)) return part;
-  }
-  return std::nullopt;
-}
-
 Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path, const OpenOptions& options) {
   try {
     return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(path, options));

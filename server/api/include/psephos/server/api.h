@@ -77,6 +77,7 @@ class Api final : public Handler {
 
   ~Api() override;
 
+  // Finds the route in the table (routes.cc), checks who calls, runs it.
   void Handle(Request request, const std::string& client_address, Reply reply) override;
 
   // Stops counting (on shutdown, before the DbWorker stops): a close waiting
@@ -96,6 +97,10 @@ class Api final : public Handler {
   bool IsPhaseOpen(const std::string& slug, CyclePhase phase);
 
  private:
+  struct Call;   // a request matched to its route (routes.h)
+  struct Route;  // method, pattern, who may call, handler
+  static const std::vector<Route>& Routes();
+
   enum class CodeStatus { kUnused, kPending, kSpent };
   struct CodeState {
     std::string group;
@@ -202,13 +207,13 @@ class Api final : public Handler {
   Status LoadAccounts(Storage& storage);  // at start, on the database thread, after the processes
   Organizer Authenticate(const Request& request);
   static std::optional<OrganizerRole> RoleIn(const Organizer& who, const LiveProcess& p);  // mutex_ held
-  // The least role of an organizer route under /api/v1/processes/S; nullopt for the public's.
-  static std::optional<OrganizerRole> LeastRole(http::verb verb, const std::vector<std::string>& parts);
   // 401 (not signed in, or a refused cookie) or 403 (a role too small).
   static Response OrganizerRefusal(const Organizer& who);
   // /api/v1/session and /api/v1/accounts.
-  void HandleAccounts(const Request& request, const std::vector<std::string>& parts, const std::string& client,
-                      Reply reply);
+  void SignInRoute(Call& c);
+  void SessionInfo(Call& c);
+  void SignOut(const Request& request, Reply reply);
+  void ListAccounts(Reply reply);
   void SignIn(const Request& request, const nlohmann::json& body, const std::string& client, Reply reply);
   // A new session for `account` (its cookie and CSRF token), dropping the `planted` one.
   void StartSession(std::int64_t account, const std::string& planted, Reply reply);
@@ -218,9 +223,10 @@ class Api final : public Handler {
   // {"current_password", "password"}: the signed-in organizer's own; ends their other sessions.
   void ChangePassword(const Organizer& who, const Request& request, const nlohmann::json& body,
                       const std::string& client, Reply reply);
-  // /api/v1/processes/S/organizers and /log: the owner's.
-  void HandleOrganizers(const std::shared_ptr<LiveProcess>& p, const Organizer& who, const Request& request,
-                        const std::vector<std::string>& parts, Reply reply);
+  // /api/v1/processes/S/organizers: the owner's.
+  void ListOrganizers(const std::shared_ptr<LiveProcess>& p, Reply reply);
+  void AddOrganizer(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
+  void RemoveOrganizer(const std::shared_ptr<LiveProcess>& p, const std::string& id, Reply reply);
   // A page of the action log of `process` ("": actions of no process), from ?before=ID.
   void ReadLog(const std::string& process, const Request& request, Reply reply);
   // Wraps `reply` so that a successful organizer action is logged before it is answered.
@@ -247,6 +253,21 @@ class Api final : public Handler {
   bool RateLimited(const std::string& client, Reply& reply);
   void CountCodeFailure(const std::string& client);
   std::shared_ptr<LiveProcess> Find(const std::string& slug);
+
+  // Routes of api.cc: the processes, a process's definition, the voter's ballot, results.
+  void ListProcesses(const Organizer& who, Reply reply);
+  void CreateRoute(Call& c);
+  void ImportRoute(Call& c);
+  void DefinitionRoute(Call& c);
+  void EditRoute(Call& c);  // PUT: a new definition, or while open a correction
+  void BallotRoute(Call& c);
+  // 409 before results are visible (published, or closed for an organizer), 409/500 uncounted; mutex_ held.
+  std::optional<Response> ResultsRefusal(const LiveProcess& p, bool organizer) const;
+  void BundleRoute(Call& c);
+  void ResultsRoute(Call& c);
+  void CsvRoute(Call& c, bool results);  // results.csv or turnout.csv
+  void TurnoutRoute(Call& c);
+  void StateRoute(Call& c, const std::string& action);  // open, close, publish
 
   void CreateProcess(ProcessDefinition definition, Reply reply);
   void UpdateProcess(const std::shared_ptr<LiveProcess>& p, ProcessDefinition definition, Reply reply);
@@ -327,8 +348,10 @@ class Api final : public Handler {
   std::vector<std::string> CountedGroups(const LiveProcess& p, const std::vector<StoredBallot>& ballots);
 
   // In person (inperson_api.cc): devices, kiosks, check-in, paper ballots.
-  void HandleInPerson(const std::shared_ptr<LiveProcess>& p, const Request& request, const std::vector<std::string>& parts,
-                      bool admin, const std::string& client, Reply reply);
+  void DeviceInfo(Call& c);  // GET …/device: the calling device's
+  void SheetInfo(const std::shared_ptr<LiveProcess>& p, const std::string& serial, Reply reply);  // what a sheet is for
+  void ListDevices(const std::shared_ptr<LiveProcess>& p, Reply reply);
+  void DeviceRoute(Call& c, std::string_view what);  // …/devices/ID/revoke|limits|void|walk-ins
   std::int64_t DeviceOf(const LiveProcess& p, const Request& request) const;  // 0: none; mutex_ held
   std::string ReserveCode(LiveProcess& p, const nlohmann::json& body, const std::string& client,
                           std::unique_lock<std::mutex>& lock, Reply& reply);
@@ -362,8 +385,8 @@ class Api final : public Handler {
   }
   nlohmann::json PhasesJson(const LiveProcess& p) const;  // mutex_ held
   // `organizer`: any role in the process (the route's least role is checked by Handle).
-  void HandlePhases(const std::shared_ptr<LiveProcess>& p, const Request& request,
-                    const std::vector<std::string>& parts, bool organizer, Reply reply);
+  void ReadPhases(const std::shared_ptr<LiveProcess>& p, bool organizer, Reply reply);
+  void MovePhaseRoute(Call& c, bool open);
   void SetPhases(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
   void StorePhases(const std::shared_ptr<LiveProcess>& p, const CyclePlan& plan,
                    const std::optional<ProcessSchedule>& schedule, Reply reply);
@@ -373,14 +396,17 @@ class Api final : public Handler {
   Status LoadCycle(Storage& storage, LiveProcess& p);  // at start, on the database thread (phases, milestones)
 
   // Implementation (implementation_api.cc): …/implementation[.csv] and milestones.
-  void HandleImplementation(const std::shared_ptr<LiveProcess>& p, const Request& request,
-                            const std::vector<std::string>& parts, bool organizer, Reply reply);
+  // `what`: "" all funded projects, "csv" the same as CSV, "project" one of them.
+  void ReadImplementation(Call& c, std::string_view what);
+  void SaveMilestone(Call& c, std::optional<std::string> milestone_id);  // nullopt: a new one
   nlohmann::json ProjectProgressJson(const LiveProcess& p, const FundedProject& f) const;  // mutex_ held
   // Every funded project's delivery (delivered: all its milestones done); mutex_ held.
   std::vector<ProjectDelivery> DeliveriesOf(const LiveProcess& p) const;
 
   // Pictures and corrections (texts_api.cc).
-  void HandleImages(const Request& request, const std::vector<std::string>& parts, bool admin, Reply reply);
+  bool MayUpload(const Organizer& who);  // the token, or an editor of some process; takes mutex_
+  void UploadImage(const Request& request, Reply reply);
+  void ServeImage(const std::string& file, Reply reply);
   // 422 naming the first picture a definition holds that is not stored; nullopt when all are. Takes mutex_.
   std::optional<Response> UnknownImage(const ProcessDefinition& definition);
   // PUT while open: only texts and pictures may change; each change is recorded with `by`.
@@ -392,9 +418,8 @@ class Api final : public Handler {
   Status LoadCorrections(Storage& storage, LiveProcess& p);  // LoadLive's
 
   // Ideas, their review and the cycle report (ideas_api.cc): /api/v1/processes/S/ideas….
-  void HandleIdeas(const std::shared_ptr<LiveProcess>& p, const Request& request,
-                   const std::vector<std::string>& parts, std::optional<OrganizerRole> role,
-                   const std::string& client, Reply reply);
+  void ListIdeas(const std::shared_ptr<LiveProcess>& p, std::optional<OrganizerRole> role, Reply reply);
+  void IdeaRoute(Call& c, const std::string& what);  // …/ideas/ID/supports|hide|restore|merge|decision
   // The hash and group of a code that may send and support ideas: an organizer's
   // voter code, or an idea code when ideas are open to all; nullopt otherwise. mutex_ held.
   std::optional<std::pair<std::string, std::string>> IdeaAuthor(const LiveProcess& p, const std::string& code) const;
