@@ -6,23 +6,17 @@ import { readFileSync, readdirSync } from 'node:fs';
 import https from 'node:https';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import jsQR from 'jsqr';
-import { ROOT, startServer } from './harness.mjs';
+import { ROOT, useServer } from './harness.mjs';
 
 const WEB = join(ROOT, 'server/web');
 // Everything vote.html loads (the staff pages' strings are in i18n/staff-*.json,
 // the results page's in i18n/results-*.json).
 const VOTE_FILES = ['css/app.css', 'js/common.js', 'js/ballot.js', 'js/voteflow.js', 'js/growth.js', 'js/merkle.js', 'js/vote.js',
   'js/timeline.js', 'i18n/en.json', 'icon.svg'];
-let server;
+const server = useServer();
 
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
 
 // node's fetch asks for gzip and unpacks it by itself: node:https shows the bytes as sent.
 function getWith(path, headers = {}, method = 'GET') {

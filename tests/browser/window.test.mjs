@@ -6,7 +6,7 @@
 // the turnout chart and tables show their labels whole.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { clippedText, contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { LANGUAGES, clippedText, closeClean, contrastProblems, labelProblems, openPage, openProcess, screenshot, useServer } from './harness.mjs';
 
 const EXAMPLE = 'roosevelt-high-2026';
 const HOUR = 3600000;
@@ -35,27 +35,15 @@ const definition = (slug, title) => ({
 // datetime-local text for a moment, in the browser's zone (the test browser's is the machine's).
 const localInput = (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const server = useServer();
 
-for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
+for (const [lang, locale] of LANGUAGES) {
   describe(`voting window and small things (${lang})`, () => {
     let browser;
     let page;
     const w = WORDS[lang];
-    before(async () => {
-      browser = await startBrowser({ locale });
-      page = await browser.page();
-    });
-    after(async () => {
-      assert.deepEqual(browser.problems, []);
-      await browser?.close();
-    });
+    before(async () => ({ browser, page } = await openPage({ locale })));
+    after(() => closeClean(browser));
 
     test('the organizer sets opening and closing times and a contact; refusals at their field', async () => {
       const slug = `oak-${lang}`;
@@ -218,3 +206,4 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
     });
   });
 }
+
