@@ -88,10 +88,10 @@ describe('serving the pages', () => {
 
   test('the voting page weighs a few tens of KB', async () => {
     const total = ['vote.html', ...VOTE_FILES].reduce((n, f) => n + readFileSync(join(WEB, f)).length, 0);
-    // 106 KB today, uncompressed (README "Page weight"): texts in every language, the voting
-    // window, pictures' cards and the cycle's timeline came in; gzip below. The list of corrections (changes.js) is
-    // fetched only when there is one, pictures only when in view.
-    assert.ok(total < 108 * 1024, `voting page: ${total} bytes`);
+    // 110 KB today, uncompressed (README "Page weight"): texts in every language, the voting
+    // window, pictures' cards, the cycle's timeline and the retry of a ballot whose answer was lost came in;
+    // gzip below. The list of corrections (changes.js) is fetched only when there is one, pictures only when in view.
+    assert.ok(total < 112 * 1024, `voting page: ${total} bytes`);
     for (const f of readdirSync(join(WEB, 'js'))) {
       const lines = readFileSync(join(WEB, 'js', f), 'utf8').split('\n').length;
       assert.ok(lines < 600, `${f}: ${lines} lines`);
@@ -115,10 +115,10 @@ describe('compression', () => {
       else assert.deepEqual(r.body, plain, f);
       sent += r.body.length;
     }
-    // 33 KB today (README "Page weight"); the ballot's JSON comes on top, compressed too.
+    // 35 KB today (README "Page weight"); the ballot's JSON comes on top, compressed too.
     const ballot = await gzipGet('/api/v1/processes/roosevelt-high-2026/ballot');
     assert.equal(ballot.headers.get('content-encoding'), 'gzip');
-    assert.ok(sent < 34 * 1024, `voting page compressed: ${sent} bytes`);
+    assert.ok(sent < 36 * 1024, `voting page compressed: ${sent} bytes`);
   });
 
   test('HEAD of a compressed asset: its headers and length, no body', async () => {
