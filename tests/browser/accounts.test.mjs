@@ -6,20 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SCREENSHOTS, contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+import { SCREENSHOTS, contrastProblems, labelProblems, openPage, screenshot, startBrowser, useServer } from './harness.mjs';
 
 const SLUG = 'roosevelt-high-2026';
 const ANA = { name: 'Ana Ruiz', email: 'ana@example.org', password: 'correct horse battery' };
 const BEN = { name: 'Ben Ode', email: 'ben@example.org', password: 'purple staple lantern' };
-let server;
-
-before(async () => {
-  server = await startServer();
-});
-
-after(async () => {
-  await server?.stop();
-});
+const server = useServer();
 
 // Nothing of this feature wider than its box, and no key shown instead of its words.
 async function layoutProblems(page) {
@@ -54,13 +46,8 @@ async function signIn(page, who, { email = 'Email', password = 'Password', butto
 describe('organizer accounts', () => {
   let browser;
   let page;
-  before(async () => {
-    browser = await startBrowser();
-    page = await browser.page();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  before(async () => ({ browser, page } = await openPage()));
+  after(() => browser?.close());
 
   test('first start: the token signs in once, to make the first account; weak passwords are refused at their field', async () => {
     await page.goto(`${server.url}/admin`);

@@ -5,24 +5,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, contrastProblems, decodeQr, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { ROOT, contrastProblems, decodeQr, labelProblems, openPage, openProcess, screenshot, useServer } from './harness.mjs';
 
-let server;
+const server = useServer();
 let browser;
 let page;
 const SLUG = 'oak-street-community-fund';
 let sheetCodes = [];
 
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-  page = await browser.page();
-});
+before(async () => ({ browser, page } = await openPage()));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => browser?.close());
 
 
 const button = (name) => page.getByRole('button', { name, exact: true });

@@ -7,22 +7,11 @@
 // progress page shows it. No text cut, no key left untranslated.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { SCREENSHOTS, clippedText, contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { LANGUAGES, checkScreen, closeClean, drawnJpeg, gardenProcess, openPage, openProcess, screenshot, useServer } from './harness.mjs';
 
 const DAY = 86400000;
 
-const definition = (slug) => ({
-  slug, title: 'Community garden PB', languages: ['en', 'es'], groups: ['resident'],
-  translations: { es: { title: 'Presupuesto del huerto' } },
-  budgets: [{ id: 'main', amount: 1000, currency: 'USD', rule: 'greedy',
-    ballot: { type: 'approval', min_projects: 1, max_projects: 2 },
-    projects: [
-      { id: 'a', name: 'Shade trees along the playground fence', cost: 600, translations: { es: { name: 'Árboles de sombra junto a la valla del patio' } } },
-      { id: 'b', name: 'Bike racks', cost: 500, translations: { es: { name: 'Aparcabicis' } } },
-      { id: 'c', name: 'Raised vegetable beds', cost: 400, translations: { es: { name: 'Bancales elevados de hortalizas' } } }] }],
-});
+const definition = gardenProcess;
 
 const WORDS = {
   en: { notOpen: 'Not open yet', open: 'Open', closed: 'Closed', now: 'Now', done: 'Done', upcoming: 'Upcoming',
@@ -39,16 +28,8 @@ const WORDS = {
     title: 'Árboles plantados', notes: 'Doce robles del vivero municipal.', delivered: 'Terminado' },
 };
 
-// Text that reads like a translation key: a string left untranslated.
-const keysShown = (page) => page.evaluate(() => (document.querySelector('main').innerText.match(/\b(admin|phases|progress|ideas)\.[a-z_.]+/g) || []));
-
-async function checkPage(page) {
-  assert.deepEqual(await clippedText(page), []);
-  assert.deepEqual(await labelProblems(page), []);
-  assert.deepEqual(await contrastProblems(page), []);
-  assert.deepEqual(await keysShown(page), []);
-  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360, 'nothing wider than the screen');
-}
+// Every screen: nothing cut or too wide, no key of these features left untranslated.
+const checkPage = (page) => checkScreen(page, 'admin|phases|progress|ideas');
 
 // <input type="datetime-local">'s value for a time, in the browser's own zone.
 const localInput = (page, ms) => page.evaluate((at) => {
@@ -57,37 +38,12 @@ const localInput = (page, ms) => page.evaluate((at) => {
 }, ms);
 
 // A 640 x 420 JPEG drawn by the browser itself (a tree).
-async function photoBytes(page) {
-  const base64 = await page.evaluate(async () => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 640;
-    canvas.height = 420;
-    const ctx = canvas.getContext('2d');
-    ctx.fillStyle = '#8ec5ff';
-    ctx.fillRect(0, 0, 640, 420);
-    ctx.fillStyle = '#2e7d32';
-    ctx.beginPath();
-    ctx.arc(320, 170, 120, 0, 2 * Math.PI);
-    ctx.fill();
-    const blob = await new Promise((r) => canvas.toBlob(r, 'image/jpeg', 0.9));
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let s = '';
-    for (const b of bytes) s += String.fromCharCode(b);
-    return btoa(s);
-  });
-  return Buffer.from(base64, 'base64');
-}
+const photoBytes = (page) => drawnJpeg(page, 640, 420, [{ fill: '#8ec5ff', rect: [0, 0, 640, 420] },
+  { fill: '#2e7d32', circle: [320, 170, 120] }]);
 
-let server;
-before(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const server = useServer();
 
-for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
+for (const [lang, locale] of LANGUAGES) {
   describe(`the cycle on the organizer page (${lang})`, () => {
     const w = WORDS[lang];
     const planned = `plan-${lang}`;  // a draft, in its ideas phase
@@ -106,15 +62,11 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
       }
       assert.equal((await server.api('POST', `/processes/${built}/close`)).status, 200);
       assert.equal((await server.api('POST', `/processes/${built}/publish`)).status, 200);
-      browser = await startBrowser({ locale });
-      page = await browser.page();
+      ({ browser, page } = await openPage({ locale }));
       await page.goto(`${server.url}/`);
       await page.evaluate((token) => sessionStorage.setItem('psephos-token', token), server.token);
     });
-    after(async () => {
-      assert.deepEqual(browser.problems, []);
-      await browser?.close();
-    });
+    after(() => closeClean(browser));
 
     test('the owner sets the review phase\'s dates; a close before the opening is refused at its field', async () => {
       await page.goto(`${server.url}/admin#/p/${planned}`);
@@ -129,7 +81,7 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
       await page.waitForFunction(() => document.querySelector('#phase-review-closes-error')?.textContent);
       assert.equal(await page.locator('#phase-review-closes-error').textContent(), w.closeFirst);
       assert.equal(await page.evaluate(() => document.activeElement.id), 'phase-review-closes');
-      await page.locator('#phase-review-change').screenshot({ path: join(SCREENSHOTS, `cycle-phase-refused-${lang}.png`) });
+      await screenshot(page.locator('#phase-review-change'), `cycle-phase-refused-${lang}`);
       await page.locator('#phase-review-closes').fill(await localInput(page, now + 20 * DAY));
       await page.locator('#phase-review-save').click();
       await page.waitForFunction((said) => document.querySelector('#phases-status')?.textContent === said, w.saved);
@@ -165,7 +117,7 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
       assert.equal(await page.locator('#phase-ideas-state').textContent(), w.open);
       assert.ok(await page.locator('#phase-ideas-close').isVisible());
       await checkPage(page);
-      await page.locator('#phases-panel').screenshot({ path: join(SCREENSHOTS, `cycle-phases-${lang}.png`) });
+      await screenshot(page.locator('#phases-panel'), `cycle-phases-${lang}`);
       await screenshot(page, `cycle-admin-${lang}`);
 
       await page.goto(`${server.url}/ideas/${planned}`);
@@ -220,7 +172,7 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
       assert.equal(await page.locator('#ms-main-a-new-title-error').textContent(), w.noTitle);
       assert.equal(await page.evaluate(() => document.activeElement.id), 'ms-main-a-new-title-en');
       await checkPage(page);
-      await page.locator('#ms-main-a-new-details').screenshot({ path: join(SCREENSHOTS, `cycle-milestone-form-${lang}.png`) });
+      await screenshot(page.locator('#ms-main-a-new-details'), `cycle-milestone-form-${lang}`);
       await page.locator('#ms-main-a-new-title-en').fill(WORDS.en.title);
       await page.locator('#ms-main-a-new-save').click();
       await page.waitForFunction((said) => document.querySelector('#milestones-status')?.textContent === said, w.added);
@@ -260,7 +212,7 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
       await page.waitForFunction((said) => document.querySelector('#milestones-status')?.textContent === said, w.savedMilestone);
       assert.equal(await page.locator('#milestones-panel [data-project="a"] [data-milestone] .badge').textContent(), w.doneStatus);
       await checkPage(page);
-      await page.locator('#milestones-panel').screenshot({ path: join(SCREENSHOTS, `cycle-milestones-${lang}.png`) });
+      await screenshot(page.locator('#milestones-panel'), `cycle-milestones-${lang}`);
       await page.goto(`${server.url}/progress/${built}`);
       await page.locator('#projects').waitFor();
       assert.equal(await page.locator('#projects > li').nth(0).locator('.badge').textContent(), w.delivered);
@@ -288,8 +240,7 @@ describe('the cycle\'s screens follow the organizer\'s role', () => {
   for (const [who, sees, hidden] of [['ben', ['#milestones-panel', '#ms-main-a-new-form'], ['#phases-panel']],
     ['cai', [], ['#phases-panel', '#milestones-panel']]]) {
     test(`${people[who].role}: ${sees.length ? 'the milestones, not the phases' : 'neither'}`, async () => {
-      const browser = await startBrowser();
-      const page = await browser.page();
+      const { browser, page } = await openPage();
       await page.goto(`${server.url}/admin`);
       await page.getByLabel('Email', { exact: true }).fill(people[who].email);
       await page.getByLabel('Password', { exact: true }).fill(people[who].password);
@@ -299,8 +250,7 @@ describe('the cycle\'s screens follow the organizer\'s role', () => {
       await page.locator('#my-role').waitFor();  // the panels are drawn with it; the milestones' forms once loaded
       for (const selector of sees) await page.locator(selector).waitFor({ state: 'attached' });
       for (const selector of hidden) assert.equal(await page.locator(selector).count(), 0, selector);
-      assert.deepEqual(browser.problems, []);
-      await browser.close();
+      await closeClean(browser);
     });
   }
 });

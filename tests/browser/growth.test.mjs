@@ -2,8 +2,8 @@
 // notes the board's state after a ballot; /check compares it with the log now
 // through a consistency proof verified in the browser, in English and Spanish.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { after, describe, test } from 'node:test';
+import { contrastProblems, labelProblems, openPage, openProcess, screenshot, useServer } from './harness.mjs';
 
 const PARK = {
   slug: 'park-2026', title: 'Park budget 2026', languages: ['en', 'es'],
@@ -11,22 +11,16 @@ const PARK = {
     projects: [{ id: 'a', name: 'Benches', cost: 3000 }, { id: 'b', name: 'Fountain', cost: 5000 }, { id: 'c', name: 'Lights', cost: 4000 }] }],
 };
 
-let server;
 let browser;
 let page;
 let codes;
 
-before(async () => {
-  server = await startServer();
+const server = useServer(async () => {
   codes = await openProcess(server, PARK, 8);
-  browser = await startBrowser();
-  page = await browser.page();
+  ({ browser, page } = await openPage());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => browser?.close());
 
 const board = async () => (await server.api('GET', `/processes/${PARK.slug}/board`, undefined, { token: '' })).json;
 const vote = async (code, projects) => {

@@ -1,11 +1,13 @@
 // Shared by the browser tests: a psephos-server child on 127.0.0.1:0 with a
 // temporary data directory and the example process, Debian's chromium driven
 // by playwright-core, and small helpers for the organizer API.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import jsQR from 'jsqr';
 import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -15,6 +17,22 @@ export const SERVER = process.env.PSEPHOS_SERVER || join(ROOT, 'build/server/pse
 export const CHROMIUM = process.env.PSEPHOS_CHROMIUM || '/usr/bin/chromium';
 export const SCREENSHOTS = process.env.PSEPHOS_SCREENSHOTS || join(ROOT, 'docs/screenshots');
 const EXAMPLE = join(ROOT, 'examples/roosevelt-high-2026.json');
+
+// A page's two languages, each with the browser locale it is read in.
+export const LANGUAGES = [['en', 'en-US'], ['es', 'es-ES']];
+
+// The community garden vote of the cycle's tests (cycle, progress): one budget,
+// three projects, English and Spanish.
+export const gardenProcess = (slug) => ({
+  slug, title: 'Community garden PB', languages: ['en', 'es'], groups: ['resident'],
+  translations: { es: { title: 'Presupuesto del huerto' } },
+  budgets: [{ id: 'main', amount: 1000, currency: 'USD', rule: 'greedy',
+    ballot: { type: 'approval', min_projects: 1, max_projects: 2 },
+    projects: [
+      { id: 'a', name: 'Shade trees along the playground fence', cost: 600, translations: { es: { name: 'Árboles de sombra junto a la valla del patio' } } },
+      { id: 'b', name: 'Bike racks', cost: 500, translations: { es: { name: 'Aparcabicis' } } },
+      { id: 'c', name: 'Raised vegetable beds', cost: 400, translations: { es: { name: 'Bancales elevados de hortalizas' } } }] }],
+});
 
 // Starts the server and waits for its token and "listening ... (ready)" lines.
 export async function startServer() {
@@ -85,6 +103,28 @@ async function apiCall(url, method, path, body, token, type) {
   }
 }
 
+// One psephos-server for the tests of the file (or describe) this is called in:
+// the object returned is filled in by a before() hook, which then runs
+// `prepare(server)` (a file's set-up that needs the server: node runs a file's
+// top-level before() hooks without waiting for each other), and stopped by an after() one.
+export function useServer(prepare) {
+  const server = {};
+  before(async () => {
+    Object.assign(server, await startServer());
+    await prepare?.(server);
+  });
+  after(async () => server.stop?.());
+  return server;
+}
+
+// A batch of `count` codes of a process (`group`, `area` when given); the plain codes.
+export async function makeCodes(server, slug, { count = 3, group, area } = {}) {
+  const batch = await server.api('POST', `/processes/${slug}/codes`, { count, ...(group !== undefined ? { group } : {}), ...(area ? { area } : {}) });
+  if (batch.status !== 201) throw new Error(`codes of ${slug}: ${batch.text}`);
+  const csv = await server.api('GET', batch.json.download.replace('/api/v1', ''));
+  return csv.text.trim().split('\n').slice(1).map((line) => line.slice(0, 19));
+}
+
 // Creates a process from `definition`, makes `count` codes per group (or without a
 // group), opens it, and returns the plain codes.
 export async function openProcess(server, definition, count = 3) {
@@ -92,17 +132,16 @@ export async function openProcess(server, definition, count = 3) {
   if (created.status !== 201) throw new Error(`create ${definition.slug}: ${created.text}`);
   const codes = [];
   for (const group of definition.groups?.length ? definition.groups : ['']) {
-    const batch = await server.api('POST', `/processes/${definition.slug}/codes`, { count, group });
-    const csv = await server.api('GET', batch.json.download.replace('/api/v1', ''));
-    codes.push(...csv.text.trim().split('\n').slice(1).map((line) => line.slice(0, 19)));
+    codes.push(...await makeCodes(server, definition.slug, { count, group }));
   }
   const opened = await server.api('POST', `/processes/${definition.slug}/open`);
   if (opened.status !== 200) throw new Error(`open ${definition.slug}: ${opened.text}`);
   return codes;
 }
 
-// Chromium at a phone's size (360 x 740), a fresh profile, English unless told.
-export async function startBrowser({ locale = 'en-US' } = {}) {
+// Chromium at a phone's size (360 x 740), a fresh profile, English unless told;
+// in the machine's time zone unless `timezoneId` names another.
+export async function startBrowser({ locale = 'en-US', timezoneId } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'psephos-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -112,6 +151,7 @@ export async function startBrowser({ locale = 'en-US' } = {}) {
     ignoreHTTPSErrors: true,
     viewport: { width: 360, height: 740 },
     locale,
+    ...(timezoneId ? { timezoneId } : {}),
   });
   const problems = [];
   context.on('page', (page) => watch(page, problems));
@@ -125,6 +165,70 @@ export async function startBrowser({ locale = 'en-US' } = {}) {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+// A browser as startBrowser makes it and its page: `({ browser, page } = await openPage({ locale }))`.
+export async function openPage(options) {
+  const browser = await startBrowser(options);
+  return { browser, page: await browser.page() };
+}
+
+// Closes a browser once its pages have logged no problem (a suite's after() hook).
+export async function closeClean(browser) {
+  if (!browser) return;
+  try {
+    assert.deepEqual(browser.problems, []);
+  } finally {
+    await browser.close();
+  }
+}
+
+// The page's language switch (#lang), to `lang`.
+export async function switchLanguage(page, lang) {
+  await page.locator('#lang').click();
+  await page.waitForFunction((code) => document.documentElement.lang === code, lang);
+}
+
+// The organizer page (at `route`, "#/p/slug"), signed in with the server's token.
+export async function signIn(page, server, route = '') {
+  await page.goto(`${server.url}/admin${route}`);
+  await page.locator('#token').fill(server.token);
+  await page.locator('form button[type=submit]').click();
+}
+
+// A JPEG the browser draws itself, for uploads. `shapes` in order, each
+// { fill, rect: [x, y, w, h] } or { fill, circle: [x, y, r] }; a fill [top, bottom]
+// is a vertical gradient over the whole picture.
+export async function drawnJpeg(page, width, height, shapes) {
+  const base64 = await page.evaluate(async ({ width: w, height: h, shapes: list }) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    const ctx = canvas.getContext('2d');
+    for (const shape of list) {
+      if (Array.isArray(shape.fill)) {
+        const gradient = ctx.createLinearGradient(0, 0, 0, h);
+        gradient.addColorStop(0, shape.fill[0]);
+        gradient.addColorStop(1, shape.fill[1]);
+        ctx.fillStyle = gradient;
+      } else {
+        ctx.fillStyle = shape.fill;
+      }
+      if (shape.rect) {
+        ctx.fillRect(...shape.rect);
+      } else {
+        ctx.beginPath();
+        ctx.arc(...shape.circle, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+    const blob = await new Promise((r) => canvas.toBlob(r, 'image/jpeg', 0.9));
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let s = '';
+    for (const b of bytes) s += String.fromCharCode(b);
+    return btoa(s);
+  }, { width, height, shapes });
+  return Buffer.from(base64, 'base64');
 }
 
 function watch(page, problems) {
@@ -233,4 +337,21 @@ export async function clippedText(page, root = 'main') {
     }
     return out;
   }, root);
+}
+
+// Text of `root` that reads like a translation key with one of `prefixes`
+// ("phases|progress"): a string left untranslated.
+export async function keysShown(page, prefixes, root = 'main') {
+  const text = await page.locator(root).innerText();
+  return text.match(new RegExp(`\\b(${prefixes})\\.[a-z_.]+`, 'g')) || [];
+}
+
+// What every screen must pass at 360 px: no text cut, every control named, enough
+// contrast, no key of `prefixes` left untranslated, nothing wider than the screen.
+export async function checkScreen(page, prefixes, root = 'main') {
+  assert.deepEqual(await clippedText(page), []);
+  assert.deepEqual(await labelProblems(page), []);
+  assert.deepEqual(await contrastProblems(page), []);
+  assert.deepEqual(await keysShown(page, prefixes, root), []);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360, 'nothing wider than the screen');
 }

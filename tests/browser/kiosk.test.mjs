@@ -8,7 +8,7 @@
 // English and Spanish, walk-ins listed and unused sessions voided.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+import { contrastProblems, labelProblems, openPage, screenshot, startBrowser, useServer } from './harness.mjs';
 
 const LIBRARY = {
   slug: 'libraries-2026', title: 'Libraries PB 2026', languages: ['en', 'es'], groups: ['resident', 'student'],
@@ -29,7 +29,7 @@ const LIBRARY = {
 };
 const slug = LIBRARY.slug;
 
-let server;
+const server = useServer();
 let browser;
 let page;
 let adminBrowser;
@@ -39,9 +39,7 @@ const codes = {};
 const receipts = {};
 
 before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-  page = await browser.page();
+  ({ browser, page } = await openPage());
   adminBrowser = await startBrowser();
   admin = await adminBrowser.page();
 });
@@ -49,7 +47,6 @@ before(async () => {
 after(async () => {
   await adminBrowser?.close();
   await browser?.close();
-  await server?.stop();
 });
 
 const heading = (name) => page.getByRole('heading', { name });

@@ -5,7 +5,7 @@
 // submit with only the voter's budgets, Spanish.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { contrastProblems, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+import { contrastProblems, labelProblems, openPage, screenshot, useServer } from './harness.mjs';
 
 const DISTRICT = {
   slug: 'unified-2026', title: 'Unified School District PB 2026', languages: ['en', 'es'], groups: ['student', 'family'],
@@ -47,20 +47,13 @@ const PARKS = {
         { id: 's3', name: 'South park fitness corner', cost: 2500 }] }],
 };
 
-let server;
+const server = useServer();
 let browser;
 let page;
 
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-  page = await browser.page();
-});
+before(async () => ({ browser, page } = await openPage()));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => browser?.close());
 
 // Makes `count` codes (of an area, when given) and returns them.
 async function makeCodes(slug, { count = 2, group, area } = {}) {

@@ -3,17 +3,9 @@
 // and Spanish at 360 px.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { contrastProblems, labelProblems, openPage, openProcess, screenshot, startBrowser, useServer } from './harness.mjs';
 
-let server;
-
-before(async () => {
-  server = await startServer();
-});
-
-after(async () => {
-  await server?.stop();
-});
+const server = useServer();
 
 async function signIn(page, locale) {
   await page.goto(`${server.url}/admin`);
@@ -85,8 +77,7 @@ describe('the process form in English', () => {
   let browser;
   let page;
   before(async () => {
-    browser = await startBrowser();
-    page = await browser.page();
+    ({ browser, page } = await openPage());
     await signIn(page, 'en-US');
   });
   after(async () => browser?.close());

@@ -6,8 +6,8 @@
 // entry by two clerks (agreeing: counted; differing: a mismatch the organizer
 // settles), the close refused while a sheet is unsettled, then results by channel.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { contrastProblems, decodeQr, labelProblems, screenshot, startBrowser, startServer } from './harness.mjs';
+import { after, describe, test } from 'node:test';
+import { contrastProblems, decodeQr, labelProblems, screenshot, startBrowser, useServer } from './harness.mjs';
 
 const SLUG = 'riverside-schools-2026';
 const DEFINITION = {
@@ -35,7 +35,6 @@ const DEFINITION = {
         { id: 'w4', name: 'Soccer goals', cost: 3000 }] }],
 };
 
-let server;
 let browser;  // the organizer, and clerk A in another tab
 let browserB;  // clerk B: another device (its own storage)
 let page;
@@ -45,8 +44,7 @@ const links = {};
 let sheetCodes = [];
 let serials = [];
 
-before(async () => {
-  server = await startServer();
+const server = useServer(async () => {
   const created = await server.api('POST', '/processes', DEFINITION);
   assert.equal(created.status, 201, created.text);
   browser = await startBrowser();
@@ -57,7 +55,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await browserB?.close();
-  await server?.stop();
 });
 
 

@@ -2,8 +2,8 @@
 // receipt page, the /check page and the results page reveal in each receipt mode,
 // at a phone's size in English and Spanish.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { after, describe, test } from 'node:test';
+import { contrastProblems, labelProblems, openPage, openProcess, screenshot, startBrowser, useServer } from './harness.mjs';
 
 const garden = (slug, receipts) => ({
   slug, title: `Garden budget (${receipts} receipts)`, languages: ['en', 'es'], groups: ['neighbour', 'gardener'],
@@ -14,24 +14,18 @@ const garden = (slug, receipts) => ({
 const VERIFIABLE = garden('garden-verifiable', 'verifiable');
 const PRIVATE = garden('garden-private', 'private');
 
-let server;
 let browser;
 let page;
 const codes = {};
 const receipts = {};
 
-before(async () => {
-  server = await startServer();
+const server = useServer(async () => {
   codes.verifiable = await openProcess(server, VERIFIABLE, 6);
   codes.private = await openProcess(server, PRIVATE, 6);
-  browser = await startBrowser();
-  page = await browser.page();
+  ({ browser, page } = await openPage());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => browser?.close());
 
 // Votes through the page (as a voter on their own phone) and returns the receipt.
 async function vote(slug, code, projects) {

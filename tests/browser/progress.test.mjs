@@ -5,20 +5,10 @@
 // photos, and the CSV link; no text cut, no key left untranslated.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { join } from 'node:path';
-import { SCREENSHOTS, clippedText, contrastProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { LANGUAGES, clippedText, closeClean, contrastProblems, drawnJpeg, gardenProcess, keysShown as keysOf, openPage, openProcess, screenshot, useServer } from './harness.mjs';
 
 const DAY = 86400000;
-const GARDEN = {
-  slug: 'garden', title: 'Community garden PB', languages: ['en', 'es'], groups: ['resident'],
-  translations: { es: { title: 'Presupuesto del huerto' } },
-  budgets: [{ id: 'main', amount: 1000, currency: 'USD', rule: 'greedy',
-    ballot: { type: 'approval', min_projects: 1, max_projects: 2 },
-    projects: [
-      { id: 'a', name: 'Shade trees along the playground fence', cost: 600, translations: { es: { name: 'Árboles de sombra junto a la valla del patio' } } },
-      { id: 'b', name: 'Bike racks', cost: 500, translations: { es: { name: 'Aparcabicis' } } },
-      { id: 'c', name: 'Raised vegetable beds', cost: 400, translations: { es: { name: 'Bancales elevados de hortalizas' } } }] }],
-};
+const GARDEN = gardenProcess('garden');
 
 const WORDS = {
   en: { heading: 'Community garden PB: funded projects', summary: '2 funded projects, 0 delivered.', timeline: 'Timeline',
@@ -34,35 +24,13 @@ const WORDS = {
 };
 
 // A 640 x 420 JPEG drawn by the browser itself (a tree).
-async function photoBytes(page) {
-  const base64 = await page.evaluate(async () => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 640;
-    canvas.height = 420;
-    const ctx = canvas.getContext('2d');
-    ctx.fillStyle = '#8ec5ff';
-    ctx.fillRect(0, 0, 640, 420);
-    ctx.fillStyle = '#5d4037';
-    ctx.fillRect(300, 200, 40, 220);
-    ctx.fillStyle = '#2e7d32';
-    ctx.beginPath();
-    ctx.arc(320, 170, 120, 0, 2 * Math.PI);
-    ctx.fill();
-    const blob = await new Promise((r) => canvas.toBlob(r, 'image/jpeg', 0.9));
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let s = '';
-    for (const b of bytes) s += String.fromCharCode(b);
-    return btoa(s);
-  });
-  return Buffer.from(base64, 'base64');
-}
+const photoBytes = (page) => drawnJpeg(page, 640, 420, [{ fill: '#8ec5ff', rect: [0, 0, 640, 420] },
+  { fill: '#5d4037', rect: [300, 200, 40, 220] }, { fill: '#2e7d32', circle: [320, 170, 120] }]);
 
 // Text of the page that reads like a translation key: a string left untranslated.
-const keysShown = (page) => page.evaluate(() => (document.querySelector('main').innerText.match(/\b(phases|progress)\.[a-z_]+/g) || []));
+const keysShown = (page) => keysOf(page, 'phases|progress');
 
-let server;
-before(async () => {
-  server = await startServer();
+const server = useServer(async () => {
   const codes = await openProcess(server, GARDEN, 3);
   const now = Date.now();
   const phases = await server.api('PUT', '/processes/garden/phases', {
@@ -83,14 +51,9 @@ before(async () => {
   assert.equal((await server.api('POST', '/processes/plain/close')).status, 200);
   assert.equal((await server.api('POST', '/processes/plain/publish')).status, 200);
 });
-after(async () => {
-  await server?.stop();
-});
-
 describe('milestones recorded by an editor through the API', () => {
   test('two milestones on the trees, with Spanish texts and a photo', async () => {
-    const browser = await startBrowser();
-    const page = await browser.page();
+    const { browser, page } = await openPage();
     await page.goto(`${server.url}/`);
     const uploaded = await server.api('POST', '/images', await photoBytes(page), { type: 'image/jpeg' });
     assert.equal(uploaded.status, 201, uploaded.text);
@@ -106,19 +69,13 @@ describe('milestones recorded by an editor through the API', () => {
   });
 });
 
-for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
+for (const [lang, locale] of LANGUAGES) {
   describe(`timeline and progress pages (${lang})`, () => {
     let browser;
     let page;
     const w = WORDS[lang];
-    before(async () => {
-      browser = await startBrowser({ locale });
-      page = await browser.page();
-    });
-    after(async () => {
-      assert.deepEqual(browser.problems, []);
-      await browser?.close();
-    });
+    before(async () => ({ browser, page } = await openPage({ locale })));
+    after(() => closeClean(browser));
 
     test('the list: every funded project with its stage and progress, and the timeline', async () => {
       await page.goto(`${server.url}/progress/garden`);
@@ -173,7 +130,7 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
       assert.equal(await page.locator('#timeline .phase-name').count(), 5);
       assert.deepEqual(await clippedText(page), []);
       assert.deepEqual(await keysShown(page), []);
-      await page.locator('#timeline').screenshot({ path: join(SCREENSHOTS, `results-timeline-${lang}.png`) });
+      await screenshot(page.locator('#timeline'), `results-timeline-${lang}`);
       await page.locator('#progress-link').click();
       await page.locator('#projects').waitFor();
     });

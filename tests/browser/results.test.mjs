@@ -1,23 +1,20 @@
 // The results page (funded projects, SVG charts, turnout by group, rounds,
 // bundle) and the receipt check page (the Merkle proof verified in the browser).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { after, describe, test } from 'node:test';
+import { contrastProblems, labelProblems, openPage, openProcess, screenshot, useServer } from './harness.mjs';
 
 const SLUG = 'roosevelt-high-2026';
 // Ballots for the example: [group index into the codes, projects].
 const BALLOTS = [['1', '4'], ['1', '3', '6'], ['2', '3'], ['5'], ['1', '2', '4', '6'], ['3', '7'], ['5', '8'], ['1', '6'],
   ['2', '4', '7'], ['3', '5'], ['1'], ['7', '8']];
 
-let server;
 let browser;
 let page;
 let receipts = [];
 
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-  page = await browser.page();
+const server = useServer(async () => {
+  ({ browser, page } = await openPage());
   // Spread over the groups: every 5th code of the example's list.
   receipts = [];
   for (const [i, projects] of BALLOTS.entries()) {
@@ -28,10 +25,7 @@ before(async () => {
   }
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => browser?.close());
 
 describe('results and receipt check', () => {
   test('while voting is open: results are not shown yet, receipts wait for the close', async () => {

@@ -5,9 +5,8 @@
 // language, and the public list of corrections.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { contrastProblems, drawnJpeg, labelProblems, openPage, openProcess, screenshot, signIn, startBrowser, switchLanguage, useServer } from './harness.mjs';
 
-let server;
 let browser;
 let page;
 let picture;  // {width, height, files} as the server answered the upload
@@ -33,31 +32,8 @@ const GARDEN = {
 };
 
 // A 1200 x 800 JPEG drawn by the browser itself.
-async function photoBytes() {
-  const base64 = await page.evaluate(async () => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 1200;
-    canvas.height = 800;
-    const ctx = canvas.getContext('2d');
-    const sky = ctx.createLinearGradient(0, 0, 0, 800);
-    sky.addColorStop(0, '#8ec5ff');
-    sky.addColorStop(1, '#2e7d32');
-    ctx.fillStyle = sky;
-    ctx.fillRect(0, 0, 1200, 800);
-    ctx.fillStyle = '#5d4037';
-    ctx.fillRect(560, 380, 80, 420);
-    ctx.fillStyle = '#1b5e20';
-    ctx.beginPath();
-    ctx.arc(600, 330, 220, 0, 2 * Math.PI);
-    ctx.fill();
-    const blob = await new Promise((r) => canvas.toBlob(r, 'image/jpeg', 0.9));
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let s = '';
-    for (const b of bytes) s += String.fromCharCode(b);
-    return btoa(s);
-  });
-  return Buffer.from(base64, 'base64');
-}
+const photoBytes = () => drawnJpeg(page, 1200, 800, [{ fill: ['#8ec5ff', '#2e7d32'], rect: [0, 0, 1200, 800] },
+  { fill: '#5d4037', rect: [560, 380, 80, 420] }, { fill: '#1b5e20', circle: [600, 330, 220] }]);
 
 // Text cut at its box's edge, or wider than the screen.
 async function clipped() {
@@ -68,10 +44,8 @@ async function clipped() {
 
 const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
 
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-  page = await browser.page();
+const server = useServer(async () => {
+  ({ browser, page } = await openPage());
   await page.goto(`${server.url}/`);
   const r = await server.api('POST', '/images', await photoBytes(), { type: 'image/jpeg' });
   assert.equal(r.status, 201, r.text);
@@ -79,10 +53,7 @@ before(async () => {
   GARDEN.budgets[0].projects[0].image = picture;
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => browser?.close());
 
 async function setLang(code) {
   await page.evaluate((c) => localStorage.setItem('psephos-lang', c), code);
@@ -121,8 +92,7 @@ describe('the voter reads the process in their language', () => {
   });
 
   test('Spanish: translated where translated, else the English text; es-US writes $50,000', async () => {
-    await page.locator('#lang').click();
-    await page.waitForFunction(() => document.documentElement.lang === 'es');
+    await switchLanguage(page, 'es');
     assert.equal(await page.locator('h1').textContent(), 'Votación del huerto de Roosevelt');
     assert.match(await page.locator('#b0-title').textContent(), /Presupuesto del huerto/);
     assert.equal(await page.locator('#b0-p0-name').textContent(), 'Árboles de sombra');
@@ -161,9 +131,7 @@ describe('the organizer writes translations and adds a picture', () => {
       const context = await startBrowser({ locale });
       try {
         const p = await context.page();
-        await p.goto(`${server.url}/admin`);
-        await p.locator('#token').fill(server.token);
-        await p.locator('form button[type=submit]').click();
+        await signIn(p, server);
         await p.locator('#new-process').click();
         await p.locator('#f-title').fill(lang === 'en' ? 'Library corner' : 'Rincón de la biblioteca');
         await p.locator('#f-language').selectOption(lang);
@@ -211,9 +179,7 @@ describe('the organizer writes translations and adds a picture', () => {
     const context = await startBrowser({ locale: 'es-ES' });
     try {
       const p = await context.page();
-      await p.goto(`${server.url}/admin`);
-      await p.locator('#token').fill(server.token);
-      await p.locator('form button[type=submit]').click();
+      await signIn(p, server);
       await p.locator('#new-process').click();
       await p.locator('#b0-p0-image').setInputFiles({ name: 'plan.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('<svg><script>alert(1)</script></svg>') });
       await p.waitForFunction(() => document.querySelector('#b0-p0-image-error').textContent !== '');
@@ -231,9 +197,7 @@ describe('code sheets and paper ballots in the batch\'s language', () => {
     await setLang('en');
     await page.goto(`${server.url}/admin`);
     await page.evaluate(() => sessionStorage.clear());
-    await page.goto(`${server.url}/admin#/p/garden-2026`);
-    await page.locator('#token').fill(server.token);
-    await page.locator('form button[type=submit]').click();
+    await signIn(page, server, '#/p/garden-2026');
     await page.locator('#code-language').selectOption('es');
     await page.locator('#code-count').fill('2');
     await page.locator('#make-codes').click();
@@ -265,9 +229,7 @@ describe('corrections while voting is open', () => {
     const context = await startBrowser({ locale: 'es-ES' });
     try {
       const p = await context.page();
-      await p.goto(`${server.url}/admin#/p/garden-2026`);
-      await p.locator('#token').fill(server.token);
-      await p.locator('form button[type=submit]').click();
+      await signIn(p, server, '#/p/garden-2026');
       await p.locator('#correct').click();
       await p.locator('#correcting').waitFor();
       await p.locator('#f-by').fill('Comité del huerto');

@@ -2,8 +2,8 @@
 // (approval from the example; knapsack and cumulative in one two-budget process;
 // ranked), every rule explained while choosing, Spanish, receipts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { after, describe, test } from 'node:test';
+import { contrastProblems, labelProblems, openPage, openProcess, screenshot, startBrowser, useServer } from './harness.mjs';
 
 const CITY = {
   slug: 'city-2026', title: 'Riverside city budget 2026', languages: ['en', 'es'], groups: ['resident'],
@@ -41,24 +41,18 @@ const LIBRARY = {
       { id: 'd', name: 'New computers', cost: 6000 }] }],
 };
 
-let server;
 let browser;
 let page;
 const codes = {};
 
-before(async () => {
-  server = await startServer();
+const server = useServer(async () => {
   codes.city = await openProcess(server, CITY);
   codes.library = await openProcess(server, LIBRARY);
   codes.sites = await openProcess(server, SITES);
-  browser = await startBrowser();
-  page = await browser.page();
+  ({ browser, page } = await openPage());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => browser?.close());
 
 const status = (budget = 0) => page.locator(`#b${budget} [role=status]`);
 const refusal = (budget = 0) => page.locator(`#b${budget}-alert`);

@@ -6,10 +6,11 @@
 // the turnout chart and tables show their labels whole.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { clippedText, contrastProblems, labelProblems, openProcess, screenshot, startBrowser, startServer } from './harness.mjs';
+import { LANGUAGES, clippedText, closeClean, contrastProblems, labelProblems, openPage, openProcess, screenshot, useServer } from './harness.mjs';
 
 const EXAMPLE = 'roosevelt-high-2026';
 const HOUR = 3600000;
+const DAY = 24 * HOUR;
 const WORDS = {
   en: { closes: /^Voting closes on [A-Z][a-z]+ \d{1,2}(, \d{4})? at \d{1,2}:\d\d [AP]M( [A-Z+\d:−-]+)?\.$/,
     opens: /^Voting opens on [A-Z][a-z]+ \d{1,2}(, \d{4})? at \d{1,2}:\d\d [AP]M( [A-Z+\d:−-]+)?\.$/,
@@ -17,9 +18,9 @@ const WORDS = {
     contact: 'Questions or problems? Ms. Rivera, room 12', draft: 'Voting has not opened yet.',
     bad_close: 'Choose a closing time after the opening time and not in the past.', saved: /^Saved\. Opens on .+ Closes on .+ Contact: Ms\. Rivera, room 12\.$/,
     full: 'Chosen: 4 of 4, the most you can choose.', code: 'Voter code', next: 'Continue' },
-  es: { closes: /^La votación cierra el \d{1,2} de [a-z]+( de \d{4})? a las \d{1,2}:\d\d( [A-Z+\d:−-]+)?\.$/,
-    opens: /^La votación abre el \d{1,2} de [a-z]+( de \d{4})? a las \d{1,2}:\d\d( [A-Z+\d:−-]+)?\.$/,
-    closed: /^La votación cerró el \d{1,2} de [a-z]+( de \d{4})? a las \d{1,2}:\d\d( [A-Z+\d:−-]+)?\.$/,
+  es: { closes: /^La votación cierra el \d{1,2} de [a-z]+( de \d{4})? a (?:la 1|las (?!1:)\d{1,2}):\d\d( [A-Z+\d:−-]+)?\.$/,
+    opens: /^La votación abre el \d{1,2} de [a-z]+( de \d{4})? a (?:la 1|las (?!1:)\d{1,2}):\d\d( [A-Z+\d:−-]+)?\.$/,
+    closed: /^La votación cerró el \d{1,2} de [a-z]+( de \d{4})? a (?:la 1|las (?!1:)\d{1,2}):\d\d( [A-Z+\d:−-]+)?\.$/,
     contact: '¿Dudas o problemas? Ms. Rivera, room 12', draft: 'La votación todavía no ha empezado.',
     bad_close: 'Elige una hora de cierre posterior a la apertura y que no haya pasado.', saved: /^Guardado\. Abre el .+ Cierra el .+ Contacto: Ms\. Rivera, room 12\.$/,
     full: 'Elegidos: 4 de 4, el máximo.', code: 'Código de votante', next: 'Continuar' },
@@ -35,27 +36,15 @@ const definition = (slug, title) => ({
 // datetime-local text for a moment, in the browser's zone (the test browser's is the machine's).
 const localInput = (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const server = useServer();
 
-for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
+for (const [lang, locale] of LANGUAGES) {
   describe(`voting window and small things (${lang})`, () => {
     let browser;
     let page;
     const w = WORDS[lang];
-    before(async () => {
-      browser = await startBrowser({ locale });
-      page = await browser.page();
-    });
-    after(async () => {
-      assert.deepEqual(browser.problems, []);
-      await browser?.close();
-    });
+    before(async () => ({ browser, page } = await openPage({ locale })));
+    after(() => closeClean(browser));
 
     test('the organizer sets opening and closing times and a contact; refusals at their field', async () => {
       const slug = `oak-${lang}`;
@@ -216,5 +205,58 @@ for (const [lang, locale] of [['en', 'en-US'], ['es', 'es-ES']]) {
       await page.locator('#turnout-h').scrollIntoViewIfNeeded();
       await screenshot(page, `admin-turnout-${lang}`);
     });
+  });
+}
+
+// The hour in words, from the one helper every page says a time with
+// (formatWhen): Spanish agrees with the hour as written, "a la 1:55" (one
+// o'clock) but "a las 13:55"; English "at" for all. In UTC, the browser's zone
+// too, so no zone name follows the time.
+const HOURS = {
+  en: { '01:55': 'at 1:55 AM', '13:55': 'at 1:55 PM', '15:05': 'at 3:05 PM' },
+  es: { '01:55': 'a la 1:55', '13:55': 'a las 13:55', '15:05': 'a las 15:05' },
+};
+const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+for (const [lang, locale] of LANGUAGES) {
+  describe(`the hour in words (${lang})`, () => {
+    let browser;
+    let page;
+    before(async () => ({ browser, page } = await openPage({ locale, timezoneId: 'UTC' })));
+    after(() => closeClean(browser));
+    const day = Math.floor(Date.now() / DAY + 10) * DAY;  // midnight UTC, ten days ahead
+
+    for (const [clock, said] of Object.entries(HOURS[lang])) {
+      test(`${clock} UTC reads "${said}" on the voting, ideas and organizer pages`, async () => {
+        const [hh, mm] = clock.split(':').map(Number);
+        const at = day + hh * HOUR + mm * 60000;
+        const slug = `hour-${lang}-${hh}`;
+        assert.equal((await server.api('POST', '/processes', definition(slug, `Hour ${clock} (${lang})`))).status, 201);
+        assert.equal((await server.api('PUT', `/processes/${slug}/schedule`, { opens_at_ms: at, time_zone: 'UTC' })).status, 200);
+        assert.equal((await server.api('PUT', `/processes/${slug}/ideas/settings`, { accepting: true })).status, 200);
+        const phases = await server.api('PUT', `/processes/${slug}/phases`, { ideas: { opens_at_ms: at - 5 * DAY, closes_at_ms: at - 4 * DAY } });
+        assert.equal(phases.status, 200, phases.text);
+
+        await page.goto(`${server.url}/vote/${slug}`);
+        const voting = plain(await page.locator('#window').textContent());
+        assert.ok(voting.endsWith(` ${said}.`), voting);
+        assert.deepEqual(await clippedText(page), []);
+        if (hh === 1) await screenshot(page, `vote-hour-one-${lang}`);
+
+        await page.goto(`${server.url}/ideas/${slug}`);
+        const ideas = plain(await page.locator('#ideas-state').textContent());
+        assert.ok(ideas.includes(` ${said}. `), ideas);
+
+        await page.evaluate((token) => sessionStorage.setItem('psephos-token', token), server.token);
+        await page.goto(`${server.url}/admin#/p/${slug}`);
+        await page.locator('#phase-ideas-dates').waitFor();
+        const summary = plain(await page.locator('#window-summary').textContent());
+        assert.ok(summary.includes(` ${said}.`), summary);
+        const dates = plain(await page.locator('#phase-ideas-dates').textContent());
+        assert.ok(dates.includes(` ${said}.`), dates);
+        assert.deepEqual(await clippedText(page), []);
+        if (hh === 1) await screenshot(page.locator('#window-panel'), `admin-hour-one-${lang}`);
+      });
+    }
   });
 }

@@ -204,6 +204,55 @@ TEST_CASE_TEMPLATE("api: with revoting, the latest ballot of a code counts", B, 
   CHECK(f.Call(http::verb::get, "/api/v1/processes/school/turnout").body["by_group"]["family"]["voted"] == 1);
 }
 
+// The voting page's retry after a lost answer (API.md, "submission"): the same
+// submission id reads "already stored", another id or none "used_code" as before.
+TEST_CASE_TEMPLATE("api: a retry of a stored ballot with its submission id reads already stored", B, test::Sqlite,
+                   test::Postgres) {
+  Fixture f(B::kBackend);
+  auto codes = f.OpenSchool(3);
+  auto vote = [&](const std::string& code, const json& projects, const std::string& submission) {
+    json body{{"code", code}, {"ballots", {{"main", {{"projects", projects}}}}}};
+    if (!submission.empty()) body["submission"] = submission;
+    return f.Call(http::verb::post, "/api/v1/processes/school/ballots", body.dump(), false);
+  };
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  const std::string other = "fedcba9876543210fedcba9876543210";
+  auto stored = vote(codes[0], {"a"}, id);
+  REQUIRE(stored.status == 201);
+  CHECK(stored.body.value("receipt", std::string()).size() == 64);
+  // Same id: recorded, nothing stored again, no receipt (it went with the lost answer).
+  auto retry = vote(codes[0], {"a"}, id);
+  CHECK(retry.status == 200);
+  CHECK(retry.body == json{{"stored", true}, {"already_stored", true}});
+  // Another id, or none: a second ballot of a spent code, refused as before.
+  auto second = vote(codes[0], {"b"}, other);
+  CHECK(second.status == 409);
+  CHECK(second.body["error"]["code"] == "used_code");
+  CHECK(vote(codes[0], {"a"}, "").body["error"]["code"] == "used_code");
+  // Old clients (no id): unchanged; an id sent later matches nothing stored.
+  CHECK(vote(codes[1], {"b"}, "").status == 201);
+  CHECK(vote(codes[1], {"b"}, "").body["error"]["code"] == "used_code");
+  CHECK(vote(codes[1], {"b"}, id).body["error"]["code"] == "used_code");
+  // An id not of 32 lowercase hex digits is refused at its field, before anything is spent.
+  for (const std::string bad : {"0123", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdeg"}) {
+    auto refused = vote(codes[2], {"a"}, bad);
+    CHECK(refused.status == 400);
+    CHECK(refused.body["error"]["code"] == "invalid_submission");
+  }
+  auto number = f.Call(http::verb::post, "/api/v1/processes/school/ballots",
+                       json{{"code", codes[2]}, {"ballots", {{"main", {{"projects", {"a"}}}}}}, {"submission", 7}}.dump(), false);
+  CHECK(number.body["error"]["code"] == "invalid_submission");
+  // Two ballots stored in all, two codes voted: the retries added nothing.
+  auto board = f.Call(http::verb::get, "/api/v1/processes/school/board", "", false);
+  CHECK(board.body["ballots"] == 2);
+  CHECK(f.Call(http::verb::get, "/api/v1/processes/school/turnout").body["by_group"]["student"]["voted"] == 2);
+  // After a restart the store still knows the id.
+  f.RestartApi();
+  CHECK(vote(codes[0], {"a"}, id).body == json{{"stored", true}, {"already_stored", true}});
+  CHECK(vote(codes[0], {"a"}, other).body["error"]["code"] == "used_code");
+  CHECK(vote(codes[2], {"c"}, other).status == 201);
+}
+
 TEST_CASE("api: a .pb file imports as a one-budget process") {
   Fixture f;
   const std::string pb =

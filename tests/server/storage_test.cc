@@ -2,6 +2,8 @@
 // codes, ballots, durability.
 #include <doctest/doctest.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "../support/test_storage.h"
 #include "psephos/server/db_worker.h"
 #include "psephos/server/storage.h"
@@ -132,6 +134,89 @@ TEST_CASE_TEMPLATE("ballots: a code votes once, unknown codes are refused, lates
   auto codes = (*s)->LoadCodes(id);
   REQUIRE(codes.ok());
   CHECK((*codes)[0].spent);
+}
+
+TEST_CASE_TEMPLATE("ballots: a retry with the stored submission hash is told apart from a second ballot", B,
+                   test::Sqlite, test::Postgres) {
+  test::TestStore store(B::kBackend);
+  auto s = store.Open();
+  REQUIRE(s.ok());
+  const ProcessId id = test::OpenProcess(**s, "school");
+  REQUIRE((*s)->AddCodeBatch(id, "student", "", {"h1", "h2", "h3"}, "").ok());
+  auto with = [&](const std::string& code, const std::string& receipt, const std::string& submission,
+                  bool replaces = false) {
+    BallotToStore b = TestBallot(id, code, receipt, replaces);
+    b.submission_hash = submission;
+    return b;
+  };
+  // h1 stored with s1; its retry (same hash) stores nothing; another hash, or none, is a second ballot.
+  auto first = (*s)->AppendBallots({with("h1", "r1", "s1"), with("h1", "r2", "s1"), with("h1", "r3", "s2"),
+                                    with("h1", "r4", ""), with("h3", "r5", "")});
+  REQUIRE(first.ok());
+  CHECK(*first == std::vector<AppendResult>{AppendResult::kStored, AppendResult::kAlreadyStored,
+                                            AppendResult::kCodeSpent, AppendResult::kCodeSpent,
+                                            AppendResult::kStored});
+  // A code spent without a hash (an old client, a kiosk) matches no retry, not even an empty hash.
+  auto none = (*s)->AppendBallots({with("h3", "r6", "")});
+  REQUIRE(none.ok());
+  CHECK(*none == std::vector<AppendResult>{AppendResult::kCodeSpent});
+  // Revoting: the retry of the latest ballot stores nothing new; a new ballot (another hash) replaces it.
+  auto revote = (*s)->AppendBallots({with("h2", "r7", "t1", true), with("h2", "r8", "t1", true),
+                                     with("h2", "r9", "t2", true), with("h2", "r10", "t1", true)});
+  REQUIRE(revote.ok());
+  CHECK(*revote == std::vector<AppendResult>{AppendResult::kStored, AppendResult::kAlreadyStored,
+                                             AppendResult::kStored, AppendResult::kStored});
+  auto ballots = (*s)->LoadLog(id);
+  REQUIRE(ballots.ok());
+  std::vector<std::string> receipts;
+  for (const auto& b : *ballots) receipts.push_back(b.receipt);
+  CHECK(receipts == std::vector<std::string>{"r1", "r5", "r7", "r9", "r10"});
+  // Kept with the code, across reopening; never with the ballot.
+  s->reset();
+  s = store.Open();
+  REQUIRE(s.ok());
+  auto code = (*s)->FindCode(id, "h1");
+  REQUIRE(code.ok());
+  REQUIRE(code->has_value());
+  CHECK((*code)->submission_hash == "s1");
+  auto codes = (*s)->LoadCodes(id);
+  REQUIRE(codes.ok());
+  REQUIRE(codes->size() == 3);
+  CHECK((*codes)[1].submission_hash == "t1");
+  CHECK((*codes)[2].submission_hash == "");
+  CHECK(*(*s)->AppendBallots({with("h1", "r11", "s1")}) == std::vector<AppendResult>{AppendResult::kAlreadyStored});
+}
+
+TEST_CASE("storage: a schema 7 SQLite file takes the submission hash column, its spent codes kept") {
+  test::TestStore store(test::Backend::kSqlite);
+  ProcessId id = 0;
+  {
+    auto s = store.Open();
+    REQUIRE(s.ok());
+    id = test::OpenProcess(**s, "school");
+    REQUIRE((*s)->AddCodeBatch(id, "student", "", {"h1", "h2"}, "").ok());
+    REQUIRE(*(*s)->AppendBallots({TestBallot(id, "h1", "r1")}) == std::vector<AppendResult>{AppendResult::kStored});
+  }
+  {  // Back to schema 7 as released: no submission hashes.
+    SQLite::Database db(store.location(), SQLite::OPEN_READWRITE);
+    db.exec("ALTER TABLE voter_codes DROP COLUMN submission_hash");
+    db.exec("PRAGMA user_version=7");
+  }
+  auto s = store.Open();
+  REQUIRE_MESSAGE(s.ok(), s.status().message());
+  auto codes = (*s)->LoadCodes(id);
+  REQUIRE(codes.ok());
+  REQUIRE(codes->size() == 2);
+  CHECK((*codes)[0].spent);
+  CHECK((*codes)[0].submission_hash == "");
+  BallotToStore retry = TestBallot(id, "h1", "r2");
+  retry.submission_hash = "s1";
+  BallotToStore fresh = TestBallot(id, "h2", "r3");
+  fresh.submission_hash = "s2";
+  CHECK(*(*s)->AppendBallots({retry, fresh, fresh}) ==
+        std::vector<AppendResult>{AppendResult::kCodeSpent, AppendResult::kStored, AppendResult::kAlreadyStored});
+  s->reset();
+  CHECK(SQLite::Database(store.location()).execAndGet("PRAGMA user_version").getInt() == 8);
 }
 
 TEST_CASE_TEMPLATE("the database worker commits queued ballots in order and in groups", B, test::Sqlite,

@@ -480,9 +480,20 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
     return reply(ErrorResponse(http::status::bad_request, "missing_code", "the ballot needs the voter's \"code\""));
   }
   for (const auto& [key, value] : body.items()) {
-    if (key != "code" && key != "ballots") {
+    if (key != "code" && key != "ballots" && key != "submission") {
       return reply(ErrorResponse(http::status::bad_request, "unknown_field", key + ": unknown field"));
     }
+  }
+  // The voting page's random id of this ballot, the same on every retry (API.md).
+  std::string submission_hash;
+  if (body.contains("submission")) {
+    const json& id = body["submission"];
+    if (!id.is_string() || id.get_ref<const std::string&>().size() != 32 ||
+        id.get_ref<const std::string&>().find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return reply(ErrorResponse(http::status::bad_request, "invalid_submission",
+                                 "submission: 32 lowercase hex digits, the same for every try of one ballot"));
+    }
+    submission_hash = Sha256Hex(id.get_ref<const std::string&>());
   }
   const std::string code = NormalizeVoterCode(body["code"].get<std::string>());
   const std::string hash = code.empty() ? std::string() : VoterCodeHash(code);
@@ -509,7 +520,9 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
     return reply(ErrorResponse(http::status::conflict, "code_in_use",
                                "a ballot with this code is being recorded right now"));
   }
-  if (state.status == CodeStatus::kSpent && (!p->definition.latest_ballot_counts || state.checked_in)) {
+  // Spent, with a submission id: the store tells a retry of its ballot (kAlreadyStored) from a second ballot.
+  if (state.status == CodeStatus::kSpent && (!p->definition.latest_ballot_counts || state.checked_in) &&
+      (submission_hash.empty() || state.checked_in)) {
     return reply(ErrorResponse(http::status::conflict, "used_code",
                                state.checked_in ? "this code was used to vote in person" : "this code has already voted"));
   }
@@ -533,6 +546,7 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
   ballot.ballot = std::move(canonical);
   ballot.created_at_ms = NowMs();
   ballot.replaces_earlier = p->definition.latest_ballot_counts;
+  ballot.submission_hash = std::move(submission_hash);
   lock.unlock();
 
   const std::string receipt = ballot.receipt;
@@ -551,6 +565,9 @@ void Api::SubmitBallot(const std::shared_ptr<LiveProcess>& p, const json& body, 
       done_lock.unlock();
       if (result.ok() && *result == AppendResult::kCodeSpent) {
         return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
+      }
+      if (result.ok() && *result == AppendResult::kAlreadyStored) {  // its receipt went with the lost answer
+        return reply(JsonResponse(http::status::ok, {{"stored", true}, {"already_stored", true}}));
       }
       if (result.ok() && *result == AppendResult::kProcessClosed) {  // closed meanwhile, on another node
         RefreshFromStore(p);

@@ -297,6 +297,9 @@ const std::vector<PgSchemaStep>& PgSchemaSteps() {
       {2, "ideas, supports, idea codes", [](pqxx::work& t) { t.exec(kIdeasTables); }},
       {3, "milestones of funded projects", [](pqxx::work& t) { t.exec(kMilestones); }},
       {4, "revisions other nodes follow", [](pqxx::work& t) { t.exec(kChanges); }},
+      {5, "submission hashes of voter codes (a retried ballot)", [](pqxx::work& t) {
+         t.exec("ALTER TABLE voter_codes ADD COLUMN IF NOT EXISTS submission_hash TEXT NOT NULL DEFAULT ''");
+       }},
   };
   return steps;
 }

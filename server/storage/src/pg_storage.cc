@@ -40,8 +40,12 @@ struct Prepared {
   const char* sql;
 };
 constexpr Prepared kPrepared[] = {
-    {"spend", "UPDATE voter_codes SET spent = true WHERE process_id = $1 AND code_hash = $2 "
-              "AND (NOT spent OR ($3 AND checked_in = '')) RETURNING ballot_id"},
+    // $4, the submission hash: a revote with the hash already stored is a retry, not a new ballot.
+    {"spend", "UPDATE voter_codes SET spent = true, submission_hash = $4 WHERE process_id = $1 AND code_hash = $2 "
+              "AND (NOT spent OR ($3 AND checked_in = '' AND ($4 = '' OR submission_hash <> $4))) RETURNING ballot_id"},
+    // A code not spent just now: known, and whether its stored ballot came with this submission hash.
+    {"retry", "SELECT $3::text <> '' AND submission_hash = $3::text AND checked_in = '' FROM voter_codes "
+              "WHERE process_id = $1 AND code_hash = $2"},
     {"exists", "SELECT 1 FROM voter_codes WHERE process_id = $1 AND code_hash = $2"},
     // Share-locked: a close (UPDATE processes) waits for this transaction, and
     // one already written is seen here.
@@ -220,10 +224,12 @@ class PgStorage final : public Storage {
           continue;
         }
         // Row-locked: a node racing for the same code waits here, then finds it spent.
-        auto spent = t.exec_prepared("spend", b.process, b.code_hash, b.replaces_earlier);
+        auto spent = t.exec_prepared("spend", b.process, b.code_hash, b.replaces_earlier, b.submission_hash);
         if (spent.empty()) {
-          const bool known = !t.exec_prepared("exists", b.process, b.code_hash).empty();
-          results.push_back(known ? AppendResult::kCodeSpent : AppendResult::kCodeUnknown);
+          const auto known = t.exec_prepared("retry", b.process, b.code_hash, b.submission_hash);
+          results.push_back(known.empty()        ? AppendResult::kCodeUnknown
+                            : Bool(known[0][0]) ? AppendResult::kAlreadyStored
+                                                : AppendResult::kCodeSpent);
           continue;
         }
         if (!spent[0][0].is_null()) t.exec_prepared("supersede", Int(spent[0][0]));
@@ -872,14 +878,14 @@ class PgStorage final : public Storage {
   static std::vector<VoterCodeRecord> Codes(pqxx::work& t, ProcessId id, const std::string* code_hash) {
     const std::string select =
         "SELECT code_hash, grp, area, spent, checked_in, COALESCE(device_id, 0), COALESCE(checkin_device, 0), "
-        "session_at, walk_in FROM voter_codes WHERE process_id = $1 ";
+        "session_at, walk_in, submission_hash FROM voter_codes WHERE process_id = $1 ";
     const pqxx::result rows = code_hash != nullptr
                                   ? t.exec_params(select + "AND code_hash = $2", id, *code_hash)
                                   : t.exec_params(select + "ORDER BY code_hash COLLATE \"C\"", id);
     std::vector<VoterCodeRecord> out;
     for (const auto& r : rows) {
       out.push_back(VoterCodeRecord{Text(r[0]), Text(r[1]), Text(r[2]), Bool(r[3]), Text(r[4]), Int(r[5]), Int(r[6]),
-                                    Int(r[7]), Bool(r[8])});
+                                    Int(r[7]), Bool(r[8]), Text(r[9])});
     }
     return out;
   }

@@ -11,7 +11,7 @@
 namespace psephos::server {
 namespace {
 
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS settings(
@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS voter_codes(
   ballot_id INTEGER,  -- the ballot that counts for this code (revoting needs it)
   session_at INTEGER NOT NULL DEFAULT 0,  -- a kiosk's one-time code: when its session started
   walk_in INTEGER NOT NULL DEFAULT 0,  -- ...for a walk-in (no voter code): the record of the walk-in
+  submission_hash TEXT NOT NULL DEFAULT '',  -- the voting page's id of its latest ballot, hashed (a retry)
   PRIMARY KEY(process_id, code_hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ballots(
   id INTEGER PRIMARY KEY,
@@ -231,6 +232,15 @@ CREATE INDEX IF NOT EXISTS milestones_by_process ON milestones(process_id, id);
 )sql";
 
 void AddMilestones(SQLite::Database& db) { db.exec(kMilestones); }
+
+// Schema 8: a code's submission hash, so a ballot retried after a lost answer is
+// told apart from a second ballot. kSchema has the column for a new or rebuilt
+// (schema 1) table; any other earlier table gets it here.
+void AddSubmissionHash(SQLite::Database& db) {
+  if (db.execAndGet("SELECT count(*) FROM pragma_table_info('voter_codes') WHERE name = 'submission_hash'").getInt() == 0) {
+    db.exec("ALTER TABLE voter_codes ADD COLUMN submission_hash TEXT NOT NULL DEFAULT ''");
+  }
+}
 // Each step's version and name, as --migrate reports them: a new step is a
 // function called in MigrateSqliteSchema and one line here.
 constexpr struct {
@@ -243,6 +253,7 @@ constexpr struct {
     {5, "organizer accounts, roles, sessions, action log"},
     {6, "ideas, supports, idea codes"},
     {7, "milestones of funded projects"},
+    {8, "submission hashes of voter codes (a retried ballot)"},
 };
 static_assert(std::size(kSteps) > 0 && kSteps[std::size(kSteps) - 1].version == kSchemaVersion);
 
@@ -292,6 +303,7 @@ SchemaChange MigrateSqliteSchema(SQLite::Database& db, SchemaUpgrade upgrade, co
   if (version < 5) AddOrganizerAccounts(db);
   if (version < 6) AddIdeas(db);
   if (version < 7) AddMilestones(db);
+  if (version < 8) AddSubmissionHash(db);
   db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
   transaction.commit();
   return change;

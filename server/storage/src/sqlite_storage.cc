@@ -31,11 +31,15 @@ class SqliteStorage final : public Storage {
     db_.setBusyTimeout(5000);
     SchemaChange change = MigrateSqliteSchema(db_, options.upgrade, path == ":memory:" ? "" : path);
     if (options.change) *options.change = std::move(change);
+    // ?4, the submission hash: a revote with the hash already stored is a retry, not a new ballot.
     spend_ = std::make_unique<SQLite::Statement>(
-        db_, "UPDATE voter_codes SET spent = 1 WHERE process_id = ? AND code_hash = ? "
-             "AND (spent = 0 OR (? = 1 AND checked_in = '')) RETURNING ballot_id");
-    exists_ = std::make_unique<SQLite::Statement>(
-        db_, "SELECT 1 FROM voter_codes WHERE process_id = ? AND code_hash = ?");
+        db_, "UPDATE voter_codes SET spent = 1, submission_hash = ?4 WHERE process_id = ?1 AND code_hash = ?2 "
+             "AND (spent = 0 OR (?3 = 1 AND checked_in = '' AND (?4 = '' OR submission_hash <> ?4))) "
+             "RETURNING ballot_id");
+    // A code not spent just now: known, and whether its stored ballot came with this submission hash.
+    retry_ = std::make_unique<SQLite::Statement>(
+        db_, "SELECT ?3 <> '' AND submission_hash = ?3 AND checked_in = '' FROM voter_codes "
+             "WHERE process_id = ?1 AND code_hash = ?2");
     state_ = std::make_unique<SQLite::Statement>(db_, "SELECT state FROM processes WHERE id = ?");
     supersede_ = std::make_unique<SQLite::Statement>(db_, "UPDATE ballots SET superseded = 1 WHERE id = ?");
     link_ = std::make_unique<SQLite::Statement>(
@@ -214,17 +218,21 @@ class SqliteStorage final : public Storage {
       spend_->bind(1, b.process);
       spend_->bind(2, b.code_hash);
       spend_->bind(3, b.replaces_earlier ? 1 : 0);
+      spend_->bind(4, b.submission_hash);
       const bool spent = spend_->executeStep();
       const std::optional<std::int64_t> earlier =
           spent && !spend_->getColumn(0).isNull() ? std::optional<std::int64_t>(spend_->getColumn(0).getInt64())
                                                   : std::nullopt;
       spend_->reset();
       if (!spent) {
-        exists_->bind(1, b.process);
-        exists_->bind(2, b.code_hash);
-        const bool known = exists_->executeStep();
-        exists_->reset();
-        results.push_back(known ? AppendResult::kCodeSpent : AppendResult::kCodeUnknown);
+        retry_->bind(1, b.process);
+        retry_->bind(2, b.code_hash);
+        retry_->bind(3, b.submission_hash);
+        const bool known = retry_->executeStep();
+        const bool retried = known && retry_->getColumn(0).getInt() != 0;
+        retry_->reset();
+        results.push_back(retried ? AppendResult::kAlreadyStored
+                                  : known ? AppendResult::kCodeSpent : AppendResult::kCodeUnknown);
         continue;
       }
       if (earlier) {
@@ -246,7 +254,7 @@ class SqliteStorage final : public Storage {
     return results;
   } catch (const std::exception& e) {
     spend_->reset();
-    exists_->reset();
+    retry_->reset();
     state_->reset();
     supersede_->reset();
     insert_->reset();
@@ -619,7 +627,7 @@ class SqliteStorage final : public Storage {
   // A process's codes, or the one with `code_hash`.
   std::vector<VoterCodeRecord> Codes(ProcessId id, const std::string* code_hash) {
     SQLite::Statement q(db_, std::string("SELECT code_hash, grp, area, spent, checked_in, IFNULL(device_id, 0), "
-                                         "IFNULL(checkin_device, 0), session_at, walk_in FROM voter_codes "
+                                         "IFNULL(checkin_device, 0), session_at, walk_in, submission_hash FROM voter_codes "
                                          "WHERE process_id = ?") +
                                  (code_hash != nullptr ? " AND code_hash = ?" : ""));
     q.bind(1, id);
@@ -630,7 +638,7 @@ class SqliteStorage final : public Storage {
                                     q.getColumn(2).getString(), q.getColumn(3).getInt() != 0,
                                     q.getColumn(4).getString(), q.getColumn(5).getInt64(),
                                     q.getColumn(6).getInt64(), q.getColumn(7).getInt64(),
-                                    q.getColumn(8).getInt() != 0});
+                                    q.getColumn(8).getInt() != 0, q.getColumn(9).getString()});
     }
     return out;
   }
@@ -694,7 +702,7 @@ class SqliteStorage final : public Storage {
 
   SQLite::Database db_;
   // The ballot path's statements, prepared once the schema exists.
-  std::unique_ptr<SQLite::Statement> spend_, exists_, state_, supersede_, insert_, link_;
+  std::unique_ptr<SQLite::Statement> spend_, retry_, state_, supersede_, insert_, link_;
 };
 
 }  // namespace

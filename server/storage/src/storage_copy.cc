@@ -162,8 +162,9 @@ Status Compare(Storage& from, Storage& to) {
     if (!codes_b.ok()) return codes_b.status();
     auto same_code = [](const VoterCodeRecord& x, const VoterCodeRecord& y) {
       return std::tie(x.code_hash, x.group, x.area, x.spent, x.checked_in, x.device, x.checkin_device,
-                      x.session_at_ms, x.walk_in) == std::tie(y.code_hash, y.group, y.area, y.spent, y.checked_in,
-                                                              y.device, y.checkin_device, y.session_at_ms, y.walk_in);
+                      x.session_at_ms, x.walk_in, x.submission_hash) ==
+             std::tie(y.code_hash, y.group, y.area, y.spent, y.checked_in, y.device, y.checkin_device,
+                      y.session_at_ms, y.walk_in, y.submission_hash);
     };
     if (!std::equal(codes_a->begin(), codes_a->end(), codes_b->begin(), codes_b->end(), same_code)) {
       return Status::Invalid("the copy's voter codes of " + p.slug + " differ from the original's");

@@ -298,8 +298,10 @@ export function localize(def, code = lang) {
 export const ballotKey = (slug, receipt) => `psephos.ballot.${slug}.${receipt}`;
 
 // A voting window's time in the page's language and the organizer's time zone:
-// { date: "March 15", time: "6:00 PM" }, the zone named ("6:00 PM CET") when
-// it is not the reader's own. The year shows when it is not this year's.
+// { date: "March 15", time: "6:00 PM", at: "at 6:00 PM" }, the zone named
+// ("6:00 PM CET") when it is not the reader's own. The year shows when it is not
+// this year's. `at` agrees with the hour as written, as a plural does: Spanish
+// "a la 1:05" (01:05, or 1:05 p. m. where the clock has 12 hours), "a las 13:05".
 export function formatWhen(ms, zone) {
   const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
   let timeZone = zone || undefined;
@@ -313,8 +315,10 @@ export function formatWhen(ms, zone) {
   const thisYear = new Intl.DateTimeFormat(lang, { year: 'numeric', timeZone }).format(new Date());
   const date = new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'long', year: year === thisYear ? undefined : 'numeric', timeZone }).format(at);
   const named = timeZone && timeZone !== own ? { timeZoneName: 'short' } : {};
-  const time = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit', timeZone, ...named }).format(at);
-  return { date, time };
+  const parts = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit', timeZone, ...named }).formatToParts(at);
+  const time = parts.map((x) => x.value).join('');
+  const hour = Number(parts.find((x) => x.type === 'hour')?.value);
+  return { date, time, at: t('time.at', { n: hour, time }) };
 }
 
 // The voter's line about a window: "Voting closes on March 15 at 6:00 PM", or

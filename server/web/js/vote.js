@@ -1,7 +1,7 @@
 // The voting page, /vote/<slug>[?code=...]: voter code, then the voting flow
 // (voteflow.js): the code's budgets, heading choice, ballots, review, submit, receipt.
 import { $, api, fill, errorText, focusView, h, localize, param, slugFromPath, startI18n, t, useRegionOf, windowText } from './common.js';
-import { VotingFlow, eligibleIds } from './voteflow.js';
+import { VotingFlow, eligibleIds, resendPending } from './voteflow.js';
 import { loadTimeline, timeline } from './timeline.js';
 
 const slug = slugFromPath();
@@ -82,6 +82,13 @@ async function checkCode() {
   state.busy = false;
   state.codeError = '';
   state.codeUsed = Boolean(r.ok && !r.data.can_vote && r.data.used) || r.error?.code === 'used_code';
+  // Used by this tab's own ballot whose answer was lost (then the page reloaded): confirm it, not "already voted".
+  const again = state.codeUsed ? await resendPending(slug, state.code) : null;
+  if (again?.ok) {
+    state.flow = new VotingFlow({ root: main, def: state.def, slug, code: state.code, eligible: [] });
+    state.view = 'flow';
+    return state.flow.answered(again.data);
+  }
   if (!r.ok) state.codeError = r.status === 404 ? t('code.unknown') : errorText(r.error);
   else if (!r.data.can_vote) state.codeError = r.data.used ? t('code.used') : t(`vote.state.${r.data.state}`);
   const eligible = state.codeError ? [] : eligibleIds(state.def, r.data);

@@ -34,6 +34,57 @@ function keepBallot(slug, receipt, entry) {
   }
 }
 
+// A ballot may be stored though its answer was lost (a dropped connection): every
+// try of one ballot carries the same random id, so a retry reads "already stored",
+// not "already voted" (API.md). Kept in this tab's sessionStorage (and memory, for
+// storage off) until answered; not on kiosks.
+const pendingKey = (slug) => `psephos-pending:${slug}`;
+let pendingHere = null;
+
+function readPending(slug, code) {
+  let kept = pendingHere;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(pendingKey(slug))) ?? kept;
+  } catch {
+    /* storage off */
+  }
+  return kept?.slug === slug && kept.code === code ? kept : null;
+}
+
+function keepPending(slug, code, ballots) {
+  const same = readPending(slug, code);
+  if (JSON.stringify(same?.ballots) === JSON.stringify(ballots)) return same.submission;
+  const submission = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  pendingHere = { slug, code, ballots, submission };
+  try {
+    sessionStorage.setItem(pendingKey(slug), JSON.stringify(pendingHere));
+  } catch {
+    /* memory only */
+  }
+  return submission;
+}
+
+// Answered for good: stored, or refused (not "being written", not 429, not a server error).
+function settle(slug, r) {
+  if (!r.ok && (r.status < 400 || r.status >= 500 || r.status === 429 || r.error?.code === 'code_in_use')) return;
+  pendingHere = null;
+  try {
+    sessionStorage.removeItem(pendingKey(slug));
+  } catch {
+    /* storage off */
+  }
+}
+
+// After a reload: this tab's ballot of `code` that got no answer, sent again; the answer, or null.
+export async function resendPending(slug, code) {
+  const kept = readPending(slug, code);
+  if (!kept) return null;
+  const r = await api('POST', `/processes/${encodeURIComponent(slug)}/ballots`,
+    { body: { code, ballots: kept.ballots, submission: kept.submission } });
+  settle(slug, r);
+  return r;
+}
+
 export class VotingFlow {
   // root: the element the flow fills (its h1 is the flow's); def: GET …/ballot;
   // eligible: budget ids; kiosk: a supervised device (no copying, no links away,
@@ -99,7 +150,7 @@ export class VotingFlow {
 
   render(moveFocus = false) {
     const views = { choose: () => this.chooseView(), ballot: () => (this.stepped ? this.stepView() : this.ballotView()),
-      review: () => this.reviewView(), receipt: () => this.receiptView() };
+      review: () => this.reviewView(), receipt: () => this.receiptView(), recorded: () => this.recordedView() };
     fill(this.root, views[this.view]());
     if (!moveFocus) return;
     if (this.view === 'ballot' && this.stepped) focusView(this.root.querySelector('section.budget h2'));
@@ -293,21 +344,32 @@ export class VotingFlow {
     this.render();
     const ballots = {};
     for (const b of this.active()) ballots[b.id] = b.payload();
-    const r = await api('POST', `${this.path}/ballots`, { body: { code: this.code, ballots } });
+    const body = { code: this.code, ballots };
+    if (!this.kiosk) body.submission = keepPending(this.slug, this.code, ballots);
+    const r = await api('POST', `${this.path}/ballots`, { body });
     this.busy = false;
+    if (!this.kiosk) settle(this.slug, r);
     if (!r.ok) {
       this.error = r.error;
       this.render();
       return this.root.querySelector('#submit-error')?.focus();
     }
-    if (this.onReceipt) {
-      const receipt = r.data.receipt;
-      this.forget();
-      return this.onReceipt(receipt);
+    this.answered(r.data);
+  }
+
+  // A stored ballot's answer: its receipt, or (a retry after a lost answer) none.
+  answered(data) {
+    if (data.already_stored) {
+      rememberHead(this.slug);
+      return this.show('recorded');
     }
-    this.receipt = r.data.receipt;
+    if (this.onReceipt) {
+      this.forget();
+      return this.onReceipt(data.receipt);
+    }
+    this.receipt = data.receipt;
     rememberHead(this.slug);  // for /check: the log must only grow from here
-    if (r.data.entry) keepBallot(this.slug, this.receipt, r.data.entry);
+    if (data.entry) keepBallot(this.slug, this.receipt, data.entry);
     this.show('receipt');
   }
 
@@ -317,6 +379,14 @@ export class VotingFlow {
     this.ballots = [];
     this.choices = [];
     this.shownChoices = [];
+  }
+
+  // The ballot was stored by a try whose answer (and receipt) never arrived.
+  recordedView() {
+    return [h('h1', {}, t('receipt.title')),
+      h('p', { class: 'lead', id: 'recorded' }, t('receipt.already_stored')),
+      h('p', { class: 'notice', id: 'no-receipt' }, t('receipt.lost')),
+      h('p', {}, h('a', { href: `/results/${this.slug}` }, t('receipt.results')))];
   }
 
   receiptView() {

@@ -43,6 +43,10 @@ struct VoterCodeRecord {
   std::int64_t checkin_device = 0;  // the clerk who checked this code in for paper, if one did
   std::int64_t session_at_ms = 0;   // a kiosk's one-time code: when its session started
   bool walk_in = false;             // ...for a voter without a code, whom the volunteer vouched for
+  // Sha256Hex of the submission id its latest online ballot came with ("" none): a
+  // retry of that ballot is told apart from a second ballot. Never published.
+  // (`= {}`: brace-initialized records that stop before it need not name it.)
+  std::string submission_hash = {};
 };
 
 struct BallotToStore {
@@ -57,12 +61,17 @@ struct BallotToStore {
   // false: the code must be unspent (first ballot final); true: earlier
   // ballots of the code are superseded (latest ballot counts).
   bool replaces_earlier = false;
+  // Sha256Hex of the voting page's submission id ("" without one), kept with the
+  // code's spent state, never with the ballot.
+  std::string submission_hash;
 };
 
 // What became of one ballot in a batch.
 // kProcessClosed: the process is not open in the database (another node, or a
 // close written meanwhile): the store, not a node's memory, decides.
-enum class AppendResult { kStored, kCodeUnknown, kCodeSpent, kProcessClosed };
+// kAlreadyStored: the code's ballot was stored before with the same non-empty
+// submission hash (a retry after a lost answer): nothing stored again.
+enum class AppendResult { kStored, kCodeUnknown, kCodeSpent, kProcessClosed, kAlreadyStored };
 
 struct StoredBallot {
   std::int64_t id = 0;  // order of arrival within the whole store
