@@ -53,7 +53,7 @@ std::string WaitForState(Fixture& f, const std::string& state) {
 
 std::vector<std::string> Codes(Fixture& f, int n) { return f.MakeCodes(n, "student"); }
 
-TEST_CASE("phases: names read back as they are written; every other word is refused") {
+TEST_CASE("phases: names read back as they are written: every other word is refused") {
   for (CyclePhase p : kCyclePhases) CHECK(ParseCyclePhase(CyclePhaseName(p)) == p);
   for (PhaseState s : {PhaseState::kUpcoming, PhaseState::kOpen, PhaseState::kClosed}) {
     CHECK(ParsePhaseState(PhaseStateName(s)) == s);
@@ -140,7 +140,7 @@ TEST_CASE("phases: the vote phase is the voting window: one set of times, one no
   CHECK(moved.body["error"]["code"] == "wrong_state");
 }
 
-TEST_CASE("phases: the organizer opens and closes each phase by hand; the vote and results by the process's own doors") {
+TEST_CASE("phases: the organizer opens and closes each phase by hand: the vote and results by the process's own doors") {
   FakeClock clock;
   Fixture f(clock.fn());
   REQUIRE(f.Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);
@@ -348,7 +348,7 @@ TEST_CASE("attack: phases refused with the field named, and only the owner moves
   CHECK(f.Call(http::verb::post, kSchoolPath + "/phases/ideas/open", "", false).status == 401);
 }
 
-TEST_CASE("attack: an editor or observer does not move phases; both read the timeline") {
+TEST_CASE("attack: an editor or observer does not move phases: both read the timeline") {
   Committee c;
   const std::string phases = "/api/v1/processes/school/phases";
   const std::string body = json{{"ideas", {{"opens_at_ms", 4000000000000}}}}.dump();

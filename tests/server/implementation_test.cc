@@ -270,7 +270,7 @@ TEST_CASE("attack: another process's milestone, a made-up id, and a formula in a
   CHECK(csv.text.find(",\"'+1 call\n-2 \"\"quoted\"\"\"\n") != std::string::npos);
 }
 
-TEST_CASE("attack: an observer reads but adds no milestone; an editor does; a stranger neither") {
+TEST_CASE("attack: an observer reads but adds no milestone: an editor does: a stranger neither") {
   Committee c;
   // The committee's school, voted and closed by the token.
   auto batch = c.f.Call(http::verb::post, kSchoolPath + "/codes", json{{"count", 1}, {"group", "student"}}.dump());

@@ -33,7 +33,7 @@ ApiOptions Following() {
 
 }  // namespace
 
-TEST_CASE("nodes: a code made on one node votes on the other, once; a close on one node stops ballots on both") {
+TEST_CASE("nodes: a code made on one node votes on the other, once: a close on one node stops ballots on both") {
   Fixture a(Backend::kPostgres);
   a.OpenSchool(1);
   auto opened = a.store().Open();
@@ -167,7 +167,7 @@ TEST_CASE("nodes: an organizer signed in on one node is signed in on the other, 
   CHECK(after.status != 200);
 }
 
-TEST_CASE("nodes: one node per database runs the schedule; another takes over when its connection ends") {
+TEST_CASE("nodes: one node per database runs the schedule: another takes over when its connection ends") {
   test::TestStore store(Backend::kPostgres);
   auto first = store.Open();
   REQUIRE_MESSAGE(first.ok(), first.status().message());

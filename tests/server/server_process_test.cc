@@ -243,8 +243,8 @@ int UserVersion(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("psephos-server: an older SQLite file is copied to FILE.schema-N.bak, migrated and served; "
-          "--migrate says what it did and exits; a newer one is refused") {
+TEST_CASE("psephos-server: an older SQLite file is copied to FILE.schema-N.bak, migrated and served: "
+          "--migrate says what it did and exits: a newer one is refused") {
   psephos::test::TempDir dir;
   const std::string data = dir.file("data");
   std::filesystem::create_directories(data);
@@ -307,7 +307,7 @@ TEST_CASE("psephos-server: an older SQLite file is copied to FILE.schema-N.bak, 
   CHECK(UserVersion(other) == 99);
 }
 
-TEST_CASE("psephos-server: on PostgreSQL, --migrate makes or checks the schema and exits; an older or newer "
+TEST_CASE("psephos-server: on PostgreSQL, --migrate makes or checks the schema and exits: an older or newer "
           "schema is refused at start, naming both versions") {
   psephos::test::TempDir dir;
   const std::string data = dir.file("data");
