@@ -354,11 +354,19 @@ const char* ChannelName(Channel channel) {
   return "online";
 }
 
+std::optional<Channel> ParseChannel(std::string_view name) {
+  for (Channel c : kChannels) {
+    if (name == ChannelName(c)) return c;
+  }
+  return std::nullopt;
+}
+
 Channel BallotChannel(const json& stored) {
   if (stored.is_object()) {
     auto it = stored.find("_channel");
-    if (it != stored.end() && *it == "kiosk") return Channel::kKiosk;
-    if (it != stored.end() && *it == "paper") return Channel::kPaper;
+    if (it != stored.end() && it->is_string()) {
+      return ParseChannel(it->get_ref<const std::string&>()).value_or(Channel::kOnline);
+    }
   }
   return Channel::kOnline;
 }
