@@ -1,10 +1,13 @@
-// The server's one hex helper (hex.h).
+// The server's one hex helper (hex.h) and one slug rule (slug.h).
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
+#include "psephos/server/crash_log.h"
 #include "psephos/server/hex.h"
 #include "psephos/server/secrets.h"
+#include "psephos/server/slug.h"
 
 using namespace psephos::server;
 
@@ -47,4 +50,22 @@ TEST_CASE("hex: odd lengths, other digits, uppercase and wrong lengths are refus
   CHECK_FALSE(BytesOfHex(hash.substr(2), 32));
   CHECK_FALSE(BytesOfHex(hash + "00", 32));
   CHECK(BytesOfHex("00ff", 2) == std::string("\0\xff", 2));
+}
+
+TEST_CASE("slug: the definition's rule, [a-z0-9][a-z0-9-]{0,63}") {
+  const std::vector<std::string> valid{"a", "0", "school", "roosevelt-2026", "a-", "a--b", std::string(64, 'z')};
+  for (const std::string& ok : valid) {
+    CAPTURE(ok);
+    CHECK(IsValidSlug(ok));
+  }
+  const std::vector<std::string> invalid{"",    "-a",  "-",  "School", "a_b", "a.b", "a/b", "a b", "..",
+                                         "\xc3\xa9t\xc3\xa9", std::string(65, 'z'), std::string("a\0", 2)};
+  for (const std::string& bad : invalid) {
+    CAPTURE(bad);
+    CHECK_FALSE(IsValidSlug(bad));
+  }
+  // The crash log keeps a slug and hides anything else in its place.
+  CHECK(RouteForLog("GET", "/api/v1/processes/roosevelt-2026/results") ==
+        "GET /api/v1/processes/roosevelt-2026/results");
+  CHECK(RouteForLog("GET", "/api/v1/processes/a_b/results") == "GET /api/v1/processes/*/results");
 }
