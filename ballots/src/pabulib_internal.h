@@ -72,12 +72,17 @@ inline std::size_t FirstInvalidUtf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+// A byte that is not text, as messages show it: \x followed by two lowercase hex digits.
+inline std::string EscapedByte(unsigned char byte) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  return {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+}
+
 // Renders file content for a message: printable ASCII and valid UTF-8 as is,
 // other bytes as \xNN, long text cut short, so that a garbage file cannot
 // produce a garbage message.
 inline std::string Printable(std::string_view text) {
   constexpr std::size_t kMaxShown = 60;
-  static const char kHex[] = "0123456789abcdef";
   std::string out;
   std::size_t i = 0;
   while (i < text.size() && i < kMaxShown) {
@@ -88,9 +93,7 @@ inline std::string Printable(std::string_view text) {
       out.append(text.substr(i, length));
       i += length;
     } else {
-      out += "\\x";
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0xf]);
+      out += EscapedByte(byte);
       ++i;
     }
   }

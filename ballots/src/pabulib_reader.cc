@@ -615,12 +615,8 @@ Result<Election> ParsePabulib(std::string_view text, std::string_view source_nam
   // pabulib files are UTF-8; a Latin-1 name would reach JSON output and fail there.
   if (const std::size_t bad = internal::FirstInvalidUtf8(text); bad != std::string_view::npos) {
     const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
-    static const char kHex[] = "0123456789abcdef";
-    const auto byte = static_cast<unsigned char>(text[bad]);
     std::string message(source_name);
-    message += ":" + std::to_string(line) + ": byte \\x";
-    message += kHex[byte >> 4];
-    message += kHex[byte & 0xf];
+    message += ":" + std::to_string(line) + ": byte " + internal::EscapedByte(static_cast<unsigned char>(text[bad]));
     message += " is not UTF-8 text; save the file as UTF-8";
     return Status::Invalid(message);
   }

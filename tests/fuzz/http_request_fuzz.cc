@@ -90,9 +90,12 @@ std::unique_ptr<Storage> FreshStore() {
   Must(storage->SetState(school, ProcessState::kOpen), "open school");
   // Devices with known tokens, and paper sheets P1-0001-2V, P1-0002-ZY, P1-0003-BT.
   // The kiosk takes 5 walk-ins without a wait between sessions (the seed kiosk_limits changes both).
-  Must(storage->AddDevice(school, DeviceRecord{0, "kiosk", "Kiosk", Sha256Hex("kiosk-secret"), false, 0, 5, 0}), "kiosk");
-  Must(storage->AddDevice(school, DeviceRecord{0, "clerk", "Clerk A", Sha256Hex("clerk-a-secret"), false, 0}), "clerk");
-  Must(storage->AddDevice(school, DeviceRecord{0, "clerk", "Clerk B", Sha256Hex("clerk-b-secret"), false, 0}), "clerk");
+  Must(storage->AddDevice(school, DeviceRecord{0, DeviceRole::kKiosk, "Kiosk", Sha256Hex("kiosk-secret"), false, 0, 5, 0}),
+       "kiosk");
+  Must(storage->AddDevice(school, DeviceRecord{0, DeviceRole::kClerk, "Clerk A", Sha256Hex("clerk-a-secret"), false, 0}),
+       "clerk");
+  Must(storage->AddDevice(school, DeviceRecord{0, DeviceRole::kClerk, "Clerk B", Sha256Hex("clerk-b-secret"), false, 0}),
+       "clerk");
   Must(storage->AddPaperBatch(school, "", "en", 3, PaperSerial), "paper");
   std::string draft = definition;
   draft.replace(draft.find("\"school\""), 8, "\"draft\"");

@@ -406,26 +406,27 @@ TEST_CASE("paper: serials carry check characters and double entry follows its ru
   for (int n = 1; n <= 200; ++n) caught += ParsePaperSerial(PaperSerial(4, n + 1).substr(0, 8) + PaperSerial(4, n).substr(8)) ? 0 : 1;
   CHECK(caught >= 190);  // a wrong sheet number with another's check characters is refused
 
-  const PaperEntryRecord a{1, R"({"x":1})", false, "", 0}, a2{1, R"({"x":2})", false, "", 0},
-      b{2, R"({"x":1})", false, "", 0}, c{2, R"({"x":2})", false, "", 0}, spoiled_a{1, "", true, "", 0},
-      spoiled_b{2, "", true, "", 0};
-  CHECK(ReplayPaperEntries({a}).state == "entered_once");
-  CHECK(ReplayPaperEntries({a, b}).state == "counted");
+  const PaperEntryRecord a{1, R"({"x":1})", false, std::nullopt, 0}, a2{1, R"({"x":2})", false, std::nullopt, 0},
+      b{2, R"({"x":1})", false, std::nullopt, 0}, c{2, R"({"x":2})", false, std::nullopt, 0},
+      spoiled_a{1, "", true, std::nullopt, 0}, spoiled_b{2, "", true, std::nullopt, 0};
+  CHECK(ReplayPaperEntries({a}).state == PaperSheetState::kEnteredOnce);
+  CHECK(ReplayPaperEntries({a, b}).state == PaperSheetState::kCounted);
   CHECK(ReplayPaperEntries({a, b}).counted);
-  CHECK(ReplayPaperEntries({a, a, b}).state == "counted");  // a retry
-  CHECK(ReplayPaperEntries({a, c}).state == "mismatch");
-  CHECK(ReplayPaperEntries({a, a2}).state == "duplicate");
-  CHECK(ReplayPaperEntries({spoiled_a, spoiled_b}).state == "spoiled");
+  CHECK(ReplayPaperEntries({a, a, b}).state == PaperSheetState::kCounted);  // a retry
+  CHECK(ReplayPaperEntries({a, c}).state == PaperSheetState::kMismatch);
+  CHECK(ReplayPaperEntries({a, a2}).state == PaperSheetState::kDuplicate);
+  CHECK(ReplayPaperEntries({spoiled_a, spoiled_b}).state == PaperSheetState::kSpoiled);
   CHECK_FALSE(ReplayPaperEntries({spoiled_a, spoiled_b}).counted);
   const PaperSheetStatus copied = ReplayPaperEntries({a, b, c});
-  CHECK(copied.state == "duplicate");
+  CHECK(copied.state == PaperSheetState::kDuplicate);
   CHECK(copied.counted);
-  const PaperEntryRecord count{0, R"({"x":2})", false, "count", 0}, keep{0, "", false, "keep", 0};
+  const PaperEntryRecord count{0, R"({"x":2})", false, PaperResolution::kCount, 0},
+      keep{0, "", false, PaperResolution::kKeep, 0};
   CHECK(DecidePaperEntry(copied, {a, b, c}, count).refused != "");
-  CHECK(DecidePaperEntry(copied, {a, b, c}, keep).after.state == "counted");
+  CHECK(DecidePaperEntry(copied, {a, b, c}, keep).after.state == PaperSheetState::kCounted);
   const PaperDecision resolved = DecidePaperEntry(ReplayPaperEntries({a, c}), {a, c}, count);
   CHECK(resolved.count);
-  CHECK(resolved.after.state == "counted");
+  CHECK(resolved.after.state == PaperSheetState::kCounted);
   CHECK(DecidePaperEntry(ReplayPaperEntries({a}), {a}, count).refused != "");  // waits for a second clerk
 }
 

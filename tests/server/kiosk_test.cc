@@ -315,7 +315,7 @@ TEST_CASE("storage: a schema 2 database moves to schema 3, its kiosks take no wa
   {
     auto storage = std::move(OpenSqliteStorage(path)).value();
     const ProcessId id = *storage->CreateProcess("school", "{}");
-    REQUIRE(storage->AddDevice(id, DeviceRecord{0, "kiosk", "Old kiosk", "hash", false, 1}).ok());
+    REQUIRE(storage->AddDevice(id, DeviceRecord{0, DeviceRole::kKiosk, "Old kiosk", "hash", false, 1}).ok());
     VoterCodeRecord one_time;
     one_time.code_hash = "one-time";
     one_time.device = 1;

@@ -62,7 +62,7 @@ TEST_CASE("postgres: two nodes racing to spend the same codes: each code is spen
   std::vector<std::string> more;
   for (int i = kCodes; i < 2 * kCodes; ++i) more.push_back(Code(i));
   REQUIRE((*node1)->AddCodeBatch(id, "student", "", more, "").ok());
-  auto kiosk = (*node1)->AddDevice(id, DeviceRecord{0, "kiosk", "library", "token", false, 1, 0, 60});
+  auto kiosk = (*node1)->AddDevice(id, DeviceRecord{0, DeviceRole::kKiosk, "library", "token", false, 1, 0, 60});
   REQUIRE(kiosk.ok());
   std::vector<AppendResult> ballots, checkins(kCodes);
   std::thread batches([&] {
@@ -78,12 +78,12 @@ TEST_CASE("postgres: two nodes racing to spend the same codes: each code is spen
     for (int i = 2 * kCodes - 1; i >= kCodes; --i) {
       const auto slot = static_cast<std::size_t>(i - kCodes);
       if (i % 7 == 0) {
-        VoterCodeRecord one_time{"kiosk" + std::to_string(i), "student", "", false, "", *kiosk, 0, 1, false};
+        VoterCodeRecord one_time{"kiosk" + std::to_string(i), "student", "", false, std::nullopt, *kiosk, 0, 1, false};
         auto r = (*node2)->StartKioskSession(id, Code(i), {}, one_time);
         REQUIRE_MESSAGE(r.ok(), r.status().message());
         checkins[slot] = *r;
       } else {
-        auto r = (*node2)->CheckIn(id, Code(i), "paper", 0);
+        auto r = (*node2)->CheckIn(id, Code(i), CheckInKind::kPaper, 0);
         REQUIRE_MESSAGE(r.ok(), r.status().message());
         checkins[slot] = *r;
       }

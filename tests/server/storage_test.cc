@@ -315,21 +315,21 @@ TEST_CASE_TEMPLATE("check-ins and kiosk sessions spend codes once, a refused ses
   REQUIRE_MESSAGE(s.ok(), s.status().message());
   const ProcessId id = test::OpenProcess(**s, "school");
   REQUIRE((*s)->AddCodeBatch(id, "student", "north", {"h1", "h2", "h3"}, "").ok());
-  DeviceRecord kiosk{0, "kiosk", "library", "token-k", false, 5, 2, 60};
-  DeviceRecord clerk{0, "clerk", "desk", "token-c", false, 5, 0, 60};
+  DeviceRecord kiosk{0, DeviceRole::kKiosk, "library", "token-k", false, 5, 2, 60};
+  DeviceRecord clerk{0, DeviceRole::kClerk, "desk", "token-c", false, 5, 0, 60};
   auto kiosk_id = (*s)->AddDevice(id, kiosk);
   auto clerk_id = (*s)->AddDevice(id, clerk);
   REQUIRE(kiosk_id.ok());
   REQUIRE(clerk_id.ok());
   CHECK_FALSE((*s)->AddDevice(id, kiosk).ok());  // token hashes are unique
 
-  auto paper = (*s)->CheckIn(id, "h1", "paper", *clerk_id);
+  auto paper = (*s)->CheckIn(id, "h1", CheckInKind::kPaper, *clerk_id);
   REQUIRE(paper.ok());
   CHECK(*paper == AppendResult::kStored);
-  auto twice = (*s)->CheckIn(id, "h1", "paper", *clerk_id);
+  auto twice = (*s)->CheckIn(id, "h1", CheckInKind::kPaper, *clerk_id);
   REQUIRE(twice.ok());
   CHECK(*twice == AppendResult::kCodeSpent);
-  auto unknown = (*s)->CheckIn(id, "nope", "paper", 0);
+  auto unknown = (*s)->CheckIn(id, "nope", CheckInKind::kPaper, 0);
   REQUIRE(unknown.ok());
   CHECK(*unknown == AppendResult::kCodeUnknown);
   // A checked-in code takes no ballot, not even when revoting.
@@ -337,17 +337,17 @@ TEST_CASE_TEMPLATE("check-ins and kiosk sessions spend codes once, a refused ses
   REQUIRE(ballot.ok());
   CHECK((*ballot)[0] == AppendResult::kCodeSpent);
 
-  VoterCodeRecord one_time{"k1", "student", "north", false, "", *kiosk_id, 0, 1000, false};
+  VoterCodeRecord one_time{"k1", "student", "north", false, std::nullopt, *kiosk_id, 0, 1000, false};
   auto session = (*s)->StartKioskSession(id, "h2", {}, one_time);
   REQUIRE(session.ok());
   CHECK(*session == AppendResult::kStored);
   // h2 again: refused, and neither its void list nor its new code is kept.
-  VoterCodeRecord second{"k2", "student", "north", false, "", *kiosk_id, 0, 2000, false};
+  VoterCodeRecord second{"k2", "student", "north", false, std::nullopt, *kiosk_id, 0, 2000, false};
   auto refused = (*s)->StartKioskSession(id, "h2", {"k1"}, second);
   REQUIRE(refused.ok());
   CHECK(*refused == AppendResult::kCodeSpent);
   // A walk-in replaces the unused k1.
-  VoterCodeRecord walk_in{"k3", "student", "north", false, "", *kiosk_id, 0, 3000, true};
+  VoterCodeRecord walk_in{"k3", "student", "north", false, std::nullopt, *kiosk_id, 0, 3000, true};
   auto walked = (*s)->StartKioskSession(id, "", {"k1"}, walk_in);
   REQUIRE(walked.ok());
   CHECK(*walked == AppendResult::kStored);
@@ -357,11 +357,11 @@ TEST_CASE_TEMPLATE("check-ins and kiosk sessions spend codes once, a refused ses
   std::map<std::string, VoterCodeRecord> by_hash;
   for (const auto& c : *codes) by_hash[c.code_hash] = c;
   CHECK(by_hash.size() == 5);  // h1-h3, k1, k3: no k2
-  CHECK(by_hash["h1"].checked_in == "paper");
+  CHECK(by_hash["h1"].checked_in == CheckInKind::kPaper);
   CHECK(by_hash["h1"].checkin_device == *clerk_id);
-  CHECK(by_hash["h2"].checked_in == "kiosk");
+  CHECK(by_hash["h2"].checked_in == CheckInKind::kKiosk);
   CHECK_FALSE(by_hash["h3"].spent);
-  CHECK(by_hash["k1"].checked_in == "void");
+  CHECK(by_hash["k1"].checked_in == CheckInKind::kVoid);
   CHECK(by_hash["k1"].device == *kiosk_id);
   CHECK(by_hash["k1"].session_at_ms == 1000);
   CHECK(by_hash["k3"].walk_in);
@@ -409,21 +409,22 @@ TEST_CASE_TEMPLATE("paper: sheets come by serial, an entry and its ballot are st
   REQUIRE(sheets.ok());
   REQUIRE(sheets->size() == 12);
   for (std::int64_t n = 1; n <= 12; ++n) CHECK((*sheets)[static_cast<std::size_t>(n - 1)].serial == serial(*batch, n));
-  CHECK((*sheets)[0].state == "printed");
+  CHECK((*sheets)[0].state == PaperSheetState::kPrinted);
 
   const std::string first = serial(*batch, 3);
-  PaperEntryRecord entry{5, R"({"main":{"projects":["a"]}})", false, "", 100};
-  CHECK((*s)->AddPaperEntry(id, first, entry, "entered", std::nullopt).ok());
+  PaperEntryRecord entry{5, R"({"main":{"projects":["a"]}})", false, std::nullopt, 100};
+  CHECK((*s)->AddPaperEntry(id, first, entry, PaperSheetState::kEnteredOnce, std::nullopt).ok());
   BallotToStore counted = TestBallot(id, "paper:" + first, "rp");
-  PaperEntryRecord second{6, entry.ballot, false, "", 200};
-  CHECK((*s)->AddPaperEntry(id, first, second, "counted", counted).ok());
+  PaperEntryRecord second{6, entry.ballot, false, std::nullopt, 200};
+  CHECK((*s)->AddPaperEntry(id, first, second, PaperSheetState::kCounted, counted).ok());
   // An unknown serial: refused, and neither the entry nor the ballot stays.
-  CHECK_FALSE((*s)->AddPaperEntry(id, "S9-9", entry, "counted", TestBallot(id, "paper:S9-9", "rx")).ok());
+  CHECK_FALSE(
+      (*s)->AddPaperEntry(id, "S9-9", entry, PaperSheetState::kCounted, TestBallot(id, "paper:S9-9", "rx")).ok());
   auto read = (*s)->LoadPaperSheets(id, 0);
   REQUIRE(read.ok());
   REQUIRE(read->size() == 1);
   CHECK((*read)[0].serial == first);
-  CHECK((*read)[0].state == "counted");
+  CHECK((*read)[0].state == PaperSheetState::kCounted);
   REQUIRE((*read)[0].entries.size() == 2);
   CHECK((*read)[0].entries[0].device == 5);
   CHECK((*read)[0].entries[1].device == 6);

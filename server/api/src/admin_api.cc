@@ -225,8 +225,11 @@ void Api::Close(const std::shared_ptr<LiveProcess>& p, bool wait, Reply reply) {
     }
     std::vector<std::string> unresolved;
     for (const auto& [serial, sheet] : p->paper_sheets) {
-      const std::string& state = sheet.status.state;
-      if (state == "entered_once" || state == "mismatch" || state == "duplicate") unresolved.push_back(serial);
+      const PaperSheetState state = sheet.status.state;
+      if (state == PaperSheetState::kEnteredOnce || state == PaperSheetState::kMismatch ||
+          state == PaperSheetState::kDuplicate) {
+        unresolved.push_back(serial);
+      }
     }
     if (!unresolved.empty()) {
       std::string message = std::to_string(unresolved.size());

@@ -213,7 +213,7 @@ Api::CodeState Api::StoredCodeState(const VoterCodeRecord& code) {
   state.group = code.group;
   state.area = code.area;
   state.status = code.spent ? CodeStatus::kSpent : CodeStatus::kUnused;
-  state.checked_in = !code.checked_in.empty();
+  state.checked_in = code.checked_in.has_value();
   state.device = code.device;
   state.checkin_device = code.checkin_device;
   state.walk_in = code.walk_in;
@@ -616,12 +616,13 @@ void Api::ReadCodeFromStore(const std::shared_ptr<LiveProcess>& p, const std::st
       std::lock_guard lock(mutex_);
       const VoterCodeRecord& stored = **found;
       auto [at, made_elsewhere] = p->codes.try_emplace(hash, StoredCodeState(stored));
-      if (made_elsewhere && stored.device == 0) CountCode(*p, at->second, stored.spent && stored.checked_in != "void");
+      const bool voted = stored.spent && stored.checked_in != CheckInKind::kVoid;
+      if (made_elsewhere && stored.device == 0) CountCode(*p, at->second, voted);
       // Spent on another node: this node's memory catches up (a ballot of its own in flight stays pending).
       if (!made_elsewhere && stored.spent && at->second.status == CodeStatus::kUnused) {
         at->second.status = CodeStatus::kSpent;
-        at->second.checked_in = !stored.checked_in.empty();
-        if (stored.device == 0 && stored.checked_in != "void") {  // voted, as CountCode counts a spent code
+        at->second.checked_in = stored.checked_in.has_value();
+        if (stored.device == 0 && stored.checked_in != CheckInKind::kVoid) {  // voted, as CountCode counts a spent code
           ++p->by_group[at->second.group].voted;
           if (!p->definition.areas.empty()) ++p->by_area[at->second.area].voted;
         }

@@ -47,9 +47,9 @@ void Api::DeviceInfo(Call& c) {  // a device asks who it is
   const ProcessDefinition& def = c.p->definition;
   json summary = Summary(*c.p);  // a device stands where the public can see it: the public turnout
   summary["turnout"] = PublicTurnout(summary["turnout"], def.min_group_size);
-  json me{{"id", c.device},           {"role", d.role},         {"name", d.name},
+  json me{{"id", c.device},           {"role", DeviceRoleName(d.role)}, {"name", d.name},
           {"process", std::move(summary)}, {"groups", def.groups}, {"areas", def.areas}, {"languages", def.languages}};
-  if (d.role == "kiosk") {  // so that the volunteer knows before asking
+  if (d.role == DeviceRole::kKiosk) {  // so that the volunteer knows before asking
     me["walk_in_allowance"] = d.walk_in_allowance;
     me["walk_ins"] = d.walk_ins;
     me["session_seconds"] = d.session_seconds;
@@ -69,7 +69,8 @@ void Api::SheetInfo(const std::shared_ptr<LiveProcess>& p, const std::string& se
   auto sheet = p->paper_sheets.find(parsed->serial);
   json answer{{"serial", parsed->serial}, {"batch", parsed->batch}, {"area", batch->second.area},
               {"budgets", BudgetIds(p->definition, batch->second.area)},
-              {"state", sheet == p->paper_sheets.end() ? "printed" : sheet->second.status.state}};
+              {"state", PaperSheetStateName(sheet == p->paper_sheets.end() ? PaperSheetState::kPrinted
+                                                                              : sheet->second.status.state)}};
   lock.unlock();
   reply(JsonResponse(http::status::ok, answer));
 }
@@ -92,7 +93,7 @@ void Api::DeviceRoute(Call& c, std::string_view what) {
     lock.unlock();
     return c.reply(ErrorResponse(http::status::not_found, "not_found", "no such device"));
   }
-  const bool kiosk = it->second.role == "kiosk";
+  const bool kiosk = it->second.role == DeviceRole::kKiosk;
   if (what == "walk-ins" && kiosk) {
     json walk_ins = WalkInsJson(*p, *id);
     lock.unlock();
@@ -108,9 +109,9 @@ void Api::DeviceRoute(Call& c, std::string_view what) {
 }
 
 void Api::AddDevice(const std::shared_ptr<LiveProcess>& p, const json& body, Reply reply) {
-  const std::string role = StringField(body, "role");
+  const std::optional<DeviceRole> role = ParseDeviceRole(StringField(body, "role"));
   const std::string name = StringField(body, "name");
-  if (role != "kiosk" && role != "clerk") {
+  if (!role) {
     return reply(ErrorResponse(http::status::unprocessable_entity, "invalid_role", "role: kiosk or clerk"));
   }
   if (name.empty() || name.size() > 100) {
@@ -118,8 +119,8 @@ void Api::AddDevice(const std::shared_ptr<LiveProcess>& p, const json& body, Rep
                                "name: what the device is, e.g. \"Library tablet\" (at most 100 bytes)"));
   }
   const std::string token = RandomHex(20);
-  DeviceRecord record{0, role, name, Sha256Hex(token), false, NowMs()};
-  if (role == "clerk" && (body.contains("walk_in_allowance") || body.contains("session_seconds"))) {
+  DeviceRecord record{0, *role, name, Sha256Hex(token), false, NowMs()};
+  if (role == DeviceRole::kClerk && (body.contains("walk_in_allowance") || body.contains("session_seconds"))) {
     return reply(ErrorResponse(http::status::unprocessable_entity, "not_a_kiosk", "only a kiosk has walk-ins and sessions"));
   }
   if (auto error = ParseKioskLimits(body, &record.walk_in_allowance, &record.session_seconds)) return reply(std::move(*error));
@@ -134,14 +135,17 @@ void Api::AddDevice(const std::shared_ptr<LiveProcess>& p, const json& body, Rep
     d.walk_in_allowance = record.walk_in_allowance;
     d.session_seconds = record.session_seconds;
     std::string sign_in = "/";
-    sign_in += record.role;
+    sign_in += DeviceRoleName(record.role);
     sign_in += "#p=";
     sign_in += p->definition.slug;
     sign_in += "&t=";
     sign_in += token;
     lock.unlock();
-    reply(JsonResponse(http::status::created, {{"id", *id}, {"role", record.role}, {"name", record.name},
-                                               {"token", token}, {"sign_in", sign_in}}));
+    reply(JsonResponse(http::status::created, {{"id", *id},
+                                               {"role", DeviceRoleName(record.role)},
+                                               {"name", record.name},
+                                               {"token", token},
+                                               {"sign_in", sign_in}}));
   });
 }
 
@@ -244,7 +248,7 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
   const std::string hash = VoterCodeHash(NormalizeVoterCode(code));
   worker_.Post([this, p, device, voter_hash, void_codes, one_time, previous_session, code, hash,
                 reply = std::move(reply)](Storage& storage) mutable {
-    VoterCodeRecord record{hash, one_time.group, one_time.area, false, "", device, 0, one_time.session_at_ms,
+    VoterCodeRecord record{hash, one_time.group, one_time.area, false, std::nullopt, device, 0, one_time.session_at_ms,
                            one_time.walk_in};
     auto result = storage.StartKioskSession(p->id, voter_hash, void_codes, record);
     std::unique_lock done_lock(mutex_);
@@ -285,7 +289,7 @@ void Api::CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, co
   if (hash.empty()) return;
   lock.unlock();
   worker_.Post([this, p, device, hash, reply = std::move(reply)](Storage& storage) {
-    auto result = storage.CheckIn(p->id, hash, "paper", device);
+    auto result = storage.CheckIn(p->id, hash, CheckInKind::kPaper, device);
     std::unique_lock done_lock(mutex_);
     const bool stored = result.ok() && *result == AppendResult::kStored;
     SettleCheckIn(*p, hash, stored);
@@ -355,14 +359,15 @@ void Api::PaperBatchSheets(const std::shared_ptr<LiveProcess>& p, const std::str
 
 json Api::PaperSheets(const LiveProcess& p, const std::string& state) const {
   json sheets = json::array();
-  std::map<std::string, std::int64_t> counts{{"printed", 0},  {"entered_once", 0}, {"counted", 0},
-                                             {"spoiled", 0},  {"mismatch", 0},     {"duplicate", 0}};
+  const std::optional<PaperSheetState> wanted = ParsePaperSheetState(state);  // an unknown name matches no sheet
+  std::map<PaperSheetState, std::int64_t> counts;
+  for (PaperSheetState s : kPaperSheetStates) counts[s] = 0;
   std::int64_t total = 0;
   for (const auto& [id, batch] : p.paper_batches) total += batch.count;
-  counts["printed"] = total - static_cast<std::int64_t>(p.paper_sheets.size());
+  counts[PaperSheetState::kPrinted] = total - static_cast<std::int64_t>(p.paper_sheets.size());
   for (const auto& [serial, sheet] : p.paper_sheets) {
     ++counts[sheet.status.state];
-    if (!state.empty() && sheet.status.state != state) continue;
+    if (!state.empty() && sheet.status.state != wanted) continue;
     json entries = json::array();
     for (const auto& e : sheet.entries) {
       json entry{{"device", e.device}, {"spoiled", e.spoiled}};
@@ -370,16 +375,19 @@ json Api::PaperSheets(const LiveProcess& p, const std::string& state) const {
       entry["by"] = d == p.devices.end() ? "organizer" : d->second.name;
       entry["ballots"] = e.ballot.empty() ? json() : ballots::ParseJson(e.ballot).value_or(json());
       if (entry["ballots"].is_object()) entry["ballots"].erase("_channel");
-      if (!e.resolution.empty()) entry["resolution"] = e.resolution;
+      if (e.resolution) entry["resolution"] = PaperResolutionName(*e.resolution);
       entries.push_back(std::move(entry));
     }
     const auto parsed = ParsePaperSerial(serial);
     const std::int64_t batch = parsed ? parsed->batch : 0;
     auto b = p.paper_batches.find(batch);
     sheets.push_back({{"serial", serial}, {"batch", batch}, {"area", b == p.paper_batches.end() ? "" : b->second.area},
-                      {"state", sheet.status.state}, {"counted", sheet.status.counted}, {"entries", entries}});
+                      {"state", PaperSheetStateName(sheet.status.state)}, {"counted", sheet.status.counted},
+                      {"entries", entries}});
   }
-  return {{"sheets", sheets}, {"counts", counts}};
+  json by_state = json::object();
+  for (const auto& [s, n] : counts) by_state[std::string(PaperSheetStateName(s))] = n;
+  return {{"sheets", sheets}, {"counts", by_state}};
 }
 
 // A clerk's reading of a sheet (serial in the body), or the organizer's
@@ -403,7 +411,11 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
                                resolving ? "send one of \"ballots\", \"spoiled\": true or \"keep\": true"
                                          : "send \"ballots\" or \"spoiled\": true"));
   }
-  if (resolving) entry.resolution = keep ? "keep" : entry.spoiled ? "spoiled" : "count";
+  if (resolving) {
+    entry.resolution = keep           ? PaperResolution::kKeep
+                       : entry.spoiled ? PaperResolution::kSpoiled
+                                       : PaperResolution::kCount;
+  }
   std::string area;
   BallotFacts facts;
   {
@@ -435,8 +447,10 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
       return reply(ErrorResponse(http::status::conflict, "cannot_resolve", decision.refused));
     }
     if (decision.retry) {
-      return reply(JsonResponse(http::status::ok, {{"serial", serial}, {"state", sheet.status.state},
-                                                   {"counted", sheet.status.counted}, {"retry", true}}));
+      return reply(JsonResponse(http::status::ok, {{"serial", serial},
+                                                   {"state", PaperSheetStateName(sheet.status.state)},
+                                                   {"counted", sheet.status.counted},
+                                                   {"retry", true}}));
     }
     std::optional<BallotToStore> ballot;
     if (decision.count) {
@@ -470,9 +484,10 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
       }
       CountBallot(*p, "", area, facts.budgets, facts.channel, 1);
     }
-    json answer{{"serial", serial}, {"state", sheet.status.state}, {"counted", sheet.status.counted}};
+    json answer{
+        {"serial", serial}, {"state", PaperSheetStateName(sheet.status.state)}, {"counted", sheet.status.counted}};
     lock.unlock();
-    reply(JsonResponse(entry.resolution.empty() ? http::status::created : http::status::ok, answer));
+    reply(JsonResponse(!entry.resolution ? http::status::created : http::status::ok, answer));
   });
 }
 

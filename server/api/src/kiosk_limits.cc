@@ -115,7 +115,7 @@ void Api::VoidSessions(const std::shared_ptr<LiveProcess>& p, std::int64_t devic
     std::int64_t voided = 0;
     std::string failure;
     for (const std::string& hash : open) {
-      auto result = storage.CheckIn(p->id, hash, "void", 0);
+      auto result = storage.CheckIn(p->id, hash, CheckInKind::kVoid, 0);
       const bool stored = result.ok() && *result == AppendResult::kStored;
       if (!result.ok()) failure = result.status().message();
       std::lock_guard lock(mutex_);
@@ -134,9 +134,9 @@ void Api::VoidSessions(const std::shared_ptr<LiveProcess>& p, std::int64_t devic
 
 json Api::DeviceJson(const LiveProcess& p, std::int64_t id) const {
   const Device& d = p.devices.at(id);
-  json j{{"id", id}, {"role", d.role}, {"name", d.name}, {"revoked", d.revoked},
+  json j{{"id", id}, {"role", DeviceRoleName(d.role)}, {"name", d.name}, {"revoked", d.revoked},
          {"sessions", d.sessions}, {"checkins", d.checkins}, {"entries", d.entries}};
-  if (d.role == "kiosk") {
+  if (d.role == DeviceRole::kKiosk) {
     j["walk_ins"] = static_cast<std::int64_t>(d.walk_in_codes.size());
     j["walk_in_allowance"] = d.walk_in_allowance;
     j["session_seconds"] = d.session_seconds;

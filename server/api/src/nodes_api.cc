@@ -42,7 +42,7 @@ Status Api::LoadLive(Storage& storage, const ProcessRecord& record, LiveProcess&
   if (!codes.ok()) return codes.status();
   for (auto& code : *codes) {
     CodeState state = StoredCodeState(code);
-    CountCode(live, state, code.spent && code.checked_in != "void");
+    CountCode(live, state, code.spent && code.checked_in != CheckInKind::kVoid);
     live.codes.emplace(code.code_hash, std::move(state));
   }
   auto ballots = storage.LoadLog(record.id);

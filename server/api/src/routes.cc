@@ -160,16 +160,16 @@ const std::vector<Api::Route>& Api::Routes() {
        [](Api& a, Call& c) { a.SaveMilestone(c, c.params[3]); }},
 
       // In person: devices, kiosks, clerks, paper (inperson_api.cc).
-      {V::get, "processes/{p}/device", Caller::kDevice, {}, "", false, [](Api& a, Call& c) { a.DeviceInfo(c); }},
-      {V::post, "processes/{p}/kiosk/session", Caller::kDevice, {}, "kiosk", false, [](Api& a, Call& c) {
+      {V::get, "processes/{p}/device", Caller::kDevice, {}, {}, false, [](Api& a, Call& c) { a.DeviceInfo(c); }},
+      {V::post, "processes/{p}/kiosk/session", Caller::kDevice, {}, DeviceRole::kKiosk, false, [](Api& a, Call& c) {
          if (auto body = c.Body()) a.StartKioskSession(c.p, c.device, *body, c.client, std::move(c.reply));
        }},
-      {V::post, "processes/{p}/checkin", Caller::kDeviceOrOrganizer, R::kEditor, "clerk", false, [](Api& a, Call& c) {
+      {V::post, "processes/{p}/checkin", Caller::kDeviceOrOrganizer, R::kEditor, DeviceRole::kClerk, false, [](Api& a, Call& c) {
          if (auto body = c.Body()) a.CheckIn(c.p, c.device, *body, c.client, std::move(c.reply));
        }},
-      {V::get, "processes/{p}/paper/sheets/{serial}", Caller::kDeviceOrOrganizer, R::kObserver, "clerk", false,
+      {V::get, "processes/{p}/paper/sheets/{serial}", Caller::kDeviceOrOrganizer, R::kObserver, DeviceRole::kClerk, false,
        [](Api& a, Call& c) { a.SheetInfo(c.p, c.params[1], std::move(c.reply)); }},
-      {V::post, "processes/{p}/paper/entries", Caller::kDeviceOrOrganizer, R::kEditor, "clerk", false, [](Api& a, Call& c) {
+      {V::post, "processes/{p}/paper/entries", Caller::kDeviceOrOrganizer, R::kEditor, DeviceRole::kClerk, false, [](Api& a, Call& c) {
          if (auto body = c.Body()) a.AddPaperEntry(c.p, c.device, *body, "", std::move(c.reply));
        }},
       {V::post, "processes/{p}/devices", Caller::kOrganizer, R::kEditor, {}, false, [](Api& a, Call& c) {
@@ -290,7 +290,7 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     return reply(std::move(r));
   }
 
-  Call call{request, client, std::move(reply), std::move(params), nullptr, Authenticate(request), std::nullopt, 0, ""};
+  Call call{request, client, std::move(reply), std::move(params), nullptr, Authenticate(request), std::nullopt, 0, std::nullopt};
   const bool process_route = route->pattern.starts_with("processes/{p}");
   if (process_route) {
     call.p = Find(call.params[0]);
@@ -301,7 +301,7 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
     if (call.device != 0) call.device_role = call.p->devices[call.device].role;
   }
   const bool may = call.role && route->least && *call.role >= *route->least;
-  const bool device_fits = call.device != 0 && (route->device_role.empty() || call.device_role == route->device_role);
+  const bool device_fits = call.device != 0 && (!route->device_role || call.device_role == route->device_role);
   switch (route->caller) {
     case Caller::kAnyone:
       break;

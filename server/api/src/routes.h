@@ -36,7 +36,7 @@ struct Api::Call {
   Organizer who;
   std::optional<OrganizerRole> role;  // the caller's in p
   std::int64_t device = 0;            // the signed-in device that calls, 0 for none
-  std::string device_role;             // the calling device's
+  std::optional<DeviceRole> device_role;  // the calling device's
 
   // The JSON body, or nullopt once the error has been replied.
   std::optional<nlohmann::json> Body();
@@ -50,7 +50,7 @@ struct Api::Route {
   std::string_view pattern;     // below /api/v1/: "processes/{p}/codes/{batch}"
   Caller caller;
   std::optional<OrganizerRole> least;             // kOrganizer, kDeviceOrOrganizer
-  std::string_view device_role;                   // kDevice, kDeviceOrOrganizer; empty: any device
+  std::optional<DeviceRole> device_role;          // kDevice, kDeviceOrOrganizer; nullopt: any device
   bool logged_read = false;                       // a GET that is written to the action log (plain codes)
   void (*handle)(Api&, Call&);
 };

@@ -6,6 +6,7 @@
 
 #include "psephos/ballots/json_reader.h"
 #include "psephos/server/api.h"
+#include "psephos/server/hex.h"
 #include "psephos/server/images.h"
 #include "responses.h"
 #include "psephos/server/wall_clock.h"
@@ -17,8 +18,7 @@ using nlohmann::json;
 namespace {
 
 bool IsHashName(const std::string& name) {
-  return name.size() == 64 + 4 && name.ends_with(".jpg") &&
-         std::all_of(name.begin(), name.end() - 4, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return name.size() == 64 + 4 && name.ends_with(".jpg") && IsHex(std::string_view(name).substr(0, 64), 32);
 }
 
 // ?by=Comit%C3%A9+del+huerto -> "Comité del huerto"; control characters dropped.

@@ -4,10 +4,12 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 
 #include <nlohmann/json.hpp>
 
+#include "psephos/server/hex.h"
 #include "psephos/server/secrets.h"
 
 namespace psephos::server {
@@ -31,30 +33,14 @@ Hash Digest(unsigned char prefix, const void* a, std::size_t a_size, const void*
 Hash Node(const Hash& left, const Hash& right) { return Digest(1, left.data(), left.size(), right.data(), right.size()); }
 
 std::optional<Hash> FromHex(std::string_view hex) {
-  if (hex.size() != 64) return std::nullopt;
+  const std::optional<std::string> bytes = BytesOfHex(hex, std::tuple_size_v<Hash>);
+  if (!bytes) return std::nullopt;
   Hash out{};
-  for (std::size_t i = 0; i < 32; ++i) {
-    int v = 0;
-    for (int k = 0; k < 2; ++k) {
-      const char c = hex[2 * i + static_cast<std::size_t>(k)];
-      const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (d < 0) return std::nullopt;
-      v = v * 16 + d;
-    }
-    out[i] = static_cast<unsigned char>(v);
-  }
+  std::copy(bytes->begin(), bytes->end(), out.begin());
   return out;
 }
 
-std::string ToHex(const Hash& h) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (std::size_t i = 0; i < 32; ++i) {
-    out[2 * i] = kDigits[h[i] >> 4];
-    out[2 * i + 1] = kDigits[h[i] & 15];
-  }
-  return out;
-}
+std::string ToHex(const Hash& h) { return HexOf(h.data(), h.size()); }
 
 // The largest power of two strictly below n (n >= 2): RFC 6962's split.
 std::size_t Split(std::size_t n) {

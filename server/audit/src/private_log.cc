@@ -4,6 +4,7 @@
 
 #include "psephos/ballots/json_reader.h"
 #include "psephos/server/ballot_log.h"
+#include "psephos/server/hex.h"
 
 namespace psephos::server {
 
@@ -11,11 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-bool IsHexHash(const json& j) {
-  if (!j.is_string() || j.get<std::string>().size() != 64) return false;
-  const std::string& s = j.get_ref<const std::string&>();
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
+bool IsHexHash(const json& j) { return j.is_string() && IsHex(j.get_ref<const std::string&>(), 32); }
 
 }  // namespace
 

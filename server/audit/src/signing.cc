@@ -4,36 +4,11 @@
 
 #include <optional>
 
+#include "psephos/server/hex.h"
 #include "psephos/server/secrets.h"
 
 namespace psephos::server {
 namespace {
-
-std::string Hex(std::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-
-std::optional<std::string> Raw(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    int v = 0;
-    for (std::size_t k = i; k < i + 2; ++k) {
-      const char c = hex[k];
-      const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (d < 0) return std::nullopt;
-      v = v * 16 + d;
-    }
-    out += static_cast<char>(v);
-  }
-  return out;
-}
 
 struct PkeyDeleter {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
@@ -56,13 +31,12 @@ std::string RawPublic(EVP_PKEY* key) {
 }  // namespace
 
 Result<SigningKey> SigningKey::Generate() {
-  auto raw = Raw(RandomHex(32));
-  return FromPrivateHex(Hex(*raw));
+  return FromPrivateHex(RandomHex(32));
 }
 
 Result<SigningKey> SigningKey::FromPrivateHex(std::string_view hex) {
-  auto raw = Raw(hex);
-  if (!raw || raw->size() != 32) return Status::Invalid("signing key: not 32 bytes of hex");
+  auto raw = BytesOfHex(hex, 32);
+  if (!raw) return Status::Invalid("signing key: not 32 bytes of hex");
   Pkey key = PrivateKey(*raw);
   if (!key) return Status::Invalid("signing key: OpenSSL refused it");
   SigningKey out;
@@ -71,8 +45,8 @@ Result<SigningKey> SigningKey::FromPrivateHex(std::string_view hex) {
   return out;
 }
 
-std::string SigningKey::PrivateHex() const { return Hex(private_key_); }
-std::string SigningKey::PublicHex() const { return Hex(public_key_); }
+std::string SigningKey::PrivateHex() const { return HexOf(private_key_); }
+std::string SigningKey::PublicHex() const { return HexOf(public_key_); }
 
 std::string SigningKey::Sign(std::string_view message) const {
   Pkey key = PrivateKey(private_key_);
@@ -84,13 +58,13 @@ std::string SigningKey::Sign(std::string_view message) const {
                  reinterpret_cast<const unsigned char*>(message.data()), message.size());
   EVP_MD_CTX_free(ctx);
   signature.resize(length);
-  return Hex(signature);
+  return HexOf(signature);
 }
 
 bool VerifySignature(std::string_view public_hex, std::string_view message, std::string_view signature_hex) {
-  auto public_raw = Raw(public_hex);
-  auto signature = Raw(signature_hex);
-  if (!public_raw || public_raw->size() != 32 || !signature || signature->size() != 64) return false;
+  auto public_raw = BytesOfHex(public_hex, 32);
+  auto signature = BytesOfHex(signature_hex, 64);
+  if (!public_raw || !signature) return false;
   Pkey key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
                                        reinterpret_cast<const unsigned char*>(public_raw->data()), 32));
   if (!key) return false;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "psephos/server/hex.h"
 #include "psephos/server/secrets.h"
 #include "psephos/server/web_files.h"
 
@@ -27,11 +28,7 @@ json Manifest(const std::vector<std::pair<std::string, std::string>>& sorted_fil
   return {{"version", version}, {"files", std::move(files)}};
 }
 
-bool IsHex64(const json& v) {
-  if (!v.is_string()) return false;
-  const std::string& s = v.get_ref<const std::string&>();
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
+bool IsHex64(const json& v) { return v.is_string() && IsHex(v.get_ref<const std::string&>(), 32); }
 
 }  // namespace
 

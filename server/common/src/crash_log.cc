@@ -6,6 +6,8 @@
 #include <cstring>
 #include <memory>
 
+#include "psephos/server/slug.h"
+
 namespace psephos::server {
 namespace {
 
@@ -36,14 +38,6 @@ bool IsRouteWord(std::string_view s) {
   if (s.empty() || s.size() > 16) return false;
   for (char c : s) {
     if (!((c >= 'a' && c <= 'z') || c == '-' || c == '.')) return false;
-  }
-  return true;
-}
-
-bool IsSlug(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
   }
   return true;
 }
@@ -114,7 +108,7 @@ std::string RouteForLog(std::string_view method, std::string_view target) {
     target = slash == std::string_view::npos ? std::string_view() : target.substr(slash);
     out += '/';
     // /api/v1/processes/<slug>/...: the slug names the vote, never a voter.
-    const bool keep = IsRouteWord(segment) || (index <= 3 && IsSlug(segment));
+    const bool keep = IsRouteWord(segment) || (index <= 3 && IsValidSlug(segment));
     out += keep ? segment : std::string_view("*");
     ++index;
     first = false;

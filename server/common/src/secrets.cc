@@ -7,21 +7,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include "psephos/server/hex.h"
+
 namespace psephos::server {
 namespace {
 
 constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 constexpr std::size_t kCodeChars = 16;
-
-std::string Hex(const unsigned char* data, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(2 * n, '0');
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 15];
-  }
-  return out;
-}
 
 std::vector<unsigned char> RandomBytes(std::size_t n) {
   std::vector<unsigned char> bytes(n);
@@ -37,12 +29,12 @@ std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return Hex(digest, length);
+  return HexOf(digest, length);
 }
 
 std::string RandomHex(std::size_t bytes) {
   const auto random = RandomBytes(bytes);
-  return Hex(random.data(), random.size());
+  return HexOf(random.data(), random.size());
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

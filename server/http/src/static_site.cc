@@ -6,6 +6,7 @@
 
 #include "psephos/server/compression.h"
 #include "psephos/server/secrets.h"
+#include "psephos/server/slug.h"
 
 namespace psephos::server {
 namespace {
@@ -68,14 +69,6 @@ const Site& TheSite() {
   return site;
 }
 
-bool ValidSlug(std::string_view slug) {
-  if (slug.empty() || slug.size() > 64) return false;
-  for (char c : slug) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  }
-  return true;
-}
-
 // The page for a path, or empty.
 std::string_view PageFor(std::string_view path) {
   if (path == "/" || path == "/index.html") return "index.html";
@@ -93,7 +86,7 @@ std::string_view PageFor(std::string_view path) {
     if (!path.starts_with(prefix)) continue;
     std::string_view slug = path.substr(prefix.size());
     if (slug.ends_with('/')) slug.remove_suffix(1);
-    return ValidSlug(slug) ? page : std::string_view();
+    return IsValidSlug(slug) ? page : std::string_view();
   }
   return {};
 }

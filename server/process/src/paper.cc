@@ -66,24 +66,22 @@ PaperDecision DecidePaperEntry(const PaperSheetStatus& now, const std::vector<Pa
   PaperDecision d{now, false, false, ""};
   std::vector<const PaperEntryRecord*> readings;  // clerks' entries
   for (const auto& e : earlier) {
-    if (e.resolution.empty()) readings.push_back(&e);
+    if (!e.resolution) readings.push_back(&e);
   }
-  if (!entry.resolution.empty()) {
-    const bool open = now.state == "mismatch" || now.state == "duplicate";
+  if (entry.resolution) {
+    const bool open = now.state == PaperSheetState::kMismatch || now.state == PaperSheetState::kDuplicate;
     if (!open) {
       d.refused = "only a sheet in mismatch or duplicate can be resolved";
-    } else if (entry.resolution == "keep") {
+    } else if (*entry.resolution == PaperResolution::kKeep) {
       if (!now.counted) d.refused = "keep: no reading of this sheet is counted";
-      d.after.state = "counted";
+      d.after.state = PaperSheetState::kCounted;
     } else if (now.counted) {
       d.refused = "a reading of this sheet is counted already: resolve with keep";
-    } else if (entry.resolution == "count") {
-      d.after = {"counted", true};
+    } else if (*entry.resolution == PaperResolution::kCount) {
+      d.after = {PaperSheetState::kCounted, true};
       d.count = true;
-    } else if (entry.resolution == "spoiled") {
-      d.after.state = "spoiled";
-    } else {
-      d.refused = "resolve with count, spoiled or keep";
+    } else {  // kSpoiled
+      d.after.state = PaperSheetState::kSpoiled;
     }
     if (!d.refused.empty()) d.after = now;
     return d;
@@ -94,22 +92,31 @@ PaperDecision DecidePaperEntry(const PaperSheetStatus& now, const std::vector<Pa
       return d;
     }
   }
-  if (now.state == "printed") {
-    d.after.state = "entered_once";
-  } else if (now.state == "entered_once") {
-    const PaperEntryRecord& first = *readings.front();
-    if (first.device == entry.device) {
-      d.after.state = "duplicate";  // one clerk, two different sheets with this serial
-    } else if (!SameReading(first, entry)) {
-      d.after.state = "mismatch";
-    } else if (entry.spoiled) {
-      d.after.state = "spoiled";
-    } else {
-      d.after = {"counted", true};
-      d.count = true;
+  switch (now.state) {
+    case PaperSheetState::kPrinted:
+      d.after.state = PaperSheetState::kEnteredOnce;
+      break;
+    case PaperSheetState::kEnteredOnce: {
+      const PaperEntryRecord& first = *readings.front();
+      if (first.device == entry.device) {
+        d.after.state = PaperSheetState::kDuplicate;  // one clerk, two different sheets with this serial
+      } else if (!SameReading(first, entry)) {
+        d.after.state = PaperSheetState::kMismatch;
+      } else if (entry.spoiled) {
+        d.after.state = PaperSheetState::kSpoiled;
+      } else {
+        d.after = {PaperSheetState::kCounted, true};
+        d.count = true;
+      }
+      break;
     }
-  } else if (now.state == "counted" || now.state == "spoiled") {
-    d.after.state = "duplicate";  // a sheet has two readings; a third is a copy
+    case PaperSheetState::kCounted:
+    case PaperSheetState::kSpoiled:
+      d.after.state = PaperSheetState::kDuplicate;  // a sheet has two readings; a third is a copy
+      break;
+    case PaperSheetState::kMismatch:
+    case PaperSheetState::kDuplicate:
+      break;
   }
   // mismatch and duplicate keep every further reading for the organizer to see.
   return d;

@@ -14,6 +14,7 @@
 #include "psephos/engine/explain.h"
 #include "psephos/engine/rules.h"
 #include "process_texts.h"
+#include "psephos/server/slug.h"
 
 namespace psephos::server {
 namespace {
@@ -354,11 +355,19 @@ const char* ChannelName(Channel channel) {
   return "online";
 }
 
+std::optional<Channel> ParseChannel(std::string_view name) {
+  for (Channel c : kChannels) {
+    if (name == ChannelName(c)) return c;
+  }
+  return std::nullopt;
+}
+
 Channel BallotChannel(const json& stored) {
   if (stored.is_object()) {
     auto it = stored.find("_channel");
-    if (it != stored.end() && *it == "kiosk") return Channel::kKiosk;
-    if (it != stored.end() && *it == "paper") return Channel::kPaper;
+    if (it != stored.end() && it->is_string()) {
+      return ParseChannel(it->get_ref<const std::string&>()).value_or(Channel::kOnline);
+    }
   }
   return Channel::kOnline;
 }
@@ -415,8 +424,7 @@ Result<ProcessDefinition> ParseProcessDefinition(const json& j) {
     if (!kKnown.count(key)) return Status::Invalid(key + ": unknown field");
   }
   p.slug = r.String(j, "", "slug", true, 64);
-  static const std::regex kSlug("[a-z0-9][a-z0-9-]{0,63}");
-  if (!r.failed() && !std::regex_match(p.slug, kSlug)) {
+  if (!r.failed() && !IsValidSlug(p.slug)) {
     r.Fail("slug", "use lowercase letters, digits and dashes (at most 64), e.g. \"roosevelt-2026\"");
   }
   p.title = r.String(j, "", "title", true, 500);

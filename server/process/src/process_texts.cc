@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "psephos/server/hex.h"
+
 namespace psephos::server {
 
 using nlohmann::json;
@@ -45,11 +47,7 @@ Result<json> ReadTranslations(const json& obj, const std::string& path, std::ini
 
 namespace {
 
-bool IsSha256Hex(const json& v) {
-  if (!v.is_string() || v.get<std::string>().size() != 64) return false;
-  const std::string& s = v.get_ref<const std::string&>();
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
+bool IsSha256Hex(const json& v) { return v.is_string() && IsHex(v.get_ref<const std::string&>(), 32); }
 
 bool IsSide(const json& v) {
   return v.is_number_integer() && v.get<std::int64_t>() >= 1 && v.get<std::int64_t>() <= 100000;

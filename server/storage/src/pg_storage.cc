@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "pg_schema.h"
+#include "stored_names.h"
 #include "psephos/server/storage.h"
 #include "psephos/server/wall_clock.h"
 
@@ -269,7 +270,7 @@ class PgStorage final : public Storage {
     });
   }
 
-  Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how,
+  Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, CheckInKind how,
                                std::int64_t device) override {
     return Transact("checking a voter in", [&](pqxx::work& t) -> Result<AppendResult> {
       t.exec(kLockWrites);
@@ -289,10 +290,10 @@ class PgStorage final : public Storage {
     return Transact("starting a kiosk session", [&](pqxx::work& t) -> Result<AppendResult> {
       t.exec(kLockWrites);
       if (!voter_code_hash.empty()) {
-        const AppendResult checked = SpendWithoutBallot(t, id, voter_code_hash, "kiosk");
+        const AppendResult checked = SpendWithoutBallot(t, id, voter_code_hash, CheckInKind::kKiosk);
         if (checked != AppendResult::kStored) return checked;  // rolled back: nothing changed
       }
-      for (const std::string& hash : void_code_hashes) SpendWithoutBallot(t, id, hash, "void");
+      for (const std::string& hash : void_code_hashes) SpendWithoutBallot(t, id, hash, CheckInKind::kVoid);
       t.exec_params("INSERT INTO voter_codes(process_id, code_hash, grp, area, device_id, session_at, walk_in) "
                     "VALUES($1, $2, $3, $4, $5, $6, $7)",
                     id, one_time.code_hash, one_time.group, one_time.area, one_time.device, one_time.session_at_ms,
@@ -306,7 +307,8 @@ class PgStorage final : public Storage {
     return Transact("adding a device", [&](pqxx::work& t) -> Result<std::int64_t> {
       auto r = t.exec_params("INSERT INTO devices(process_id, role, name, token_hash, created_at, walk_in_allowance, "
                              "session_seconds) VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                             id, device.role, device.name, device.token_hash, device.created_at_ms,
+                             id, std::string(DeviceRoleName(device.role)), device.name, device.token_hash,
+                             device.created_at_ms,
                              device.walk_in_allowance, device.session_seconds);
       t.commit();
       return Int(r[0][0]);
@@ -338,8 +340,8 @@ class PgStorage final : public Storage {
       for (const auto& r : t.exec_params("SELECT id, role, name, token_hash, revoked, created_at, walk_in_allowance, "
                                          "session_seconds FROM devices WHERE process_id = $1 ORDER BY id",
                                          id)) {
-        out.push_back(DeviceRecord{Int(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Bool(r[4]), Int(r[5]), Int(r[6]),
-                                   Int(r[7])});
+        out.push_back(DeviceRecord{Int(r[0]), StoredName(ParseDeviceRole, "device role", Text(r[1])), Text(r[2]),
+                                   Text(r[3]), Bool(r[4]), Int(r[5]), Int(r[6]), Int(r[7])});
       }
       return out;
     });
@@ -390,28 +392,32 @@ class PgStorage final : public Storage {
                                                id);
       for (const auto& r : sheets) {
         index[Text(r[0])] = out.size();
-        out.push_back(PaperSheetRecord{Text(r[0]), Int(r[1]), Text(r[2]), {}});
+        out.push_back(PaperSheetRecord{Text(r[0]), Int(r[1]),
+                                       StoredName(ParsePaperSheetState, "paper sheet state", Text(r[2])), {}});
       }
       for (const auto& r : t.exec_params("SELECT serial, device_id, ballot, spoiled, resolution, created_at "
                                          "FROM paper_entries WHERE process_id = $1 ORDER BY id",
                                          id)) {
         auto it = index.find(Text(r[0]));
         if (it == index.end()) continue;
-        out[it->second].entries.push_back(PaperEntryRecord{Int(r[1]), Text(r[2]), Bool(r[3]), Text(r[4]), Int(r[5])});
+        out[it->second].entries.push_back(PaperEntryRecord{
+            Int(r[1]), Text(r[2]), Bool(r[3]), StoredOptionalName(ParsePaperResolution, "paper resolution", Text(r[4])),
+            Int(r[5])});
       }
       return out;
     });
   }
 
   Status AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
-                       const std::string& new_state, const std::optional<BallotToStore>& ballot) override {
+                       PaperSheetState new_state, const std::optional<BallotToStore>& ballot) override {
     return Transact("storing a paper entry", [&](pqxx::work& t) -> Status {
       if (ballot) t.exec(kLockWrites);  // first, as everywhere
       t.exec_params("INSERT INTO paper_entries(process_id, serial, device_id, ballot, spoiled, resolution, "
                     "created_at) VALUES($1, $2, $3, $4, $5, $6, $7)",
-                    id, serial, entry.device, entry.ballot, entry.spoiled, entry.resolution, entry.created_at_ms);
+                    id, serial, entry.device, entry.ballot, entry.spoiled,
+                    OptionalNameText(entry.resolution, PaperResolutionName), entry.created_at_ms);
       auto state = t.exec_params("UPDATE paper_sheets SET state = $1 WHERE process_id = $2 AND serial = $3",
-                                 new_state, id, serial);
+                                 std::string(PaperSheetStateName(new_state)), id, serial);
       if (state.affected_rows() != 1) return Status::Invalid("storage: no paper sheet " + serial);
       if (ballot) InsertBallot(t, *ballot);
       t.commit();
@@ -884,8 +890,9 @@ class PgStorage final : public Storage {
                                   : t.exec_params(select + "ORDER BY code_hash COLLATE \"C\"", id);
     std::vector<VoterCodeRecord> out;
     for (const auto& r : rows) {
-      out.push_back(VoterCodeRecord{Text(r[0]), Text(r[1]), Text(r[2]), Bool(r[3]), Text(r[4]), Int(r[5]), Int(r[6]),
-                                    Int(r[7]), Bool(r[8]), Text(r[9])});
+      out.push_back(VoterCodeRecord{Text(r[0]), Text(r[1]), Text(r[2]), Bool(r[3]),
+                                    StoredOptionalName(ParseCheckInKind, "check-in kind", Text(r[4])), Int(r[5]),
+                                    Int(r[6]), Int(r[7]), Bool(r[8]), Text(r[9])});
     }
     return out;
   }
@@ -897,10 +904,10 @@ class PgStorage final : public Storage {
   }
 
   // Within the caller's transaction.
-  AppendResult SpendWithoutBallot(pqxx::work& t, ProcessId id, const std::string& code_hash, const std::string& how) {
+  AppendResult SpendWithoutBallot(pqxx::work& t, ProcessId id, const std::string& code_hash, CheckInKind how) {
     auto r = t.exec_params("UPDATE voter_codes SET spent = true, checked_in = $1 "
                            "WHERE process_id = $2 AND code_hash = $3 AND NOT spent",
-                           how, id, code_hash);
+                           std::string(CheckInKindName(how)), id, code_hash);
     if (r.affected_rows() == 1) return AppendResult::kStored;
     return t.exec_prepared("exists", id, code_hash).empty() ? AppendResult::kCodeUnknown : AppendResult::kCodeSpent;
   }

@@ -11,6 +11,7 @@
 #include "sqlite_ideas.h"
 #include "sqlite_milestones.h"
 #include "sqlite_schema.h"
+#include "stored_names.h"
 #include "psephos/server/wall_clock.h"
 
 namespace psephos::server {
@@ -293,7 +294,7 @@ class SqliteStorage final : public Storage {
     return Failed("loading ballots", e);
   }
 
-  Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how,
+  Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, CheckInKind how,
                                std::int64_t device) override try {
     SQLite::Transaction transaction(db_);
     const AppendResult result = SpendWithoutBallot(id, code_hash, how);
@@ -315,10 +316,10 @@ class SqliteStorage final : public Storage {
                                          const VoterCodeRecord& one_time) override try {
     SQLite::Transaction transaction(db_);
     if (!voter_code_hash.empty()) {
-      const AppendResult checked = SpendWithoutBallot(id, voter_code_hash, "kiosk");
+      const AppendResult checked = SpendWithoutBallot(id, voter_code_hash, CheckInKind::kKiosk);
       if (checked != AppendResult::kStored) return checked;  // rolled back: nothing changed
     }
-    for (const std::string& hash : void_code_hashes) SpendWithoutBallot(id, hash, "void");
+    for (const std::string& hash : void_code_hashes) SpendWithoutBallot(id, hash, CheckInKind::kVoid);
     SQLite::Statement add(db_, "INSERT INTO voter_codes(process_id, code_hash, grp, area, device_id, session_at, "
                                "walk_in) VALUES(?, ?, ?, ?, ?, ?, ?)");
     add.bind(1, id);
@@ -339,7 +340,7 @@ class SqliteStorage final : public Storage {
     SQLite::Statement q(db_, "INSERT INTO devices(process_id, role, name, token_hash, created_at, walk_in_allowance, "
                              "session_seconds) VALUES(?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, id);
-    q.bind(2, device.role);
+    q.bind(2, std::string(DeviceRoleName(device.role)));
     q.bind(3, device.name);
     q.bind(4, device.token_hash);
     q.bind(5, device.created_at_ms);
@@ -381,7 +382,9 @@ class SqliteStorage final : public Storage {
                              "session_seconds FROM devices WHERE process_id = ? ORDER BY id");
     q.bind(1, id);
     while (q.executeStep()) {
-      out.push_back(DeviceRecord{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+      out.push_back(DeviceRecord{q.getColumn(0).getInt64(),
+                                 StoredName(ParseDeviceRole, "device role", q.getColumn(1).getString()),
+                                 q.getColumn(2).getString(),
                                  q.getColumn(3).getString(), q.getColumn(4).getInt() != 0,
                                  q.getColumn(5).getInt64(), q.getColumn(6).getInt64(), q.getColumn(7).getInt64()});
     }
@@ -442,7 +445,9 @@ class SqliteStorage final : public Storage {
     while (sheets.executeStep()) {
       index[sheets.getColumn(0).getString()] = out.size();
       out.push_back(PaperSheetRecord{sheets.getColumn(0).getString(), sheets.getColumn(1).getInt64(),
-                                     sheets.getColumn(2).getString(), {}});
+                                     StoredName(ParsePaperSheetState, "paper sheet state",
+                                                sheets.getColumn(2).getString()),
+                                     {}});
     }
     SQLite::Statement entries(db_, "SELECT serial, device_id, ballot, spoiled, resolution, created_at "
                                    "FROM paper_entries WHERE process_id = ? ORDER BY id");
@@ -453,7 +458,8 @@ class SqliteStorage final : public Storage {
       out[it->second].entries.push_back(PaperEntryRecord{entries.getColumn(1).getInt64(),
                                                          entries.getColumn(2).getString(),
                                                          entries.getColumn(3).getInt() != 0,
-                                                         entries.getColumn(4).getString(),
+                                                         StoredOptionalName(ParsePaperResolution, "paper resolution",
+                                                                            entries.getColumn(4).getString()),
                                                          entries.getColumn(5).getInt64()});
     }
     return out;
@@ -462,7 +468,7 @@ class SqliteStorage final : public Storage {
   }
 
   Status AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
-                       const std::string& new_state, const std::optional<BallotToStore>& ballot) override try {
+                       PaperSheetState new_state, const std::optional<BallotToStore>& ballot) override try {
     SQLite::Transaction transaction(db_);
     SQLite::Statement add(db_, "INSERT INTO paper_entries(process_id, serial, device_id, ballot, spoiled, "
                                "resolution, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)");
@@ -471,11 +477,11 @@ class SqliteStorage final : public Storage {
     add.bind(3, entry.device);
     add.bind(4, entry.ballot);
     add.bind(5, entry.spoiled ? 1 : 0);
-    add.bind(6, entry.resolution);
+    add.bind(6, OptionalNameText(entry.resolution, PaperResolutionName));
     add.bind(7, entry.created_at_ms);
     add.exec();
     SQLite::Statement state(db_, "UPDATE paper_sheets SET state = ? WHERE process_id = ? AND serial = ?");
-    state.bind(1, new_state);
+    state.bind(1, std::string(PaperSheetStateName(new_state)));
     state.bind(2, id);
     state.bind(3, serial);
     if (state.exec() != 1) return Status::Invalid("storage: no paper sheet " + serial);
@@ -636,7 +642,8 @@ class SqliteStorage final : public Storage {
     while (q.executeStep()) {
       out.push_back(VoterCodeRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
                                     q.getColumn(2).getString(), q.getColumn(3).getInt() != 0,
-                                    q.getColumn(4).getString(), q.getColumn(5).getInt64(),
+                                    StoredOptionalName(ParseCheckInKind, "check-in kind", q.getColumn(4).getString()),
+                                    q.getColumn(5).getInt64(),
                                     q.getColumn(6).getInt64(), q.getColumn(7).getInt64(),
                                     q.getColumn(8).getInt() != 0, q.getColumn(9).getString()});
     }
@@ -656,10 +663,10 @@ class SqliteStorage final : public Storage {
   }
 
   // Within the caller's transaction.
-  AppendResult SpendWithoutBallot(ProcessId id, const std::string& code_hash, const std::string& how) {
+  AppendResult SpendWithoutBallot(ProcessId id, const std::string& code_hash, CheckInKind how) {
     SQLite::Statement q(db_, "UPDATE voter_codes SET spent = 1, checked_in = ? "
                              "WHERE process_id = ? AND code_hash = ? AND spent = 0");
-    q.bind(1, how);
+    q.bind(1, std::string(CheckInKindName(how)));
     q.bind(2, id);
     q.bind(3, code_hash);
     if (q.exec() == 1) return AppendResult::kStored;

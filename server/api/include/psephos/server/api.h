@@ -121,7 +121,7 @@ class Api final : public Handler {
     std::int64_t ballots = 0;  // ballots that count
   };
   struct Device {
-    std::string role;
+    DeviceRole role = DeviceRole::kClerk;
     std::string name;
     std::string token_hash;
     bool revoked = false;

@@ -27,7 +27,7 @@ std::optional<ParsedSerial> ParsePaperSerial(std::string_view typed);
 
 // Where a sheet stands after its readings (see server/API.md "Paper ballots").
 struct PaperSheetStatus {
-  std::string state = "printed";
+  PaperSheetState state = PaperSheetState::kPrinted;
   bool counted = false;  // a ballot of this sheet is in the ballot log
 };
 
@@ -39,8 +39,8 @@ struct PaperDecision {
   std::string refused;  // non-empty: not allowed (an organizer resolution that does not apply)
 };
 
-// A clerk's entry, or the organizer's resolution (entry.resolution non-empty:
-// "count" with entry.ballot, "spoiled", or "keep").
+// A clerk's entry, or the organizer's resolution (entry.resolution set: kCount
+// with entry.ballot, kSpoiled, or kKeep).
 PaperDecision DecidePaperEntry(const PaperSheetStatus& now, const std::vector<PaperEntryRecord>& earlier,
                                const PaperEntryRecord& entry);
 

@@ -57,6 +57,7 @@ struct Heading {
 // How a ballot came in; stored in the ballot ("_channel", absent: online).
 enum class Channel { kOnline, kKiosk, kPaper };
 const char* ChannelName(Channel channel);
+std::optional<Channel> ParseChannel(std::string_view name);
 inline constexpr Channel kChannels[] = {Channel::kOnline, Channel::kKiosk, Channel::kPaper};
 
 // What a receipt lets its holder see after the close (server/AUDIT.md "Receipt modes").

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "psephos/engine/status.h"
+#include "psephos/server/in_person.h"
 
 namespace psephos::server {
 
@@ -36,9 +37,9 @@ struct VoterCodeRecord {
   std::string group;
   std::string area;
   bool spent = false;
-  // Why a code is spent without a ballot: "paper" or "kiosk" (checked in), "void"
-  // (a kiosk one-time code replaced unused, or voided by the organizer); "" otherwise.
-  std::string checked_in;
+  // Why a code is spent without a ballot (checked in for paper or at a kiosk, or
+  // void); nullopt otherwise. Stored as its name, "" for none.
+  std::optional<CheckInKind> checked_in;
   std::int64_t device = 0;  // the kiosk that made a one-time code; 0: an organizer's batch
   std::int64_t checkin_device = 0;  // the clerk who checked this code in for paper, if one did
   std::int64_t session_at_ms = 0;   // a kiosk's one-time code: when its session started
@@ -88,7 +89,7 @@ struct StoredBallot {
 // A device an organizer signed in: a kiosk or a clerk's.
 struct DeviceRecord {
   std::int64_t id = 0;
-  std::string role;  // "kiosk" or "clerk"
+  DeviceRole role = DeviceRole::kKiosk;
   std::string name;
   std::string token_hash;
   bool revoked = false;
@@ -111,14 +112,14 @@ struct PaperEntryRecord {
   std::int64_t device = 0;  // 0: the organizer
   std::string ballot;       // canonical JSON; empty when spoiled or a resolution without a reading
   bool spoiled = false;
-  std::string resolution;   // "" for a clerk's entry; "count", "spoiled" or "keep" for the organizer's
+  std::optional<PaperResolution> resolution;  // nullopt for a clerk's entry (stored as "")
   std::int64_t created_at_ms = 0;
 };
 
 struct PaperSheetRecord {
   std::string serial;
   std::int64_t batch = 0;
-  std::string state;  // see server/API.md "Paper ballots"
+  PaperSheetState state = PaperSheetState::kPrinted;
   std::vector<PaperEntryRecord> entries;  // in order
 };
 
@@ -293,9 +294,9 @@ class Storage {
   // what a bundle reads.
   virtual Result<std::vector<StoredBallot>> LoadLogSlice(ProcessId id, std::int64_t after_id, std::size_t limit) = 0;
 
-  // Spends an unspent code without a ballot (`how`: "paper", "kiosk"), so no
+  // Spends an unspent code without a ballot (`how`: paper, kiosk, void), so no
   // channel takes a ballot from it. kCodeSpent when it is spent already.
-  virtual Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, const std::string& how,
+  virtual Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, CheckInKind how,
                                        std::int64_t device) = 0;
   // A kiosk session, in one transaction: checks `voter_code_hash` in (unless
   // empty: a walk-in), voids the earlier one-time codes still unspent, adds
@@ -321,7 +322,7 @@ class Storage {
   // In one transaction: records the reading, sets the sheet's state and, when
   // given, stores the ballot the sheet now counts as (a paper ballot has no code).
   virtual Status AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
-                               const std::string& new_state, const std::optional<BallotToStore>& ballot) = 0;
+                               PaperSheetState new_state, const std::optional<BallotToStore>& ballot) = 0;
 
   // Pictures, kept once per hash whatever process uses them.
   virtual Status PutImages(const std::vector<ImageRecord>& images) = 0;
