@@ -121,6 +121,7 @@ describe('the process form in English', () => {
     // A short name already taken: said at the short name.
     await page.locator('#f-slug').fill('roosevelt-high-2026');
     await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.locator('#f-slug-error', { hasText: 'already exists' }).waitFor();  // the server's answer, not the last check's
     assert.equal(await page.locator('#f-slug-error').textContent(), 'A process with this short name already exists.');
     await page.locator('#f-slug').fill('maple-school-garden');
     await page.getByRole('button', { name: 'Save draft' }).click();
@@ -158,6 +159,7 @@ describe('the process form in English', () => {
       : route.continue()));
     await page.getByRole('button', { name: 'Save draft' }).click();
     await page.getByText('One thing to fix before saving: see the marked field.').waitFor();
+    await page.locator('#b0-p1-cost-error').waitFor();  // the summary above may still be the form's own check's
     assert.equal(await page.locator('#b0-p1-cost-error').textContent(), 'Not accepted: too large.');
     await page.unroute('**/api/v1/processes/maple-school-garden');
   });

@@ -190,3 +190,32 @@ TEST_CASE("nodes: one node per database runs the schedule: another takes over wh
 }
 
 }  // namespace psephos::test
+
+namespace psephos::test {
+
+TEST_CASE("nodes: a device revoked on one node is refused at once on the other, which has not reloaded its devices") {
+  Fixture a(Backend::kPostgres);
+  a.OpenSchool(1);
+  const std::vector<std::string> codes = a.MakeCodes(2, "family");
+  auto made = a.Call(http::verb::post, "/api/v1/processes/school/devices", json{{"role", "clerk"}, {"name", "Hall"}}.dump());
+  REQUIRE(made.status == 201);
+  const std::string clerk = "Device " + made.body["token"].get<std::string>();
+  auto opened = a.store().Open();
+  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+  Fixture b(std::move(opened).value());  // loads the device; reloads devices only every 5 s (the default)
+  const auto check_in = [&](Fixture& node, const std::string& code) {
+    return node.Send(http::verb::post, "/api/v1/processes/school/checkin", json{{"code", code}}.dump(), clerk);
+  };
+  REQUIRE(check_in(b, codes[0]).status == 200);
+  REQUIRE(a.Call(http::verb::post, "/api/v1/processes/school/devices/" + std::to_string(made.body["id"].get<int>()) +
+                                       "/revoke").status == 200);
+  // B's copy still lists the clerk as signed in; the database refuses it, and B learns it.
+  auto refused = check_in(b, codes[1]);
+  CHECK(refused.status == 401);
+  CHECK(refused.body["error"]["code"] == "device_revoked");
+  CHECK(check_in(b, codes[1]).status == 401);
+  // Nothing was spent: the code still votes.
+  CHECK(b.Vote(codes[1], {"a"}).status == 201);
+}
+
+}  // namespace psephos::test

@@ -412,11 +412,21 @@ TEST_CASE_TEMPLATE("paper: sheets come by serial, an entry and its ballot are st
   CHECK((*sheets)[0].state == PaperSheetState::kPrinted);
 
   const std::string first = serial(*batch, 3);
-  PaperEntryRecord entry{5, R"({"main":{"projects":["a"]}})", false, std::nullopt, 100};
-  CHECK((*s)->AddPaperEntry(id, first, entry, PaperSheetState::kEnteredOnce, std::nullopt).ok());
+  auto clerk_a = (*s)->AddDevice(id, DeviceRecord{0, DeviceRole::kClerk, "Table A", "hash-a", false, 1});
+  auto clerk_b = (*s)->AddDevice(id, DeviceRecord{0, DeviceRole::kClerk, "Table B", "hash-b", false, 1});
+  auto clerk_c = (*s)->AddDevice(id, DeviceRecord{0, DeviceRole::kClerk, "Table C", "hash-c", false, 1});
+  REQUIRE((clerk_a.ok() && clerk_b.ok() && clerk_c.ok()));
+  PaperEntryRecord entry{*clerk_a, R"({"main":{"projects":["a"]}})", false, std::nullopt, 100};
+  CHECK((*s)->AddPaperEntry(id, first, entry, PaperSheetState::kEnteredOnce, std::nullopt).value() == AppendResult::kStored);
   BallotToStore counted = TestBallot(id, "paper:" + first, "rp");
-  PaperEntryRecord second{6, entry.ballot, false, std::nullopt, 200};
-  CHECK((*s)->AddPaperEntry(id, first, second, PaperSheetState::kCounted, counted).ok());
+  PaperEntryRecord second{*clerk_b, entry.ballot, false, std::nullopt, 200};
+  CHECK((*s)->AddPaperEntry(id, first, second, PaperSheetState::kCounted, counted).value() == AppendResult::kStored);
+  // A revoked clerk's entry: refused by the store itself, nothing kept.
+  REQUIRE((*s)->RevokeDevice(id, *clerk_c).ok());
+  PaperEntryRecord revoked{*clerk_c, entry.ballot, false, std::nullopt, 300};
+  CHECK((*s)->AddPaperEntry(id, serial(*batch, 4), revoked, PaperSheetState::kEnteredOnce, std::nullopt).value() ==
+        AppendResult::kDeviceRevoked);
+  CHECK((*s)->CheckIn(id, "no-such-code", CheckInKind::kPaper, *clerk_c).value() == AppendResult::kDeviceRevoked);
   // An unknown serial: refused, and neither the entry nor the ballot stays.
   CHECK_FALSE(
       (*s)->AddPaperEntry(id, "S9-9", entry, PaperSheetState::kCounted, TestBallot(id, "paper:S9-9", "rx")).ok());
@@ -426,8 +436,8 @@ TEST_CASE_TEMPLATE("paper: sheets come by serial, an entry and its ballot are st
   CHECK((*read)[0].serial == first);
   CHECK((*read)[0].state == PaperSheetState::kCounted);
   REQUIRE((*read)[0].entries.size() == 2);
-  CHECK((*read)[0].entries[0].device == 5);
-  CHECK((*read)[0].entries[1].device == 6);
+  CHECK((*read)[0].entries[0].device == *clerk_a);
+  CHECK((*read)[0].entries[1].device == *clerk_b);
   CHECK((*read)[0].entries[1].created_at_ms == 200);
   auto log = (*s)->LoadLog(id);
   REQUIRE(log.ok());

@@ -163,6 +163,14 @@ void Api::RevokeDevice(const std::shared_ptr<LiveProcess>& p, std::int64_t devic
   });
 }
 
+// The database found `device` revoked (by the organizer, maybe on another
+// node a moment ago): this node's copy learns it, the device is told. lock held.
+void Api::RefuseRevoked(LiveProcess& p, std::int64_t device, std::unique_lock<std::mutex>& lock, const Reply& reply) {
+  if (auto it = p.devices.find(device); it != p.devices.end()) it->second.revoked = true;
+  lock.unlock();
+  reply(ErrorResponse(http::status::unauthorized, "device_revoked", "this device was signed out by the organizer"));
+}
+
 // The organizer's code in `body`, marked pending so that no other channel
 // takes it meanwhile; empty (and answered) when unknown or spent. mutex_ held.
 std::string Api::ReserveCode(LiveProcess& p, const json& body, const std::string& client,
@@ -257,6 +265,7 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
     if (!result.ok() || *result != AppendResult::kStored) {
       if (one_time.walk_in) --kiosk.walk_ins;
       if (kiosk.last_session_ms == one_time.session_at_ms) kiosk.last_session_ms = previous_session;
+      if (result.ok() && *result == AppendResult::kDeviceRevoked) return RefuseRevoked(*p, device, done_lock, reply);
       done_lock.unlock();
       if (result.ok()) return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
       return reply(ErrorResponse(http::status::internal_server_error, "not_stored", result.status().message()));
@@ -294,6 +303,7 @@ void Api::CheckIn(const std::shared_ptr<LiveProcess>& p, std::int64_t device, co
     const bool stored = result.ok() && *result == AppendResult::kStored;
     SettleCheckIn(*p, hash, stored);
     const CodeState& c = p->codes[hash];
+    if (result.ok() && *result == AppendResult::kDeviceRevoked) return RefuseRevoked(*p, device, done_lock, reply);
     if (!stored) {
       done_lock.unlock();
       if (result.ok()) return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
@@ -465,12 +475,13 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
     }
     const ProcessId id = p->id;
     lock.unlock();
-    Status stored = storage.AddPaperEntry(id, serial, entry, decision.after.state, ballot);
+    auto stored = storage.AddPaperEntry(id, serial, entry, decision.after.state, ballot);
     lock.lock();
-    if (!stored.ok()) {
+    if (!stored.ok() || *stored != AppendResult::kStored) {
       if (sheet.entries.empty()) p->paper_sheets.erase(serial);
+      if (stored.ok()) return RefuseRevoked(*p, entry.device, lock, reply);
       lock.unlock();
-      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", stored.message()));
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", stored.status().message()));
     }
     sheet.entries.push_back(entry);
     sheet.status = decision.after;

@@ -274,6 +274,7 @@ class PgStorage final : public Storage {
                                std::int64_t device) override {
     return Transact("checking a voter in", [&](pqxx::work& t) -> Result<AppendResult> {
       t.exec(kLockWrites);
+      if (DeviceRevoked(t, id, device)) return AppendResult::kDeviceRevoked;
       const AppendResult result = SpendWithoutBallot(t, id, code_hash, how);
       if (result == AppendResult::kStored && device != 0) {
         t.exec_params("UPDATE voter_codes SET checkin_device = $1 WHERE process_id = $2 AND code_hash = $3", device,
@@ -289,6 +290,7 @@ class PgStorage final : public Storage {
                                          const VoterCodeRecord& one_time) override {
     return Transact("starting a kiosk session", [&](pqxx::work& t) -> Result<AppendResult> {
       t.exec(kLockWrites);
+      if (DeviceRevoked(t, id, one_time.device)) return AppendResult::kDeviceRevoked;
       if (!voter_code_hash.empty()) {
         const AppendResult checked = SpendWithoutBallot(t, id, voter_code_hash, CheckInKind::kKiosk);
         if (checked != AppendResult::kStored) return checked;  // rolled back: nothing changed
@@ -408,10 +410,11 @@ class PgStorage final : public Storage {
     });
   }
 
-  Status AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
-                       PaperSheetState new_state, const std::optional<BallotToStore>& ballot) override {
-    return Transact("storing a paper entry", [&](pqxx::work& t) -> Status {
+  Result<AppendResult> AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
+                                     PaperSheetState new_state, const std::optional<BallotToStore>& ballot) override {
+    return Transact("storing a paper entry", [&](pqxx::work& t) -> Result<AppendResult> {
       if (ballot) t.exec(kLockWrites);  // first, as everywhere
+      if (DeviceRevoked(t, id, entry.device)) return AppendResult::kDeviceRevoked;
       t.exec_params("INSERT INTO paper_entries(process_id, serial, device_id, ballot, spoiled, resolution, "
                     "created_at) VALUES($1, $2, $3, $4, $5, $6, $7)",
                     id, serial, entry.device, entry.ballot, entry.spoiled,
@@ -421,8 +424,16 @@ class PgStorage final : public Storage {
       if (state.affected_rows() != 1) return Status::Invalid("storage: no paper sheet " + serial);
       if (ballot) InsertBallot(t, *ballot);
       t.commit();
-      return Status::Ok();
+      return AppendResult::kStored;
     });
+  }
+
+  // Whether `device` (0: none) is revoked, read in the writing transaction: the
+  // database decides, whatever this node's copy of the devices says.
+  static bool DeviceRevoked(pqxx::work& t, ProcessId id, std::int64_t device) {
+    if (device == 0) return false;
+    auto rows = t.exec_params("SELECT revoked FROM devices WHERE process_id = $1 AND id = $2", id, device);
+    return rows.empty() || rows[0][0].as<bool>();
   }
 
   // Pictures, kept once per hash.

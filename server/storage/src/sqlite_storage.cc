@@ -297,6 +297,7 @@ class SqliteStorage final : public Storage {
   Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, CheckInKind how,
                                std::int64_t device) override try {
     SQLite::Transaction transaction(db_);
+    if (DeviceRevoked(id, device)) return AppendResult::kDeviceRevoked;
     const AppendResult result = SpendWithoutBallot(id, code_hash, how);
     if (result == AppendResult::kStored && device != 0) {
       SQLite::Statement by(db_, "UPDATE voter_codes SET checkin_device = ? WHERE process_id = ? AND code_hash = ?");
@@ -315,6 +316,7 @@ class SqliteStorage final : public Storage {
                                          const std::vector<std::string>& void_code_hashes,
                                          const VoterCodeRecord& one_time) override try {
     SQLite::Transaction transaction(db_);
+    if (DeviceRevoked(id, one_time.device)) return AppendResult::kDeviceRevoked;
     if (!voter_code_hash.empty()) {
       const AppendResult checked = SpendWithoutBallot(id, voter_code_hash, CheckInKind::kKiosk);
       if (checked != AppendResult::kStored) return checked;  // rolled back: nothing changed
@@ -467,9 +469,10 @@ class SqliteStorage final : public Storage {
     return Failed("loading paper sheets", e);
   }
 
-  Status AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
-                       PaperSheetState new_state, const std::optional<BallotToStore>& ballot) override try {
+  Result<AppendResult> AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
+                                     PaperSheetState new_state, const std::optional<BallotToStore>& ballot) override try {
     SQLite::Transaction transaction(db_);
+    if (DeviceRevoked(id, entry.device)) return AppendResult::kDeviceRevoked;
     SQLite::Statement add(db_, "INSERT INTO paper_entries(process_id, serial, device_id, ballot, spoiled, "
                                "resolution, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)");
     add.bind(1, id);
@@ -487,10 +490,19 @@ class SqliteStorage final : public Storage {
     if (state.exec() != 1) return Status::Invalid("storage: no paper sheet " + serial);
     if (ballot) InsertBallot(*ballot);
     transaction.commit();
-    return Status::Ok();
+    return AppendResult::kStored;
   } catch (const std::exception& e) {
     insert_->reset();
     return Failed("storing a paper entry", e);
+  }
+
+  // Whether `device` (0: none) is revoked, inside the caller's transaction.
+  bool DeviceRevoked(ProcessId id, std::int64_t device) {
+    if (device == 0) return false;
+    SQLite::Statement q(db_, "SELECT revoked FROM devices WHERE process_id = ? AND id = ?");
+    q.bind(1, id);
+    q.bind(2, device);
+    return !q.executeStep() || q.getColumn(0).getInt() != 0;
   }
 
   Status PutImages(const std::vector<ImageRecord>& images) override try {

@@ -358,6 +358,8 @@ class Api final : public Handler {
   static void SettleCheckIn(LiveProcess& p, const std::string& hash, bool stored);
   void AddDevice(const std::shared_ptr<LiveProcess>& p, const nlohmann::json& body, Reply reply);
   void RevokeDevice(const std::shared_ptr<LiveProcess>& p, std::int64_t device, Reply reply);
+  // 401 device_revoked after the database refused a revoked device's write; lock held, then released.
+  static void RefuseRevoked(LiveProcess& p, std::int64_t device, std::unique_lock<std::mutex>& lock, const Reply& reply);
   // Kiosk limits (kiosk_limits.cc).
   static std::optional<Response> ParseKioskLimits(const nlohmann::json& body, std::int64_t* allowance,
                                                   std::int64_t* seconds);

@@ -72,7 +72,9 @@ struct BallotToStore {
 // close written meanwhile): the store, not a node's memory, decides.
 // kAlreadyStored: the code's ballot was stored before with the same non-empty
 // submission hash (a retry after a lost answer): nothing stored again.
-enum class AppendResult { kStored, kCodeUnknown, kCodeSpent, kProcessClosed, kAlreadyStored };
+// kDeviceRevoked: the device acting was revoked, seen in the database itself,
+// so a node whose copy of the devices is a moment old still refuses it.
+enum class AppendResult { kStored, kCodeUnknown, kCodeSpent, kProcessClosed, kAlreadyStored, kDeviceRevoked };
 
 struct StoredBallot {
   std::int64_t id = 0;  // order of arrival within the whole store
@@ -295,12 +297,14 @@ class Storage {
   virtual Result<std::vector<StoredBallot>> LoadLogSlice(ProcessId id, std::int64_t after_id, std::size_t limit) = 0;
 
   // Spends an unspent code without a ballot (`how`: paper, kiosk, void), so no
-  // channel takes a ballot from it. kCodeSpent when it is spent already.
+  // channel takes a ballot from it. kCodeSpent when it is spent already;
+  // kDeviceRevoked when `device` (0: an organizer) is revoked.
   virtual Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, CheckInKind how,
                                        std::int64_t device) = 0;
   // A kiosk session, in one transaction: checks `voter_code_hash` in (unless
   // empty: a walk-in), voids the earlier one-time codes still unspent, adds
-  // `one_time` (with its device, start time and walk-in mark: the record of the session).
+  // `one_time` (with its device, start time and walk-in mark: the record of the
+  // session); kDeviceRevoked when that kiosk is revoked.
   virtual Result<AppendResult> StartKioskSession(ProcessId id, const std::string& voter_code_hash,
                                                  const std::vector<std::string>& void_code_hashes,
                                                  const VoterCodeRecord& one_time) = 0;
@@ -320,8 +324,9 @@ class Storage {
   // by serial.
   virtual Result<std::vector<PaperSheetRecord>> LoadPaperSheets(ProcessId id, std::int64_t batch) = 0;
   // In one transaction: records the reading, sets the sheet's state and, when
-  // given, stores the ballot the sheet now counts as (a paper ballot has no code).
-  virtual Status AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
+  // given, stores the ballot the sheet now counts as (a paper ballot has no code);
+  // kDeviceRevoked (nothing stored) when the entry's clerk is revoked.
+  virtual Result<AppendResult> AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
                                PaperSheetState new_state, const std::optional<BallotToStore>& ballot) = 0;
 
   // Pictures, kept once per hash whatever process uses them.
