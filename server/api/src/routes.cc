@@ -45,9 +45,9 @@ std::string QueryParameter(std::string_view target, std::string_view name) {
   return {};
 }
 
-// Whether `parts` (below /api/v1) fit `pattern`; the {…} segments go to `params`.
-bool Matches(std::string_view pattern, const std::vector<std::string>& parts, std::vector<std::string>* params) {
-  params->clear();
+// Whether `parts` (below /api/v1) fit `pattern`; with `params`, the {…} segments go there.
+bool Matches(std::string_view pattern, const std::vector<std::string>& parts,
+             std::vector<std::string>* params = nullptr) {
   std::size_t i = 0;
   while (!pattern.empty()) {
     const std::size_t slash = pattern.find('/');
@@ -55,7 +55,7 @@ bool Matches(std::string_view pattern, const std::vector<std::string>& parts, st
     pattern = slash == std::string_view::npos ? std::string_view() : pattern.substr(slash + 1);
     if (i == parts.size()) return false;
     if (segment.starts_with('{')) {
-      params->push_back(parts[i]);
+      if (params) params->push_back(parts[i]);
     } else if (segment != parts[i]) {
       return false;
     }
@@ -271,25 +271,24 @@ void Api::Handle(Request request, const std::string& client, Reply reply) {
   const V verb = request.method() == V::head ? V::get : request.method();
 
   // The route: the path fits its pattern and the method is its own (else 405 with the methods that are).
-  const Route* route = nullptr;
-  std::vector<std::string> params;
-  std::vector<V> allowed;
-  for (const Route& r : Routes()) {
-    std::vector<std::string> fit;
-    if (!Matches(r.pattern, parts, &fit)) continue;
-    if (r.verb == verb && !route) {
-      route = &r;
-      params = std::move(fit);
+  const auto& routes = Routes();
+  const auto route = std::find_if(routes.begin(), routes.end(),
+                                  [&](const Route& r) { return r.verb == verb && Matches(r.pattern, parts); });
+  if (route == routes.end()) {
+    std::vector<V> allowed;
+    for (const Route& r : routes) {
+      if (Matches(r.pattern, parts) && std::find(allowed.begin(), allowed.end(), r.verb) == allowed.end()) {
+        allowed.push_back(r.verb);
+      }
     }
-    if (std::find(allowed.begin(), allowed.end(), r.verb) == allowed.end()) allowed.push_back(r.verb);
-  }
-  if (!route) {
     if (allowed.empty()) return reply(NotFound());
     Response r = ErrorResponse(http::status::method_not_allowed, "method_not_allowed", "use " + VerbList(allowed));
     r.set(http::field::allow, VerbList(allowed));
     return reply(std::move(r));
   }
 
+  std::vector<std::string> params;
+  Matches(route->pattern, parts, &params);
   Call call{request, client, std::move(reply), std::move(params), nullptr, Authenticate(request), std::nullopt, 0, std::nullopt};
   const bool process_route = route->pattern.starts_with("processes/{p}");
   if (process_route) {
