@@ -580,11 +580,16 @@ TEST_CASE("https: a PROXY v2 header from a trusted load balancer names the clien
   limits.max_connections_per_address = 1;
   TestServer server(limits);
   const auto port = server.port();
-  CHECK(ProxiedConnection(port, "127.0.0.2", ProxyHeader("203.0.113.7")).Who() == "203.0.113.7");
+  // (Addresses below are not reused: a closed connection is released by the server a moment later.)
+  CHECK(ProxiedConnection(port, "127.0.0.2", ProxyHeader("203.0.113.9")).Who() == "203.0.113.9");
   CHECK(ProxiedConnection(port, "127.0.0.2", ProxyHeader("2001:db8::7")).Who() == "2001:db8::7");
   // Its health checks (LOCAL) and its direct connections (TLS at once) are its own.
-  CHECK(ProxiedConnection(port, "127.0.0.2", ProxyHeader("203.0.113.7", /*local=*/true)).Who() == "127.0.0.2");
+  CHECK(ProxiedConnection(port, "127.0.0.2", ProxyHeader("203.0.113.10", /*local=*/true)).Who() == "127.0.0.2");
   CHECK(ProxiedConnection(port, "127.0.0.2", "").Who() == "127.0.0.2");
+  // The balancer's own address has no per-address limit: all voters come from it.
+  ProxiedConnection check(port, "127.0.0.2", ""), check_too(port, "127.0.0.2", "");
+  CHECK(check.Who() == "127.0.0.2");
+  CHECK(check_too.Who() == "127.0.0.2");
   // One connection per address: two voters behind the balancer are served at once, a
   // voter's second is refused; the first still works.
   ProxiedConnection first(port, "127.0.0.2", ProxyHeader("203.0.113.7"));

@@ -67,12 +67,13 @@ struct ServerState {
   std::unordered_map<std::string, std::size_t> per_address;  // open connections by client address
 
   // Counts a new connection from `address`, unless that address or the
-  // server as a whole is at its limit.
-  bool Admit(const std::string& address) {
+  // server as a whole is at its limit. A trusted proxy's own address has no
+  // per-address limit: every voter arrives from it before its header names them.
+  bool Admit(const std::string& address, bool proxy) {
     std::lock_guard lock(mu);
     if (open.load() >= limits.max_connections) return false;
     std::size_t& n = per_address[address];
-    if (n >= limits.max_connections_per_address) return false;
+    if (!proxy && n >= limits.max_connections_per_address) return false;
     ++n;
     open.fetch_add(1);
     return true;
@@ -515,14 +516,14 @@ class HttpsServer::Impl : public std::enable_shared_from_this<HttpsServer::Impl>
     beast::error_code ignored;
     const auto peer = socket.remote_endpoint(ignored);
     const std::string client = ignored ? std::string() : ClientAddress(peer.address());
-    if (!state_->Admit(client)) {
+    const bool proxied = std::find(state_->limits.proxy_addresses.begin(), state_->limits.proxy_addresses.end(),
+                                   client) != state_->limits.proxy_addresses.end();
+    if (!state_->Admit(client, proxied)) {
       socket.close(ignored);  // over a limit: refused at once, before any TLS work
     } else {
       socket.set_option(tcp::no_delay(true), ignored);
       std::shared_ptr<Session> session;
       try {
-        const bool proxied = std::find(state_->limits.proxy_addresses.begin(), state_->limits.proxy_addresses.end(),
-                                       client) != state_->limits.proxy_addresses.end();
         session = std::make_shared<Session>(std::move(socket), tls_, state_, client, proxied);
       } catch (const std::exception&) {
         state_->Release(client);  // no memory or no SSL object for this one; keep serving the others

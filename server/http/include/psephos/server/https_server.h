@@ -28,7 +28,8 @@ struct HttpLimits {
   std::size_t max_connections_per_address = 500;
   // A load balancer's addresses (as ClientAddress spells them): connections from
   // these may begin with a PROXY protocol v2 header (HAProxy's send-proxy-v2), and
-  // the address it names is then the client's, for every per-address limit.
+  // the address it names is then the client's, for every per-address limit; the
+  // balancer's own address has none (only max_connections bounds it).
   std::vector<std::string> proxy_addresses;
 };
 
