@@ -21,6 +21,31 @@ std::vector<ProjectIndex> AllProjects(const Election& election) {
 
 }  // namespace
 
+Result<TieBreakOrder> ParseTieBreakOrder(std::string_view name) {
+  if (name == "id") return TieBreakOrder::kId;
+  if (name == "cost") return TieBreakOrder::kCost;
+  if (name == "file") return TieBreakOrder::kFile;
+  return Status::Invalid("unknown tie-break '" + std::string(name) + "' (known: id, cost, file)");
+}
+
+const char* TieBreakOrderName(TieBreakOrder order) {
+  switch (order) {
+    case TieBreakOrder::kId: return "id";
+    case TieBreakOrder::kCost: return "cost";
+    case TieBreakOrder::kFile: return "file";
+  }
+  return "id";
+}
+
+TieBreak TieBreak::By(const Election& election, TieBreakOrder order) {
+  switch (order) {
+    case TieBreakOrder::kCost: return ByCost(election);
+    case TieBreakOrder::kFile: return ByFile(election);
+    case TieBreakOrder::kId: break;
+  }
+  return ById(election);
+}
+
 TieBreak TieBreak::ById(const Election& election) {
   auto order = AllProjects(election);
   // Byte order of UTF-8 equals code point order, as Python compares str.

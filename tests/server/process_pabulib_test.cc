@@ -85,7 +85,7 @@ TEST_CASE("pabulib set: Warsaw 2026, local budgets under one heading") {
     CHECK(b.election.budget == amounts[i]);
     CHECK(b.election.money_scale == 0);
     CHECK(b.election.projects.size() == projects[i]);
-    CHECK(b.rule == "greedy-threshold");
+    CHECK(b.rule == engine::RuleKind::kGreedyThreshold);
     CHECK(b.min_score == thresholds[i]);
     CHECK(b.election.rules.max_projects == 5);
     CHECK(b.election.ballot_type == engine::BallotType::kApproval);
@@ -182,7 +182,7 @@ TEST_CASE("pabulib set: the META rule and threshold become the budget's") {
     auto p = ProcessFromPabulibSet({{"r.pb", SmallPb(meta)}}, "r", "R", LocalBudgets::kHeading);
     REQUIRE_MESSAGE(p.ok(), p.status().message());
     const Budget& b = p->budgets[0];
-    std::string out = b.rule;
+    std::string out = engine::RuleName(b.rule);
     if (b.min_score) {
       out += ' ';
       out += std::to_string(*b.min_score);
@@ -209,7 +209,7 @@ TEST_CASE("pabulib set: the META rule and threshold become the budget's") {
   auto one = ProcessFromPabulib(SmallPb("rule;greedy-threshold\nmin_project_score_threshold;30\n"), "one");
   REQUIRE_MESSAGE(one.ok(), one.status().message());
   CHECK(one->budgets[0].id == "main");
-  CHECK(one->budgets[0].rule == "greedy-threshold");
+  CHECK(one->budgets[0].rule == engine::RuleKind::kGreedyThreshold);
   CHECK(one->budgets[0].min_score == 30);
 }
 
@@ -400,7 +400,7 @@ TEST_CASE("pabulib set: every shared file imports as a budget") {
       continue;
     }
     CHECK_MESSAGE(p.ok(), p.status().message());
-    if (p.ok()) CHECK(p->budgets[0].tie_break == "file");
+    if (p.ok()) CHECK(p->budgets[0].tie_break == engine::TieBreakOrder::kFile);
     if (p.ok()) {
       const engine::Election e = Reparse(*p, p->budgets[0]);
       CHECK(e.budget == p->budgets[0].election.budget);
@@ -413,14 +413,14 @@ TEST_CASE("pabulib import: Poznań's greedy-custom is greedy-reserve at 80%, cou
   auto p = ProcessFromPabulibSet({{name, SharedText(name)}}, "poznan", "", LocalBudgets::kArea);
   REQUIRE_MESSAGE(p.ok(), p.status().message());
   const Budget& b = p->budgets[0];
-  CHECK(b.rule == "greedy-reserve");
+  CHECK(b.rule == engine::RuleKind::kGreedyReserve);
   CHECK(b.reserve_share == 80);
-  CHECK(b.tie_break == "file");
+  CHECK(b.tie_break == engine::TieBreakOrder::kFile);
   // The definition keeps them through JSON.
   auto again = ParseProcessDefinition(ProcessDefinitionJson(*p));
   REQUIRE_MESSAGE(again.ok(), again.status().message());
   CHECK(again->budgets[0].reserve_share == 80);
-  CHECK(again->budgets[0].tie_break == "file");
+  CHECK(again->budgets[0].tie_break == engine::TieBreakOrder::kFile);
   // Count the file's own ballots as stored ones.
   const engine::Election file = *ballots::ParsePabulib(SharedText(name), name);
   std::vector<std::string> stored;

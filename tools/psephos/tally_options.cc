@@ -24,9 +24,7 @@ Result<std::int64_t> WholeNumber(const std::string& option, const std::string& t
 }
 
 Result<engine::TieBreak> MakeTieBreak(const engine::Election& election, const std::string& spec) {
-  if (spec == "id") return engine::TieBreak::ById(election);
-  if (spec == "cost") return engine::TieBreak::ByCost(election);
-  if (spec == "file") return engine::TieBreak::ByFile(election);
+  if (auto order = engine::ParseTieBreakOrder(spec); order.ok()) return engine::TieBreak::By(election, *order);
   if (spec.starts_with("order:")) {
     const std::string path = spec.substr(6);
     std::ifstream in(path);

@@ -118,14 +118,11 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r, co
   if (!r.failed() && !ValidId(b.id)) r.Fail(path + ".id", "use letters, digits and . _ / - (at most 64)");
   b.title = r.String(j, path + ".", "title", false, 500);
   b.currency = r.String(j, path + ".", "currency", false, 10);
-  b.rule = r.String(j, path + ".", "rule", false, 40);
-  if (b.rule.empty()) b.rule = "greedy";
-  b.tie_break = r.String(j, path + ".", "tie_break", false, 10);
-  if (b.tie_break.empty()) b.tie_break = "id";
+  const std::string rule_name = r.String(j, path + ".", "rule", false, 40);
+  const std::string tie_break = r.String(j, path + ".", "tie_break", false, 10);
   b.min_score = r.Count(j, path + ".", "min_score");
   b.reserve_share = r.Count(j, path + ".", "reserve_share");
-  b.comparison = r.String(j, path + ".", "comparison", false, 20);
-  if (b.comparison.empty()) b.comparison = "none";
+  const std::string comparison = r.String(j, path + ".", "comparison", false, 20);
   b.area = r.String(j, path + ".", "area", false, 100);
   b.heading = r.String(j, path + ".", "heading", false, 64);
   if (r.failed()) return r.status();
@@ -135,18 +132,27 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r, co
     const std::string& m = texts.status().message();
     r.Fail(m.substr(0, m.find(": ")), m.substr(m.find(": ") + 2));
   }
-  if (!engine::ParseRule(b.rule).ok()) r.Fail(path + ".rule", engine::ParseRule(b.rule).status().message());
-  if (b.tie_break != "id" && b.tie_break != "cost" && b.tie_break != "file") {
+  if (auto kind = engine::ParseRule(rule_name.empty() ? "greedy" : rule_name); kind.ok()) {
+    b.rule = *kind;
+  } else {
+    r.Fail(path + ".rule", kind.status().message());
+  }
+  if (auto order = engine::ParseTieBreakOrder(tie_break.empty() ? "id" : tie_break); order.ok()) {
+    b.tie_break = *order;
+  } else {
     r.Fail(path + ".tie_break", "must be id, cost or file (the projects' order)");
   }
-  if (auto comparison = engine::ParseComparison(b.comparison); !comparison.ok()) {
-    r.Fail(path + ".comparison", comparison.status().message());
+  if (auto step = engine::ParseComparison(comparison.empty() ? "none" : comparison); step.ok()) {
+    b.comparison = *step;
+  } else {
+    r.Fail(path + ".comparison", step.status().message());
   }
   if (b.reserve_share && *b.reserve_share > 100) r.Fail(path + ".reserve_share", "is a percentage: 0 to 100");
-  if (b.comparison != "none" && b.rule != "equalshares-add1" && b.rule != "equalshares-add1u") {
+  if (b.comparison != engine::Comparison::kNone && b.rule != engine::RuleKind::kEqualSharesAdd1 &&
+      b.rule != engine::RuleKind::kEqualSharesAdd1u) {
     r.Fail(path + ".comparison", "is a step of equalshares-add1 and equalshares-add1u only");
   }
-  if (b.rule == "greedy-reserve" && !b.reserve_share) {
+  if (b.rule == engine::RuleKind::kGreedyReserve && !b.reserve_share) {
     r.Fail(path + ".reserve_share", "greedy-reserve needs it: the share (percent) of the stopping project's cost the "
                                     "money left must cover for the reserve to pay the rest (Poznań: 80)");
   }
@@ -175,9 +181,7 @@ Result<Budget> ParseBudget(const json& j, const std::string& path, Reader& r, co
   }
   if (!r.failed()) {
     // A rule that cannot count this ballot would fail only at the close.
-    if (auto rule = engine::ParseRule(b.rule); rule.ok()) {
-      if (Status fits = engine::CheckRuleCounts(*rule, e.ballot_type); !fits.ok()) r.Fail(path + ".rule", fits.message());
-    }
+    if (Status fits = engine::CheckRuleCounts(b.rule, e.ballot_type); !fits.ok()) r.Fail(path + ".rule", fits.message());
   }
   if (r.failed()) return r.status();
   const std::string bp = path + ".ballot.";
@@ -300,11 +304,11 @@ json BudgetJson(const Budget& b, bool with_rule) {
   if (!b.currency.empty()) j["currency"] = b.currency;
   j["amount"] = AmountJson(e.budget, e.money_scale);
   if (with_rule) {
-    j["rule"] = b.rule;
-    j["tie_break"] = b.tie_break;
+    j["rule"] = engine::RuleName(b.rule);
+    j["tie_break"] = engine::TieBreakOrderName(b.tie_break);
     if (b.min_score) j["min_score"] = *b.min_score;
     if (b.reserve_share) j["reserve_share"] = *b.reserve_share;
-    if (b.comparison != "none") j["comparison"] = b.comparison;
+    if (b.comparison != engine::Comparison::kNone) j["comparison"] = engine::ComparisonName(b.comparison);
   }
   if (!b.area.empty()) j["area"] = b.area;
   if (!b.heading.empty()) j["heading"] = b.heading;
@@ -617,20 +621,16 @@ std::string CheckProcessBallot(const ProcessDefinition& process, const json& bod
   return canonical.dump();
 }
 
-Result<BudgetRule> ResolveBudgetRule(const Budget& budget) {
-  auto rule = engine::ParseRule(budget.rule);
-  if (!rule.ok()) return rule.status();
-  BudgetRule out{*rule, {}};
-  out.options.reserve_share = budget.reserve_share;
-  if (auto comparison = engine::ParseComparison(budget.comparison); comparison.ok()) {
-    out.options.comparison = *comparison;
-  }
+engine::RuleOptions BudgetRuleOptions(const Budget& budget) {
+  engine::RuleOptions options;
+  options.reserve_share = budget.reserve_share;
+  options.comparison = budget.comparison;
   if (budget.min_score) {
-    out.options.min_score = *budget.min_score;
-  } else if (*rule == engine::RuleKind::kGreedyThreshold) {
-    out.options.min_score = 1;
+    options.min_score = *budget.min_score;
+  } else if (budget.rule == engine::RuleKind::kGreedyThreshold) {
+    options.min_score = 1;
   }
-  return out;
+  return options;
 }
 
 namespace {
@@ -735,13 +735,9 @@ Result<json> TallyProcess(const ProcessDefinition& process, const std::vector<st
     if (!broken[index].ok()) return broken[index];
     engine::Election& e = builders[index].election();
     const std::vector<std::int64_t> votes = e.SupportCounts();
-    auto resolved = ResolveBudgetRule(budget);
-    if (!resolved.ok()) return resolved.status();
-    const engine::RuleKind rule = resolved->rule;
-    const engine::RuleOptions& options = resolved->options;
-    const engine::TieBreak tie_break = budget.tie_break == "cost"   ? engine::TieBreak::ByCost(e)
-                                       : budget.tie_break == "file" ? engine::TieBreak::ByFile(e)
-                                                                    : engine::TieBreak::ById(e);
+    const engine::RuleKind rule = budget.rule;
+    const engine::RuleOptions options = BudgetRuleOptions(budget);
+    const engine::TieBreak tie_break = engine::TieBreak::By(e, budget.tie_break);
     json entry;
     entry["budget"] = budget.id;
     entry["ballots"] = e.profile.size();

@@ -35,23 +35,21 @@ std::string WithSource(std::string_view source, const std::string& message) {
 // that exclude each other. Ties are broken in the file's project order, as
 // cities rank them. min_project_score_threshold becomes min_score.
 Status ApplyMetaRule(const engine::Election& e, std::string_view source, Budget* b) {
-  const auto fits = [&](std::string_view name) {
-    auto kind = engine::ParseRule(name);
-    return kind.ok() && engine::CheckRuleCounts(*kind, e.ballot_type).ok();
-  };
+  const auto fits = [&](engine::RuleKind kind) { return engine::CheckRuleCounts(kind, e.ballot_type).ok(); };
   // greedy counts approval ballots; for ranks and points, greedy by score.
-  b->rule = fits("greedy") ? "greedy" : "greedy-score";
-  b->tie_break = "file";
+  b->rule = fits(engine::RuleKind::kGreedy) ? engine::RuleKind::kGreedy : engine::RuleKind::kGreedyScore;
+  b->tie_break = engine::TieBreakOrder::kFile;
   if (const std::string* rule = e.Meta("rule")) {
     auto official = ballots::ResolveOfficialRule(e);
-    if (fits(*rule) && official.ok() && *rule != "greedy") {
-      b->rule = *rule;  // a Psephos export: its rule and options read back
+    auto named = engine::ParseRule(*rule);  // a Psephos rule name, not a pabulib one
+    if (named.ok() && fits(*named) && official.ok() && *named != engine::RuleKind::kGreedy) {
+      b->rule = *named;  // a Psephos export: its rule and options read back
       b->reserve_share = official->options.reserve_share;
-      b->comparison = engine::ComparisonName(official->options.comparison);
-    } else if (fits(*rule)) {
-      b->rule = *rule;
+      b->comparison = official->options.comparison;
+    } else if (named.ok() && fits(*named)) {
+      b->rule = *named;
     } else if (official.ok()) {
-      b->rule = engine::RuleName(official->rule);
+      b->rule = official->rule;
       b->reserve_share = official->options.reserve_share;
     } else if (*rule == "greedy-exclusive") {
       return Status::Invalid(WithSource(source, official.status().message()));
@@ -256,13 +254,15 @@ Result<std::string> BudgetPabulib(const ProcessDefinition& process, const Budget
   }
   e->meta.emplace_back("num_projects", std::to_string(e->projects.size()));
   e->meta.emplace_back("num_votes", std::to_string(e->profile.size()));
-  e->meta.emplace_back("rule", budget.rule);
+  e->meta.emplace_back("rule", engine::RuleName(budget.rule));
   if (budget.reserve_share) e->meta.emplace_back("reserve_share", std::to_string(*budget.reserve_share));
-  if (budget.comparison != "none") e->meta.emplace_back("comparison", budget.comparison);
+  if (budget.comparison != engine::Comparison::kNone) {
+    e->meta.emplace_back("comparison", engine::ComparisonName(budget.comparison));
+  }
   // The threshold the budget is counted with (greedy-threshold's default 1
   // too), so `psephos tally --rule official` counts the file the same way.
-  if (auto resolved = ResolveBudgetRule(budget); resolved.ok() && resolved->options.min_score) {
-    e->meta.emplace_back("min_project_score_threshold", std::to_string(*resolved->options.min_score));
+  if (const auto options = BudgetRuleOptions(budget); options.min_score) {
+    e->meta.emplace_back("min_project_score_threshold", std::to_string(*options.min_score));
   }
   if (!budget.currency.empty()) e->meta.emplace_back("currency", budget.currency);
   const auto& rules = e->rules;

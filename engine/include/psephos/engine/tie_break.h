@@ -2,12 +2,18 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "psephos/engine/election.h"
 #include "psephos/engine/status.h"
 
 namespace psephos::engine {
+
+// The built-in orders a tie-break can follow by name (an explicit order is the fourth kind).
+enum class TieBreakOrder { kId, kCost, kFile };
+Result<TieBreakOrder> ParseTieBreakOrder(std::string_view name);  // "id", "cost", "file"
+const char* TieBreakOrderName(TieBreakOrder order);
 
 class TieBreak {
  public:
@@ -19,6 +25,7 @@ class TieBreak {
   // section as published (cities list their ranking there), a definition's
   // project list. What `--rule official` breaks ties by.
   static TieBreak ByFile(const Election& election);
+  static TieBreak By(const Election& election, TieBreakOrder order);
   // An explicit order of every project id, first preferred (named "order").
   static Result<TieBreak> Explicit(const Election& election, const std::vector<std::string>& ids);
 

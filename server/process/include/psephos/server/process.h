@@ -14,6 +14,7 @@
 #include "psephos/engine/election.h"
 #include "psephos/engine/outcome.h"
 #include "psephos/engine/rules.h"
+#include "psephos/engine/tie_break.h"
 #include "psephos/engine/status.h"
 
 namespace psephos::server {
@@ -34,11 +35,11 @@ struct Budget {
   std::string id;
   std::string title;
   std::string currency;
-  std::string rule = "greedy";
-  std::string tie_break = "id";           // id, cost, or file (the projects' order)
+  engine::RuleKind rule = engine::RuleKind::kGreedy;
+  engine::TieBreakOrder tie_break = engine::TieBreakOrder::kId;
   std::optional<std::int64_t> min_score;  // greedy-threshold's threshold (default 1)
   std::optional<std::int64_t> reserve_share;  // greedy-reserve: percent (Poznań 80)
-  std::string comparison = "none";            // equalshares-*: none, satisfaction, exclusion
+  engine::Comparison comparison = engine::Comparison::kNone;  // equalshares-add1(u) only
   std::string area;     // empty: every voter; else only codes of this area
   std::string heading;  // budgets sharing a heading are alternatives: a voter picks one
   // Projects (name, description, category kept as attributes), amount,
@@ -127,12 +128,8 @@ std::string CheckProcessBallot(const ProcessDefinition& process, const nlohmann:
                                std::vector<ballots::BallotProblem>* problems, std::string_view area = "",
                                Channel channel = Channel::kOnline, BallotFacts* facts = nullptr);
 
-// The engine rule, tie-break and options a budget is counted with.
-struct BudgetRule {
-  engine::RuleKind rule;
-  engine::RuleOptions options;
-};
-Result<BudgetRule> ResolveBudgetRule(const Budget& budget);
+// The options a budget's rule is counted with (greedy-threshold's default threshold 1).
+engine::RuleOptions BudgetRuleOptions(const Budget& budget);
 
 // One budget's election with the given ballots (canonical JSON objects, one
 // per voter) as its profile; errors name the ballot.
