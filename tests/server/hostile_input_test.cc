@@ -220,6 +220,34 @@ TEST_CASE("wrong-code limiter: a burst, one back per interval, doubling waits, n
   CHECK_FALSE(limiter.Wait("a", now));
 }
 
+TEST_CASE("wrong-code limiter: another node's batch, read a moment later, counts as of when it was written") {
+  server::WrongCodeLimits limits;
+  limits.burst = 3;
+  limits.refill_every = std::chrono::seconds(1);
+  limits.max_wait = std::chrono::seconds(8);
+  server::WrongCodeLimiter limiter(limits);
+  const auto t0 = server::WrongCodeLimiter::Clock::time_point{} + std::chrono::hours(1);
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+
+  // Three at once (a batch of three): the burst is spent, as by three one at a time.
+  limiter.Failed("a", t0, 3);
+  REQUIRE(limiter.Wait("a", t0));
+  CHECK(*limiter.Wait("a", t0) == seconds(1));
+  // Two more, written half a second ago and read now: waits of 2 then 4 s, from then.
+  const auto now = t0 + seconds(2);
+  limiter.Failed("a", now - milliseconds(500), 2);
+  REQUIRE(limiter.Wait("a", now));
+  CHECK(*limiter.Wait("a", now) == seconds(4));  // 3.5 s left, rounded up
+  // One more, written at t0 and read only now: the next doubled wait (8 s), from t0.
+  limiter.Failed("a", t0);
+  CHECK(*limiter.Wait("a", now) == seconds(6));
+  // A huge batch is the longest wait, nothing worse.
+  limiter.Failed("b", now, 1'000'000'000);
+  REQUIRE(limiter.Wait("b", now));
+  CHECK(*limiter.Wait("b", now) == seconds(8));
+}
+
 TEST_CASE("attack: wrong codes from one address slow that address, not devices or other addresses") {
   Fixture f;  // burst of 5 wrong codes
   const auto codes = f.OpenSchool(3);

@@ -200,6 +200,9 @@ TEST_CASE("nodes: a device revoked on one node is refused at once on the other, 
   auto made = a.Call(http::verb::post, "/api/v1/processes/school/devices", json{{"role", "clerk"}, {"name", "Hall"}}.dump());
   REQUIRE(made.status == 201);
   const std::string clerk = "Device " + made.body["token"].get<std::string>();
+  auto hall = a.Call(http::verb::post, "/api/v1/processes/school/devices", json{{"role", "kiosk"}, {"name", "Hall 2"}}.dump());
+  REQUIRE(hall.status == 201);
+  const std::string kiosk = "Device " + hall.body["token"].get<std::string>();
   auto opened = a.store().Open();
   REQUIRE_MESSAGE(opened.ok(), opened.status().message());
   Fixture b(std::move(opened).value());  // loads the device; reloads devices only every 5 s (the default)
@@ -207,15 +210,98 @@ TEST_CASE("nodes: a device revoked on one node is refused at once on the other, 
     return node.Send(http::verb::post, "/api/v1/processes/school/checkin", json{{"code", code}}.dump(), clerk);
   };
   REQUIRE(check_in(b, codes[0]).status == 200);
-  REQUIRE(a.Call(http::verb::post, "/api/v1/processes/school/devices/" + std::to_string(made.body["id"].get<int>()) +
-                                       "/revoke").status == 200);
-  // B's copy still lists the clerk as signed in; the database refuses it, and B learns it.
+  REQUIRE(b.Send(http::verb::get, "/api/v1/processes/school/device", "", kiosk).status == 200);
+  for (const auto& device : {made, hall}) {
+    REQUIRE(a.Call(http::verb::post, "/api/v1/processes/school/devices/" +
+                                         std::to_string(device.body["id"].get<int>()) + "/revoke").status == 200);
+  }
+  // B's copy still lists both as signed in; the database refuses them, and B learns it.
+  auto who = b.Send(http::verb::get, "/api/v1/processes/school/device", "", kiosk);
+  CHECK(who.status == 401);
+  CHECK(who.body["error"]["code"] == "device_revoked");
   auto refused = check_in(b, codes[1]);
   CHECK(refused.status == 401);
   CHECK(refused.body["error"]["code"] == "device_revoked");
   CHECK(check_in(b, codes[1]).status == 401);
   // Nothing was spent: the code still votes.
   CHECK(b.Vote(codes[1], {"a"}).status == 201);
+}
+
+}  // namespace psephos::test
+
+namespace psephos::test {
+namespace {
+
+// Limits a guesser meets after a few tries, and that do not refill during a test.
+ApiOptions Guarded() {
+  ApiOptions options = Following();
+  options.wrong_codes.burst = 5;
+  options.wrong_codes.refill_every = std::chrono::seconds(60);
+  return options;
+}
+
+// Asks `node` with `ask` (which must not count as a wrong attempt) until it is
+// refused with 429, at most 5 s; the last answer.
+Answer UntilRefused(const std::function<Answer()>& ask) {
+  Answer a = ask();
+  for (int i = 0; i < 500 && a.status != 429; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    a = ask();
+  }
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("nodes: a guesser spread over two nodes meets the wait after as many wrong codes as on one") {
+  Fixture a(Guarded(), Backend::kPostgres);
+  a.OpenSchool(1);
+  const std::vector<std::string> codes = a.MakeCodes(1, "family");
+  auto opened = a.store().Open();
+  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+  Fixture b(std::move(opened).value(), Guarded());
+  const auto check = [&](Fixture& node, const std::string& code, const std::string& client) {
+    return node.Call(http::verb::post, "/api/v1/processes/school/codes/check", json{{"code", code}}.dump(), false,
+                     "application/json", client);
+  };
+  // The burst (5) spent 3 on A, 2 on B, from one address.
+  for (int i = 0; i < 3; ++i) REQUIRE(check(a, "WRONG-A" + std::to_string(i), "203.0.113.7").status == 404);
+  for (int i = 0; i < 2; ++i) REQUIRE(check(b, "WRONG-B" + std::to_string(i), "203.0.113.7").status == 404);
+  // Both nodes now make it wait, even for a right code; another address is served.
+  for (Fixture* node : {&a, &b}) {
+    Answer refused = UntilRefused([&] { return check(*node, codes[0], "203.0.113.7"); });
+    CHECK(refused.status == 429);
+    CHECK(refused.body["error"]["code"] == "too_many_attempts");
+  }
+  CHECK(check(b, codes[0], "203.0.113.8").status == 200);
+  CHECK(check(a, codes[0], "203.0.113.8").status == 200);
+}
+
+TEST_CASE("nodes: wrong passwords on two nodes count against one address, and one account, on both") {
+  Fixture a(Guarded(), Backend::kPostgres);
+  auto opened = a.store().Open();
+  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+  Fixture b(std::move(opened).value(), Guarded());
+  REQUIRE(MakeFirstAccount(a).status == 201);
+  // One address guessing three accounts (the limit), split over the nodes.
+  Browser guesser;
+  REQUIRE(SignIn(b, guesser, "bo@example.org", "x", "198.51.100.9").status == 401);
+  REQUIRE(SignIn(a, guesser, "cy@example.org", "x", "198.51.100.9").status == 401);
+  REQUIRE(SignIn(b, guesser, "di@example.org", "x", "198.51.100.9").status == 401);
+  // A refuses that address even Ana's right password (a probe that is no wrong attempt).
+  Browser ana;
+  Answer by_address = UntilRefused([&] { return SignIn(a, ana, "ana@example.org", kPassword, "198.51.100.9"); });
+  CHECK(by_address.status == 429);
+  CHECK(by_address.body["error"]["code"] == "too_many_attempts");
+
+  // Three wrong passwords for Ana's account from three addresses, on both nodes.
+  REQUIRE(SignIn(a, guesser, "ana@example.org", "wrong one", "198.51.100.1").status == 401);
+  REQUIRE(SignIn(b, guesser, "ana@example.org", "wrong two", "198.51.100.2").status == 401);
+  REQUIRE(SignIn(a, guesser, "ana@example.org", "wrong three", "198.51.100.3").status == 401);
+  // B refuses even her right password from a fourth address until the account's wait is over.
+  Answer by_account = UntilRefused([&] { return SignIn(b, ana, "ana@example.org", kPassword, "198.51.100.4"); });
+  CHECK(by_account.status == 429);
+  CHECK(by_account.body["error"]["code"] == "too_many_attempts");
 }
 
 }  // namespace psephos::test

@@ -232,3 +232,60 @@ TEST_CASE("postgres: a newer build's step is refused unless migrating, then runs
   REQUIRE_FALSE(older.ok());
   CHECK(older.status().message().find("newer Psephos (schema " + std::to_string(next) + ")") != std::string::npos);
 }
+
+TEST_CASE("postgres: wrong attempts shared by two nodes are read back in the order written, once, and old ones dropped") {
+  test::TestStore store(test::Backend::kPostgres);
+  auto a = store.Open();
+  REQUIRE_MESSAGE(a.ok(), a.status().message());
+  auto b = store.Open();
+  REQUIRE_MESSAGE(b.ok(), b.status().message());
+  REQUIRE((*a)->ShareWrongAttempts({{AttemptKind::kCode, "k1", 3, "node-a"}, {AttemptKind::kPassword, "k2", 1, "node-a"}})
+              .ok());
+  REQUIRE((*b)->ShareWrongAttempts({{AttemptKind::kCode, "k1", 2, "node-b"}}).ok());
+  REQUIRE((*a)->ShareWrongAttempts({}).ok());  // nothing to write
+
+  auto all = (*b)->LoadWrongAttempts(0);
+  REQUIRE_MESSAGE(all.ok(), all.status().message());
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].id < (*all)[1].id);
+  CHECK((*all)[1].id < (*all)[2].id);
+  CHECK((*all)[0].node == "node-a");
+  CHECK((*all)[0].kind == AttemptKind::kCode);
+  CHECK((*all)[0].count == 3);
+  CHECK((*all)[1].kind == AttemptKind::kPassword);
+  CHECK((*all)[2].node == "node-b");
+  CHECK((*all)[2].count == 2);
+  for (const auto& r : *all) CHECK(r.age_ms >= 0);
+  auto after = (*a)->LoadWrongAttempts((*all)[2].id);
+  REQUIRE(after.ok());
+  CHECK(after->empty());
+  auto from_second = (*a)->LoadWrongAttempts((*all)[0].id);
+  REQUIRE(from_second.ok());
+  CHECK(from_second->size() == 2);
+
+  // Rows older than kept are neither read nor kept once the next batch is written.
+  {
+    pqxx::connection c(store.location());
+    pqxx::work t(c);
+    t.exec("UPDATE wrong_attempts SET at = at - interval '11 minutes' WHERE node = 'node-a'");
+    t.commit();
+  }
+  auto recent = (*a)->LoadWrongAttempts(0);
+  REQUIRE(recent.ok());
+  REQUIRE(recent->size() == 1);
+  CHECK((*recent)[0].node == "node-b");
+  REQUIRE((*b)->ShareWrongAttempts({{AttemptKind::kCode, "k3", 1, "node-b"}}).ok());
+  pqxx::connection c(store.location());
+  pqxx::work t(c);
+  CHECK(t.exec("SELECT count(*) FROM wrong_attempts")[0][0].as<int>() == 2);
+}
+
+TEST_CASE("storage: a store one node writes shares no wrong attempts") {
+  test::TestStore store(test::Backend::kSqlite);
+  auto node = store.Open();
+  REQUIRE_MESSAGE(node.ok(), node.status().message());
+  REQUIRE((*node)->ShareWrongAttempts({{AttemptKind::kCode, "k1", 3, "node-a"}}).ok());
+  auto read = (*node)->LoadWrongAttempts(0);
+  REQUIRE(read.ok());
+  CHECK(read->empty());
+}

@@ -314,12 +314,12 @@ TEST_CASE("psephos-server: on PostgreSQL, --migrate makes or checks the schema a
   psephos::test::TestPgDatabase database;
   {
     ServerProcess migrate({"--data", data, "--database", database.url(), "--migrate"});
-    migrate.WaitFor("schema: created the new database at PostgreSQL schema version 5$");
+    migrate.WaitFor("schema: created the new database at PostgreSQL schema version 6$");
     CHECK(migrate.Stop(0) == 0);
   }
   {
     ServerProcess again({"--data", data, "--database", database.url(), "--migrate"});
-    again.WaitFor("schema: already current \\(PostgreSQL schema version 5\\)");
+    again.WaitFor("schema: already current \\(PostgreSQL schema version 6\\)");
     CHECK(again.Stop(0) == 0);
   }
   auto set_version = [&](int version) {
@@ -331,7 +331,7 @@ TEST_CASE("psephos-server: on PostgreSQL, --migrate makes or checks the schema a
   set_version(0);  // older than this build: as a newer build finds a database at 1
   {
     ServerProcess older({"--data", data, "--database", database.url(), "--listen", "127.0.0.1:0"});
-    older.WaitFor("the database has PostgreSQL schema version 0, this Psephos uses version 5: back it up, then run "
+    older.WaitFor("the database has PostgreSQL schema version 0, this Psephos uses version 6: back it up, then run "
                   "psephos-server with the same --database and --migrate");
     CHECK(older.Stop(0) == 2);
     CHECK(older.Output().find("listening") == std::string::npos);
@@ -341,7 +341,7 @@ TEST_CASE("psephos-server: on PostgreSQL, --migrate makes or checks the schema a
     std::vector<std::string> args{"--data", data, "--database", database.url(), last};
     if (std::string(last) == "--listen") args.push_back("127.0.0.1:0");
     ServerProcess newer(args);
-    newer.WaitFor("newer Psephos \\(schema 99\\); this one knows PostgreSQL schema 5");
+    newer.WaitFor("newer Psephos \\(schema 99\\); this one knows PostgreSQL schema 6");
     CHECK(newer.Stop(0) == 2);
   }
 }

@@ -253,8 +253,8 @@ void Api::SignIn(const Request& request, const json& body, const std::string& cl
   const std::string password = StringField(body, "password");
   // Limited per address and per account: a guesser spread over many
   // addresses still meets the account's limit.
-  const std::string by_address = "address:" + LimiterKey(client);
-  const std::string by_account = "account:" + email;
+  const std::string by_address = AttemptKey("address:" + LimiterKey(client));
+  const std::string by_account = AttemptKey("account:" + email);
   if (auto wait = PasswordWait(wrong_passwords_, by_address, by_account)) return reply(std::move(*wait));
   std::int64_t account = 0;
   std::string hash;
@@ -274,8 +274,8 @@ void Api::SignIn(const Request& request, const json& body, const std::string& cl
     const bool right = VerifyPassword(account != 0 ? hash : dummy_hash_, password.substr(0, kMaxPasswordBytes)) &&
                        account != 0 && password.size() <= kMaxPasswordBytes;
     if (!right) {
-      wrong_passwords_.Failed(by_address);
-      wrong_passwords_.Failed(by_account);
+      WrongAttempt(AttemptKind::kPassword, by_address);
+      WrongAttempt(AttemptKind::kPassword, by_account);
       return (*shared_reply)(
           ErrorResponse(http::status::unauthorized, "wrong_password", "the email or the password is wrong"));
     }
@@ -331,8 +331,8 @@ void Api::ChangePassword(const Organizer& who, const Request& request, const jso
                               {{"error", {{"code", "weak_password"}, {"message", s.message()}, {"field", "password"}}}}));
   }
   // The current password is guessed no faster here than at sign-in.
-  const std::string by_address = "address:" + LimiterKey(client);
-  const std::string by_account = "account:" + email;
+  const std::string by_address = AttemptKey("address:" + LimiterKey(client));
+  const std::string by_account = AttemptKey("account:" + email);
   if (auto wait = PasswordWait(wrong_passwords_, by_address, by_account)) return reply(std::move(*wait));
   const std::string kept = Sha256Hex(CookieValue(request, kCookie));
   const std::int64_t account = who.account;
@@ -340,8 +340,8 @@ void Api::ChangePassword(const Organizer& who, const Request& request, const jso
   const bool queued = passwords_.Post([this, account, hash, current, password, kept, by_address, by_account,
                                        shared_reply] {
     if (current.size() > kMaxPasswordBytes || !VerifyPassword(hash, current)) {
-      wrong_passwords_.Failed(by_address);
-      wrong_passwords_.Failed(by_account);
+      WrongAttempt(AttemptKind::kPassword, by_address);
+      WrongAttempt(AttemptKind::kPassword, by_account);
       return (*shared_reply)(FieldError(http::status::unauthorized, "wrong_password", "current_password",
                                         "not your current password"));
     }

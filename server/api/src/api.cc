@@ -96,6 +96,10 @@ Result<std::unique_ptr<Api>> Api::Create(DbWorker& worker, std::string admin_tok
       auto leads = storage.LeadScheduler();
       if (!leads.ok()) return loaded.set_value(leads.status());
       api->leads_schedule_ = *leads;
+      auto salt = storage.SettingOnce("wrong_attempts_salt", RandomHex(32));
+      if (!salt.ok()) return loaded.set_value(salt.status());
+      api->attempts_salt_ = std::move(salt).value();
+      api->node_name_ = RandomHex(8);
     }
     auto records = storage.LoadProcesses();
     if (!records.ok()) return loaded.set_value(records.status());
@@ -164,13 +168,15 @@ bool Api::IsAdmin(const Request& request) const {
 }
 
 bool Api::RateLimited(const std::string& client, Reply& reply) {
-  const auto wait = wrong_codes_.Wait(LimiterKey(client));
+  const auto wait = wrong_codes_.Wait(AttemptKey(LimiterKey(client)));
   if (!wait) return false;
   reply(TooManyAttempts(*wait));
   return true;
 }
 
-void Api::CountCodeFailure(const std::string& client) { wrong_codes_.Failed(LimiterKey(client)); }
+void Api::CountCodeFailure(const std::string& client) {
+  WrongAttempt(AttemptKind::kCode, AttemptKey(LimiterKey(client)));
+}
 
 std::shared_ptr<Api::LiveProcess> Api::Find(const std::string& slug) {
   std::lock_guard lock(mutex_);

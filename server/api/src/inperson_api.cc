@@ -42,12 +42,27 @@ std::int64_t Api::DeviceOf(const LiveProcess& p, const Request& request) const {
 }
 
 void Api::DeviceInfo(Call& c) {  // a device asks who it is
+  if (!shared_store_) return AnswerDeviceInfo(*c.p, c.device, c.reply);
+  const bool posted = worker_.Post([this, p = c.p, device = c.device, reply = c.reply](Storage& storage) {
+    auto devices = storage.LoadDevices(p->id);
+    if (!devices.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", devices.status().message()));
+    for (const DeviceRecord& r : *devices) {
+      if (r.id != device || !r.revoked) continue;
+      std::unique_lock lock(mutex_);
+      return RefuseRevoked(*p, device, lock, reply);
+    }
+    AnswerDeviceInfo(*p, device, reply);
+  });
+  if (!posted) c.reply(ErrorResponse(http::status::service_unavailable, "stopping", "the server is stopping"));
+}
+
+void Api::AnswerDeviceInfo(LiveProcess& p, std::int64_t device, const Reply& reply) {
   std::unique_lock lock(mutex_);
-  const Device& d = c.p->devices[c.device];
-  const ProcessDefinition& def = c.p->definition;
-  json summary = Summary(*c.p);  // a device stands where the public can see it: the public turnout
+  const Device& d = p.devices[device];
+  const ProcessDefinition& def = p.definition;
+  json summary = Summary(p);  // a device stands where the public can see it: the public turnout
   summary["turnout"] = PublicTurnout(summary["turnout"], def.min_group_size);
-  json me{{"id", c.device},           {"role", DeviceRoleName(d.role)}, {"name", d.name},
+  json me{{"id", device},           {"role", DeviceRoleName(d.role)}, {"name", d.name},
           {"process", std::move(summary)}, {"groups", def.groups}, {"areas", def.areas}, {"languages", def.languages}};
   if (d.role == DeviceRole::kKiosk) {  // so that the volunteer knows before asking
     me["walk_in_allowance"] = d.walk_in_allowance;
@@ -55,7 +70,7 @@ void Api::DeviceInfo(Call& c) {  // a device asks who it is
     me["session_seconds"] = d.session_seconds;
   }
   lock.unlock();
-  c.reply(JsonResponse(http::status::ok, me));
+  reply(JsonResponse(http::status::ok, me));
 }
 
 void Api::SheetInfo(const std::shared_ptr<LiveProcess>& p, const std::string& serial, Reply reply) {  // what a sheet is for

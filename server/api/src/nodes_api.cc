@@ -6,6 +6,7 @@
 
 #include "psephos/ballots/json_reader.h"
 #include "psephos/server/api.h"
+#include "psephos/server/secrets.h"
 
 namespace psephos::server {
 
@@ -94,7 +95,50 @@ Status Api::ReloadAccounts(Storage& storage) {
   return Status::Ok();
 }
 
+std::string Api::AttemptKey(const std::string& key) const {
+  return shared_store_ ? Sha256Hex(attempts_salt_ + key) : key;
+}
+
+// Beyond this many keys waiting for the next batch (tens of thousands of
+// addresses guessing within half a second), further ones are counted here only.
+constexpr std::size_t kMaxUnsharedKeys = 100000;
+
+void Api::WrongAttempt(AttemptKind kind, const std::string& attempt_key) {
+  Limiter(kind).Failed(attempt_key);
+  if (!shared_store_) return;
+  std::lock_guard lock(attempts_mutex_);
+  const auto slot = std::make_pair(kind, attempt_key);
+  if (unshared_attempts_.size() < kMaxUnsharedKeys || unshared_attempts_.contains(slot)) ++unshared_attempts_[slot];
+}
+
+void Api::ShareWrongAttempts(Storage& storage) {
+  std::map<std::pair<AttemptKind, std::string>, std::int64_t> batch;
+  {
+    std::lock_guard lock(attempts_mutex_);
+    batch.swap(unshared_attempts_);
+  }
+  std::vector<WrongAttemptsRecord> out;
+  out.reserve(batch.size());
+  for (auto& [slot, count] : batch) out.push_back(WrongAttemptsRecord{slot.first, slot.second, count, node_name_});
+  if (Status s = storage.ShareWrongAttempts(out); !s.ok()) {
+    // Counted here already; the other nodes miss this batch, as they would if this node had stopped.
+    std::cerr << "psephos-server: cannot share " << out.size() << " wrong attempts: " << s.message() << std::endl;
+  }
+  auto theirs = storage.LoadWrongAttempts(attempts_read_to_);
+  if (!theirs.ok()) {
+    std::cerr << "psephos-server: cannot read other nodes' wrong attempts: " << theirs.status().message() << std::endl;
+    return;
+  }
+  const auto now = WrongCodeLimiter::Clock::now();
+  for (const WrongAttemptsRecord& r : *theirs) {
+    attempts_read_to_ = r.id;
+    if (r.node == node_name_) continue;
+    Limiter(r.kind).Failed(r.key, now - std::chrono::milliseconds(r.age_ms), r.count);
+  }
+}
+
 void Api::FollowStore(Storage& storage) {
+  ShareWrongAttempts(storage);
   if (auto leads = storage.LeadScheduler(); leads.ok() && leads_schedule_.exchange(*leads) != *leads) {
     schedule_changed_.notify_all();
   }

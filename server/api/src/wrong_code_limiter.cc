@@ -39,7 +39,7 @@ std::optional<std::chrono::seconds> WrongCodeLimiter::Wait(const std::string& ke
       std::chrono::duration<double>((1 - b.tokens) * std::chrono::duration<double>(limits_.refill_every)));
 }
 
-void WrongCodeLimiter::Failed(const std::string& key, Clock::time_point now) {
+void WrongCodeLimiter::Failed(const std::string& key, Clock::time_point now, std::int64_t count) {
   std::lock_guard lock(mu_);
   auto it = buckets_.find(key);
   if (it == buckets_.end()) {
@@ -48,16 +48,20 @@ void WrongCodeLimiter::Failed(const std::string& key, Clock::time_point now) {
   }
   Bucket& b = it->second;
   Refill(b, now);
-  b.tokens = std::max(0.0, b.tokens - 1);
-  b.last_failure = now;
-  if (b.tokens >= 1 && b.strikes == 0) return;
-  // Emptied once: until the bucket is full again, the wait before the next
-  // try doubles with every wrong code.
-  const auto base = std::chrono::duration<double>(limits_.refill_every);
-  const double factor = std::pow(2.0, std::min(b.strikes, 20));
-  const auto wait = std::min(base * factor, std::chrono::duration<double>(limits_.max_wait));
-  b.not_before = now + std::chrono::duration_cast<Clock::duration>(wait);
-  ++b.strikes;
+  b.last_failure = std::max(b.last_failure, now);
+  // A batch larger than a bucket and its longest wait changes nothing more.
+  count = std::min<std::int64_t>(count, static_cast<std::int64_t>(limits_.burst) + 64);
+  for (std::int64_t i = 0; i < count; ++i) {
+    b.tokens = std::max(0.0, b.tokens - 1);
+    if (b.tokens >= 1 && b.strikes == 0) continue;
+    // Emptied once: until the bucket is full again, the wait before the next
+    // try doubles with every wrong code.
+    const auto base = std::chrono::duration<double>(limits_.refill_every);
+    const double factor = std::pow(2.0, std::min(b.strikes, 20));
+    const auto wait = std::min(base * factor, std::chrono::duration<double>(limits_.max_wait));
+    b.not_before = std::max(b.not_before, now + std::chrono::duration_cast<Clock::duration>(wait));
+    ++b.strikes;
+  }
 }
 
 void WrongCodeLimiter::Sweep(Clock::time_point now) {

@@ -287,6 +287,22 @@ BEGIN
 END $$;
 )sql";
 
+// Version 6 (#17 item 2): wrong codes and passwords each node saw, read by the
+// others every follow interval so that all limiters count them. A batch per
+// node and follow interval, one row per key; kept kWrongAttemptsKept, then
+// dropped by the next batch written. Keys are the limiters' keys hashed with a
+// salt of this database's (settings 'wrong_attempts_salt'): no address is stored.
+constexpr const char* kWrongAttempts = R"sql(
+CREATE TABLE IF NOT EXISTS wrong_attempts(
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind TEXT NOT NULL,   -- 'code' or 'password'
+  key TEXT NOT NULL,
+  count BIGINT NOT NULL CHECK(count > 0),
+  node TEXT NOT NULL,
+  at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp());
+CREATE INDEX IF NOT EXISTS wrong_attempts_by_time ON wrong_attempts(at);
+)sql";
+
 }  // namespace
 
 // Versions of this schema count on their own, apart from SQLite's user_version.
@@ -300,6 +316,7 @@ const std::vector<PgSchemaStep>& PgSchemaSteps() {
       {5, "submission hashes of voter codes (a retried ballot)", [](pqxx::work& t) {
          t.exec("ALTER TABLE voter_codes ADD COLUMN IF NOT EXISTS submission_hash TEXT NOT NULL DEFAULT ''");
        }},
+      {6, "wrong attempts the nodes' limiters share", [](pqxx::work& t) { t.exec(kWrongAttempts); }},
   };
   return steps;
 }

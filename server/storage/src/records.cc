@@ -37,6 +37,21 @@ std::optional<StoredPart> ParseStoredPart(std::string_view name) {
   return std::nullopt;
 }
 
+const char* AttemptKindName(AttemptKind kind) {
+  switch (kind) {
+    case AttemptKind::kCode: return "code";
+    case AttemptKind::kPassword: return "password";
+  }
+  return "code";
+}
+
+std::optional<AttemptKind> ParseAttemptKind(std::string_view name) {
+  for (auto kind : {AttemptKind::kCode, AttemptKind::kPassword}) {
+    if (name == AttemptKindName(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
 const char* IdeaStatusName(IdeaStatus status) {
   switch (status) {
     case IdeaStatus::kSubmitted: return "submitted";

@@ -252,6 +252,13 @@ class Api final : public Handler {
   // its devices out. Answers 429 with Retry-After when it must wait.
   bool RateLimited(const std::string& client, Reply& reply);
   void CountCodeFailure(const std::string& client);
+  // A limiter's key as this node's limiters and, on a shared store, the other
+  // nodes know it: hashed with the store's salt there, so no address is stored.
+  std::string AttemptKey(const std::string& key) const;
+  // A wrong code or password: counted here at once, and by every other node
+  // sharing the store within a follow interval (ShareWrongAttempts).
+  void WrongAttempt(AttemptKind kind, const std::string& attempt_key);
+  WrongCodeLimiter& Limiter(AttemptKind kind) { return kind == AttemptKind::kCode ? wrong_codes_ : wrong_passwords_; }
   std::shared_ptr<LiveProcess> Find(const std::string& slug);
 
   // Routes of api.cc: the processes, a process's definition, the voter's ballot, results.
@@ -327,6 +334,9 @@ class Api final : public Handler {
   // (Storage::LoadRevisions) and whether this node runs the schedule. On the database thread.
   void FollowStore(Storage& storage);
   Status ReloadAccounts(Storage& storage);  // accounts, sessions, pictures; FollowStore's
+  // FollowStore's: this node's wrong attempts since the last look written, the
+  // other nodes' read into this node's limiters.
+  void ShareWrongAttempts(Storage& storage);
   void RunFollower();  // the follower thread: posts FollowStore
   // `synced`: the log was read from a shared store just before (SyncLog).
   void Board(const std::shared_ptr<LiveProcess>& p, const std::string& receipt, Reply reply, bool synced = false);
@@ -348,7 +358,10 @@ class Api final : public Handler {
   std::vector<std::string> CountedGroups(const LiveProcess& p, const std::vector<StoredBallot>& ballots);
 
   // In person (inperson_api.cc): devices, kiosks, check-in, paper ballots.
-  void DeviceInfo(Call& c);  // GET …/device: the calling device's
+  // GET …/device: the calling device's; on a shared store, refused at once when
+  // revoked on another node (read from the database, not this node's copy).
+  void DeviceInfo(Call& c);
+  void AnswerDeviceInfo(LiveProcess& p, std::int64_t device, const Reply& reply);
   void SheetInfo(const std::shared_ptr<LiveProcess>& p, const std::string& serial, Reply reply);  // what a sheet is for
   void ListDevices(const std::shared_ptr<LiveProcess>& p, Reply reply);
   void DeviceRoute(Call& c, std::string_view what);  // …/devices/ID/revoke|limits|void|walk-ins
@@ -469,6 +482,14 @@ class Api final : public Handler {
   std::map<std::int64_t, std::chrono::steady_clock::time_point> codes_loaded_at_;  // by process id
   std::atomic<bool> leads_schedule_{true};
   std::thread follower_;
+  // Shared store: the salt of attempt keys, this node's name in the rows it
+  // writes, its wrong attempts not yet written (attempts_mutex_), and the last
+  // row read (database thread only).
+  std::string attempts_salt_;
+  std::string node_name_;
+  std::mutex attempts_mutex_;
+  std::map<std::pair<AttemptKind, std::string>, std::int64_t> unshared_attempts_;
+  std::int64_t attempts_read_to_ = 0;
   WrongCodeLimiter wrong_passwords_;  // sign-ins, per address and per account
   std::map<std::int64_t, Account> accounts_;
   std::unordered_map<std::string, Session> sessions_;  // by the hash of the cookie

@@ -30,8 +30,9 @@ class WrongCodeLimiter {
 
   // How long `key` must wait before its next code is looked at; nullopt: now.
   std::optional<std::chrono::seconds> Wait(const std::string& key, Clock::time_point now = Clock::now());
-  // A wrong code from `key`.
-  void Failed(const std::string& key, Clock::time_point now = Clock::now());
+  // `count` wrong codes from `key` at `now`, which may be a moment ago (another
+  // node's, read later): they count as of then.
+  void Failed(const std::string& key, Clock::time_point now = Clock::now(), std::int64_t count = 1);
 
   std::size_t tracked_keys() const;
 

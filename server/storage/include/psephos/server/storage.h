@@ -4,6 +4,7 @@
 // A Storage is used from one thread at a time (the DbWorker's).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -247,6 +248,25 @@ std::optional<StoredPart> ParseStoredPart(std::string_view name);
 // (scope: a process id, or 0 for accounts; part) -> revision.
 using Revisions = std::map<std::pair<std::int64_t, StoredPart>, std::int64_t>;
 
+// Wrong attempts one node saw, shared so that the limiters of every node on a
+// store count them (Storage::ShareWrongAttempts): a guesser spread over n nodes
+// gets no more tries than on one.
+enum class AttemptKind {
+  kCode,      // a wrong voter code, per client address or device
+  kPassword,  // a wrong password, per address and per account
+};
+const char* AttemptKindName(AttemptKind kind);
+std::optional<AttemptKind> ParseAttemptKind(std::string_view name);
+
+struct WrongAttemptsRecord {
+  AttemptKind kind = AttemptKind::kCode;
+  std::string key;         // the limiter's key, hashed with the store's salt: no address is stored
+  std::int64_t count = 0;  // wrong attempts in the batch
+  std::string node;        // the node that saw them
+  std::int64_t id = 0;     // read: the row, in the order rows were written
+  std::int64_t age_ms = 0; // read: how long ago they were written, by the database's clock
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -389,7 +409,18 @@ class Storage {
   // times): on a shared store one node at a time, the one whose connection holds
   // the lock; another takes it over when that node's connection ends.
   virtual Result<bool> LeadScheduler() { return true; }
+  // Wrong attempts this node saw since its last batch, for the other nodes'
+  // limiters; rows older than kWrongAttemptsKept are dropped meanwhile. Nothing
+  // to share on a store only one node writes.
+  virtual Status ShareWrongAttempts(const std::vector<WrongAttemptsRecord>&) { return Status::Ok(); }
+  // Rows written after row `after` (0: all kept), in the order they were written.
+  virtual Result<std::vector<WrongAttemptsRecord>> LoadWrongAttempts(std::int64_t /*after*/) {
+    return std::vector<WrongAttemptsRecord>{};
+  }
 };
+
+// How long shared wrong attempts are kept: longer than any limiter forgives a guesser in.
+inline constexpr std::chrono::minutes kWrongAttemptsKept{10};
 
 // What opening a store does with a schema older than this build's. A new,
 // empty database is created at the current version whatever the choice; a
