@@ -319,7 +319,7 @@ TEST_CASE("storage: a schema 2 database moves to schema 3, its kiosks take no wa
     VoterCodeRecord one_time;
     one_time.code_hash = "one-time";
     one_time.device = 1;
-    REQUIRE(storage->StartKioskSession(id, "", {}, one_time).ok());
+    REQUIRE(storage->StartKioskSession(id, "", {}, one_time, nullptr).ok());
   }
   {  // Back to schema 2 as released: no limits on devices, no session marks on codes.
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
@@ -347,6 +347,31 @@ TEST_CASE("storage: a schema 2 database moves to schema 3, its kiosks take no wa
   CHECK((*(*storage)->LoadDevices(1))[0].walk_in_allowance == 4);
   storage->reset();
   CHECK(SQLite::Database(path).execAndGet("PRAGMA user_version").getInt() >= 3);  // and on, through later steps
+}
+
+}  // namespace psephos::test
+
+namespace psephos::test {
+
+TEST_CASE("kiosk limits: walk-ins within the allowance, sessions spaced, a clock set back locks nobody out") {
+  using server::KioskRefusal;
+  const server::KioskUse use{2, 60, 1, 10'000'000};
+  const std::int64_t last = use.last_session_ms;
+  CHECK(server::RefuseKioskSession(use, true, last + 60'000) == KioskRefusal::kNone);
+  CHECK(server::RefuseKioskSession(use, false, last + 1'000) == KioskRefusal::kTooSoon);
+  CHECK(server::KioskWaitSeconds(use, last + 1'000) == 59);
+  CHECK(server::RefuseKioskSession({2, 60, 2, last}, true, last + 60'000) == KioskRefusal::kWalkInsUsedUp);
+  CHECK(server::RefuseKioskSession({0, 60, 0, 0}, true, last) == KioskRefusal::kWalkInsOff);
+  CHECK(server::RefuseKioskSession({0, 60, 0, 0}, false, last) == KioskRefusal::kNone);
+  // Another node's clock 200 ms behind: the latest session counts as just now.
+  CHECK(server::RefuseKioskSession(use, false, last - 200) == KioskRefusal::kTooSoon);
+  CHECK(server::KioskWaitSeconds(use, last - 200) == 60);
+  CHECK(server::KioskSessionStart(use, last - 200) == last + 1);  // after it, in order
+  // The clock set back an hour: the latest session is forgotten, the next one starts now.
+  CHECK(server::RefuseKioskSession(use, false, last - 3'600'000) == KioskRefusal::kNone);
+  CHECK(server::KioskSessionStart(use, last - 3'600'000) == last - 3'600'000);
+  CHECK(server::KioskSessionStart(use, last + 60'000) == last + 60'000);
+  CHECK(server::KioskSessionStart({2, 0, 0, last}, last) == last + 1);  // never the same millisecond
 }
 
 }  // namespace psephos::test

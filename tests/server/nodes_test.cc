@@ -305,3 +305,64 @@ TEST_CASE("nodes: wrong passwords on two nodes count against one address, and on
 }
 
 }  // namespace psephos::test
+
+namespace psephos::test {
+
+TEST_CASE("nodes: a kiosk's limits and open sessions are the database's: a kiosk moving between nodes gains nothing") {
+  Fixture a(Backend::kPostgres);
+  a.OpenSchool(1);
+  const std::vector<std::string> codes = a.MakeCodes(4, "family");
+  const auto make_kiosk = [&](const std::string& name, int allowance, int seconds) {
+    auto made = a.Call(http::verb::post, "/api/v1/processes/school/devices",
+                       json{{"role", "kiosk"}, {"name", name}, {"walk_in_allowance", allowance},
+                            {"session_seconds", seconds}}.dump());
+    REQUIRE(made.status == 201);
+    return std::make_pair("Device " + made.body["token"].get<std::string>(), made.body["id"].get<std::int64_t>());
+  };
+  const auto [spaced, spaced_id] = make_kiosk("Gym", 1, 60);
+  const auto [quick, quick_id] = make_kiosk("Library", 0, 0);
+  auto opened = a.store().Open();
+  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+  Fixture b(std::move(opened).value());  // its copy of the codes and devices: reloaded only every 5 s
+  const auto session = [](Fixture& node, const std::string& kiosk, const json& body) {
+    return node.Send(http::verb::post, "/api/v1/processes/school/kiosk/session", body.dump(), kiosk);
+  };
+
+  // The Gym kiosk's one walk-in, on A; on B, whose copy has none, it is used up, and
+  // a session with a code comes too soon.
+  REQUIRE(session(a, spaced, json::object()).status == 201);
+  auto walk_in = session(b, spaced, json::object());
+  CHECK(walk_in.status == 403);
+  CHECK(walk_in.body["error"]["code"] == "walk_ins_used_up");
+  CHECK(walk_in.body["error"]["walk_ins"] == 1);
+  auto soon = session(b, spaced, json{{"code", codes[0]}});
+  CHECK(soon.status == 429);
+  CHECK(soon.body["error"]["code"] == "session_too_soon");
+  CHECK(soon.body["error"]["retry_after"].get<int>() > 50);
+  // Nothing was spent: the code still votes.
+  CHECK(b.Vote(codes[0], {"a"}).status == 201);
+
+  // The Library kiosk's next session on B voids its open one from A ...
+  auto first = session(a, quick, json{{"code", codes[1]}});
+  REQUIRE(first.status == 201);
+  REQUIRE(session(b, quick, json{{"code", codes[2]}}).status == 201);
+  CHECK(a.Vote(first.body["code"], {"a"}).status == 409);
+  // ... and the organizer's "void open sessions" on B voids one made on A.
+  auto left_open = session(a, quick, json{{"code", codes[3]}});
+  REQUIRE(left_open.status == 201);
+  auto voided = b.Call(http::verb::post, "/api/v1/processes/school/devices/" + std::to_string(quick_id) + "/void");
+  REQUIRE(voided.status == 200);
+  CHECK(voided.body["voided"] == 1);  // A's (its session voided the one B made)
+  CHECK(a.Vote(left_open.body["code"], {"a"}).status == 409);
+
+  // One limit changed on A, the other on B, whose copy has the old first: both kept.
+  const std::string limits = "/api/v1/processes/school/devices/" + std::to_string(spaced_id) + "/limits";
+  REQUIRE(a.Call(http::verb::post, limits, json{{"walk_in_allowance", 3}}.dump()).status == 200);
+  auto both = b.Call(http::verb::post, limits, json{{"session_seconds", 0}}.dump());
+  REQUIRE(both.status == 200);
+  CHECK(both.body["walk_in_allowance"] == 3);
+  CHECK(both.body["session_seconds"] == 0);
+  CHECK(session(b, spaced, json::object()).status == 201);  // the second of three walk-ins
+}
+
+}  // namespace psephos::test

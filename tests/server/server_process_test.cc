@@ -253,13 +253,13 @@ TEST_CASE("psephos-server: an older SQLite file is copied to FILE.schema-N.bak, 
   {  // The school's first start after an upgrade: no flag needed.
     ServerProcess server({"--data", data, "--listen", "127.0.0.1:0"});
     server.WaitFor("schema: backed up to .*psephos\\.db\\.schema-3\\.bak$");
-    server.WaitFor("schema: migrated SQLite from version 3 to 8$");
+    server.WaitFor("schema: migrated SQLite from version 3 to 9$");
     server.WaitFor("step 4: texts");
     server.WaitFor("step 5: organizer accounts");
     server.WaitFor("\\(ready\\)");
     CHECK(server.Stop() == 0);
   }
-  CHECK(UserVersion(db) == 8);
+  CHECK(UserVersion(db) == 9);
   const std::string backup = db + ".schema-3.bak";
   REQUIRE(std::filesystem::exists(backup));
   CHECK(UserVersion(backup) == 3);  // the file as it was, restorable with cp
@@ -278,30 +278,30 @@ TEST_CASE("psephos-server: an older SQLite file is copied to FILE.schema-N.bak, 
     refuse.upgrade = psephos::server::SchemaUpgrade::kRefuse;
     auto refused = psephos::server::OpenSqliteStorage(other, refuse);
     REQUIRE_FALSE(refused.ok());
-    CHECK(refused.status().message().find("SQLite schema version 3, this Psephos uses version 8") != std::string::npos);
+    CHECK(refused.status().message().find("SQLite schema version 3, this Psephos uses version 9") != std::string::npos);
     CHECK(refused.status().message().find("--migrate") != std::string::npos);
     CHECK(UserVersion(other) == 3);
   }
   {
     ServerProcess migrate({"--data", data, "--database", other, "--migrate"});
     migrate.WaitFor("schema: backed up to " + std::regex_replace(other, std::regex("[.]"), "\\.") + "\\.schema-3\\.bak$");
-    migrate.WaitFor("schema: migrated SQLite from version 3 to 8$");
+    migrate.WaitFor("schema: migrated SQLite from version 3 to 9$");
     migrate.WaitFor("^  step 4: texts: project pictures, corrections$");
     migrate.WaitFor("^  step 5: organizer accounts, roles, sessions, action log$");
     CHECK(migrate.Stop(0) == 0);  // exits by itself, without serving
     CHECK(migrate.Output().find("listening") == std::string::npos);
   }
-  CHECK(UserVersion(other) == 8);
+  CHECK(UserVersion(other) == 9);
   {
     ServerProcess again({"--data", data, "--database", other, "--migrate"});
-    again.WaitFor("schema: already current \\(SQLite schema version 8\\)");
+    again.WaitFor("schema: already current \\(SQLite schema version 9\\)");
     CHECK(again.Stop(0) == 0);
   }
   SQLite::Database(other, SQLite::OPEN_READWRITE).exec("PRAGMA user_version=99");
   for (const std::vector<std::string>& args : {std::vector<std::string>{"--data", data, "--database", other, "--listen", "127.0.0.1:0"},
                                                std::vector<std::string>{"--data", data, "--database", other, "--migrate"}}) {
     ServerProcess newer(args);
-    newer.WaitFor("newer Psephos \\(schema 99\\); this one knows SQLite schema 8");
+    newer.WaitFor("newer Psephos \\(schema 99\\); this one knows SQLite schema 9");
     CHECK(newer.Stop(0) == 2);
   }
   CHECK(UserVersion(other) == 99);
@@ -314,12 +314,12 @@ TEST_CASE("psephos-server: on PostgreSQL, --migrate makes or checks the schema a
   psephos::test::TestPgDatabase database;
   {
     ServerProcess migrate({"--data", data, "--database", database.url(), "--migrate"});
-    migrate.WaitFor("schema: created the new database at PostgreSQL schema version 6$");
+    migrate.WaitFor("schema: created the new database at PostgreSQL schema version 7$");
     CHECK(migrate.Stop(0) == 0);
   }
   {
     ServerProcess again({"--data", data, "--database", database.url(), "--migrate"});
-    again.WaitFor("schema: already current \\(PostgreSQL schema version 6\\)");
+    again.WaitFor("schema: already current \\(PostgreSQL schema version 7\\)");
     CHECK(again.Stop(0) == 0);
   }
   auto set_version = [&](int version) {
@@ -331,7 +331,7 @@ TEST_CASE("psephos-server: on PostgreSQL, --migrate makes or checks the schema a
   set_version(0);  // older than this build: as a newer build finds a database at 1
   {
     ServerProcess older({"--data", data, "--database", database.url(), "--listen", "127.0.0.1:0"});
-    older.WaitFor("the database has PostgreSQL schema version 0, this Psephos uses version 6: back it up, then run "
+    older.WaitFor("the database has PostgreSQL schema version 0, this Psephos uses version 7: back it up, then run "
                   "psephos-server with the same --database and --migrate");
     CHECK(older.Stop(0) == 2);
     CHECK(older.Output().find("listening") == std::string::npos);
@@ -341,7 +341,7 @@ TEST_CASE("psephos-server: on PostgreSQL, --migrate makes or checks the schema a
     std::vector<std::string> args{"--data", data, "--database", database.url(), last};
     if (std::string(last) == "--listen") args.push_back("127.0.0.1:0");
     ServerProcess newer(args);
-    newer.WaitFor("newer Psephos \\(schema 99\\); this one knows PostgreSQL schema 6");
+    newer.WaitFor("newer Psephos \\(schema 99\\); this one knows PostgreSQL schema 7");
     CHECK(newer.Stop(0) == 2);
   }
 }

@@ -8,6 +8,7 @@
 #include "psephos/server/db_worker.h"
 #include "psephos/server/storage.h"
 
+#include <algorithm>
 #include <future>
 #include <map>
 
@@ -216,7 +217,7 @@ TEST_CASE("storage: a schema 7 SQLite file takes the submission hash column, its
   CHECK(*(*s)->AppendBallots({retry, fresh, fresh}) ==
         std::vector<AppendResult>{AppendResult::kCodeSpent, AppendResult::kStored, AppendResult::kAlreadyStored});
   s->reset();
-  CHECK(SQLite::Database(store.location()).execAndGet("PRAGMA user_version").getInt() == 8);
+  CHECK(SQLite::Database(store.location()).execAndGet("PRAGMA user_version").getInt() == 9);
 }
 
 TEST_CASE_TEMPLATE("the database worker commits queued ballots in order and in groups", B, test::Sqlite,
@@ -338,17 +339,17 @@ TEST_CASE_TEMPLATE("check-ins and kiosk sessions spend codes once, a refused ses
   CHECK((*ballot)[0] == AppendResult::kCodeSpent);
 
   VoterCodeRecord one_time{"k1", "student", "north", false, std::nullopt, *kiosk_id, 0, 1000, false};
-  auto session = (*s)->StartKioskSession(id, "h2", {}, one_time);
+  auto session = (*s)->StartKioskSession(id, "h2", {}, one_time, nullptr);
   REQUIRE(session.ok());
   CHECK(*session == AppendResult::kStored);
-  // h2 again: refused, and neither its void list nor its new code is kept.
-  VoterCodeRecord second{"k2", "student", "north", false, std::nullopt, *kiosk_id, 0, 2000, false};
-  auto refused = (*s)->StartKioskSession(id, "h2", {"k1"}, second);
+  // h2 again (a minute on: the kiosk's spacing): refused, nothing voided, its new code not kept.
+  VoterCodeRecord second{"k2", "student", "north", false, std::nullopt, *kiosk_id, 0, 70000, false};
+  auto refused = (*s)->StartKioskSession(id, "h2", {}, second, nullptr);
   REQUIRE(refused.ok());
   CHECK(*refused == AppendResult::kCodeSpent);
   // A walk-in replaces the unused k1.
-  VoterCodeRecord walk_in{"k3", "student", "north", false, std::nullopt, *kiosk_id, 0, 3000, true};
-  auto walked = (*s)->StartKioskSession(id, "", {"k1"}, walk_in);
+  VoterCodeRecord walk_in{"k3", "student", "north", false, std::nullopt, *kiosk_id, 0, 140000, true};
+  auto walked = (*s)->StartKioskSession(id, "", {}, walk_in, nullptr);
   REQUIRE(walked.ok());
   CHECK(*walked == AppendResult::kStored);
 
@@ -370,6 +371,36 @@ TEST_CASE_TEMPLATE("check-ins and kiosk sessions spend codes once, a refused ses
   auto voted = (*s)->AppendBallots({TestBallot(id, "k1", "r2"), TestBallot(id, "k3", "r3")});
   REQUIRE(voted.ok());
   CHECK(*voted == std::vector<AppendResult>{AppendResult::kCodeSpent, AppendResult::kStored});
+
+  // The kiosk's limits as stored (sessions any node started) refuse a session: too soon ...
+  KioskUse use;
+  VoterCodeRecord soon{"k4", "student", "north", false, std::nullopt, *kiosk_id, 0, 150000, false};
+  auto too_soon = (*s)->StartKioskSession(id, "h3", {}, soon, &use);
+  REQUIRE(too_soon.ok());
+  CHECK(*too_soon == AppendResult::kOverKioskLimits);
+  CHECK(use.last_session_ms == 140000);
+  CHECK(use.session_seconds == 60);
+  CHECK(use.walk_ins == 1);
+  CHECK(use.walk_in_allowance == 2);
+  // ... or a third walk-in (the allowance is 2).
+  VoterCodeRecord walk_in2{"k5", "student", "north", false, std::nullopt, *kiosk_id, 0, 210000, true};
+  REQUIRE(*(*s)->StartKioskSession(id, "", {}, walk_in2, nullptr) == AppendResult::kStored);
+  VoterCodeRecord walk_in3{"k6", "student", "north", false, std::nullopt, *kiosk_id, 0, 280000, true};
+  auto used_up = (*s)->StartKioskSession(id, "", {}, walk_in3, &use);
+  REQUIRE(used_up.ok());
+  CHECK(*used_up == AppendResult::kOverKioskLimits);
+  CHECK(use.walk_ins == 2);
+  // A code with a ballot on its way (in flight) is not voided by the next session; the
+  // organizer's void takes every unspent one-time code of the kiosk.
+  VoterCodeRecord third{"k7", "student", "north", false, std::nullopt, *kiosk_id, 0, 280000, false};
+  REQUIRE(*(*s)->StartKioskSession(id, "h3", {"k5"}, third, nullptr) == AppendResult::kStored);
+  auto voided = (*s)->VoidKioskCodes(id, *kiosk_id, {});
+  REQUIRE_MESSAGE(voided.ok(), voided.status().message());
+  std::sort(voided->begin(), voided->end());
+  CHECK(*voided == std::vector<std::string>{"k5", "k7"});
+  auto again = (*s)->VoidKioskCodes(id, *kiosk_id, {});
+  REQUIRE(again.ok());
+  CHECK(again->empty());
 
   CHECK((*s)->SetDeviceLimits(id, *kiosk_id, 7, 90).ok());
   CHECK((*s)->RevokeDevice(id, *clerk_id).ok());

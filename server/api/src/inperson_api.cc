@@ -246,7 +246,7 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
   }
   Device& d = p->devices[device];
   const std::int64_t now = NowMs();
-  if (auto refusal = KioskLimitRefusal(d, one_time.walk_in, now)) return reply(std::move(*refusal));
+  if (auto refusal = KioskLimitRefusal(d.Use(), one_time.walk_in, now)) return reply(std::move(*refusal));
   std::string voter_hash;
   if (!one_time.walk_in) {
     voter_hash = ReserveCode(*p, body, client, lock, reply);
@@ -256,24 +256,27 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
   }
   // Reserved now, so that sessions asked for at once are counted against the limits.
   const std::int64_t previous_session = d.last_session_ms;
-  // One kiosk's sessions never share a millisecond: their times order them, also after a restart.
-  const std::int64_t started = std::max(now, previous_session + 1);
+  const std::int64_t started = KioskSessionStart(d.Use(), now);
   d.last_session_ms = started;
   if (one_time.walk_in) ++d.walk_ins;
   one_time.session_at_ms = started;
-  // The kiosk's earlier one-time codes that nobody is voting with right now are voided.
-  std::vector<std::string> void_codes;
+  // The kiosk's earlier one-time codes that nobody is voting with right now are
+  // voided (in the database, those made on other nodes too).
+  std::vector<std::string> void_codes, in_flight;
   for (const std::string& hash : d.open_codes) {
-    if (p->codes[hash].status == CodeStatus::kUnused) void_codes.push_back(hash);
+    const CodeStatus status = p->codes[hash].status;
+    if (status == CodeStatus::kUnused) void_codes.push_back(hash);
+    if (status == CodeStatus::kPending) in_flight.push_back(hash);
   }
   lock.unlock();
   const std::string code = NewVoterCode();
   const std::string hash = VoterCodeHash(NormalizeVoterCode(code));
-  worker_.Post([this, p, device, voter_hash, void_codes, one_time, previous_session, code, hash,
+  worker_.Post([this, p, device, voter_hash, void_codes, in_flight, one_time, previous_session, now, code, hash,
                 reply = std::move(reply)](Storage& storage) mutable {
     VoterCodeRecord record{hash, one_time.group, one_time.area, false, std::nullopt, device, 0, one_time.session_at_ms,
                            one_time.walk_in};
-    auto result = storage.StartKioskSession(p->id, voter_hash, void_codes, record);
+    KioskUse stored_use;
+    auto result = storage.StartKioskSession(p->id, voter_hash, in_flight, record, &stored_use);
     std::unique_lock done_lock(mutex_);
     if (!voter_hash.empty()) SettleCheckIn(*p, voter_hash, result.ok() && *result == AppendResult::kStored);
     Device& kiosk = p->devices[device];
@@ -281,6 +284,17 @@ void Api::StartKioskSession(const std::shared_ptr<LiveProcess>& p, std::int64_t 
       if (one_time.walk_in) --kiosk.walk_ins;
       if (kiosk.last_session_ms == one_time.session_at_ms) kiosk.last_session_ms = previous_session;
       if (result.ok() && *result == AppendResult::kDeviceRevoked) return RefuseRevoked(*p, device, done_lock, reply);
+      if (result.ok() && *result == AppendResult::kOverKioskLimits) {
+        // Sessions or a limit from another node this node had not loaded yet: its copy learns them.
+        kiosk.walk_in_allowance = stored_use.walk_in_allowance;
+        kiosk.session_seconds = stored_use.session_seconds;
+        kiosk.walk_ins = std::max(kiosk.walk_ins, stored_use.walk_ins);
+        kiosk.last_session_ms = std::max(kiosk.last_session_ms, stored_use.last_session_ms);
+        done_lock.unlock();
+        auto refusal = KioskLimitRefusal(stored_use, one_time.walk_in, now);
+        return reply(refusal ? std::move(*refusal)
+                             : ErrorResponse(http::status::conflict, "kiosk_limits", "try again"));
+      }
       done_lock.unlock();
       if (result.ok()) return reply(ErrorResponse(http::status::conflict, "used_code", "this code has already voted"));
       return reply(ErrorResponse(http::status::internal_server_error, "not_stored", result.status().message()));

@@ -37,28 +37,25 @@ std::optional<Response> Api::ParseKioskLimits(const json& body, std::int64_t* al
   return std::nullopt;
 }
 
-// Why kiosk `d` may not start a session now (a walk-in or not); nullopt when
-// it may. The caller reserves what it checked before letting go of mutex_.
-std::optional<Response> Api::KioskLimitRefusal(Device& d, bool walk_in, std::int64_t now) {
-  if (walk_in && d.walk_in_allowance == 0) {
-    return Refusal(http::status::forbidden, "walk_ins_off",
-                   "this kiosk takes no walk-ins: the organizer can allow some on it (Devices)",
-                   {{"walk_in_allowance", 0}, {"walk_ins", d.walk_ins}});
+std::optional<Response> Api::KioskLimitRefusal(const KioskUse& use, bool walk_in, std::int64_t now) {
+  switch (RefuseKioskSession(use, walk_in, now)) {
+    case KioskRefusal::kNone: return std::nullopt;
+    case KioskRefusal::kWalkInsOff:
+      return Refusal(http::status::forbidden, "walk_ins_off",
+                     "this kiosk takes no walk-ins: the organizer can allow some on it (Devices)",
+                     {{"walk_in_allowance", 0}, {"walk_ins", use.walk_ins}});
+    case KioskRefusal::kWalkInsUsedUp:
+      return Refusal(http::status::forbidden, "walk_ins_used_up",
+                     "this kiosk's walk-ins are used up (" + std::to_string(use.walk_ins) + " of " +
+                         std::to_string(use.walk_in_allowance) + "): the organizer can allow more",
+                     {{"walk_in_allowance", use.walk_in_allowance}, {"walk_ins", use.walk_ins}});
+    case KioskRefusal::kTooSoon: break;
   }
-  if (walk_in && d.walk_ins >= d.walk_in_allowance) {
-    return Refusal(http::status::forbidden, "walk_ins_used_up",
-                   "this kiosk's walk-ins are used up (" + std::to_string(d.walk_ins) + " of " +
-                       std::to_string(d.walk_in_allowance) + "): the organizer can allow more",
-                   {{"walk_in_allowance", d.walk_in_allowance}, {"walk_ins", d.walk_ins}});
-  }
-  d.last_session_ms = std::min(d.last_session_ms, now);  // a clock set back locks nobody out for longer
-  const std::int64_t wait_ms = d.last_session_ms + d.session_seconds * 1000 - now;
-  if (d.last_session_ms == 0 || wait_ms <= 0) return std::nullopt;
-  const std::int64_t wait = (wait_ms + 999) / 1000;
+  const std::int64_t wait = KioskWaitSeconds(use, now);
   Response r = Refusal(http::status::too_many_requests, "session_too_soon",
-                       "this kiosk starts at most one session every " + std::to_string(d.session_seconds) +
+                       "this kiosk starts at most one session every " + std::to_string(use.session_seconds) +
                            " s: wait " + std::to_string(wait) + " s",
-                       {{"retry_after", wait}, {"session_seconds", d.session_seconds}});
+                       {{"retry_after", wait}, {"session_seconds", use.session_seconds}});
   r.set(http::field::retry_after, std::to_string(wait));
   return r;
 }
@@ -84,8 +81,15 @@ void Api::SetDeviceLimits(const std::shared_ptr<LiveProcess>& p, std::int64_t de
     std::unique_lock lock(mutex_);
     std::int64_t allowance = p->devices[device].walk_in_allowance;
     std::int64_t seconds = p->devices[device].session_seconds;
-    ParseKioskLimits(body, &allowance, &seconds);  // checked above
     lock.unlock();
+    if (shared_store_) {  // one limit changed on another node a moment ago stays as stored
+      auto stored = storage.LoadDevices(p->id);
+      if (!stored.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", stored.status().message()));
+      for (const DeviceRecord& r : *stored) {
+        if (r.id == device) allowance = r.walk_in_allowance, seconds = r.session_seconds;
+      }
+    }
+    ParseKioskLimits(body, &allowance, &seconds);  // checked above
     Status s = storage.SetDeviceLimits(p->id, device, allowance, seconds);
     if (!s.ok()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", s.message()));
     lock.lock();
@@ -101,34 +105,33 @@ void Api::SetDeviceLimits(const std::shared_ptr<LiveProcess>& p, std::int64_t de
 // The kiosk's one-time codes nobody is voting with become unusable, as when
 // a new session replaces them: for a session left open, or a token in doubt.
 void Api::VoidSessions(const std::shared_ptr<LiveProcess>& p, std::int64_t device, Reply reply) {
-  std::vector<std::string> open;
+  std::vector<std::string> open, in_flight;
   {
     std::lock_guard lock(mutex_);
     for (const std::string& hash : p->devices[device].open_codes) {
       CodeState& c = p->codes[hash];
+      if (c.status == CodeStatus::kPending) in_flight.push_back(hash);  // a ballot on its way
       if (c.status != CodeStatus::kUnused) continue;
       c.status = CodeStatus::kPending;  // no ballot while the void is written
       open.push_back(hash);
     }
   }
-  worker_.Post([this, p, device, open, reply = std::move(reply)](Storage& storage) {
-    std::int64_t voided = 0;
-    std::string failure;
-    for (const std::string& hash : open) {
-      auto result = storage.CheckIn(p->id, hash, CheckInKind::kVoid, 0);
-      const bool stored = result.ok() && *result == AppendResult::kStored;
-      if (!result.ok()) failure = result.status().message();
-      std::lock_guard lock(mutex_);
-      CodeState& c = p->codes[hash];
-      c.status = stored ? CodeStatus::kSpent : CodeStatus::kUnused;
-      c.checked_in = stored;
-      if (stored) {
-        ++voided;
-        std::erase(p->devices[device].open_codes, hash);
-      }
+  // The database voids them all, those made on other nodes too.
+  worker_.Post([this, p, device, open, in_flight, reply = std::move(reply)](Storage& storage) {
+    auto voided = storage.VoidKioskCodes(p->id, device, in_flight);
+    std::lock_guard lock(mutex_);
+    for (const std::string& hash : open) p->codes[hash].status = CodeStatus::kUnused;
+    if (!voided.ok()) {
+      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", voided.status().message()));
     }
-    if (!failure.empty()) return reply(ErrorResponse(http::status::internal_server_error, "not_stored", failure));
-    reply(JsonResponse(http::status::ok, {{"id", device}, {"voided", voided}}));
+    for (const std::string& hash : *voided) {
+      auto c = p->codes.find(hash);
+      if (c == p->codes.end()) continue;  // made on another node: loaded with the codes
+      c->second.status = CodeStatus::kSpent;
+      c->second.checked_in = true;
+      std::erase(p->devices[device].open_codes, hash);
+    }
+    reply(JsonResponse(http::status::ok, {{"id", device}, {"voided", static_cast<std::int64_t>(voided->size())}}));
   });
 }
 

@@ -317,6 +317,10 @@ const std::vector<PgSchemaStep>& PgSchemaSteps() {
          t.exec("ALTER TABLE voter_codes ADD COLUMN IF NOT EXISTS submission_hash TEXT NOT NULL DEFAULT ''");
        }},
       {6, "wrong attempts the nodes' limiters share", [](pqxx::work& t) { t.exec(kWrongAttempts); }},
+      {7, "an index of one-time codes by kiosk (its limits read in the session's transaction)", [](pqxx::work& t) {
+         t.exec("CREATE INDEX IF NOT EXISTS voter_codes_by_device ON voter_codes(process_id, device_id) "
+                "WHERE device_id IS NOT NULL");
+       }},
   };
   return steps;
 }

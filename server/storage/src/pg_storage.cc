@@ -288,22 +288,33 @@ class PgStorage final : public Storage {
   }
 
   Result<AppendResult> StartKioskSession(ProcessId id, const std::string& voter_code_hash,
-                                         const std::vector<std::string>& void_code_hashes,
-                                         const VoterCodeRecord& one_time) override {
+                                         const std::vector<std::string>& in_flight, const VoterCodeRecord& one_time,
+                                         KioskUse* use) override {
     return Transact("starting a kiosk session", [&](pqxx::work& t) -> Result<AppendResult> {
-      t.exec(kLockWrites);
+      t.exec(kLockWrites);  // also keeps two nodes from starting this kiosk's sessions at once
       if (DeviceRevoked(t, id, one_time.device)) return AppendResult::kDeviceRevoked;
+      if (OverKioskLimits(t, id, one_time, use)) return AppendResult::kOverKioskLimits;
       if (!voter_code_hash.empty()) {
         const AppendResult checked = SpendWithoutBallot(t, id, voter_code_hash, CheckInKind::kKiosk);
         if (checked != AppendResult::kStored) return checked;  // rolled back: nothing changed
       }
-      for (const std::string& hash : void_code_hashes) SpendWithoutBallot(t, id, hash, CheckInKind::kVoid);
+      VoidOpenKioskCodes(t, id, one_time.device, in_flight);
       t.exec_params("INSERT INTO voter_codes(process_id, code_hash, grp, area, device_id, session_at, walk_in) "
                     "VALUES($1, $2, $3, $4, $5, $6, $7)",
                     id, one_time.code_hash, one_time.group, one_time.area, one_time.device, one_time.session_at_ms,
                     one_time.walk_in);
       t.commit();
       return AppendResult::kStored;
+    });
+  }
+
+  Result<std::vector<std::string>> VoidKioskCodes(ProcessId id, std::int64_t device,
+                                                  const std::vector<std::string>& in_flight) override {
+    return Transact("voiding a kiosk's sessions", [&](pqxx::work& t) -> Result<std::vector<std::string>> {
+      t.exec(kLockWrites);
+      std::vector<std::string> voided = VoidOpenKioskCodes(t, id, device, in_flight);
+      t.commit();
+      return voided;
     });
   }
 
@@ -436,6 +447,36 @@ class PgStorage final : public Storage {
     if (device == 0) return false;
     auto rows = t.exec_params("SELECT revoked FROM devices WHERE process_id = $1 AND id = $2", id, device);
     return rows.empty() || rows[0][0].as<bool>();
+  }
+
+  // Within a kiosk session's transaction, the device known: whether the kiosk's
+  // limits as stored refuse `one_time` (then `use` says how).
+  static bool OverKioskLimits(pqxx::work& t, ProcessId id, const VoterCodeRecord& one_time, KioskUse* use) {
+    const auto limits = t.exec_params1("SELECT walk_in_allowance, session_seconds FROM devices "
+                                       "WHERE process_id = $1 AND id = $2",
+                                       id, one_time.device);
+    const auto done = t.exec_params1("SELECT count(*) FILTER (WHERE walk_in), COALESCE(max(session_at), 0) "
+                                     "FROM voter_codes WHERE process_id = $1 AND device_id = $2",
+                                     id, one_time.device);
+    const KioskUse stored{Int(limits[0]), Int(limits[1]), Int(done[0]), Int(done[1])};
+    if (RefuseKioskSession(stored, one_time.walk_in, one_time.session_at_ms) == KioskRefusal::kNone) return false;
+    if (use != nullptr) *use = stored;
+    return true;
+  }
+
+  // Within the caller's transaction, after it took kLockWrites: the kiosk's
+  // one-time codes still unspent, but those in `in_flight`, voided; their hashes.
+  static std::vector<std::string> VoidOpenKioskCodes(pqxx::work& t, ProcessId id, std::int64_t device,
+                                                     const std::vector<std::string>& in_flight) {
+    std::vector<std::string> voided;
+    for (const auto& r : t.exec_params("UPDATE voter_codes SET spent = true, checked_in = $1 "
+                                       "WHERE process_id = $2 AND device_id = $3 AND NOT spent "
+                                       "AND NOT (code_hash = ANY($4::text[])) RETURNING code_hash",
+                                       std::string(CheckInKindName(CheckInKind::kVoid)), id, device,
+                                       TextArray(in_flight))) {
+      voided.push_back(Text(r[0]));
+    }
+    return voided;
   }
 
   // Pictures, kept once per hash.

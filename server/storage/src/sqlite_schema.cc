@@ -11,7 +11,7 @@
 namespace psephos::server {
 namespace {
 
-constexpr int kSchemaVersion = 8;
+constexpr int kSchemaVersion = 9;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS settings(
@@ -92,6 +92,7 @@ CREATE TABLE IF NOT EXISTS paper_entries(
   resolution TEXT NOT NULL DEFAULT '',
   created_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS paper_entries_by_sheet ON paper_entries(process_id, serial);
+CREATE INDEX IF NOT EXISTS voter_codes_by_device ON voter_codes(process_id, device_id) WHERE device_id IS NOT NULL;
 )sql";
 
 // Schema 1 (before areas, devices and paper): voter_codes needs a nullable
@@ -254,6 +255,7 @@ constexpr struct {
     {6, "ideas, supports, idea codes"},
     {7, "milestones of funded projects"},
     {8, "submission hashes of voter codes (a retried ballot)"},
+    {9, "an index of one-time codes by kiosk (its limits read in the session's transaction)"},
 };
 static_assert(std::size(kSteps) > 0 && kSteps[std::size(kSteps) - 1].version == kSchemaVersion);
 

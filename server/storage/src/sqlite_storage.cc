@@ -313,15 +313,16 @@ class SqliteStorage final : public Storage {
   }
 
   Result<AppendResult> StartKioskSession(ProcessId id, const std::string& voter_code_hash,
-                                         const std::vector<std::string>& void_code_hashes,
-                                         const VoterCodeRecord& one_time) override try {
+                                         const std::vector<std::string>& in_flight, const VoterCodeRecord& one_time,
+                                         KioskUse* use) override try {
     SQLite::Transaction transaction(db_);
     if (DeviceRevoked(id, one_time.device)) return AppendResult::kDeviceRevoked;
+    if (OverKioskLimits(id, one_time, use)) return AppendResult::kOverKioskLimits;
     if (!voter_code_hash.empty()) {
       const AppendResult checked = SpendWithoutBallot(id, voter_code_hash, CheckInKind::kKiosk);
       if (checked != AppendResult::kStored) return checked;  // rolled back: nothing changed
     }
-    for (const std::string& hash : void_code_hashes) SpendWithoutBallot(id, hash, CheckInKind::kVoid);
+    VoidOpenKioskCodes(id, one_time.device, in_flight);
     SQLite::Statement add(db_, "INSERT INTO voter_codes(process_id, code_hash, grp, area, device_id, session_at, "
                                "walk_in) VALUES(?, ?, ?, ?, ?, ?, ?)");
     add.bind(1, id);
@@ -336,6 +337,16 @@ class SqliteStorage final : public Storage {
     return AppendResult::kStored;
   } catch (const std::exception& e) {
     return Failed("starting a kiosk session", e);
+  }
+
+  Result<std::vector<std::string>> VoidKioskCodes(ProcessId id, std::int64_t device,
+                                                  const std::vector<std::string>& in_flight) override try {
+    SQLite::Transaction transaction(db_);
+    std::vector<std::string> voided = VoidOpenKioskCodes(id, device, in_flight);
+    transaction.commit();
+    return voided;
+  } catch (const std::exception& e) {
+    return Failed("voiding a kiosk's sessions", e);
   }
 
   Result<std::int64_t> AddDevice(ProcessId id, const DeviceRecord& device) override try {
@@ -675,6 +686,40 @@ class SqliteStorage final : public Storage {
   }
 
   // Within the caller's transaction.
+  // Within a kiosk session's transaction, the device known: whether the kiosk's
+  // limits as stored refuse `one_time` (then `use` says how).
+  bool OverKioskLimits(ProcessId id, const VoterCodeRecord& one_time, KioskUse* use) {
+    SQLite::Statement limits(db_, "SELECT walk_in_allowance, session_seconds FROM devices WHERE process_id = ? AND id = ?");
+    limits.bind(1, id);
+    limits.bind(2, one_time.device);
+    limits.executeStep();
+    SQLite::Statement done(db_, "SELECT count(*) FILTER (WHERE walk_in), COALESCE(max(session_at), 0) "
+                                "FROM voter_codes WHERE process_id = ? AND device_id = ?");
+    done.bind(1, id);
+    done.bind(2, one_time.device);
+    done.executeStep();
+    const KioskUse stored{limits.getColumn(0).getInt64(), limits.getColumn(1).getInt64(), done.getColumn(0).getInt64(),
+                          done.getColumn(1).getInt64()};
+    if (RefuseKioskSession(stored, one_time.walk_in, one_time.session_at_ms) == KioskRefusal::kNone) return false;
+    if (use != nullptr) *use = stored;
+    return true;
+  }
+
+  // Within the caller's transaction: the kiosk's one-time codes still unspent,
+  // but those in `in_flight`, voided; their hashes.
+  std::vector<std::string> VoidOpenKioskCodes(ProcessId id, std::int64_t device, const std::vector<std::string>& in_flight) {
+    std::vector<std::string> open;
+    SQLite::Statement q(db_, "SELECT code_hash FROM voter_codes WHERE process_id = ? AND device_id = ? AND spent = 0");
+    q.bind(1, id);
+    q.bind(2, device);
+    while (q.executeStep()) {
+      std::string hash = q.getColumn(0).getString();
+      if (std::find(in_flight.begin(), in_flight.end(), hash) == in_flight.end()) open.push_back(std::move(hash));
+    }
+    for (const std::string& hash : open) SpendWithoutBallot(id, hash, CheckInKind::kVoid);
+    return open;
+  }
+
   AppendResult SpendWithoutBallot(ProcessId id, const std::string& code_hash, CheckInKind how) {
     SQLite::Statement q(db_, "UPDATE voter_codes SET spent = 1, checked_in = ? "
                              "WHERE process_id = ? AND code_hash = ? AND spent = 0");

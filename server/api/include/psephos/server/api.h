@@ -132,6 +132,7 @@ class Api final : public Handler {
     std::int64_t walk_ins = 0;          // walk-in sessions started or being started
     std::int64_t last_session_ms = 0;   // the latest session's start
     std::vector<std::string> walk_in_codes;  // the walk-ins' one-time codes, in order
+    KioskUse Use() const { return {walk_in_allowance, session_seconds, walk_ins, last_session_ms}; }
   };
   struct PaperBatch {
     std::string area;
@@ -376,7 +377,8 @@ class Api final : public Handler {
   // Kiosk limits (kiosk_limits.cc).
   static std::optional<Response> ParseKioskLimits(const nlohmann::json& body, std::int64_t* allowance,
                                                   std::int64_t* seconds);
-  static std::optional<Response> KioskLimitRefusal(Device& d, bool walk_in, std::int64_t now);  // mutex_ held
+  // Why a kiosk with `use` (a Device's, or the database's) may not start a session now, or nullopt.
+  static std::optional<Response> KioskLimitRefusal(const KioskUse& use, bool walk_in, std::int64_t now);
   void SetDeviceLimits(const std::shared_ptr<LiveProcess>& p, std::int64_t device, const nlohmann::json& body,
                        Reply reply);
   void VoidSessions(const std::shared_ptr<LiveProcess>& p, std::int64_t device, Reply reply);

@@ -4,7 +4,9 @@
 // error, a sent one a 4xx). Inline, so every role's library has them.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -86,6 +88,46 @@ constexpr std::optional<PaperSheetState> ParsePaperSheetState(std::string_view n
 }
 constexpr std::optional<PaperResolution> ParsePaperResolution(std::string_view name) {
   return in_person_detail::ParseName(kPaperResolutions, PaperResolutionName, name);
+}
+
+// A kiosk's limits (the organizer's) and its use, as a node or the database has them.
+struct KioskUse {
+  std::int64_t walk_in_allowance = 0;
+  std::int64_t session_seconds = 0;
+  std::int64_t walk_ins = 0;         // walk-in sessions so far, voided ones too
+  std::int64_t last_session_ms = 0;  // the start of its latest session (0: none)
+};
+
+// The kiosk's latest session as it counts at `now_ms`: one further ahead than a
+// spacing (at least a second) means the clock was set back, and is forgotten so
+// that nobody is locked out until the clock catches up; one a moment ahead
+// (another node's clock) counts as just now.
+constexpr std::int64_t LatestKioskSession(const KioskUse& use, std::int64_t now_ms) {
+  if (use.last_session_ms > now_ms + std::max<std::int64_t>(use.session_seconds, 1) * 1000) return 0;
+  return std::min(use.last_session_ms, now_ms);
+}
+
+// When a session started at `now_ms` is recorded: one kiosk's sessions never
+// share a millisecond, so their times order them.
+constexpr std::int64_t KioskSessionStart(const KioskUse& use, std::int64_t now_ms) {
+  const std::int64_t latest = LatestKioskSession(use, now_ms);
+  return latest == 0 ? now_ms : std::max(now_ms, use.last_session_ms + 1);
+}
+
+// Why a kiosk may not start a session at `now_ms` (a walk-in or not), if it may not.
+enum class KioskRefusal { kNone, kWalkInsOff, kWalkInsUsedUp, kTooSoon };
+constexpr KioskRefusal RefuseKioskSession(const KioskUse& use, bool walk_in, std::int64_t now_ms) {
+  if (walk_in && use.walk_in_allowance == 0) return KioskRefusal::kWalkInsOff;
+  if (walk_in && use.walk_ins >= use.walk_in_allowance) return KioskRefusal::kWalkInsUsedUp;
+  const std::int64_t latest = LatestKioskSession(use, now_ms);
+  if (latest != 0 && latest + use.session_seconds * 1000 > now_ms) return KioskRefusal::kTooSoon;
+  return KioskRefusal::kNone;
+}
+
+// How long a kiosk refused kTooSoon must wait, in whole seconds (at least 1).
+constexpr std::int64_t KioskWaitSeconds(const KioskUse& use, std::int64_t now_ms) {
+  const std::int64_t wait_ms = LatestKioskSession(use, now_ms) + use.session_seconds * 1000 - now_ms;
+  return std::max<std::int64_t>(1, (wait_ms + 999) / 1000);
 }
 
 }  // namespace psephos::server

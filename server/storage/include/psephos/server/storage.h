@@ -75,7 +75,17 @@ struct BallotToStore {
 // submission hash (a retry after a lost answer): nothing stored again.
 // kDeviceRevoked: the device acting was revoked, seen in the database itself,
 // so a node whose copy of the devices is a moment old still refuses it.
-enum class AppendResult { kStored, kCodeUnknown, kCodeSpent, kProcessClosed, kAlreadyStored, kDeviceRevoked };
+// kOverKioskLimits: a kiosk session refused for the kiosk's limits as the
+// database has them (Storage::StartKioskSession), whichever node it used before.
+enum class AppendResult {
+  kStored,
+  kCodeUnknown,
+  kCodeSpent,
+  kProcessClosed,
+  kAlreadyStored,
+  kDeviceRevoked,
+  kOverKioskLimits,
+};
 
 struct StoredBallot {
   std::int64_t id = 0;  // order of arrival within the whole store
@@ -321,13 +331,22 @@ class Storage {
   // kDeviceRevoked when `device` (0: an organizer) is revoked.
   virtual Result<AppendResult> CheckIn(ProcessId id, const std::string& code_hash, CheckInKind how,
                                        std::int64_t device) = 0;
-  // A kiosk session, in one transaction: checks `voter_code_hash` in (unless
-  // empty: a walk-in), voids the earlier one-time codes still unspent, adds
-  // `one_time` (with its device, start time and walk-in mark: the record of the
-  // session); kDeviceRevoked when that kiosk is revoked.
+  // A kiosk session, in one transaction: refused (kOverKioskLimits, `use`
+  // filled in) when it is a walk-in and the kiosk's walk-ins are used up, or
+  // when the kiosk's latest session, started on any node, is less than its
+  // session_seconds before `one_time.session_at_ms`; checks `voter_code_hash`
+  // in (unless empty: a walk-in); voids the kiosk's one-time codes still unspent
+  // but those in `in_flight` (a ballot on its way on this node); adds `one_time`
+  // (with its device, start time and walk-in mark: the record of the session).
+  // kDeviceRevoked when that kiosk is revoked.
   virtual Result<AppendResult> StartKioskSession(ProcessId id, const std::string& voter_code_hash,
-                                                 const std::vector<std::string>& void_code_hashes,
-                                                 const VoterCodeRecord& one_time) = 0;
+                                                 const std::vector<std::string>& in_flight,
+                                                 const VoterCodeRecord& one_time, KioskUse* use) = 0;
+  // Voids kiosk `device`'s one-time codes still unspent but those in
+  // `in_flight`, made on any node (the organizer's "void open sessions"); the
+  // codes voided.
+  virtual Result<std::vector<std::string>> VoidKioskCodes(ProcessId id, std::int64_t device,
+                                                          const std::vector<std::string>& in_flight) = 0;
 
   virtual Result<std::int64_t> AddDevice(ProcessId id, const DeviceRecord& device) = 0;
   virtual Status RevokeDevice(ProcessId id, std::int64_t device) = 0;
