@@ -6,10 +6,14 @@
 // the same log in the same order.
 #include <pqxx/pqxx>
 
-#include <limits>
 #include <map>
 #include <optional>
 
+#include "pg_accounts.h"
+#include "pg_ideas.h"
+#include "pg_milestones.h"
+#include "pg_paper.h"
+#include "pg_rows.h"
 #include "pg_schema.h"
 #include "stored_names.h"
 #include "psephos/server/storage.h"
@@ -17,6 +21,11 @@
 
 namespace psephos::server {
 namespace {
+
+using pg::Bool;
+using pg::Int;
+using pg::Text;
+using pg::TextArray;
 
 // The session-level advisory lock of the one node that runs the schedule ("psephos" + 1).
 constexpr long long kSchedulerLock = 0x70736570686f74;
@@ -58,25 +67,6 @@ constexpr Prepared kPrepared[] = {
     {"insert", "INSERT INTO ballots(process_id, code_hash, grp, area, ballot, salt, receipt, created_at) "
                "VALUES($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"},
 };
-
-// A text[] parameter: one round trip for a whole batch of codes or sheets.
-std::string TextArray(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (const std::string& item : items) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char c : item) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
-std::int64_t Int(const pqxx::field& f) { return f.as<std::int64_t>(); }
-std::string Text(const pqxx::field& f) { return f.as<std::string>(); }
-bool Bool(const pqxx::field& f) { return f.as<bool>(); }
 
 StoredBallot BallotFromRow(const pqxx::row& r) {
   return StoredBallot{Int(r[0]),  Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]),
@@ -362,65 +352,19 @@ class PgStorage final : public Storage {
     });
   }
 
+  // Paper batches and sheets: the statements are in pg_paper.cc.
   Result<std::int64_t> AddPaperBatch(ProcessId id, const std::string& area, const std::string& language,
                                      std::int64_t count,
                                      const std::function<std::string(std::int64_t, std::int64_t)>& serial) override {
-    return Transact("adding paper sheets", [&](pqxx::work& t) -> Result<std::int64_t> {
-      auto batch = t.exec_params("INSERT INTO paper_batches(process_id, area, language, count, created_at) "
-                                 "VALUES($1, $2, $3, $4, $5) RETURNING id",
-                                 id, area, language, count, NowMs());
-      const std::int64_t batch_id = Int(batch[0][0]);
-      std::vector<std::string> serials;
-      for (std::int64_t n = 1; n <= count; ++n) serials.push_back(serial(batch_id, n));
-      t.exec_params("INSERT INTO paper_sheets(process_id, serial, batch_id) "
-                    "SELECT $1, serial, $2 FROM unnest($3::text[]) AS serial",
-                    id, batch_id, TextArray(serials));
-      t.commit();
-      return batch_id;
+    return Transact("adding paper sheets", [&](pqxx::work& t) {
+      return pg_paper::AddPaperBatch(t, id, area, language, count, serial);
     });
   }
-
   Result<std::vector<PaperBatchRecord>> LoadPaperBatches(ProcessId id) override {
-    return Transact("loading paper batches", [&](pqxx::work& t) -> Result<std::vector<PaperBatchRecord>> {
-      std::vector<PaperBatchRecord> out;
-      for (const auto& r : t.exec_params("SELECT id, area, language, count FROM paper_batches WHERE process_id = $1 "
-                                         "ORDER BY id",
-                                         id)) {
-        out.push_back(PaperBatchRecord{Int(r[0]), Text(r[1]), Text(r[2]), Int(r[3])});
-      }
-      return out;
-    });
+    return Transact("loading paper batches", [&](pqxx::work& t) { return pg_paper::LoadPaperBatches(t, id); });
   }
-
   Result<std::vector<PaperSheetRecord>> LoadPaperSheets(ProcessId id, std::int64_t batch) override {
-    return Transact("loading paper sheets", [&](pqxx::work& t) -> Result<std::vector<PaperSheetRecord>> {
-      std::vector<PaperSheetRecord> out;
-      std::map<std::string, std::size_t> index;
-      // By serial, byte by byte as SQLite orders them: PaperSerial's numbers are zero-padded.
-      auto sheets = batch != 0 ? t.exec_params("SELECT serial, batch_id, state FROM paper_sheets "
-                                               "WHERE process_id = $1 AND batch_id = $2 "
-                                               "ORDER BY serial COLLATE \"C\"",
-                                               id, batch)
-                               : t.exec_params("SELECT serial, batch_id, state FROM paper_sheets "
-                                               "WHERE process_id = $1 AND state != 'printed' "
-                                               "ORDER BY serial COLLATE \"C\"",
-                                               id);
-      for (const auto& r : sheets) {
-        index[Text(r[0])] = out.size();
-        out.push_back(PaperSheetRecord{Text(r[0]), Int(r[1]),
-                                       StoredName(ParsePaperSheetState, "paper sheet state", Text(r[2])), {}});
-      }
-      for (const auto& r : t.exec_params("SELECT serial, device_id, ballot, spoiled, resolution, created_at "
-                                         "FROM paper_entries WHERE process_id = $1 ORDER BY id",
-                                         id)) {
-        auto it = index.find(Text(r[0]));
-        if (it == index.end()) continue;
-        out[it->second].entries.push_back(PaperEntryRecord{
-            Int(r[1]), Text(r[2]), Bool(r[3]), StoredOptionalName(ParsePaperResolution, "paper resolution", Text(r[4])),
-            Int(r[5])});
-      }
-      return out;
-    });
+    return Transact("loading paper sheets", [&](pqxx::work& t) { return pg_paper::LoadPaperSheets(t, id, batch); });
   }
 
   Result<AppendResult> AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
@@ -533,275 +477,87 @@ class PgStorage final : public Storage {
     });
   }
 
+  // Milestones: the statements are in pg_milestones.cc.
   Result<std::int64_t> AddMilestone(const MilestoneRecord& m) override {
-    return Transact("adding a milestone", [&](pqxx::work& t) -> Result<std::int64_t> {
-      auto r = t.exec_params("INSERT INTO milestones(process_id, budget, project, title, status, date, progress, notes, "
-                             "translations, photos, created_at, updated_at) "
-                             "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-                             m.process, m.budget, m.project, m.title, std::string(MilestoneStatusName(m.status)), m.date,
-                             m.progress, m.notes, m.translations, m.photos, m.created_at_ms, m.updated_at_ms);
-      t.commit();
-      return Int(r[0][0]);
-    });
+    return Transact("adding a milestone", [&](pqxx::work& t) { return pg_milestones::AddMilestone(t, m); });
   }
-
   Status UpdateMilestone(const MilestoneRecord& m) override {
-    return Transact("updating a milestone", [&](pqxx::work& t) -> Status {
-      auto r = t.exec_params("UPDATE milestones SET title = $1, status = $2, date = $3, progress = $4, notes = $5, "
-                             "translations = $6, photos = $7, updated_at = $8 WHERE id = $9 AND process_id = $10",
-                             m.title, std::string(MilestoneStatusName(m.status)), m.date, m.progress, m.notes,
-                             m.translations, m.photos, m.updated_at_ms, m.id, m.process);
-      if (r.affected_rows() != 1) {
-        return Status::Invalid("storage: no milestone " + std::to_string(m.id) + " in this process");
-      }
-      t.commit();
-      return Status::Ok();
-    });
+    return Transact("updating a milestone", [&](pqxx::work& t) { return pg_milestones::UpdateMilestone(t, m); });
   }
-
   Result<std::vector<MilestoneRecord>> LoadMilestones(ProcessId id) override {
-    return Transact("loading milestones", [&](pqxx::work& t) -> Result<std::vector<MilestoneRecord>> {
-      std::vector<MilestoneRecord> out;
-      for (const auto& r : t.exec_params("SELECT id, budget, project, title, status, date, progress, notes, "
-                                         "translations, photos, created_at, updated_at FROM milestones "
-                                         "WHERE process_id = $1 ORDER BY id",
-                                         id)) {
-        MilestoneRecord m;
-        m.id = Int(r[0]);
-        m.process = id;
-        m.budget = Text(r[1]);
-        m.project = Text(r[2]);
-        m.title = Text(r[3]);
-        const auto status = ParseMilestoneStatus(Text(r[4]));
-        if (!status) return Status::Invalid("storage: milestone " + std::to_string(m.id) + " has an unknown status");
-        m.status = *status;
-        m.date = Text(r[5]);
-        m.progress = r[6].as<int>();
-        m.notes = Text(r[7]);
-        m.translations = Text(r[8]);
-        m.photos = Text(r[9]);
-        m.created_at_ms = Int(r[10]);
-        m.updated_at_ms = Int(r[11]);
-        out.push_back(std::move(m));
-      }
-      return out;
-    });
+    return Transact("loading milestones", [&](pqxx::work& t) { return pg_milestones::LoadMilestones(t, id); });
   }
 
-  // Organizer accounts, roles, sessions and the action log.
+  // Organizer accounts, roles, sessions and the action log: the statements are in pg_accounts.cc.
   Result<std::int64_t> AddAccount(const AccountRecord& a) override {
-    return Transact("adding an account", [&](pqxx::work& t) -> Result<std::int64_t> {
-      auto r = t.exec_params("INSERT INTO accounts(email, name, password_hash, admin, created_at) "
-                             "VALUES($1, $2, $3, $4, $5) ON CONFLICT(email) DO NOTHING RETURNING id",
-                             a.email, a.name, a.password_hash, a.admin, a.created_at_ms);
-      if (r.empty()) return Status::Invalid("email_taken: an account has this email");
-      t.commit();
-      return Int(r[0][0]);
-    });
+    return Transact("adding an account", [&](pqxx::work& t) { return pg_accounts::AddAccount(t, a); });
   }
-
   Result<std::vector<AccountRecord>> LoadAccounts() override {
-    return Transact("loading accounts", [&](pqxx::work& t) -> Result<std::vector<AccountRecord>> {
-      std::vector<AccountRecord> out;
-      for (const auto& r : t.exec("SELECT id, email, name, password_hash, admin, created_at FROM accounts ORDER BY id")) {
-        out.push_back(AccountRecord{Int(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Bool(r[4]), Int(r[5])});
-      }
-      return out;
-    });
+    return Transact("loading accounts", [&](pqxx::work& t) { return pg_accounts::LoadAccounts(t); });
   }
-
   Status SetPasswordHash(std::int64_t account, const std::string& hash, const std::string& kept_session) override {
-    return Transact("changing a password", [&](pqxx::work& t) -> Status {
-      auto set = t.exec_params("UPDATE accounts SET password_hash = $1 WHERE id = $2", hash, account);
-      if (set.affected_rows() != 1) return Status::Invalid("storage: no account " + std::to_string(account));
-      t.exec_params("DELETE FROM sessions WHERE account_id = $1 AND id_hash != $2", account, kept_session);
-      t.commit();
-      return Status::Ok();
+    return Transact("changing a password", [&](pqxx::work& t) {
+      return pg_accounts::SetPasswordHash(t, account, hash, kept_session);
     });
   }
-
   Status SetOrganizerRole(ProcessId id, std::int64_t account, const std::string& role) override {
-    if (role.empty()) {
-      return Write("setting an organizer's role", "DELETE FROM organizer_roles WHERE process_id = $1 AND account_id = $2",
-                   id, account);
-    }
-    return Write("setting an organizer's role",
-                 "INSERT INTO organizer_roles(process_id, account_id, role) VALUES($1, $2, $3) "
-                 "ON CONFLICT(process_id, account_id) DO UPDATE SET role = excluded.role",
-                 id, account, role);
+    return Transact("setting an organizer's role", [&](pqxx::work& t) {
+      return pg_accounts::SetOrganizerRole(t, id, account, role);
+    });
   }
-
   Result<std::vector<OrganizerRoleRecord>> LoadOrganizerRoles() override {
-    return Transact("loading organizer roles", [&](pqxx::work& t) -> Result<std::vector<OrganizerRoleRecord>> {
-      std::vector<OrganizerRoleRecord> out;
-      for (const auto& r : t.exec("SELECT process_id, account_id, role FROM organizer_roles")) {
-        out.push_back(OrganizerRoleRecord{Int(r[0]), Int(r[1]), Text(r[2])});
-      }
-      return out;
-    });
+    return Transact("loading organizer roles", [&](pqxx::work& t) { return pg_accounts::LoadOrganizerRoles(t); });
   }
-
   Status PutSession(const SessionRecord& s) override {
-    return Write("storing a session",
-                 "INSERT INTO sessions(id_hash, account_id, csrf, created_at, seen_at) VALUES($1, $2, $3, $4, $5) "
-                 "ON CONFLICT(id_hash) DO UPDATE SET seen_at = excluded.seen_at",
-                 s.id_hash, s.account, s.csrf, s.created_at_ms, s.seen_at_ms);
+    return Transact("storing a session", [&](pqxx::work& t) { return pg_accounts::PutSession(t, s); });
   }
-
   Status DeleteSession(const std::string& id_hash) override {
-    return Write("deleting a session", "DELETE FROM sessions WHERE id_hash = $1", id_hash);
+    return Transact("deleting a session", [&](pqxx::work& t) { return pg_accounts::DeleteSession(t, id_hash); });
   }
-
   Result<std::vector<SessionRecord>> LoadSessions() override {
-    return Transact("loading sessions", [&](pqxx::work& t) -> Result<std::vector<SessionRecord>> {
-      std::vector<SessionRecord> out;
-      for (const auto& r : t.exec("SELECT id_hash, account_id, csrf, created_at, seen_at FROM sessions")) {
-        out.push_back(SessionRecord{Text(r[0]), Int(r[1]), Text(r[2]), Int(r[3]), Int(r[4])});
-      }
-      return out;
-    });
+    return Transact("loading sessions", [&](pqxx::work& t) { return pg_accounts::LoadSessions(t); });
   }
-
   Result<std::int64_t> AppendAction(const ActionRecord& a) override {
-    return Transact("logging an action", [&](pqxx::work& t) -> Result<std::int64_t> {
-      auto r = t.exec_params("INSERT INTO action_log(at, account_id, who, process, action, detail) "
-                             "VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
-                             a.at_ms, a.account, a.who, a.process, a.action, a.detail);
-      t.commit();
-      return Int(r[0][0]);
-    });
+    return Transact("logging an action", [&](pqxx::work& t) { return pg_accounts::AppendAction(t, a); });
   }
-
   Result<std::vector<ActionRecord>> LoadActions(const std::string& process, std::int64_t before_id,
                                                 std::size_t limit) override {
-    return Transact("reading the action log", [&](pqxx::work& t) -> Result<std::vector<ActionRecord>> {
-      std::vector<ActionRecord> out;
-      for (const auto& r : t.exec_params("SELECT id, at, account_id, who, process, action, detail FROM action_log "
-                                         "WHERE process = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
-                                         process, before_id > 0 ? before_id : std::numeric_limits<std::int64_t>::max(),
-                                         static_cast<std::int64_t>(limit))) {
-        out.push_back(ActionRecord{Int(r[0]), Int(r[1]), Int(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), Text(r[6])});
-      }
-      return out;
+    return Transact("reading the action log", [&](pqxx::work& t) {
+      return pg_accounts::LoadActions(t, process, before_id, limit);
     });
   }
 
-
-  // Ideas, their supports and idea codes (ideas_api.cc).
+  // Ideas, their supports and idea codes (ideas_api.cc): the statements are in pg_ideas.cc.
   Result<std::int64_t> AddIdea(ProcessId id, const IdeaRecord& i) override {
-    return Transact("adding an idea", [&](pqxx::work& t) -> Result<std::int64_t> {
-      auto r = t.exec_params("INSERT INTO ideas(process_id, title, description, category, place, image, author_hash, "
-                             "grp, idea_code, created_at, status) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-                             "RETURNING id",
-                             id, i.title, i.description, i.category, i.place, i.image, i.author_hash, i.group,
-                             i.idea_code, i.created_at_ms, std::string(IdeaStatusName(i.status)));
-      t.commit();
-      return Int(r[0][0]);
-    });
+    return Transact("adding an idea", [&](pqxx::work& t) { return pg_ideas::AddIdea(t, id, i); });
   }
-
   Status UpdateIdeas(ProcessId id, const std::vector<IdeaRecord>& ideas) override {
-    return Transact("updating ideas", [&](pqxx::work& t) -> Status {
-      if (Status s = UpdateIdeaRows(t, id, ideas); !s.ok()) return s;
-      t.commit();
-      return Status::Ok();
-    });
+    return Transact("updating ideas", [&](pqxx::work& t) { return pg_ideas::UpdateIdeas(t, id, ideas); });
   }
-
   Result<bool> AddIdeaSupport(ProcessId id, const IdeaSupportRecord& s) override {
-    return Transact("adding a support", [&](pqxx::work& t) -> Result<bool> {
-      auto r = t.exec_params("INSERT INTO idea_supports(process_id, idea_id, code_hash, grp, at) "
-                             "VALUES($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                             id, s.idea, s.code_hash, s.group, s.at_ms);
-      t.commit();
-      return r.affected_rows() == 1;
-    });
+    return Transact("adding a support", [&](pqxx::work& t) { return pg_ideas::AddIdeaSupport(t, id, s); });
   }
-
   Status MergeIdea(ProcessId id, const IdeaRecord& merged, const std::vector<IdeaSupportRecord>& moved) override {
-    return Transact("merging ideas", [&](pqxx::work& t) -> Status {
-      if (Status s = UpdateIdeaRows(t, id, {merged}); !s.ok()) return s;
-      for (const IdeaSupportRecord& s : moved) {
-        t.exec_params("INSERT INTO idea_supports(process_id, idea_id, code_hash, grp, at) "
-                      "VALUES($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                      id, s.idea, s.code_hash, s.group, s.at_ms);
-      }
-      t.commit();
-      return Status::Ok();
-    });
+    return Transact("merging ideas", [&](pqxx::work& t) { return pg_ideas::MergeIdea(t, id, merged, moved); });
   }
-
   Status AddIdeaProject(ProcessId id, const std::string& definition, const std::vector<IdeaRecord>& ideas) override {
-    return Transact("adding a project from ideas", [&](pqxx::work& t) -> Status {
-      auto updated = t.exec_params("UPDATE processes SET definition = $1, updated_at = $2 WHERE id = $3", definition,
-                                   NowMs(), id);
-      if (updated.affected_rows() != 1) return Status::Invalid("storage: no process " + std::to_string(id));
-      if (Status s = UpdateIdeaRows(t, id, ideas); !s.ok()) return s;
-      t.commit();
-      return Status::Ok();
+    return Transact("adding a project from ideas", [&](pqxx::work& t) {
+      return pg_ideas::AddIdeaProject(t, id, definition, ideas);
     });
   }
-
   Result<std::vector<IdeaRecord>> LoadIdeas(ProcessId id) override {
-    return Transact("loading ideas", [&](pqxx::work& t) -> Result<std::vector<IdeaRecord>> {
-      std::vector<IdeaRecord> out;
-      for (const auto& r : t.exec_params("SELECT id, title, description, category, place, image, author_hash, grp, "
-                                         "idea_code, created_at, status, reason, merged_into, cost, project FROM ideas "
-                                         "WHERE process_id = $1 ORDER BY id",
-                                         id)) {
-        IdeaRecord i;
-        i.id = Int(r[0]);
-        i.title = Text(r[1]);
-        i.description = Text(r[2]);
-        i.category = Text(r[3]);
-        i.place = Text(r[4]);
-        i.image = Text(r[5]);
-        i.author_hash = Text(r[6]);
-        i.group = Text(r[7]);
-        i.idea_code = Bool(r[8]);
-        i.created_at_ms = Int(r[9]);
-        auto status = ParseIdeaStatus(Text(r[10]));
-        if (!status) return Status::Invalid("storage: idea " + std::to_string(i.id) + " has an unknown status");
-        i.status = *status;
-        i.reason = Text(r[11]);
-        i.merged_into = Int(r[12]);
-        i.cost = Int(r[13]);
-        i.project = Text(r[14]);
-        out.push_back(std::move(i));
-      }
-      return out;
-    });
+    return Transact("loading ideas", [&](pqxx::work& t) { return pg_ideas::LoadIdeas(t, id); });
   }
-
   Result<std::vector<IdeaSupportRecord>> LoadIdeaSupports(ProcessId id) override {
-    return Transact("loading supports", [&](pqxx::work& t) -> Result<std::vector<IdeaSupportRecord>> {
-      std::vector<IdeaSupportRecord> out;
-      for (const auto& r : t.exec_params("SELECT idea_id, code_hash, grp, at FROM idea_supports WHERE process_id = $1 "
-                                         "ORDER BY at, idea_id",
-                                         id)) {
-        out.push_back(IdeaSupportRecord{Int(r[0]), Text(r[1]), Text(r[2]), Int(r[3])});
-      }
-      return out;
-    });
+    return Transact("loading supports", [&](pqxx::work& t) { return pg_ideas::LoadIdeaSupports(t, id); });
   }
-
   Status AddIdeaCodes(ProcessId id, const std::string& group, const std::vector<std::string>& code_hashes) override {
-    return Transact("adding idea codes", [&](pqxx::work& t) -> Status {
-      t.exec_params("INSERT INTO idea_codes(process_id, code_hash, grp) SELECT $1, h, $2 FROM unnest($3::text[]) AS h",
-                    id, group, TextArray(code_hashes));
-      t.commit();
-      return Status::Ok();
+    return Transact("adding idea codes", [&](pqxx::work& t) {
+      return pg_ideas::AddIdeaCodes(t, id, group, code_hashes);
     });
   }
-
   Result<std::vector<IdeaCodeRecord>> LoadIdeaCodes(ProcessId id) override {
-    return Transact("loading idea codes", [&](pqxx::work& t) -> Result<std::vector<IdeaCodeRecord>> {
-      std::vector<IdeaCodeRecord> out;
-      for (const auto& r : t.exec_params("SELECT code_hash, grp FROM idea_codes WHERE process_id = $1", id)) {
-        out.push_back(IdeaCodeRecord{Text(r[0]), Text(r[1])});
-      }
-      return out;
-    });
+    return Transact("loading idea codes", [&](pqxx::work& t) { return pg_ideas::LoadIdeaCodes(t, id); });
   }
 
   // PostgreSQL checks its own pages; this checks the schema is the one this
@@ -894,17 +650,6 @@ class PgStorage final : public Storage {
   }
 
  private:
-  // Within the caller's transaction: the committee's fields of each idea.
-  static Status UpdateIdeaRows(pqxx::work& t, ProcessId id, const std::vector<IdeaRecord>& ideas) {
-    for (const IdeaRecord& i : ideas) {
-      auto r = t.exec_params("UPDATE ideas SET status = $1, reason = $2, merged_into = $3, cost = $4, project = $5 "
-                             "WHERE process_id = $6 AND id = $7",
-                             std::string(IdeaStatusName(i.status)), i.reason, i.merged_into, i.cost, i.project, id, i.id);
-      if (r.affected_rows() != 1) return Status::Invalid("storage: no idea " + std::to_string(i.id));
-    }
-    return Status::Ok();
-  }
-
   // The open connection, made (again, after one broke) when needed.
   pqxx::connection& Connection() {
     if (!connection_ || !connection_->is_open()) {
