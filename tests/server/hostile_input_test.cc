@@ -186,13 +186,21 @@ TEST_CASE("auth schemes are case-insensitive: bearer, BEARER, device") {
   CHECK(f.Send(http::verb::get, kBase + "/device", "", "DEVICE " + token).status == 200);
 }
 
-TEST_CASE("wrong-code limiter: a burst, one back per interval, doubling waits, no lockout") {
+namespace {
+// A limiter with a small bucket (3), one back a second, waits up to 8 s; and a start time.
+server::WrongCodeLimits SmallLimits() {
   server::WrongCodeLimits limits;
   limits.burst = 3;
   limits.refill_every = std::chrono::seconds(1);
   limits.max_wait = std::chrono::seconds(8);
-  server::WrongCodeLimiter limiter(limits);
-  const auto t0 = server::WrongCodeLimiter::Clock::time_point{} + std::chrono::hours(1);
+  return limits;
+}
+const auto kLimiterStart = server::WrongCodeLimiter::Clock::time_point{} + std::chrono::hours(1);
+}  // namespace
+
+TEST_CASE("wrong-code limiter: a burst, one back per interval, doubling waits, no lockout") {
+  server::WrongCodeLimiter limiter(SmallLimits());
+  const auto t0 = kLimiterStart;
   using std::chrono::seconds;
 
   CHECK_FALSE(limiter.Wait("a", t0));
@@ -221,12 +229,8 @@ TEST_CASE("wrong-code limiter: a burst, one back per interval, doubling waits, n
 }
 
 TEST_CASE("wrong-code limiter: another node's batch, read a moment later, counts as of when it was written") {
-  server::WrongCodeLimits limits;
-  limits.burst = 3;
-  limits.refill_every = std::chrono::seconds(1);
-  limits.max_wait = std::chrono::seconds(8);
-  server::WrongCodeLimiter limiter(limits);
-  const auto t0 = server::WrongCodeLimiter::Clock::time_point{} + std::chrono::hours(1);
+  server::WrongCodeLimiter limiter(SmallLimits());
+  const auto t0 = kLimiterStart;
   using std::chrono::milliseconds;
   using std::chrono::seconds;
 
