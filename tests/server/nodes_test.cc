@@ -366,3 +366,50 @@ TEST_CASE("nodes: a kiosk's limits and open sessions are the database's: a kiosk
 }
 
 }  // namespace psephos::test
+
+namespace psephos::test {
+
+TEST_CASE("nodes: two clerks on two nodes enter one paper sheet: the second entry sees the first, the sheet counts once") {
+  Fixture a(Backend::kPostgres);
+  a.OpenSchool(1);
+  auto batch = a.Call(http::verb::post, "/api/v1/processes/school/paper/batches", json{{"count", 2}, {"language", "en"}}.dump());
+  REQUIRE_MESSAGE(batch.status == 201, batch.text);
+  auto sheets = a.Call(http::verb::get, "/api/v1/processes/school/paper/batches/" + std::to_string(batch.body["batch"].get<int>()));
+  REQUIRE(sheets.body["serials"].size() == 2);
+  const std::string s1 = sheets.body["serials"][0], s2 = sheets.body["serials"][1];
+  const auto clerk = [&](const std::string& name) {
+    auto made = a.Call(http::verb::post, "/api/v1/processes/school/devices", json{{"role", "clerk"}, {"name", name}}.dump());
+    REQUIRE(made.status == 201);
+    return "Device " + made.body["token"].get<std::string>();
+  };
+  const std::string first = clerk("Table 1"), second = clerk("Table 2");
+  auto opened = a.store().Open();
+  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+  Fixture b(std::move(opened).value());  // its copy of the sheets: reloaded only every 5 s
+  const auto enter = [](Fixture& node, const std::string& by, const std::string& serial, const json& projects) {
+    return node.Send(http::verb::post, "/api/v1/processes/school/paper/entries",
+                     json{{"serial", serial}, {"ballots", {{"main", {{"projects", projects}}}}}}.dump(), by);
+  };
+  // The same reading on A then on B: counted, once.
+  auto once = enter(a, first, s1, {"a"});
+  REQUIRE(once.status == 201);
+  CHECK(once.body["state"] == "entered_once");
+  auto twice = enter(b, second, s1, {"a"});
+  REQUIRE(twice.status == 201);
+  CHECK(twice.body["state"] == "counted");
+  CHECK(twice.body["counted"] == true);
+  // Readings that differ, on B then on A: a mismatch, nothing counted.
+  REQUIRE(enter(b, first, s2, {"a"}).status == 201);
+  auto differ = enter(a, second, s2, {"b"});
+  REQUIRE(differ.status == 201);
+  CHECK(differ.body["state"] == "mismatch");
+  CHECK(differ.body["counted"] == false);
+  // One ballot in the log, whichever node is asked.
+  for (Fixture* node : {&a, &b}) {
+    auto board = node->Call(http::verb::get, "/api/v1/processes/school/board", "", false);
+    REQUIRE(board.status == 200);
+    CHECK(board.body["ballots"] == 1);
+  }
+}
+
+}  // namespace psephos::test

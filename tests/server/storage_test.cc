@@ -448,19 +448,23 @@ TEST_CASE_TEMPLATE("paper: sheets come by serial, an entry and its ballot are st
   auto clerk_c = (*s)->AddDevice(id, DeviceRecord{0, DeviceRole::kClerk, "Table C", "hash-c", false, 1});
   REQUIRE((clerk_a.ok() && clerk_b.ok() && clerk_c.ok()));
   PaperEntryRecord entry{*clerk_a, R"({"main":{"projects":["a"]}})", false, std::nullopt, 100};
-  CHECK((*s)->AddPaperEntry(id, first, entry, PaperSheetState::kEnteredOnce, std::nullopt).value() == AppendResult::kStored);
+  CHECK((*s)->AddPaperEntry(id, first, entry, 0, PaperSheetState::kEnteredOnce, std::nullopt).value() == AppendResult::kStored);
   BallotToStore counted = TestBallot(id, "paper:" + first, "rp");
   PaperEntryRecord second{*clerk_b, entry.ballot, false, std::nullopt, 200};
-  CHECK((*s)->AddPaperEntry(id, first, second, PaperSheetState::kCounted, counted).value() == AppendResult::kStored);
+  CHECK((*s)->AddPaperEntry(id, first, second, 1, PaperSheetState::kCounted, counted).value() == AppendResult::kStored);
+  // Decided from fewer entries than the sheet has (another node's clerk entered it): refused, nothing kept.
+  PaperEntryRecord stale{*clerk_c, entry.ballot, false, std::nullopt, 250};
+  CHECK((*s)->AddPaperEntry(id, first, stale, 1, PaperSheetState::kCounted, TestBallot(id, "paper:" + first, "rs"))
+            .value() == AppendResult::kSheetChanged);
   // A revoked clerk's entry: refused by the store itself, nothing kept.
   REQUIRE((*s)->RevokeDevice(id, *clerk_c).ok());
   PaperEntryRecord revoked{*clerk_c, entry.ballot, false, std::nullopt, 300};
-  CHECK((*s)->AddPaperEntry(id, serial(*batch, 4), revoked, PaperSheetState::kEnteredOnce, std::nullopt).value() ==
+  CHECK((*s)->AddPaperEntry(id, serial(*batch, 4), revoked, 0, PaperSheetState::kEnteredOnce, std::nullopt).value() ==
         AppendResult::kDeviceRevoked);
   CHECK((*s)->CheckIn(id, "no-such-code", CheckInKind::kPaper, *clerk_c).value() == AppendResult::kDeviceRevoked);
   // An unknown serial: refused, and neither the entry nor the ballot stays.
   CHECK_FALSE(
-      (*s)->AddPaperEntry(id, "S9-9", entry, PaperSheetState::kCounted, TestBallot(id, "paper:S9-9", "rx")).ok());
+      (*s)->AddPaperEntry(id, "S9-9", entry, 0, PaperSheetState::kCounted, TestBallot(id, "paper:S9-9", "rx")).ok());
   auto read = (*s)->LoadPaperSheets(id, 0);
   REQUIRE(read.ok());
   REQUIRE(read->size() == 1);

@@ -89,7 +89,7 @@ TEST_CASE_TEMPLATE("typed states: stored as their names, and an unknown stored n
     REQUIRE(batch.ok());
     serial = PaperSerial(*batch, 1);
     const PaperEntryRecord keep{0, "", false, PaperResolution::kKeep, 5};
-    REQUIRE((*s)->AddPaperEntry(id, serial, keep, PaperSheetState::kMismatch, std::nullopt).ok());
+    REQUIRE((*s)->AddPaperEntry(id, serial, keep, 0, PaperSheetState::kMismatch, std::nullopt).ok());
 
     // Read back typed, as written.
     auto devices = (*s)->LoadDevices(id);

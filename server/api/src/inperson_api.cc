@@ -477,57 +477,77 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
     }
   }
   const std::string serial = parsed->serial;
-  worker_.Post([this, p, serial, area, entry, facts, reply = std::move(reply)](Storage& storage) {
+  worker_.Post([this, p, serial, batch = parsed->batch, area, entry, facts, reply = std::move(reply)](Storage& storage) {
     std::unique_lock lock(mutex_);
     PaperSheet& sheet = p->paper_sheets[serial];
-    const PaperDecision decision = DecidePaperEntry(sheet.status, sheet.entries, entry);
-    if (!decision.refused.empty()) {
-      if (sheet.entries.empty()) p->paper_sheets.erase(serial);
-      return reply(ErrorResponse(http::status::conflict, "cannot_resolve", decision.refused));
-    }
-    if (decision.retry) {
-      return reply(JsonResponse(http::status::ok, {{"serial", serial},
-                                                   {"state", PaperSheetStateName(sheet.status.state)},
-                                                   {"counted", sheet.status.counted},
-                                                   {"retry", true}}));
-    }
-    std::optional<BallotToStore> ballot;
-    if (decision.count) {
-      ballot.emplace();
-      ballot->process = p->id;
-      ballot->code_hash = "paper:" + serial;
-      ballot->area = area;
-      ballot->ballot = entry.ballot;
-      ballot->salt = RandomHex(16);
-      ballot->receipt = LeafHash(LogEntry(p->definition.slug, entry.ballot, ballot->salt));
-      ballot->created_at_ms = entry.created_at_ms;
-    }
-    const ProcessId id = p->id;
-    lock.unlock();
-    auto stored = storage.AddPaperEntry(id, serial, entry, decision.after.state, ballot);
-    lock.lock();
-    if (!stored.ok() || *stored != AppendResult::kStored) {
-      if (sheet.entries.empty()) p->paper_sheets.erase(serial);
-      if (stored.ok()) return RefuseRevoked(*p, entry.device, lock, reply);
-      lock.unlock();
-      return reply(ErrorResponse(http::status::internal_server_error, "not_stored", stored.status().message()));
-    }
-    sheet.entries.push_back(entry);
-    sheet.status = decision.after;
-    if (entry.device != 0) ++p->devices[entry.device].entries;
-    if (ballot) {
-      if (!shared_store_) {
-        p->log.push_back(ballot->receipt);
-        p->head.clear();
-      } else {  // the log is read from the store (SyncLog)
-        p->counted_here.insert(ballot->receipt);
+    // Decided from this node's copy of the sheet; if another node's clerk entered
+    // it meanwhile, the store refuses (kSheetChanged): read it, decide again.
+    for (int attempt = 0;; ++attempt) {
+      const PaperDecision decision = DecidePaperEntry(sheet.status, sheet.entries, entry);
+      if (!decision.refused.empty()) {
+        if (sheet.entries.empty()) p->paper_sheets.erase(serial);
+        return reply(ErrorResponse(http::status::conflict, "cannot_resolve", decision.refused));
       }
-      CountBallot(*p, "", area, facts.budgets, facts.channel, 1);
+      if (decision.retry) {
+        return reply(JsonResponse(http::status::ok, {{"serial", serial},
+                                                     {"state", PaperSheetStateName(sheet.status.state)},
+                                                     {"counted", sheet.status.counted},
+                                                     {"retry", true}}));
+      }
+      std::optional<BallotToStore> ballot;
+      if (decision.count) {
+        ballot.emplace();
+        ballot->process = p->id;
+        ballot->code_hash = "paper:" + serial;
+        ballot->area = area;
+        ballot->ballot = entry.ballot;
+        ballot->salt = RandomHex(16);
+        ballot->receipt = LeafHash(LogEntry(p->definition.slug, entry.ballot, ballot->salt));
+        ballot->created_at_ms = entry.created_at_ms;
+      }
+      const ProcessId id = p->id;
+      const std::size_t entries_before = sheet.entries.size();
+      lock.unlock();
+      auto stored = storage.AddPaperEntry(id, serial, entry, entries_before, decision.after.state, ballot);
+      if (stored.ok() && *stored == AppendResult::kSheetChanged && attempt < 3) {
+        auto fresh = storage.LoadPaperSheets(id, batch);
+        lock.lock();
+        if (!fresh.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", fresh.status().message()));
+        for (PaperSheetRecord& r : *fresh) {
+          if (r.serial != serial) continue;
+          for (std::size_t i = sheet.entries.size(); i < r.entries.size(); ++i) {
+            if (r.entries[i].device != 0) ++p->devices[r.entries[i].device].entries;
+          }
+          sheet.status = ReplayPaperEntries(r.entries);
+          sheet.entries = std::move(r.entries);
+        }
+        continue;
+      }
+      lock.lock();
+      if (!stored.ok() || *stored != AppendResult::kStored) {
+        if (sheet.entries.empty()) p->paper_sheets.erase(serial);
+        if (stored.ok() && *stored == AppendResult::kDeviceRevoked) return RefuseRevoked(*p, entry.device, lock, reply);
+        lock.unlock();
+        return reply(ErrorResponse(http::status::internal_server_error, "not_stored",
+                                   stored.ok() ? "the sheet keeps changing: try again" : stored.status().message()));
+      }
+      sheet.entries.push_back(entry);
+      sheet.status = decision.after;
+      if (entry.device != 0) ++p->devices[entry.device].entries;
+      if (ballot) {
+        if (!shared_store_) {
+          p->log.push_back(ballot->receipt);
+          p->head.clear();
+        } else {  // the log is read from the store (SyncLog)
+          p->counted_here.insert(ballot->receipt);
+        }
+        CountBallot(*p, "", area, facts.budgets, facts.channel, 1);
+      }
+      json answer{
+          {"serial", serial}, {"state", PaperSheetStateName(sheet.status.state)}, {"counted", sheet.status.counted}};
+      lock.unlock();
+      return reply(JsonResponse(!entry.resolution ? http::status::created : http::status::ok, answer));
     }
-    json answer{
-        {"serial", serial}, {"state", PaperSheetStateName(sheet.status.state)}, {"counted", sheet.status.counted}};
-    lock.unlock();
-    reply(JsonResponse(!entry.resolution ? http::status::created : http::status::ok, answer));
   });
 }
 

@@ -368,10 +368,20 @@ class PgStorage final : public Storage {
   }
 
   Result<AppendResult> AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
-                                     PaperSheetState new_state, const std::optional<BallotToStore>& ballot) override {
+                                     std::size_t entries_before, PaperSheetState new_state,
+                                     const std::optional<BallotToStore>& ballot) override {
     return Transact("storing a paper entry", [&](pqxx::work& t) -> Result<AppendResult> {
       if (ballot) t.exec(kLockWrites);  // first, as everywhere
       if (DeviceRevoked(t, id, entry.device)) return AppendResult::kDeviceRevoked;
+      // The sheet's row locked: two nodes' clerks entering it at once take turns,
+      // and the second finds the first's entry.
+      if (t.exec_params("SELECT 1 FROM paper_sheets WHERE process_id = $1 AND serial = $2 FOR UPDATE", id, serial)
+              .empty()) {
+        return Status::Invalid("storage: no paper sheet " + serial);
+      }
+      const auto entries = Int(t.exec_params1("SELECT count(*) FROM paper_entries WHERE process_id = $1 AND serial = $2",
+                                              id, serial)[0]);
+      if (entries != static_cast<std::int64_t>(entries_before)) return AppendResult::kSheetChanged;
       t.exec_params("INSERT INTO paper_entries(process_id, serial, device_id, ballot, spoiled, resolution, "
                     "created_at) VALUES($1, $2, $3, $4, $5, $6, $7)",
                     id, serial, entry.device, entry.ballot, entry.spoiled,

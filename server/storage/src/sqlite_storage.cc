@@ -481,9 +481,15 @@ class SqliteStorage final : public Storage {
   }
 
   Result<AppendResult> AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
-                                     PaperSheetState new_state, const std::optional<BallotToStore>& ballot) override try {
+                                     std::size_t entries_before, PaperSheetState new_state,
+                                     const std::optional<BallotToStore>& ballot) override try {
     SQLite::Transaction transaction(db_);
     if (DeviceRevoked(id, entry.device)) return AppendResult::kDeviceRevoked;
+    SQLite::Statement entries(db_, "SELECT count(*) FROM paper_entries WHERE process_id = ? AND serial = ?");
+    entries.bind(1, id);
+    entries.bind(2, serial);
+    entries.executeStep();
+    if (entries.getColumn(0).getInt64() != static_cast<std::int64_t>(entries_before)) return AppendResult::kSheetChanged;
     SQLite::Statement add(db_, "INSERT INTO paper_entries(process_id, serial, device_id, ballot, spoiled, "
                                "resolution, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)");
     add.bind(1, id);

@@ -77,6 +77,8 @@ struct BallotToStore {
 // so a node whose copy of the devices is a moment old still refuses it.
 // kOverKioskLimits: a kiosk session refused for the kiosk's limits as the
 // database has them (Storage::StartKioskSession), whichever node it used before.
+// kSheetChanged: a paper sheet had other entries than the node decided from
+// (another node's clerk entered it meanwhile): nothing stored; decide again.
 enum class AppendResult {
   kStored,
   kCodeUnknown,
@@ -85,6 +87,7 @@ enum class AppendResult {
   kAlreadyStored,
   kDeviceRevoked,
   kOverKioskLimits,
+  kSheetChanged,
 };
 
 struct StoredBallot {
@@ -364,9 +367,12 @@ class Storage {
   virtual Result<std::vector<PaperSheetRecord>> LoadPaperSheets(ProcessId id, std::int64_t batch) = 0;
   // In one transaction: records the reading, sets the sheet's state and, when
   // given, stores the ballot the sheet now counts as (a paper ballot has no code);
-  // kDeviceRevoked (nothing stored) when the entry's clerk is revoked.
+  // kDeviceRevoked (nothing stored) when the entry's clerk is revoked;
+  // kSheetChanged (nothing stored) unless the sheet has `entries_before`
+  // entries, those its new state was decided from.
   virtual Result<AppendResult> AddPaperEntry(ProcessId id, const std::string& serial, const PaperEntryRecord& entry,
-                               PaperSheetState new_state, const std::optional<BallotToStore>& ballot) = 0;
+                                             std::size_t entries_before, PaperSheetState new_state,
+                                             const std::optional<BallotToStore>& ballot) = 0;
 
   // Pictures, kept once per hash whatever process uses them.
   virtual Status PutImages(const std::vector<ImageRecord>& images) = 0;
