@@ -12,9 +12,12 @@
 #include "pg_accounts.h"
 #include "pg_ideas.h"
 #include "pg_milestones.h"
+#include "pg_devices.h"
 #include "pg_paper.h"
+#include "pg_processes.h"
 #include "pg_rows.h"
 #include "pg_schema.h"
+#include "pg_texts.h"
 #include "stored_names.h"
 #include "psephos/server/storage.h"
 #include "psephos/server/wall_clock.h"
@@ -81,66 +84,36 @@ class PgStorage final : public Storage {
     if (options.change) *options.change = std::move(change);
   }
 
+  // Settings and processes: the statements are in pg_processes.cc.
   Result<std::optional<std::string>> GetSetting(const std::string& key) override {
-    return Transact("reading a setting", [&](pqxx::work& t) -> Result<std::optional<std::string>> {
-      auto r = t.exec_params("SELECT value FROM settings WHERE key = $1", key);
-      if (r.empty()) return std::optional<std::string>();
-      return std::optional<std::string>(Text(r[0][0]));
-    });
+    return Transact("reading a setting", [&](pqxx::work& t) { return pg_processes::GetSetting(t, key); });
   }
-
   Status PutSetting(const std::string& key, const std::string& value) override {
-    return Write("writing a setting", "INSERT INTO settings(key, value) VALUES($1, $2) "
-                                      "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                 key, value);
+    return Transact("writing a setting", [&](pqxx::work& t) { return pg_processes::PutSetting(t, key, value); });
   }
-
   Result<std::string> SettingOnce(const std::string& key, const std::string& value) override {
-    return Transact("writing a setting once", [&](pqxx::work& t) -> Result<std::string> {
-      t.exec_params("INSERT INTO settings(key, value) VALUES($1, $2) ON CONFLICT(key) DO NOTHING", key, value);
-      auto stored = t.exec_params1("SELECT value FROM settings WHERE key = $1", key)[0].as<std::string>();
-      t.commit();
-      return stored;
+    return Transact("writing a setting once", [&](pqxx::work& t) {
+      return pg_processes::SettingOnce(t, key, value);
     });
   }
-
   Result<ProcessId> CreateProcess(const std::string& slug, const std::string& definition) override {
-    return Transact("creating a process", [&](pqxx::work& t) -> Result<ProcessId> {
-      const std::int64_t now = NowMs();
-      auto r = t.exec_params("INSERT INTO processes(slug, definition, state, created_at, updated_at) "
-                             "VALUES($1, $2, 'draft', $3, $4) RETURNING id",
-                             slug, definition, now, now);
-      t.commit();
-      return Int(r[0][0]);
+    return Transact("creating a process", [&](pqxx::work& t) {
+      return pg_processes::CreateProcess(t, slug, definition);
     });
   }
-
   Status UpdateDefinition(ProcessId id, const std::string& definition) override {
-    return UpdateColumn(id, "definition", definition);
+    return Transact("updating a process", [&](pqxx::work& t) {
+      return pg_processes::UpdateDefinition(t, id, definition);
+    });
   }
   Status SetState(ProcessId id, ProcessState state) override {
-    return UpdateColumn(id, "state", ProcessStateName(state));
+    return Transact("updating a process", [&](pqxx::work& t) { return pg_processes::SetState(t, id, state); });
   }
   Status SetResults(ProcessId id, const std::string& results) override {
-    return UpdateColumn(id, "results", results);
+    return Transact("updating a process", [&](pqxx::work& t) { return pg_processes::SetResults(t, id, results); });
   }
-
   Result<std::vector<ProcessRecord>> LoadProcesses() override {
-    return Transact("loading processes", [&](pqxx::work& t) -> Result<std::vector<ProcessRecord>> {
-      std::vector<ProcessRecord> out;
-      for (const auto& row : t.exec("SELECT id, slug, definition, state, results FROM processes ORDER BY id")) {
-        ProcessRecord r;
-        r.id = Int(row[0]);
-        r.slug = Text(row[1]);
-        r.definition = Text(row[2]);
-        auto state = ParseProcessState(Text(row[3]));
-        if (!state) return Status::Invalid("storage: process " + r.slug + " has an unknown state");
-        r.state = *state;
-        r.results = Text(row[4]);
-        out.push_back(std::move(r));
-      }
-      return out;
-    });
+    return Transact("loading processes", [&](pqxx::work& t) { return pg_processes::LoadProcesses(t); });
   }
 
   Result<std::int64_t> AddCodeBatch(ProcessId id, const std::string& group, const std::string& area,
@@ -308,48 +281,21 @@ class PgStorage final : public Storage {
     });
   }
 
+  // Devices: the statements are in pg_devices.cc.
   Result<std::int64_t> AddDevice(ProcessId id, const DeviceRecord& device) override {
-    return Transact("adding a device", [&](pqxx::work& t) -> Result<std::int64_t> {
-      auto r = t.exec_params("INSERT INTO devices(process_id, role, name, token_hash, created_at, walk_in_allowance, "
-                             "session_seconds) VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                             id, std::string(DeviceRoleName(device.role)), device.name, device.token_hash,
-                             device.created_at_ms,
-                             device.walk_in_allowance, device.session_seconds);
-      t.commit();
-      return Int(r[0][0]);
-    });
+    return Transact("adding a device", [&](pqxx::work& t) { return pg_devices::AddDevice(t, id, device); });
   }
-
   Status RevokeDevice(ProcessId id, std::int64_t device) override {
-    auto changed = Changed("revoking a device", "UPDATE devices SET revoked = true WHERE process_id = $1 AND id = $2",
-                           id, device);
-    if (!changed.ok()) return changed.status();
-    if (*changed != 1) return Status::Invalid("storage: no device " + std::to_string(device));
-    return Status::Ok();
+    return Transact("revoking a device", [&](pqxx::work& t) { return pg_devices::RevokeDevice(t, id, device); });
   }
-
   Status SetDeviceLimits(ProcessId id, std::int64_t device, std::int64_t walk_in_allowance,
                          std::int64_t session_seconds) override {
-    auto changed = Changed("setting a device's limits",
-                           "UPDATE devices SET walk_in_allowance = $1, session_seconds = $2 "
-                           "WHERE process_id = $3 AND id = $4",
-                           walk_in_allowance, session_seconds, id, device);
-    if (!changed.ok()) return changed.status();
-    if (*changed != 1) return Status::Invalid("storage: no device " + std::to_string(device));
-    return Status::Ok();
-  }
-
-  Result<std::vector<DeviceRecord>> LoadDevices(ProcessId id) override {
-    return Transact("loading devices", [&](pqxx::work& t) -> Result<std::vector<DeviceRecord>> {
-      std::vector<DeviceRecord> out;
-      for (const auto& r : t.exec_params("SELECT id, role, name, token_hash, revoked, created_at, walk_in_allowance, "
-                                         "session_seconds FROM devices WHERE process_id = $1 ORDER BY id",
-                                         id)) {
-        out.push_back(DeviceRecord{Int(r[0]), StoredName(ParseDeviceRole, "device role", Text(r[1])), Text(r[2]),
-                                   Text(r[3]), Bool(r[4]), Int(r[5]), Int(r[6]), Int(r[7])});
-      }
-      return out;
+    return Transact("setting a device's limits", [&](pqxx::work& t) {
+      return pg_devices::SetDeviceLimits(t, id, device, walk_in_allowance, session_seconds);
     });
+  }
+  Result<std::vector<DeviceRecord>> LoadDevices(ProcessId id) override {
+    return Transact("loading devices", [&](pqxx::work& t) { return pg_devices::LoadDevices(t, id); });
   }
 
   // Paper batches and sheets: the statements are in pg_paper.cc.
@@ -433,58 +379,21 @@ class PgStorage final : public Storage {
     return voided;
   }
 
-  // Pictures, kept once per hash.
+  // Pictures and corrections: the statements are in pg_texts.cc.
   Status PutImages(const std::vector<ImageRecord>& images) override {
-    return Transact("storing pictures", [&](pqxx::work& t) -> Status {
-      for (const ImageRecord& image : images) {
-        t.exec_params("INSERT INTO images(sha256, width, height, jpeg, created_at) VALUES($1, $2, $3, $4, $5) "
-                      "ON CONFLICT(sha256) DO NOTHING",
-                      image.sha256, image.width, image.height,
-                      pqxx::binarystring(image.jpeg.data(), image.jpeg.size()), NowMs());
-      }
-      t.commit();
-      return Status::Ok();
-    });
+    return Transact("storing pictures", [&](pqxx::work& t) { return pg_texts::PutImages(t, images); });
   }
-
   Result<std::vector<ImageRecord>> LoadImages() override {
-    return Transact("loading pictures", [&](pqxx::work& t) -> Result<std::vector<ImageRecord>> {
-      std::vector<ImageRecord> out;
-      for (const auto& r : t.exec("SELECT sha256, width, height, jpeg FROM images")) {
-        const pqxx::binarystring jpeg(r[3]);
-        out.push_back(ImageRecord{Text(r[0]), r[1].as<int>(), r[2].as<int>(), jpeg.str()});
-      }
-      return out;
-    });
+    return Transact("loading pictures", [&](pqxx::work& t) { return pg_texts::LoadImages(t); });
   }
-
-  // The new definition and its changes in one transaction.
   Status CorrectDefinition(ProcessId id, const std::string& definition,
                            const std::vector<CorrectionRecord>& changes) override {
-    return Transact("storing a correction", [&](pqxx::work& t) -> Status {
-      auto updated = t.exec_params("UPDATE processes SET definition = $1, updated_at = $2 WHERE id = $3", definition,
-                                   NowMs(), id);
-      if (updated.affected_rows() != 1) return Status::Invalid("storage: no process " + std::to_string(id));
-      for (const CorrectionRecord& c : changes) {
-        t.exec_params("INSERT INTO corrections(process_id, at, \"by\", field, \"before\", \"after\") "
-                      "VALUES($1, $2, $3, $4, $5, $6)",
-                      id, c.at_ms, c.by, c.field, c.before, c.after);
-      }
-      t.commit();
-      return Status::Ok();
+    return Transact("storing a correction", [&](pqxx::work& t) {
+      return pg_texts::CorrectDefinition(t, id, definition, changes);
     });
   }
-
   Result<std::vector<CorrectionRecord>> LoadCorrections(ProcessId id) override {
-    return Transact("loading corrections", [&](pqxx::work& t) -> Result<std::vector<CorrectionRecord>> {
-      std::vector<CorrectionRecord> out;
-      for (const auto& r : t.exec_params("SELECT at, \"by\", field, \"before\", \"after\" FROM corrections "
-                                         "WHERE process_id = $1 ORDER BY id",
-                                         id)) {
-        out.push_back(CorrectionRecord{Int(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4])});
-      }
-      return out;
-    });
+    return Transact("loading corrections", [&](pqxx::work& t) { return pg_texts::LoadCorrections(t, id); });
   }
 
   // Milestones: the statements are in pg_milestones.cc.
@@ -722,12 +631,6 @@ class PgStorage final : public Storage {
       return static_cast<std::int64_t>(r.affected_rows());
     });
   }
-  template <class... Args>
-  Status Write(const char* what, const char* sql, const Args&... args) {
-    auto changed = Changed(what, sql, args...);
-    return changed.ok() ? Status::Ok() : changed.status();
-  }
-
   // A process's codes (in SQLite's order: its primary key, byte by byte), or the one with `code_hash`.
   static std::vector<VoterCodeRecord> Codes(pqxx::work& t, ProcessId id, const std::string* code_hash) {
     const std::string select =
@@ -773,16 +676,6 @@ class PgStorage final : public Storage {
       for (const auto& r : t.exec_params(sql, after_id, id)) out.push_back(BallotFromRow(r));
       return out;
     });
-  }
-
-  Status UpdateColumn(ProcessId id, const char* column, const std::string& value) {
-    auto changed = Changed("updating a process",
-                           (std::string("UPDATE processes SET ") + column + " = $1, updated_at = $2 WHERE id = $3")
-                               .c_str(),
-                           value, NowMs(), id);
-    if (!changed.ok()) return changed.status();
-    if (*changed != 1) return Status::Invalid("storage: no process with id " + std::to_string(id));
-    return Status::Ok();
   }
 
   std::string url_;
