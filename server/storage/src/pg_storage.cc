@@ -10,9 +10,10 @@
 #include <optional>
 
 #include "pg_accounts.h"
+#include "pg_devices.h"
 #include "pg_ideas.h"
 #include "pg_milestones.h"
-#include "pg_devices.h"
+#include "pg_nodes.h"
 #include "pg_paper.h"
 #include "pg_processes.h"
 #include "pg_rows.h"
@@ -32,8 +33,6 @@ using pg::TextArray;
 
 // The session-level advisory lock of the one node that runs the schedule ("psephos" + 1).
 constexpr long long kSchedulerLock = 0x70736570686f74;
-// Held by a node writing its batch of wrong attempts, to its commit.
-constexpr long long kWrongAttemptsLock = kSchedulerLock + 1;
 
 Status Failed(const char* what, const std::exception& e) {
   return Status::Invalid(std::string("storage: ") + what + ": " + e.what());
@@ -479,20 +478,10 @@ class PgStorage final : public Storage {
     return Transact("loading idea codes", [&](pqxx::work& t) { return pg_ideas::LoadIdeaCodes(t, id); });
   }
 
-  // PostgreSQL checks its own pages; this checks the schema is the one this
-  // Psephos writes and that every code's ballot exists.
   bool SharedByNodes() const override { return true; }
 
   Result<Revisions> LoadRevisions() override {
-    return Transact("read what other nodes changed", [&](pqxx::work& t) -> Result<Revisions> {
-      Revisions revisions;
-      for (const auto& row : t.exec("SELECT scope, part, revision FROM changes")) {
-        const auto part = ParseStoredPart(row[1].as<std::string>());
-        if (!part) return Status::Invalid("storage: changes: unknown part " + row[1].as<std::string>());
-        revisions[{row[0].as<std::int64_t>(), *part}] = row[2].as<std::int64_t>();
-      }
-      return revisions;
-    });
+    return Transact("read what other nodes changed", [&](pqxx::work& t) { return pg_nodes::LoadRevisions(t); });
   }
 
   Result<bool> LeadScheduler() override {
@@ -514,43 +503,15 @@ class PgStorage final : public Storage {
 
   Status ShareWrongAttempts(const std::vector<WrongAttemptsRecord>& attempts) override {
     if (attempts.empty()) return Status::Ok();
-    return Transact("share wrong attempts", [&](pqxx::work& t) -> Status {
-      // Writers one at a time: rows become visible in the order of their ids,
-      // so a reader that has seen row n has seen every row before it.
-      t.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWrongAttemptsLock) + ")");
-      std::vector<std::string> kinds, keys, counts, nodes;
-      for (const WrongAttemptsRecord& a : attempts) {
-        kinds.emplace_back(AttemptKindName(a.kind));
-        keys.push_back(a.key);
-        counts.push_back(std::to_string(a.count));
-        nodes.push_back(a.node);
-      }
-      t.exec_params("INSERT INTO wrong_attempts(kind, key, count, node) "
-                    "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])",
-                    TextArray(kinds), TextArray(keys), TextArray(counts), TextArray(nodes));
-      t.exec_params("DELETE FROM wrong_attempts WHERE at < clock_timestamp() - make_interval(mins => $1)",
-                    static_cast<int>(kWrongAttemptsKept.count()));
-      t.commit();
-      return Status::Ok();
-    });
+    return Transact("share wrong attempts", [&](pqxx::work& t) { return pg_nodes::ShareWrongAttempts(t, attempts); });
   }
 
   Result<std::vector<WrongAttemptsRecord>> LoadWrongAttempts(std::int64_t after) override {
-    return Transact("read wrong attempts", [&](pqxx::work& t) -> Result<std::vector<WrongAttemptsRecord>> {
-      std::vector<WrongAttemptsRecord> out;
-      for (const auto& r : t.exec_params(
-               "SELECT id, kind, key, count, node, "
-               "(extract(epoch FROM clock_timestamp() - at) * 1000)::bigint FROM wrong_attempts "
-               "WHERE id > $1 AND at >= clock_timestamp() - make_interval(mins => $2) ORDER BY id LIMIT 100000",
-               after, static_cast<int>(kWrongAttemptsKept.count()))) {
-        const auto kind = ParseAttemptKind(Text(r[1]));
-        if (!kind) return Status::Invalid("storage: wrong_attempts: unknown kind " + Text(r[1]));
-        out.push_back(WrongAttemptsRecord{*kind, Text(r[2]), Int(r[3]), Text(r[4]), Int(r[0]), std::max<std::int64_t>(0, Int(r[5]))});
-      }
-      return out;
-    });
+    return Transact("read wrong attempts", [&](pqxx::work& t) { return pg_nodes::LoadWrongAttempts(t, after); });
   }
 
+  // PostgreSQL checks its own pages; this checks the schema is the one this
+  // Psephos writes and that every code's ballot exists.
   Status IntegrityCheck() override {
     return Transact("checking integrity", [&](pqxx::work& t) -> Status {
       const int version = PgStoredSchemaVersion(t);
