@@ -92,12 +92,13 @@ TEST_CASE_TEMPLATE("ideas storage: ideas, one support per code, a merge and a pr
     idea.author_hash = "a1";
     idea.group = "student";
     idea.created_at_ms = 5;
-    first = *s.AddIdea(process, idea);
+    first = s.AddIdea(process, idea, 0)->value();
     idea.title = "Drinking fountain";
     idea.author_hash = "a2";
     idea.idea_code = true;
     idea.group = "family";
-    second = *s.AddIdea(process, idea);
+    CHECK_FALSE(s.AddIdea(process, idea, 1)->has_value());  // decided from one idea of a2's: it has none
+    second = s.AddIdea(process, idea, 0)->value();
     CHECK(second > first);
     CHECK(*s.AddIdeaSupport(process, {first, "c1", "student", 7}));
     CHECK_FALSE(*s.AddIdeaSupport(process, {first, "c1", "student", 8}));  // one per code and idea

@@ -31,6 +31,14 @@ ApiOptions Following() {
   return options;
 }
 
+// A node that follows nothing after its start (its first look would be an hour on):
+// what it decides on then is the database's, never a copy it reloaded.
+ApiOptions NeverFollows() {
+  ApiOptions options = Options();
+  options.follow_interval = std::chrono::hours(1);
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("nodes: a code made on one node votes on the other, once: a close on one node stops ballots on both") {
@@ -205,7 +213,7 @@ TEST_CASE("nodes: a device revoked on one node is refused at once on the other, 
   const std::string kiosk = "Device " + hall.body["token"].get<std::string>();
   auto opened = a.store().Open();
   REQUIRE_MESSAGE(opened.ok(), opened.status().message());
-  Fixture b(std::move(opened).value());  // loads the device; reloads devices only every 5 s (the default)
+  Fixture b(std::move(opened).value(), NeverFollows());  // its copy of the devices: as at its start
   const auto check_in = [&](Fixture& node, const std::string& code) {
     return node.Send(http::verb::post, "/api/v1/processes/school/checkin", json{{"code", code}}.dump(), clerk);
   };
@@ -323,7 +331,7 @@ TEST_CASE("nodes: a kiosk's limits and open sessions are the database's: a kiosk
   const auto [quick, quick_id] = make_kiosk("Library", 0, 0);
   auto opened = a.store().Open();
   REQUIRE_MESSAGE(opened.ok(), opened.status().message());
-  Fixture b(std::move(opened).value());  // its copy of the codes and devices: reloaded only every 5 s
+  Fixture b(std::move(opened).value(), NeverFollows());  // its copy of the codes and devices: as at its start
   const auto session = [](Fixture& node, const std::string& kiosk, const json& body) {
     return node.Send(http::verb::post, "/api/v1/processes/school/kiosk/session", body.dump(), kiosk);
   };
@@ -385,7 +393,7 @@ TEST_CASE("nodes: two clerks on two nodes enter one paper sheet: the second entr
   const std::string first = clerk("Table 1"), second = clerk("Table 2");
   auto opened = a.store().Open();
   REQUIRE_MESSAGE(opened.ok(), opened.status().message());
-  Fixture b(std::move(opened).value());  // its copy of the sheets: reloaded only every 5 s
+  Fixture b(std::move(opened).value(), NeverFollows());  // its copy of the sheets: as at its start
   const auto enter = [](Fixture& node, const std::string& by, const std::string& serial, const json& projects) {
     return node.Send(http::verb::post, "/api/v1/processes/school/paper/entries",
                      json{{"serial", serial}, {"ballots", {{"main", {{"projects", projects}}}}}}.dump(), by);
@@ -410,6 +418,32 @@ TEST_CASE("nodes: two clerks on two nodes enter one paper sheet: the second entr
     REQUIRE(board.status == 200);
     CHECK(board.body["ballots"] == 1);
   }
+}
+
+}  // namespace psephos::test
+
+namespace psephos::test {
+
+TEST_CASE("nodes: one code's ideas sent on two nodes stop at the limit (20), and a title sent twice is refused") {
+  Fixture a(Backend::kPostgres);
+  REQUIRE(a.Call(http::verb::post, "/api/v1/processes", kSchool).status == 201);
+  const std::vector<std::string> codes = a.MakeCodes(1, "student");
+  REQUIRE(a.Call(http::verb::put, "/api/v1/processes/school/ideas/settings",
+                 json{{"accepting", true}, {"open_to_all", true}, {"categories", {"Playground"}}}.dump())
+              .status == 200);
+  auto opened = a.store().Open();
+  REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+  Fixture b(std::move(opened).value(), NeverFollows());  // its copy of the ideas: as at its start
+  const auto send = [&](Fixture& node, const std::string& title) {
+    json idea{{"code", codes[0]}, {"title", title}, {"description", "Why: " + title}, {"category", "Playground"}};
+    return node.Call(http::verb::post, "/api/v1/processes/school/ideas", idea.dump(), false);
+  };
+  for (int i = 1; i <= 19; ++i) REQUIRE(send(a, "Idea " + std::to_string(i)).status == 201);
+  // B has none of them in memory: the store tells it, it decides from all 19.
+  CHECK(send(b, "Idea 3").body["error"]["code"] == "duplicate_idea");
+  CHECK(send(b, "Idea 20").status == 201);
+  CHECK(send(b, "Idea 21").body["error"]["code"] == "too_many_ideas");
+  CHECK(send(a, "Idea 22").body["error"]["code"] == "too_many_ideas");  // A did not know B's 20th
 }
 
 }  // namespace psephos::test

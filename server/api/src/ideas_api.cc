@@ -174,32 +174,48 @@ void Api::SubmitIdea(const std::shared_ptr<LiveProcess>& p, const json& body, co
   worker_.Post([this, p, record = std::move(record), reply = std::move(reply)](Storage& storage) mutable {
     std::unique_lock lock(mutex_);
     record.idea_code = !p->codes.count(record.author_hash);
-    if (auto refused = IdeasRefusal(*p)) return reply(std::move(*refused));
-    if (p->ideas.ideas.size() >= kMaxIdeasPerProcess) {
-      return reply(Conflict("too_many_ideas", "this process has taken all the ideas it can"));
-    }
-    std::size_t mine = 0;
-    for (const auto& [id, state] : p->ideas.ideas) {
-      if (state.record.author_hash != record.author_hash) continue;
-      if (state.record.title == record.title) {
-        return reply(Conflict("duplicate_idea", "this code has already sent an idea with this title (#" +
-                                                    std::to_string(id) + ")"));
+    // Decided from this node's ideas; if the author sent one on another node
+    // meanwhile, the store refuses: its ideas are read, and decided from again.
+    for (int attempt = 0;; ++attempt) {
+      if (auto refused = IdeasRefusal(*p)) return reply(std::move(*refused));
+      if (p->ideas.ideas.size() >= kMaxIdeasPerProcess) {
+        return reply(Conflict("too_many_ideas", "this process has taken all the ideas it can"));
       }
-      ++mine;
+      std::size_t mine = 0;
+      for (const auto& [id, state] : p->ideas.ideas) {
+        if (state.record.author_hash != record.author_hash) continue;
+        if (state.record.title == record.title) {
+          return reply(Conflict("duplicate_idea", "this code has already sent an idea with this title (#" +
+                                                      std::to_string(id) + ")"));
+        }
+        ++mine;
+      }
+      if (mine >= kMaxIdeasPerCode) {
+        return reply(Conflict("too_many_ideas", "one code sends at most " + std::to_string(kMaxIdeasPerCode) + " ideas"));
+      }
+      lock.unlock();
+      auto id = storage.AddIdea(p->id, record, mine);
+      if (!id.ok()) return reply(NotStored(id.status()));
+      if (!id->has_value()) {
+        if (attempt == 3) return reply(NotStored(Status::Invalid("this code's ideas keep changing: try again")));
+        auto stored = storage.LoadIdeas(p->id);
+        if (!stored.ok()) return reply(NotStored(stored.status()));
+        lock.lock();
+        for (IdeaRecord& r : *stored) {
+          if (r.author_hash == record.author_hash && !p->ideas.ideas.contains(r.id)) {
+            p->ideas.ideas[r.id].record = std::move(r);  // its supports come with the next reload
+          }
+        }
+        continue;
+      }
+      lock.lock();
+      record.id = **id;
+      IdeaState& state = p->ideas.ideas[record.id];
+      state.record = std::move(record);
+      json answer = IdeaJson(state, false);
+      lock.unlock();
+      return reply(JsonResponse(http::status::created, answer));
     }
-    if (mine >= kMaxIdeasPerCode) {
-      return reply(Conflict("too_many_ideas", "one code sends at most " + std::to_string(kMaxIdeasPerCode) + " ideas"));
-    }
-    lock.unlock();
-    auto id = storage.AddIdea(p->id, record);
-    if (!id.ok()) return reply(NotStored(id.status()));
-    lock.lock();
-    record.id = *id;
-    IdeaState& state = p->ideas.ideas[*id];
-    state.record = std::move(record);
-    json answer = IdeaJson(state, false);
-    lock.unlock();
-    reply(JsonResponse(http::status::created, answer));
   });
 }
 

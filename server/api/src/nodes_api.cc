@@ -221,7 +221,8 @@ void Api::FollowStore(Storage& storage) {
 
 void Api::RunFollower() {
   std::unique_lock lock(mutex_);
-  while (!stopping_) {
+  // What Create loaded is as recent as the revisions it read first: the first look is one interval on.
+  while (!schedule_changed_.wait_for(lock, options_.follow_interval, [this] { return stopping_; })) {
     lock.unlock();
     // One look at a time: the next is posted once this one ran.
     std::promise<void> looked;
@@ -232,7 +233,6 @@ void Api::RunFollower() {
     if (posted) looked.get_future().wait();
     lock.lock();
     if (!posted) break;
-    schedule_changed_.wait_for(lock, options_.follow_interval, [this] { return stopping_; });
   }
 }
 

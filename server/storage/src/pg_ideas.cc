@@ -12,6 +12,9 @@ using pg::TextArray;
 
 namespace {
 
+// The first key of the two-key advisory locks that take one author's new ideas in turn.
+constexpr int kIdeasByAuthorLock = 0x70736570;
+
 // Within the caller's transaction: the committee's fields of each idea.
 Status UpdateIdeaRows(pqxx::work& t, ProcessId id, const std::vector<IdeaRecord>& ideas) {
   for (const IdeaRecord& i : ideas) {
@@ -25,14 +28,20 @@ Status UpdateIdeaRows(pqxx::work& t, ProcessId id, const std::vector<IdeaRecord>
 
 }  // namespace
 
-Result<std::int64_t> AddIdea(pqxx::work& t, ProcessId id, const IdeaRecord& i) {
+Result<std::optional<std::int64_t>> AddIdea(pqxx::work& t, ProcessId id, const IdeaRecord& i,
+                                           std::size_t author_ideas_before) {
+  // One author's ideas added one at a time, whichever node: the count read here stays true to the commit.
+  t.exec_params("SELECT pg_advisory_xact_lock($1, hashtext($2))", kIdeasByAuthorLock, i.author_hash);
+  const auto stored = Int(t.exec_params1("SELECT count(*) FROM ideas WHERE process_id = $1 AND author_hash = $2", id,
+                                         i.author_hash)[0]);
+  if (stored != static_cast<std::int64_t>(author_ideas_before)) return std::optional<std::int64_t>();
   auto r = t.exec_params("INSERT INTO ideas(process_id, title, description, category, place, image, author_hash, "
                          "grp, idea_code, created_at, status) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
                          "RETURNING id",
                          id, i.title, i.description, i.category, i.place, i.image, i.author_hash, i.group,
                          i.idea_code, i.created_at_ms, std::string(IdeaStatusName(i.status)));
   t.commit();
-  return Int(r[0][0]);
+  return std::optional<std::int64_t>(Int(r[0][0]));
 }
 
 Status UpdateIdeas(pqxx::work& t, ProcessId id, const std::vector<IdeaRecord>& ideas) {

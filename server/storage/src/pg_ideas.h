@@ -9,7 +9,8 @@
 
 namespace psephos::server::pg_ideas {
 
-Result<std::int64_t> AddIdea(pqxx::work& t, ProcessId id, const IdeaRecord& idea);
+Result<std::optional<std::int64_t>> AddIdea(pqxx::work& t, ProcessId id, const IdeaRecord& idea,
+                                           std::size_t author_ideas_before);
 Status UpdateIdeas(pqxx::work& t, ProcessId id, const std::vector<IdeaRecord>& ideas);
 Result<bool> AddIdeaSupport(pqxx::work& t, ProcessId id, const IdeaSupportRecord& support);
 Status MergeIdea(pqxx::work& t, ProcessId id, const IdeaRecord& merged, const std::vector<IdeaSupportRecord>& moved);

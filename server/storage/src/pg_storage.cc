@@ -446,8 +446,8 @@ class PgStorage final : public Storage {
   }
 
   // Ideas, their supports and idea codes (ideas_api.cc): the statements are in pg_ideas.cc.
-  Result<std::int64_t> AddIdea(ProcessId id, const IdeaRecord& i) override {
-    return Transact("adding an idea", [&](pqxx::work& t) { return pg_ideas::AddIdea(t, id, i); });
+  Result<std::optional<std::int64_t>> AddIdea(ProcessId id, const IdeaRecord& i, std::size_t before) override {
+    return Transact("adding an idea", [&](pqxx::work& t) { return pg_ideas::AddIdea(t, id, i, before); });
   }
   Status UpdateIdeas(ProcessId id, const std::vector<IdeaRecord>& ideas) override {
     return Transact("updating ideas", [&](pqxx::work& t) { return pg_ideas::UpdateIdeas(t, id, ideas); });

@@ -28,7 +28,15 @@ void Update(SQLite::Database& db, ProcessId id, const std::vector<IdeaRecord>& i
 
 }  // namespace
 
-Result<std::int64_t> AddIdea(SQLite::Database& db, ProcessId id, const IdeaRecord& i) try {
+Result<std::optional<std::int64_t>> AddIdea(SQLite::Database& db, ProcessId id, const IdeaRecord& i,
+                                           std::size_t author_ideas_before) try {
+  SQLite::Statement stored(db, "SELECT count(*) FROM ideas WHERE process_id = ? AND author_hash = ?");
+  stored.bind(1, id);
+  stored.bind(2, i.author_hash);
+  stored.executeStep();
+  if (stored.getColumn(0).getInt64() != static_cast<std::int64_t>(author_ideas_before)) {
+    return std::optional<std::int64_t>();
+  }
   SQLite::Statement q(db, "INSERT INTO ideas(process_id, title, description, category, place, image, author_hash, "
                           "grp, idea_code, created_at, status) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   q.bind(1, id);
@@ -43,7 +51,7 @@ Result<std::int64_t> AddIdea(SQLite::Database& db, ProcessId id, const IdeaRecor
   q.bind(10, i.created_at_ms);
   q.bind(11, IdeaStatusName(i.status));
   q.executeStep();
-  return q.getColumn(0).getInt64();
+  return std::optional<std::int64_t>(q.getColumn(0).getInt64());
 } catch (const std::exception& e) {
   return Failed("adding an idea", e);
 }

@@ -8,7 +8,8 @@
 
 namespace psephos::server::sqlite_ideas {
 
-Result<std::int64_t> AddIdea(SQLite::Database& db, ProcessId id, const IdeaRecord& idea);
+Result<std::optional<std::int64_t>> AddIdea(SQLite::Database& db, ProcessId id, const IdeaRecord& idea,
+                                           std::size_t author_ideas_before);
 Status UpdateIdeas(SQLite::Database& db, ProcessId id, const std::vector<IdeaRecord>& ideas);
 Result<bool> AddIdeaSupport(SQLite::Database& db, ProcessId id, const IdeaSupportRecord& support);
 Status MergeIdea(SQLite::Database& db, ProcessId id, const IdeaRecord& merged,

@@ -624,8 +624,8 @@ class SqliteStorage final : public Storage {
   }
 
   // Ideas: the statements are in sqlite_ideas.cc.
-  Result<std::int64_t> AddIdea(ProcessId id, const IdeaRecord& idea) override {
-    return sqlite_ideas::AddIdea(db_, id, idea);
+  Result<std::optional<std::int64_t>> AddIdea(ProcessId id, const IdeaRecord& idea, std::size_t before) override {
+    return sqlite_ideas::AddIdea(db_, id, idea, before);
   }
   Status UpdateIdeas(ProcessId id, const std::vector<IdeaRecord>& ideas) override {
     return sqlite_ideas::UpdateIdeas(db_, id, ideas);

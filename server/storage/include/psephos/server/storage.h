@@ -401,7 +401,11 @@ class Storage {
                                                         std::size_t limit) = 0;
 
   // Ideas (ideas_api.cc): the ideas, supports and idea codes of a process.
-  virtual Result<std::int64_t> AddIdea(ProcessId id, const IdeaRecord& idea) = 0;
+  // The new idea's id; nullopt (nothing stored) unless its author has
+  // `author_ideas_before` ideas stored, those the node decided from (another
+  // node took one meanwhile: decide again).
+  virtual Result<std::optional<std::int64_t>> AddIdea(ProcessId id, const IdeaRecord& idea,
+                                                      std::size_t author_ideas_before) = 0;
   // Writes what the committee decides (status, reason, merged_into, cost, project) of each.
   virtual Status UpdateIdeas(ProcessId id, const std::vector<IdeaRecord>& ideas) = 0;
   // false when the code supports that idea already.
