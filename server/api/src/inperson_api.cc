@@ -514,12 +514,7 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
         lock.lock();
         if (!fresh.ok()) return reply(ErrorResponse(http::status::internal_server_error, "storage", fresh.status().message()));
         for (PaperSheetRecord& r : *fresh) {
-          if (r.serial != serial) continue;
-          for (std::size_t i = sheet.entries.size(); i < r.entries.size(); ++i) {
-            if (r.entries[i].device != 0) ++p->devices[r.entries[i].device].entries;
-          }
-          sheet.status = ReplayPaperEntries(r.entries);
-          sheet.entries = std::move(r.entries);
+          if (r.serial == serial) AdoptStoredEntries(*p, sheet, std::move(r.entries));
         }
         continue;
       }
@@ -549,6 +544,16 @@ void Api::AddPaperEntry(const std::shared_ptr<LiveProcess>& p, std::int64_t devi
       return reply(JsonResponse(!entry.resolution ? http::status::created : http::status::ok, answer));
     }
   });
+}
+
+// A sheet's entries as stored, which begin with those `sheet` has: its state
+// replayed from them, and the devices credited with the ones it lacked. mutex_ held (or not shared yet).
+void Api::AdoptStoredEntries(LiveProcess& p, PaperSheet& sheet, std::vector<PaperEntryRecord> entries) {
+  for (std::size_t i = sheet.entries.size(); i < entries.size(); ++i) {
+    if (entries[i].device != 0) ++p.devices[entries[i].device].entries;
+  }
+  sheet.status = ReplayPaperEntries(entries);
+  sheet.entries = std::move(entries);
 }
 
 Status Api::LoadInPerson(Storage& storage, LiveProcess& p) {
@@ -584,14 +589,7 @@ Status Api::LoadInPerson(Storage& storage, LiveProcess& p) {
   for (const auto& b : *batches) p.paper_batches[b.id] = PaperBatch{b.area, b.language, b.count};
   auto sheets = storage.LoadPaperSheets(p.id, 0);
   if (!sheets.ok()) return sheets.status();
-  for (auto& s : *sheets) {
-    PaperSheet& sheet = p.paper_sheets[s.serial];
-    sheet.status = ReplayPaperEntries(s.entries);
-    for (const auto& e : s.entries) {
-      if (e.device != 0) ++p.devices[e.device].entries;
-    }
-    sheet.entries = std::move(s.entries);
-  }
+  for (auto& s : *sheets) AdoptStoredEntries(p, p.paper_sheets[s.serial], std::move(s.entries));
   return Status::Ok();
 }
 

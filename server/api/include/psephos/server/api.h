@@ -364,6 +364,7 @@ class Api final : public Handler {
   void DeviceInfo(Call& c);
   void AnswerDeviceInfo(LiveProcess& p, std::int64_t device, const Reply& reply);
   void SheetInfo(const std::shared_ptr<LiveProcess>& p, const std::string& serial, Reply reply);  // what a sheet is for
+  static void AdoptStoredEntries(LiveProcess& p, PaperSheet& sheet, std::vector<PaperEntryRecord> entries);
   void ListDevices(const std::shared_ptr<LiveProcess>& p, Reply reply);
   void DeviceRoute(Call& c, std::string_view what);  // …/devices/ID/revoke|limits|void|walk-ins
   std::int64_t DeviceOf(const LiveProcess& p, const Request& request) const;  // 0: none; mutex_ held
